@@ -1,0 +1,297 @@
+"""The target catalogue (danh mục chỉ tiêu): every chỉ tiêu of the source plans, read from the
+reviewable YAML files in ``assets/catalogue/`` and checked with pandera before anything uses it.
+
+A plan file holds ``plan`` (code, province, period, reporting calendar), ``objectives`` (mục tiêu),
+``indicators`` (chỉ tiêu, each with one or more measurable ``parts``), and optionally ``activities``
+and ``budget``. See ``assets/catalogue/plans/LC-2021-2030.yaml`` for a full example.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+import yaml
+
+from . import schemas
+
+
+YEARS = (2005, 2040)
+
+
+class CatalogueError(ValueError):
+    """Raised with every problem found, each naming the file and the entry."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("Danh mục chỉ tiêu không hợp lệ:\n" + "\n".join(f"- {p}" for p in problems))
+
+
+@dataclass
+class Catalogue:
+    plans: pd.DataFrame
+    reporting_deadlines: pd.DataFrame
+    objectives: pd.DataFrame
+    indicator_codes: pd.DataFrame
+    agencies: pd.DataFrame
+    plan_indicators: pd.DataFrame
+    indicator_agencies: pd.DataFrame
+    targets: pd.DataFrame
+    activities: pd.DataFrame
+    budget: pd.DataFrame
+    areas: pd.DataFrame = field(default_factory=pd.DataFrame)
+    agency_aliases: dict[str, str] = field(default_factory=dict)
+    area_aliases: dict[str, str] = field(default_factory=dict)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Frames keyed by warehouse table name, trimmed to the table's columns."""
+        return {
+            "dim_plan": self.plans,
+            "dim_reporting_deadline": self.reporting_deadlines,
+            "dim_objective": self.objectives,
+            "dim_indicator": self.indicator_codes.drop(columns=["source_file", "entry"]),
+            "dim_agency": self.agencies.drop(columns=["source_file", "entry"]),
+            "dim_plan_indicator": self.plan_indicators.drop(columns=["source_file", "entry"]),
+            "bridge_indicator_agency": self.indicator_agencies,
+            "fact_target": self.targets.drop(columns=["source_file", "entry", "period_start", "period_end"]),
+            "plan_activity": self.activities,
+            "plan_budget": self.budget,
+            "dim_area": self.areas,
+            "dim_year": pd.DataFrame({"year": range(YEARS[0], YEARS[1] + 1)}),
+        }
+
+
+def _read_yaml(path: Path) -> object:
+    with path.open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def _split_id(raw: object, where: str, problems: list[str]) -> tuple[int, int]:
+    text = str(raw)
+    try:
+        objective, indicator = text.split(".")
+        return int(objective), int(indicator)
+    except ValueError:
+        problems.append(f"{where}: id '{text}' phải có dạng <mục tiêu>.<chỉ tiêu>, ví dụ 2.1")
+        return 0, 0
+
+
+def _parse_due(due: str) -> tuple[int, int]:
+    day, month = due.split("/")
+    return int(day), int(month)
+
+
+def load_catalogue(catalogue_dir: Path) -> Catalogue:
+    """Read and validate the whole catalogue; raise :class:`CatalogueError` listing every problem."""
+    problems: list[str] = []
+    codes_file = catalogue_dir / "indicators.yaml"
+    agencies_file = catalogue_dir / "agencies.yaml"
+
+    indicator_codes = pd.DataFrame(
+        [
+            {"indicator_code": e.get("code", ""), "name": e.get("name", ""), "unit": e.get("unit", ""),
+             "source_file": codes_file.name, "entry": f"code {e.get('code')}"}
+            for e in _read_yaml(codes_file)
+        ]
+    )
+    agency_entries = _read_yaml(agencies_file)
+    agencies = pd.DataFrame(
+        [
+            {"agency_code": e["code"], "name": e["name"], "aliases": "; ".join(e.get("aliases") or []),
+             "source_file": agencies_file.name, "entry": f"code {e['code']}"}
+            for e in agency_entries
+        ]
+    )
+    unit_of = dict(zip(indicator_codes["indicator_code"], indicator_codes["unit"]))
+    known_agencies = set(agencies["agency_code"])
+
+    rows: dict[str, list[dict]] = {k: [] for k in (
+        "plans", "deadlines", "objectives", "plan_indicators", "indicator_agencies", "targets",
+        "activities", "budget")}
+    for path in sorted((catalogue_dir / "plans").glob("*.yaml")):
+        _load_plan(path, _read_yaml(path), unit_of, known_agencies, rows, problems)
+
+    frames = {k: pd.DataFrame(v) for k, v in rows.items()}
+    checks = [
+        (schemas.IndicatorCodes, indicator_codes, None),
+        (schemas.Agencies, agencies, None),
+        (schemas.PlanIndicators, frames["plan_indicators"], "plan_indicators"),
+        (schemas.Targets, frames["targets"], "targets"),
+    ]
+    for model, frame, key in checks:
+        try:
+            validated = model.validate(frame, lazy=True)
+            if key:
+                frames[key] = validated
+        except pa.errors.SchemaErrors as err:
+            problems.extend(_describe_failures(err, frame))
+    if problems:
+        raise CatalogueError(problems)
+
+    areas, area_aliases = _load_areas(catalogue_dir / "areas.yaml")
+    aliases = {}
+    for entry in agency_entries:
+        for name in [entry["name"], *(entry.get("aliases") or [])]:
+            aliases[name] = entry["code"]
+    return Catalogue(
+        plans=frames["plans"],
+        reporting_deadlines=frames["deadlines"],
+        objectives=frames["objectives"],
+        indicator_codes=indicator_codes,
+        agencies=agencies,
+        plan_indicators=frames["plan_indicators"],
+        indicator_agencies=frames["indicator_agencies"],
+        targets=frames["targets"],
+        activities=frames["activities"],
+        budget=frames["budget"],
+        areas=areas,
+        agency_aliases=aliases,
+        area_aliases=area_aliases,
+    )
+
+
+def _load_areas(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+    entries = _read_yaml(path)
+    by_code = {e["area_code"]: e for e in entries}
+    rows, aliases = [], {}
+    for e in entries:
+        province = e if e["level"] == "tinh" else by_code[e["province_code"]]
+        rows.append({
+            "area_code": e["area_code"], "area_name": e["area_name"], "level": e["level"],
+            "province_code": province["area_code"], "province_name": province["area_name"],
+            "parent_code": e.get("parent_code"), "valid_from": e.get("valid_from"), "valid_to": e.get("valid_to"),
+        })
+        for name in [e["area_name"], *(e.get("aliases") or [])]:
+            aliases[name] = e["area_code"]
+    return pd.DataFrame(rows), aliases
+
+
+def _describe_failures(err: pa.errors.SchemaErrors, frame: pd.DataFrame) -> list[str]:
+    messages = []
+    for case in err.failure_cases.itertuples():
+        index = case.index
+        if index is not None and not pd.isna(index) and index in frame.index:
+            where = f"{frame.at[index, 'source_file']}, {frame.at[index, 'entry']}"
+        else:
+            where = "toàn bảng"
+        column = case.column if isinstance(case.column, str) else ""
+        messages.append(f"{where}: kiểm tra '{case.check}' không đạt ở cột '{column}' (giá trị: {case.failure_case})")
+    return messages
+
+
+ALLOWED_KEYS = {
+    "objective": {"number", "field", "text", "source"},
+    "indicator": {"id", "source", "text", "note", "lead", "co", "agency_source", "parts"},
+    "part": {"part", "code", "direction", "targets", "yearly", "labels", "default", "baseline"},
+    "activity": {"number", "source", "lead", "co", "district", "commune", "text"},
+}
+
+
+def _check_keys(kind: str, entry: dict, where: str, problems: list[str]) -> None:
+    # An unquoted comma inside a YAML flow mapping silently makes a new key: catch it here.
+    unknown = set(entry) - ALLOWED_KEYS[kind]
+    if unknown:
+        problems.append(f"{where}: khóa không hợp lệ {sorted(map(str, unknown))} (thiếu dấu ngoặc kép quanh giá trị có dấu phẩy?)")
+
+
+def _load_plan(path: Path, doc: dict, unit_of: dict[str, str], known_agencies: set[str],
+               rows: dict[str, list[dict]], problems: list[str]) -> None:
+    plan = doc["plan"]
+    code = plan["code"]
+    start, end = plan["period"]
+    monitor_start, monitor_end = plan.get("monitoring_period") or [start - 1, end]
+    rows["plans"].append({
+        "plan_code": code, "province": plan["province"], "title": plan["title"],
+        "seed_file": plan["seed_file"], "period_start": start, "period_end": end,
+        "monitoring_start": monitor_start, "monitoring_end": monitor_end,
+    })
+    for item in plan.get("reporting", []):
+        day, month = _parse_due(item["due"])
+        rows["deadlines"].append({"plan_code": code, "period": item["period"], "due_day": day,
+                                  "due_month": month, "source": item.get("source", "")})
+    for obj in doc.get("objectives") or []:
+        _check_keys("objective", obj, f"{path.name}, mục tiêu {obj.get('number')}", problems)
+        rows["objectives"].append({"plan_code": code, "objective_no": int(obj["number"]), "field": obj["field"],
+                                   "text": obj["text"], "source": obj.get("source", "")})
+
+    def check_agency(agency: str, where: str) -> None:
+        if agency not in known_agencies:
+            problems.append(f"{where}: cơ quan '{agency}' không có trong agencies.yaml")
+
+    for ind in doc.get("indicators") or []:
+        where = f"{path.name}, chỉ tiêu {ind.get('id')}"
+        _check_keys("indicator", ind, where, problems)
+        objective_no, indicator_no = _split_id(ind.get("id"), where, problems)
+        lead = ind.get("lead") or ""
+        if not lead:
+            problems.append(f"{where}: thiếu cơ quan chủ trì (lead)")
+        check_agency(lead, where) if lead else None
+        rows["indicator_agencies"].append({"plan_code": code, "objective_no": objective_no,
+                                           "indicator_no": indicator_no, "agency_code": lead, "role": "lead"})
+        for co in ind.get("co") or []:
+            check_agency(co, where)
+            rows["indicator_agencies"].append({"plan_code": code, "objective_no": objective_no,
+                                               "indicator_no": indicator_no, "agency_code": co, "role": "co"})
+        for part in ind.get("parts") or []:
+            part_key = str(part.get("part", ""))
+            entry = f"chỉ tiêu {ind.get('id')}" + (f" phần {part_key}" if part_key else "")
+            _check_keys("part", part, f"{path.name}, {entry}", problems)
+            indicator_code = part.get("code", "")
+            if indicator_code not in unit_of:
+                problems.append(f"{path.name}, {entry}: mã chỉ tiêu '{indicator_code}' không có trong indicators.yaml")
+            baseline_year, baseline_value = (part.get("baseline") or [None, None])
+            rows["plan_indicators"].append({
+                "plan_code": code, "objective_no": objective_no, "indicator_no": indicator_no,
+                "part": part_key, "indicator_code": indicator_code, "unit": unit_of.get(indicator_code, "?"),
+                "text": ind.get("text", ""), "note": ind.get("note"), "source": ind.get("source", ""),
+                "agency_source": ind.get("agency_source", ""), "lead_agency": lead,
+                "baseline_year": baseline_year, "baseline_value": baseline_value,
+                "labels": "; ".join(part.get("labels") or []), "is_default": bool(part.get("default", False)),
+                "source_file": path.name, "entry": entry,
+            })
+            targets = list(part.get("targets") or [])
+            if "yearly" in part:
+                targets += [[year, part["yearly"]] for year in range(start, end + 1)]
+            if not targets:
+                problems.append(f"{path.name}, {entry}: không có năm mục tiêu nào")
+            for target in targets:
+                year, value, *rest = target
+                rows["targets"].append({
+                    "plan_code": code, "objective_no": objective_no, "indicator_no": indicator_no,
+                    "part": part_key, "target_year": int(year), "target_value": float(value),
+                    "direction": rest[0] if rest else part.get("direction", ""),
+                    "is_yearly": "yearly" in part, "period_start": start, "period_end": end,
+                    "source_file": path.name, "entry": f"{entry}, năm {year}",
+                })
+    deadline = doc.get("activity_deadline")
+    for act in doc.get("activities") or []:
+        _check_keys("activity", act, f"{path.name}, hoạt động {act.get('number')}", problems)
+        check_agency(act["lead"], f"{path.name}, hoạt động {act['number']}")
+        rows["activities"].append({
+            "plan_code": code, "activity_no": int(act["number"]), "text": act["text"], "lead_agency": act["lead"],
+            "co_agencies": "; ".join(act.get("co") or []), "district": act.get("district"),
+            "commune": act.get("commune"), "report_deadline": pd.Timestamp(deadline).date() if deadline else None,
+            "source": act.get("source", ""),
+        })
+    budget = doc.get("budget")
+    if budget:
+        unit_note = budget.get("unit", "triệu đồng")
+        rows["budget"].append({"plan_code": code, "category": "tong", "name": "Tổng nhu cầu kinh phí",
+                               "period_start": start, "period_end": end, "amount_million_vnd": float(budget["total"]),
+                               "source": budget.get("source", ""), "unit_note": unit_note})
+        for phase in budget.get("phases", []):
+            rows["budget"].append({"plan_code": code, "category": "giai_doan", "name": phase["name"],
+                                   "period_start": phase["start"], "period_end": phase["end"],
+                                   "amount_million_vnd": float(phase["amount"]), "source": budget.get("source", ""),
+                                   "unit_note": unit_note})
+        for src in budget.get("sources", []):
+            rows["budget"].append({"plan_code": code, "category": "nguon", "name": src["name"],
+                                   "period_start": start, "period_end": end, "amount_million_vnd": float(src["amount"]),
+                                   "source": budget.get("source", ""), "unit_note": unit_note})
+        parts_total = sum(p["amount"] for p in budget.get("phases", []))
+        sources_total = sum(s["amount"] for s in budget.get("sources", []))
+        for label, total in (("giai đoạn", parts_total), ("nguồn", sources_total)):
+            if total and abs(total - budget["total"]) > 0.5:
+                problems.append(f"{path.name}, kinh phí: tổng các {label} ({total}) khác tổng nhu cầu ({budget['total']})")

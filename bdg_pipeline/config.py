@@ -1,0 +1,47 @@
+"""Where things live. Every path comes from a ``BDG_*`` environment variable with a project default,
+so a second warehouse can be built anywhere (tests do exactly that)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE_DIR = PROJECT_ROOT / "assets" / "catalogue"
+SQL_DIR = PROJECT_ROOT / "sql"
+
+
+def _path(var: str, default: str) -> Path:
+    value = os.environ.get(var) or default
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+@dataclass(frozen=True)
+class Settings:
+    raw_dir: Path
+    warehouse: Path
+    catalogue_dir: Path
+
+    @property
+    def staging(self) -> Path:
+        """The writers' database. Readers only ever open the published ``warehouse`` file."""
+        return self.warehouse.with_name(self.warehouse.stem + ".staging.duckdb")
+
+    @property
+    def quarantine_dir(self) -> Path:
+        return self.raw_dir.parent / "quarantine"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.raw_dir.parent / "reports"
+
+
+def settings() -> Settings:
+    """Read the environment now (not at import), so tests and the CLI can point elsewhere."""
+    return Settings(
+        raw_dir=_path("BDG_RAW_DIR", "data/raw"),
+        warehouse=_path("BDG_WAREHOUSE", "data/warehouse/bdg.duckdb"),
+        catalogue_dir=_path("BDG_CATALOGUE_DIR", str(CATALOGUE_DIR)),
+    )

@@ -1,0 +1,1 @@
+"""Agency returns (biểu báo cáo): the project's template and free-form appendices, parsed to rows."""

@@ -1,0 +1,88 @@
+"""What a parsed return looks like, whatever its layout, and the problems found in it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..catalogue import Catalogue
+from ..numbers import normalize_text
+from ..units import Reading
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a return, said for the officer who must fix it."""
+
+    sheet: str
+    cell: str
+    message: str
+    found: str = ""
+    fix: str = ""
+
+    def __str__(self) -> str:
+        where = f"trang “{self.sheet}”, ô {self.cell}" if self.cell else f"trang “{self.sheet}”"
+        text = f"{where}: {self.message}"
+        if self.found:
+            text += f" (giá trị: “{self.found}”)"
+        if self.fix:
+            text += f" — {self.fix}"
+        return text
+
+
+class ReturnRejected(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class ParsedRow:
+    plan_code: str
+    objective_no: int
+    indicator_no: int
+    part: str
+    level: str
+    area_code: str
+    year: int
+    reading: Reading
+    agency_code: str | None
+    sheet: str
+    cell: str
+    printed_text: str
+
+
+@dataclass
+class ParsedReturn:
+    kind: str
+    plan_code: str
+    province: str
+    agency_code: str | None
+    year: int
+    period: str
+    contact: str | None = None
+    report_date: object | None = None
+    rows: list[ParsedRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def fold(text: object) -> str:
+    """Comparable form of a name or a phrase: NFC, lower case, single spaces."""
+    return normalize_text(str(text)).casefold()
+
+
+def resolve_agency(catalogue: Catalogue, text: str | None) -> str | None:
+    """Agency code for the first agency named in ``text`` (names separated by ';', a name may wrap lines)."""
+    if not text:
+        return None
+    by_name = {fold(name): code for name, code in catalogue.agency_aliases.items()}
+    by_name.update({fold(code): code for code in catalogue.agency_aliases.values()})
+    for piece in normalize_text(text).split(";"):
+        key = re.sub(r"\s+", " ", fold(piece)).strip(" .,")
+        if key in by_name:
+            return by_name[key]
+    return None
+
+
+def province_area_code(catalogue: Catalogue, province: str) -> str | None:
+    return {fold(k): v for k, v in catalogue.area_aliases.items()}.get(fold(province))

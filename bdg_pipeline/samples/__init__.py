@@ -1,0 +1,1 @@
+"""Sample returns bundled with the project (made by code, written as real .xlsx files)."""

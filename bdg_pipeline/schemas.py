@@ -1,0 +1,96 @@
+"""pandera schemas: the catalogue as loaded from YAML, and observations parsed from returns.
+
+Every frame carries ``source_file`` and ``entry`` columns so a failure names where to look.
+"""
+
+from __future__ import annotations
+
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from .vocabulary import DIRECTIONS, LEVELS, UNITS
+
+
+class IndicatorCodes(pa.DataFrameModel):
+    indicator_code: Series[str] = pa.Field(unique=True, str_matches=r"^[a-z0-9_]+$")
+    name: Series[str] = pa.Field(str_length={"min_value": 3})
+    unit: Series[str] = pa.Field(isin=list(UNITS))
+    source_file: Series[str]
+    entry: Series[str]
+
+
+class Agencies(pa.DataFrameModel):
+    agency_code: Series[str] = pa.Field(unique=True, str_matches=r"^[A-Z]+$")
+    name: Series[str]
+    source_file: Series[str]
+    entry: Series[str]
+
+
+class PlanIndicators(pa.DataFrameModel):
+    """One row per chỉ tiêu × part of a plan."""
+
+    plan_code: Series[str]
+    objective_no: Series[int] = pa.Field(ge=1)
+    indicator_no: Series[int] = pa.Field(ge=1)
+    part: Series[str] = pa.Field(isin=["", "a", "b", "c", "d"])
+    indicator_code: Series[str]
+    unit: Series[str] = pa.Field(isin=list(UNITS))
+    text: Series[str] = pa.Field(str_length={"min_value": 10})
+    lead_agency: Series[str]
+    baseline_year: Series[pa.Int64] = pa.Field(nullable=True, ge=2000, le=2035)
+    baseline_value: Series[float] = pa.Field(nullable=True)
+    source_file: Series[str]
+    entry: Series[str]
+
+    class Config:
+        coerce = True
+        unique = ["plan_code", "objective_no", "indicator_no", "part"]
+
+    @pa.check("indicator_code", name="known_indicator_code")
+    def _no_null_code(cls, code: Series[str]) -> Series[bool]:
+        return code.str.len() > 0
+
+
+class Targets(pa.DataFrameModel):
+    plan_code: Series[str]
+    objective_no: Series[int]
+    indicator_no: Series[int]
+    part: Series[str]
+    target_year: Series[int]
+    target_value: Series[float] = pa.Field(ge=0)
+    direction: Series[str] = pa.Field(isin=list(DIRECTIONS))
+    period_start: Series[int]
+    period_end: Series[int]
+    source_file: Series[str]
+    entry: Series[str]
+
+    class Config:
+        coerce = True
+        unique = ["plan_code", "objective_no", "indicator_no", "part", "target_year"]
+
+    @pa.dataframe_check(name="target_year_within_plan_period")
+    def _year_in_period(cls, df):
+        return (df["target_year"] >= df["period_start"]) & (df["target_year"] <= df["period_end"])
+
+
+class Observations(pa.DataFrameModel):
+    """Rows parsed from one return, before they reach ``fact_observation``."""
+
+    plan_code: Series[str]
+    objective_no: Series[int]
+    indicator_no: Series[int]
+    part: Series[str]
+    indicator_code: Series[str]
+    unit: Series[str] = pa.Field(isin=list(UNITS))
+    level: Series[str] = pa.Field(isin=list(LEVELS))
+    area_code: Series[str]
+    year: Series[int]
+    numerator: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
+    denominator: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
+    value: Series[float] = pa.Field(nullable=True, ge=0)
+    agency_code: Series[str] = pa.Field(nullable=True)
+    source_sheet: Series[str]
+    source_cell: Series[str]
+
+    class Config:
+        unique = ["plan_code", "objective_no", "indicator_no", "part", "area_code", "year"]

@@ -1,0 +1,102 @@
+"""The DuckDB warehouse: schema from ``sql/``, a staging file for writers, an atomically published
+file for readers.
+
+Writers (Dagster assets, ``bdg``) only ever open the staging database. :func:`publish` copies it
+to a temporary file beside the published one and renames it into place, so a reader holding the
+old file keeps a complete snapshot and the next reader opens the new one: no reader ever meets a
+lock or a half-built table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+import pandas as pd
+
+from .config import SQL_DIR, Settings
+
+CATALOGUE_TABLES = (
+    "dim_plan", "dim_reporting_deadline", "dim_objective", "dim_indicator", "dim_agency",
+    "dim_plan_indicator", "bridge_indicator_agency", "fact_target", "plan_activity", "plan_budget",
+)
+FACT_TABLES = ("submission", "fact_observation")
+
+
+def sql_script(name: str) -> str:
+    return (SQL_DIR / name).read_text(encoding="utf-8")
+
+
+@contextmanager
+def staging_connection(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
+    settings.staging.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(settings.staging))
+    try:
+        ensure_schema(con)
+        yield con
+    finally:
+        con.close()
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(sql_script("schema.sql"))
+    con.execute(sql_script("views.sql"))
+
+
+def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:
+    """Replace a table's rows by the frame's, matching columns by name (inside the caller's transaction)."""
+    columns = [row[0] for row in con.execute(f"DESCRIBE {table}").fetchall()]
+    missing = [c for c in columns if c not in frame.columns]
+    data = frame.assign(**{c: None for c in missing})[columns]
+    con.execute(f"DELETE FROM {table}")
+    if len(data):
+        con.register("incoming_frame", data)
+        try:
+            con.execute(f"INSERT INTO {table} SELECT * FROM incoming_frame")
+        finally:
+            con.unregister("incoming_frame")
+    return len(data)
+
+
+def load_reference_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame]) -> dict[str, int]:
+    """Replace every reference table in one transaction: all of the catalogue or none of it."""
+    counts = {}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table, frame in tables.items():
+            counts[table] = replace_table(con, table, frame)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return counts
+
+
+def publish(settings: Settings) -> Path:
+    """Copy the staging database over the published one atomically (same directory, then rename)."""
+    if not settings.staging.exists():
+        raise FileNotFoundError(f"staging warehouse {settings.staging} does not exist; run `bdg rebuild` first")
+    # A clean close checkpoints the WAL into the file, so the copy is complete on its own.
+    duckdb.connect(str(settings.staging)).close()
+    target = settings.warehouse
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.copyfile(settings.staging, tmp)
+    with open(tmp, "rb+") as f:
+        os.fsync(f.fileno())
+    os.replace(tmp, target)
+    return target
+
+
+def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """Order-independent digest of a table's content (used to prove a table did not change)."""
+    rows = con.execute(f"SELECT * FROM {table}").fetchall()
+    digest = hashlib.sha256()
+    for line in sorted(repr(r) for r in rows):
+        digest.update(line.encode())
+    return digest.hexdigest()

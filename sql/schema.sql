@@ -1,0 +1,177 @@
+-- Star schema of the bdg_pipeline warehouse (DuckDB). The one definition: Python never creates tables.
+-- Keys: a chỉ tiêu of a plan is (plan_code, objective_no, indicator_no, part); part = '' when the
+-- chỉ tiêu states one measurable target, 'a', 'b', ... when it states several.
+
+CREATE TABLE IF NOT EXISTS dim_plan (
+    plan_code        VARCHAR PRIMARY KEY,      -- QN-2011-2015, LC-2021-2030, NT-2020, QN-2021-2030, TTH-2015
+    province         VARCHAR NOT NULL,
+    title            VARCHAR NOT NULL,
+    seed_file        VARCHAR NOT NULL,
+    period_start     INTEGER NOT NULL,
+    period_end       INTEGER NOT NULL,
+    monitoring_start INTEGER NOT NULL,         -- first year whose results a return may report
+    monitoring_end   INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS dim_reporting_deadline (
+    plan_code  VARCHAR NOT NULL,
+    period     VARCHAR NOT NULL,               -- 'nam' | '6thang'
+    due_day    INTEGER NOT NULL,
+    due_month  INTEGER NOT NULL,
+    source     VARCHAR,
+    PRIMARY KEY (plan_code, period)
+);
+
+CREATE TABLE IF NOT EXISTS dim_objective (
+    plan_code    VARCHAR NOT NULL,
+    objective_no INTEGER NOT NULL,
+    field        VARCHAR NOT NULL,
+    text         VARCHAR NOT NULL,
+    source       VARCHAR,
+    PRIMARY KEY (plan_code, objective_no)
+);
+
+CREATE TABLE IF NOT EXISTS dim_indicator (
+    indicator_code VARCHAR PRIMARY KEY,        -- shared across plans when the same quantity is measured
+    name           VARCHAR NOT NULL,
+    unit           VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS dim_agency (
+    agency_code VARCHAR PRIMARY KEY,
+    name        VARCHAR NOT NULL,
+    aliases     VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS dim_plan_indicator (
+    plan_code      VARCHAR NOT NULL,
+    objective_no   INTEGER NOT NULL,
+    indicator_no   INTEGER NOT NULL,
+    part           VARCHAR NOT NULL,
+    indicator_code VARCHAR NOT NULL,
+    unit           VARCHAR NOT NULL,
+    text           VARCHAR NOT NULL,           -- the chỉ tiêu as written in the plan
+    note           VARCHAR,
+    source         VARCHAR,                    -- section of the seed file
+    agency_source  VARCHAR,
+    lead_agency    VARCHAR NOT NULL,
+    baseline_year  INTEGER,
+    baseline_value DOUBLE,
+    labels         VARCHAR,                    -- words officers use to name this part in a result cell
+    is_default     BOOLEAN NOT NULL,
+    PRIMARY KEY (plan_code, objective_no, indicator_no, part)
+);
+
+CREATE TABLE IF NOT EXISTS bridge_indicator_agency (
+    plan_code    VARCHAR NOT NULL,
+    objective_no INTEGER NOT NULL,
+    indicator_no INTEGER NOT NULL,
+    agency_code  VARCHAR NOT NULL,
+    role         VARCHAR NOT NULL              -- 'lead' (chủ trì) | 'co' (phối hợp)
+);
+
+CREATE TABLE IF NOT EXISTS dim_area (
+    area_code     VARCHAR PRIMARY KEY,
+    area_name     VARCHAR NOT NULL,
+    level         VARCHAR NOT NULL,            -- 'tinh' | 'huyen' | 'xa'
+    province_code VARCHAR NOT NULL,
+    province_name VARCHAR NOT NULL,
+    parent_code   VARCHAR,
+    valid_from    DATE,
+    valid_to      DATE                         -- NULL while in force
+);
+
+CREATE TABLE IF NOT EXISTS dim_year (
+    year INTEGER PRIMARY KEY
+);
+
+CREATE TABLE IF NOT EXISTS fact_target (
+    plan_code    VARCHAR NOT NULL,
+    objective_no INTEGER NOT NULL,
+    indicator_no INTEGER NOT NULL,
+    part         VARCHAR NOT NULL,
+    target_year  INTEGER NOT NULL,
+    target_value DOUBLE NOT NULL,              -- in the indicator's own unit
+    direction    VARCHAR NOT NULL,
+    is_yearly    BOOLEAN NOT NULL,             -- expanded from a "hằng năm" target
+    PRIMARY KEY (plan_code, objective_no, indicator_no, part, target_year)
+);
+
+CREATE TABLE IF NOT EXISTS plan_activity (
+    plan_code       VARCHAR NOT NULL,
+    activity_no     INTEGER NOT NULL,
+    text            VARCHAR NOT NULL,
+    lead_agency     VARCHAR NOT NULL,
+    co_agencies     VARCHAR,
+    district        VARCHAR,
+    commune         VARCHAR,
+    report_deadline DATE,
+    source          VARCHAR,
+    PRIMARY KEY (plan_code, activity_no)
+);
+
+CREATE TABLE IF NOT EXISTS plan_budget (
+    plan_code          VARCHAR NOT NULL,
+    category           VARCHAR NOT NULL,       -- 'tong' | 'giai_doan' | 'nguon'
+    name               VARCHAR NOT NULL,
+    period_start       INTEGER,
+    period_end         INTEGER,
+    amount_million_vnd DOUBLE NOT NULL,
+    source             VARCHAR,
+    unit_note          VARCHAR
+);
+
+-- Every accepted return. Superseded ones stay, with the id of the return that replaced them.
+CREATE TABLE IF NOT EXISTS submission (
+    submission_id  VARCHAR PRIMARY KEY,        -- first 16 hex digits of the content hash
+    content_hash   VARCHAR NOT NULL UNIQUE,    -- sha256 of the file's bytes
+    file_name      VARCHAR NOT NULL,
+    kind           VARCHAR NOT NULL,           -- 'template' | 'appendix'
+    plan_code      VARCHAR NOT NULL,
+    province       VARCHAR NOT NULL,
+    agency_code    VARCHAR,                    -- NULL for an appendix compiled from several agencies
+    year           INTEGER NOT NULL,
+    period         VARCHAR NOT NULL,
+    contact        VARCHAR,
+    report_date    DATE,
+    received_at    TIMESTAMP NOT NULL,         -- the file's modification time in the inbox
+    row_count      INTEGER NOT NULL,
+    status         VARCHAR NOT NULL,           -- 'accepted' | 'superseded'
+    superseded_by  VARCHAR
+);
+
+-- The fate of every file the pipeline looked at.
+CREATE TABLE IF NOT EXISTS file_log (
+    logged_at    TIMESTAMP NOT NULL,
+    file_name    VARCHAR NOT NULL,
+    content_hash VARCHAR,
+    outcome      VARCHAR NOT NULL,             -- 'accepted' | 'rejected' | 'duplicate' | 'superseded'
+    submission_id VARCHAR,
+    reason       VARCHAR,
+    report_path  VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS fact_observation (
+    submission_id  VARCHAR NOT NULL,
+    plan_code      VARCHAR NOT NULL,
+    objective_no   INTEGER NOT NULL,
+    indicator_no   INTEGER NOT NULL,
+    part           VARCHAR NOT NULL,
+    indicator_code VARCHAR NOT NULL,
+    area_code      VARCHAR NOT NULL,
+    level          VARCHAR NOT NULL,           -- level of the bodies counted: 'tinh' | 'huyen' | 'xa'
+    year           INTEGER NOT NULL,
+    numerator      BIGINT,
+    denominator    BIGINT,
+    value          DOUBLE,                     -- recomputed from numerator/denominator when both are given
+    printed_value  DOUBLE,                     -- as printed in the return
+    printed_text   VARCHAR,
+    unit           VARCHAR NOT NULL,
+    agency_code    VARCHAR,
+    source_file    VARCHAR NOT NULL,
+    source_sheet   VARCHAR NOT NULL,
+    source_cell    VARCHAR NOT NULL,
+    flagged        BOOLEAN NOT NULL,
+    flag_reason    VARCHAR,
+    PRIMARY KEY (submission_id, plan_code, objective_no, indicator_no, part, area_code, level, year)
+);
