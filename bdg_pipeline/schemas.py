@@ -93,4 +93,5 @@ class Observations(pa.DataFrameModel):
     source_cell: Series[str]
 
     class Config:
-        unique = ["plan_code", "objective_no", "indicator_no", "part", "area_code", "year"]
+        coerce = True
+        unique = ["plan_code", "objective_no", "indicator_no", "part", "level", "area_code", "year"]

@@ -1,1 +1,14 @@
-"""Sample returns bundled with the project (made by code, written as real .xlsx files)."""
+"""Sample returns bundled with the project: made by code, written as real .xlsx files, and labelled
+as sample data (DỮ LIỆU MẪU) inside each workbook."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..catalogue import Catalogue
+from .ninh_thuan_appendix import write_appendix
+
+
+def write_samples(target: Path, catalogue: Catalogue) -> list[Path]:
+    target.mkdir(parents=True, exist_ok=True)
+    return [write_appendix(target / "NT-2020_phu-luc_ket-qua-2019.xlsx")]

@@ -1,0 +1,230 @@
+"""One entry point for every return: ``bdg ingest``, the inbox sensor and the rebuild all call
+:func:`ingest_files`.
+
+A file is either accepted whole — a ``submission`` row and all its observations in one transaction —
+or rejected whole: moved to the quarantine folder with an error report beside it. The same bytes
+twice add nothing; a new return for the same plan, agency, year and period supersedes the earlier one,
+which stays in history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pandera.pandas as pa
+
+from ..catalogue import Catalogue
+from ..config import Settings
+from ..schemas import Observations
+from .appendix import find_appendix, parse_appendix
+from .error_report import write_error_report
+from .model import ParsedReturn, Problem, ReturnRejected
+from .template import is_template, parse_template
+from .workbook import Limits, open_workbook
+
+log = logging.getLogger(__name__)
+INBOX_PATTERNS = ("*.xlsx", "*.xlsm", "*.xls")
+IGNORED_PREFIXES = ("~$", ".")
+IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload")
+
+
+@dataclass
+class FileOutcome:
+    file_name: str
+    outcome: str  # accepted | rejected | duplicate
+    submission_id: str | None = None
+    rows: int = 0
+    flagged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    report_path: Path | None = None
+    superseded: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.outcome == "accepted":
+            text = f"✔ {self.file_name}: đã tiếp nhận {self.rows} dòng số liệu"
+            if self.flagged:
+                text += f" ({self.flagged} dòng có cảnh báo chất lượng)"
+            if self.superseded:
+                text += f"; thay thế báo cáo trước: {', '.join(self.superseded)}"
+            return text
+        if self.outcome == "duplicate":
+            return f"= {self.file_name}: trùng nội dung với báo cáo {self.submission_id} đã tiếp nhận, bỏ qua"
+        lines = [f"✘ {self.file_name}: KHÔNG tiếp nhận, {len(self.problems)} lỗi"]
+        lines += [f"    - {p}" for p in self.problems]
+        if self.report_path:
+            lines.append(f"    Báo cáo lỗi: {self.report_path}")
+        return "\n".join(lines)
+
+
+def is_inbox_file(path: Path) -> bool:
+    """A file the inbox should look at (Excel lock files, hidden and partial downloads are not)."""
+    name = path.name
+    return (path.is_file() and not name.startswith(IGNORED_PREFIXES)
+            and not name.lower().endswith(IGNORED_SUFFIXES) and any(path.match(p) for p in INBOX_PATTERNS))
+
+
+def inbox_files(raw_dir: Path) -> list[Path]:
+    """Inbox files oldest first, so a rebuild replays returns in the order they arrived."""
+    files = [p for p in raw_dir.iterdir() if is_inbox_file(p)] if raw_dir.exists() else []
+    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+def content_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def parse_return(path: Path, catalogue: Catalogue, limits: Limits | None = None) -> ParsedReturn:
+    """Parse a workbook of either layout; raise :class:`ReturnRejected` with every problem found."""
+    workbook = open_workbook(path, limits)
+    try:
+        if is_template(workbook):
+            parsed = parse_template(workbook, catalogue)
+        elif find_appendix(workbook) is not None:
+            parsed = parse_appendix(workbook, catalogue)
+        else:
+            raise ReturnRejected([Problem("(tệp)", "", "Không nhận ra biểu báo cáo: không phải biểu mẫu của hệ thống "
+                                          "và không có bảng MỤC TIÊU | CHỈ TIÊU | SỐ LIỆU KẾT QUẢ",
+                                          fix="Dùng biểu mẫu tạo bằng lệnh “bdg template”.")])
+    finally:
+        workbook.close()
+    problems = parsed.problems + validate_rows(parsed, catalogue)
+    if problems:
+        raise ReturnRejected(problems)
+    return parsed
+
+
+def observations_frame(parsed: ParsedReturn, catalogue: Catalogue) -> pd.DataFrame:
+    pi = catalogue.plan_indicators.set_index(["plan_code", "objective_no", "indicator_no", "part"])
+    records = []
+    for row in parsed.rows:
+        key = (row.plan_code, row.objective_no, row.indicator_no, row.part)
+        records.append({
+            "plan_code": row.plan_code, "objective_no": row.objective_no, "indicator_no": row.indicator_no,
+            "part": row.part, "indicator_code": pi.at[key, "indicator_code"], "unit": pi.at[key, "unit"],
+            "level": row.level, "area_code": row.area_code, "year": row.year,
+            "numerator": row.reading.numerator, "denominator": row.reading.denominator,
+            "value": row.reading.value, "printed_value": row.reading.printed_value, "printed_text": row.printed_text,
+            "agency_code": row.agency_code, "source_sheet": row.sheet, "source_cell": row.cell,
+            "flagged": row.reading.flag is not None, "flag_reason": row.reading.flag,
+        })
+    frame = pd.DataFrame(records)
+    if not frame.empty:
+        frame["numerator"] = frame["numerator"].astype("Int64")
+        frame["denominator"] = frame["denominator"].astype("Int64")
+    return frame
+
+
+def validate_rows(parsed: ParsedReturn, catalogue: Catalogue) -> list[Problem]:
+    """pandera (lazy: every error of the file) plus the checks that need the catalogue."""
+    if not parsed.rows:
+        return [] if parsed.problems else [Problem("(tệp)", "", "Biểu không có dòng số liệu nào",
+                                                    fix="Điền số liệu vào các cột Tử số, Mẫu số hoặc Giá trị.")]
+    frame = observations_frame(parsed, catalogue)
+    problems: list[Problem] = []
+    try:
+        Observations.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        for case in err.failure_cases.itertuples():
+            where = frame.loc[case.index] if case.index in frame.index else None
+            sheet = where.source_sheet if where is not None else "(tệp)"
+            cell = where.source_cell if where is not None else ""
+            if str(case.check).startswith("field_uniqueness") or "unique" in str(case.check):
+                message = "Số liệu bị trùng: cùng chỉ tiêu, cấp, địa bàn và năm xuất hiện hơn một lần"
+            else:
+                message = f"Giá trị không hợp lệ ở trường “{case.column}” (kiểm tra {case.check})"
+            problems.append(Problem(sheet, cell, message, str(case.failure_case), "Sửa hoặc xóa dòng bị lặp/sai."))
+    plan = catalogue.plans.set_index("plan_code").loc[parsed.plan_code]
+    if not plan.monitoring_start <= parsed.year <= plan.monitoring_end:
+        first = parsed.rows[0]
+        problems.append(Problem(first.sheet, first.cell, f"Năm số liệu {parsed.year} nằm ngoài kỳ theo dõi của kế hoạch "
+                                f"{parsed.plan_code} ({plan.monitoring_start}–{plan.monitoring_end})", str(parsed.year),
+                                "Kiểm tra lại năm báo cáo."))
+    known_areas = set(catalogue.areas.area_code)
+    for row in parsed.rows:
+        if row.area_code not in known_areas:
+            problems.append(Problem(row.sheet, row.cell, "Địa bàn không có trong danh mục", row.area_code))
+    return problems
+
+
+def _quarantine(path: Path, settings: Settings, problems: list[Problem], stamp: str) -> Path:
+    settings.quarantine_dir.mkdir(parents=True, exist_ok=True)
+    target = settings.quarantine_dir / f"{stamp}_{path.name}"
+    shutil.move(str(path), target)
+    return write_error_report(target.with_name(target.name + ".loi.xlsx"), path.name, problems)
+
+
+def _log(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, digest: str | None, reason: str | None) -> None:
+    con.execute("INSERT INTO file_log VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [dt.datetime.now(), outcome.file_name, digest, outcome.outcome, outcome.submission_id, reason,
+                 str(outcome.report_path) if outcome.report_path else None])
+
+
+def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, catalogue: Catalogue, settings: Settings,
+                limits: Limits | None = None) -> FileOutcome:
+    name = path.name
+    digest = content_hash(path)
+    existing = con.execute("SELECT submission_id FROM submission WHERE content_hash = ?", [digest]).fetchone()
+    if existing:
+        outcome = FileOutcome(name, "duplicate", submission_id=existing[0])
+        _log(con, outcome, digest, "cùng nội dung với báo cáo đã tiếp nhận")
+        return outcome
+    try:
+        parsed = parse_return(path, catalogue, limits)
+    except ReturnRejected as exc:
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        outcome = FileOutcome(name, "rejected", problems=exc.problems)
+        outcome.report_path = _quarantine(path, settings, exc.problems, stamp)
+        _log(con, outcome, digest, "; ".join(str(p) for p in exc.problems)[:2000])
+        log.warning("rejected %s: %d problems", name, len(exc.problems))
+        return outcome
+    frame = observations_frame(parsed, catalogue)
+    submission_id = digest[:16]
+    frame["submission_id"] = submission_id
+    frame["source_file"] = name
+    received = dt.datetime.fromtimestamp(path.stat().st_mtime)
+    outcome = FileOutcome(name, "accepted", submission_id=submission_id, rows=len(frame),
+                          flagged=int(frame["flagged"].sum()))
+    con.execute("BEGIN TRANSACTION")
+    try:
+        replaced = con.execute(
+            "UPDATE submission SET status = 'superseded', superseded_by = ? "
+            "WHERE plan_code = ? AND coalesce(agency_code, '') = ? AND year = ? AND period = ? AND kind = ? "
+            "AND status = 'accepted' RETURNING submission_id, file_name",
+            [submission_id, parsed.plan_code, parsed.agency_code or "", parsed.year, parsed.period, parsed.kind],
+        ).fetchall()
+        con.execute(
+            "INSERT INTO submission VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', NULL)",
+            [submission_id, digest, name, parsed.kind, parsed.plan_code, parsed.province, parsed.agency_code,
+             parsed.year, parsed.period, parsed.contact, parsed.report_date, received, len(frame)],
+        )
+        columns = [r[0] for r in con.execute("DESCRIBE fact_observation").fetchall()]
+        con.register("incoming_observations", frame[columns])
+        con.execute("INSERT INTO fact_observation SELECT * FROM incoming_observations")
+        con.unregister("incoming_observations")
+        for old_id, old_name in replaced:
+            outcome.superseded.append(old_name)
+            con.execute("INSERT INTO file_log VALUES (?, ?, NULL, 'superseded', ?, ?, NULL)",
+                        [dt.datetime.now(), old_name, old_id, f"thay thế bởi {name} ({submission_id})"])
+        _log(con, outcome, digest, None)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return outcome
+
+
+def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], catalogue: Catalogue, settings: Settings,
+                 limits: Limits | None = None) -> list[FileOutcome]:
+    ordered = sorted(paths, key=lambda p: (p.stat().st_mtime_ns, p.name))
+    return [ingest_file(con, path, catalogue, settings, limits) for path in ordered]
