@@ -1,0 +1,33 @@
+# make demo   — set up .venv, write the bundled sample returns, run the whole Dagster job, print a summary
+# make test   — set up .venv and run the test suite
+# make ui     — Dagster UI and daemon on http://127.0.0.1:3000
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+
+.PHONY: setup demo test ui bench dagster-home
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+dagster-home:
+	mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+demo: setup dagster-home
+	$(BIN)/bdg sample-data
+	$(BIN)/dagster job execute -m bdg_pipeline.definitions -j rebuild_all
+	$(BIN)/bdg summary
+
+test: setup
+	$(BIN)/python -m pytest
+
+ui: setup dagster-home
+	$(BIN)/dagster dev -m bdg_pipeline.definitions -h 127.0.0.1 -p 3000

@@ -1,0 +1,1 @@
+"""Dagster wiring: thin modules calling the domain core (assets, sensor, schedule, resources)."""

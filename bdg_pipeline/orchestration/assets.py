@@ -1,0 +1,70 @@
+"""Assets: the catalogue, the returns, the published warehouse. Each calls bdg_pipeline.pipeline."""
+# No "from __future__ import annotations": Dagster reads the config and resource annotations at runtime.
+
+
+import dagster as dg
+from dagster_duckdb import DuckDBResource
+
+from .. import pipeline
+from ..catalogue import load_catalogue
+from ..config import settings
+from ..returns.ingest import inbox_files, ingest_files
+from ..warehouse import publish
+from .resources import WAREHOUSE_POOL
+
+
+class CatalogueConfig(dg.Config):
+    fresh: bool = False  # start the staging warehouse from nothing (the nightly rebuild)
+
+
+class SubmissionsConfig(dg.Config):
+    files: list[str] = []  # the inbox files to ingest; empty means every file in the inbox
+
+
+@dg.asset(group_name="warehouse", pool=WAREHOUSE_POOL, kinds={"duckdb", "yaml"})
+def target_catalogue(context: dg.AssetExecutionContext, config: CatalogueConfig,
+                     duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Danh mục chỉ tiêu: every chỉ tiêu of the plans, validated with pandera, in the star tables."""
+    s = settings()
+    catalogue = load_catalogue(s.catalogue_dir)
+    if config.fresh:
+        pipeline.reset_staging(s)
+    with duckdb.get_connection() as con:
+        counts = pipeline.refresh_reference(con, catalogue)
+    context.log.info("catalogue loaded: %s", counts)
+    return dg.MaterializeResult(metadata={
+        "plans": len(catalogue.plans), "indicators": int(catalogue.plan_indicators[["plan_code", "objective_no", "indicator_no"]].drop_duplicates().shape[0]),
+        "targets": counts["fact_target"], "rows_by_table": dg.MetadataValue.json(counts),
+    })
+
+
+@dg.asset(group_name="warehouse", pool=WAREHOUSE_POOL, deps=[target_catalogue], kinds={"duckdb", "excel"})
+def submissions(context: dg.AssetExecutionContext, config: SubmissionsConfig,
+                duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Biểu báo cáo: returns from the inbox, validated; rejected files quarantined with a report."""
+    s = settings()
+    catalogue = load_catalogue(s.catalogue_dir)
+    paths = [s.raw_dir / name for name in config.files] if config.files else inbox_files(s.raw_dir)
+    paths = [p for p in paths if p.exists()]
+    with duckdb.get_connection() as con:
+        outcomes = ingest_files(con, paths, catalogue, s)
+        observations = con.execute("SELECT count(*) FROM v_observations").fetchone()[0]
+    for outcome in outcomes:
+        (context.log.warning if outcome.outcome == "rejected" else context.log.info)(outcome.summary())
+    reports = [str(o.report_path) for o in outcomes if o.report_path]
+    return dg.MaterializeResult(metadata={
+        "files_seen": len(outcomes),
+        "accepted": sum(o.outcome == "accepted" for o in outcomes),
+        "rejected": sum(o.outcome == "rejected" for o in outcomes),
+        "duplicates": sum(o.outcome == "duplicate" for o in outcomes),
+        "observations_in_force": observations,
+        "error_reports": dg.MetadataValue.json(reports),
+    })
+
+
+@dg.asset(group_name="warehouse", pool=WAREHOUSE_POOL, deps=[submissions], kinds={"duckdb"})
+def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """The file analysts open (BDG_WAREHOUSE), replaced atomically from staging."""
+    path = publish(settings())
+    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path)),
+                                          "size_bytes": path.stat().st_size})

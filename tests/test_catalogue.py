@@ -1,0 +1,172 @@
+"""The catalogue against the plan texts: counts per plan and values checked by hand in the seeds."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bdg_pipeline.catalogue import CatalogueError, load_catalogue
+from bdg_pipeline.config import CATALOGUE_DIR
+
+
+def chi_tieu_count(catalogue, plan_code: str) -> int:
+    pi = catalogue.plan_indicators
+    return len(pi[pi.plan_code == plan_code][["objective_no", "indicator_no"]].drop_duplicates())
+
+
+@pytest.mark.parametrize("plan_code, objectives, indicators", [
+    ("QN-2011-2015", 7, 26),  # seed 000 §II: 3+4+5+5+2+3+4
+    ("LC-2021-2030", 6, 20),  # seed 001 §I.2: 1+3+4+4+4+4
+    ("NT-2020", 7, 22),       # seed 002 §II.2: 3+4+2+4+2+3+4
+    ("QN-2021-2030", 6, 21),  # seed 003 §I.2: 2+3+4+4+4+4
+])
+def test_counts_per_plan(catalogue, plan_code, objectives, indicators):
+    assert (catalogue.objectives.plan_code == plan_code).sum() == objectives
+    assert chi_tieu_count(catalogue, plan_code) == indicators
+
+
+def target(catalogue, plan, obj, ind, part, year):
+    t = catalogue.targets
+    row = t[(t.plan_code == plan) & (t.objective_no == obj) & (t.indicator_no == ind) & (t.part == part)
+            & (t.target_year == year)]
+    assert len(row) == 1, (plan, obj, ind, part, year)
+    pi = catalogue.plan_indicators
+    unit = pi[(pi.plan_code == plan) & (pi.objective_no == obj) & (pi.indicator_no == ind) & (pi.part == part)].unit.iloc[0]
+    return row.target_value.iloc[0], unit, row.direction.iloc[0]
+
+
+# Each line checked by hand against the seed text quoted in the comment.
+HAND_CHECKED = [
+    # 001: "Đến năm 2025 phấn đấu đạt 60% và đến năm 2030 đạt 75% ... lãnh đạo chủ chốt là nữ"
+    (("LC-2021-2030", 1, 1, "", 2025), (60, "percent", "at_least")),
+    (("LC-2021-2030", 1, 1, "", 2030), (75, "percent", "at_least")),
+    # 001: "lao động nữ làm công hưởng lương ... khoảng 60% vào năm 2030"
+    (("LC-2021-2030", 2, 1, "", 2030), (60, "percent", "about")),
+    # 001: "xuống dưới 30% vào năm 2025"
+    (("LC-2021-2030", 2, 2, "", 2025), (30, "percent", "below")),
+    # 001: "còn 1,6 lần so với nam giới vào năm 2025"
+    (("LC-2021-2030", 3, 1, "", 2025), (1.6, "times", "at_most")),
+    # 001: "đến năm 2030 đạt 70% người gây bạo lực ... được tư vấn"
+    (("LC-2021-2030", 3, 2, "b", 2030), (70, "percent", "at_least")),
+    # 001: "Tỷ lệ tử vong bà mẹ ... dưới 50/100.000 trẻ sinh sống vào năm 2025"
+    (("LC-2021-2030", 4, 2, "", 2025), (50, "per_100000", "below")),
+    # 001: "Tỷ suất sinh ở vị thành niên ... 4 ca sinh/1.000 vào năm 2025"
+    (("LC-2021-2030", 4, 3, "", 2025), (4, "per_1000", "at_most")),
+    # 002: "Tỷ số giới tính khi sinh không vượt quá 110 trẻ sơ sinh trai/100 trẻ sơ sinh gái"
+    (("NT-2020", 4, 1, "", 2020), (110, "per_100", "at_most")),
+    # 002: "Giảm tỷ lệ tử vong bà mẹ ... xuống <40/100.000"
+    (("NT-2020", 4, 2, "", 2020), (40, "per_100000", "below")),
+    # 002: "Giảm tỷ lệ phá thai xuống 2,5/100 trẻ đẻ sống"
+    (("NT-2020", 4, 4, "", 2020), (2.5, "per_100", "at_most")),
+    # 002: "xuống 1,5 lần"
+    (("NT-2020", 6, 1, "", 2020), (1.5, "times", "at_most")),
+    # 002: "Duy trì tỷ lệ nữ tham gia các cấp ủy Đảng ... từ 20% trở lên"
+    (("NT-2020", 1, 1, "a", 2020), (20, "percent", "maintain")),
+    # 002: "ít nhất 02 chuyên mục" hàng tháng
+    (("NT-2020", 5, 1, "a", 2020), (2, "count_per_month", "at_least")),
+    # 000: "không vượt quá 113 trẻ sơ sinh trai/100 trẻ sơ sinh gái vào năm 2015"
+    (("QN-2011-2015", 4, 2, "", 2015), (113, "per_100", "at_most")),
+    # 000: "dưới 23/100.000 trẻ đẻ sống hằng năm" → every year 2011–2015
+    (("QN-2011-2015", 4, 3, "", 2012), (23, "per_100000", "below")),
+    # 000: "Đến năm 2013, Đài Phát thanh ... 100% Đài truyền thanh ... có chuyên mục"
+    (("QN-2011-2015", 5, 2, "", 2013), (100, "percent", "at_least")),
+    # 000: "nữ tiến sĩ và tương đương đạt 20%"
+    (("QN-2011-2015", 3, 2, "b", 2015), (20, "percent", "at_least")),
+    # 003: "Tỷ lệ nữ giám đốc, chủ doanh nghiệp, hợp tác xã đạt ít nhất 27% vào năm 2025"
+    (("QN-2021-2030", 2, 3, "", 2025), (27, "percent", "at_least")),
+    # 003: "1,4 lần vào năm 2030"
+    (("QN-2021-2030", 3, 1, "", 2030), (1.4, "times", "at_most")),
+    # 003: "xuống dưới 25/100.000 vào năm 2030"
+    (("QN-2021-2030", 4, 2, "", 2030), (25, "per_100000", "below")),
+    # 003: "ở mức 111 bé trai/100 bé gái ... vào năm 2025"
+    (("QN-2021-2030", 4, 1, "", 2025), (111, "per_100", "at_most")),
+    # 003: "tiểu học đạt 99,6% vào năm 2025"
+    (("QN-2021-2030", 5, 2, "a", 2025), (99.6, "percent", "at_least")),
+    # 003: "mỗi quý có ít nhất 04 tin, bài"
+    (("QN-2021-2030", 6, 3, "b", 2030), (4, "count_per_quarter", "at_least")),
+    # 003: "Có ít nhất một cơ sở y tế cung cấp thí điểm dịch vụ ..." (yes/no)
+    (("QN-2021-2030", 4, 4, "", 2025), (1, "yes_no", "maintain")),
+]
+
+
+@pytest.mark.parametrize("key, expected", HAND_CHECKED)
+def test_hand_checked_targets(catalogue, key, expected):
+    value, unit, direction = target(catalogue, *key)
+    assert value == pytest.approx(expected[0])
+    assert (unit, direction) == expected[1:]
+
+
+def test_baselines(catalogue):
+    pi = catalogue.plan_indicators.set_index(["plan_code", "objective_no", "indicator_no", "part"])
+    # 000: "từ 40% năm 2011 xuống còn 20% vào năm 2015"
+    assert pi.loc[("QN-2011-2015", 6, 1, ""), ["baseline_year", "baseline_value"]].tolist() == [2011, 40]
+    # 003: "giảm từ 23 ca sinh/1.000 phụ nữ xuống 18/1.000" (no year stated)
+    row = pi.loc[("QN-2021-2030", 4, 3, "")]
+    assert row.baseline_value == 23
+    assert pd.isna(row.baseline_year)
+
+
+def test_shared_codes_across_plans(catalogue):
+    pi = catalogue.plan_indicators
+    plans = lambda code: set(pi[pi.indicator_code == code].plan_code)
+    assert plans("female_enterprise_owner_share") == {"QN-2011-2015", "LC-2021-2030", "NT-2020", "QN-2021-2030"}
+    assert plans("sex_ratio_at_birth") == {"QN-2011-2015", "LC-2021-2030", "NT-2020", "QN-2021-2030"}
+
+
+def test_agencies_and_extras(catalogue):
+    bridge = catalogue.indicator_agencies
+    leads = bridge[bridge.role == "lead"]
+    # every chỉ tiêu has exactly one lead agency
+    assert leads.groupby(["plan_code", "objective_no", "indicator_no"]).size().eq(1).all()
+    lead = leads.set_index(["plan_code", "objective_no", "indicator_no"]).agency_code
+    assert lead[("LC-2021-2030", 3, 1)] == "CTK"        # 001 §VI.11
+    assert lead[("QN-2021-2030", 1, 2)] == "BTCTU"      # 003 §IV.17
+    assert lead[("QN-2011-2015", 4, 1)] == "LDLD"       # 000 §IV.15
+    budget = catalogue.budget.set_index("name").amount_million_vnd
+    assert budget["Tổng nhu cầu kinh phí"] == 18168 and budget["Giai đoạn I"] == 8658
+    assert budget["Giai đoạn II"] == 9510 and budget["Ngân sách địa phương"] == 7479
+    assert budget["Trung ương hỗ trợ"] == 9512 and budget["Huy động các nguồn lực khác"] == 1177
+    acts = catalogue.activities
+    assert len(acts) == 11 and set(acts.plan_code) == {"TTH-2015"}
+    assert {"Lộc Điền", "Hồng Bắc"} <= set(acts.commune.dropna())
+    assert acts.report_deadline.astype(str).eq("2015-10-30").all()
+
+
+def broken_copy(tmp_path: Path, plan: str, old: str, new: str) -> Path:
+    target = tmp_path / "catalogue"
+    shutil.copytree(CATALOGUE_DIR, target)
+    path = target / "plans" / f"{plan}.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize("plan, old, new, expected", [
+    ("NT-2020", "direction: at_most, targets: [[2020, 110]]", "direction: sideways, targets: [[2020, 110]]",
+     ["NT-2020.yaml, chỉ tiêu 4.1, năm 2020", "direction"]),
+    ("LC-2021-2030", "targets: [[2025, 60], [2030, 75]]", "targets: [[2025, 60], [2035, 75]]",
+     ["LC-2021-2030.yaml, chỉ tiêu 1.1, năm 2035", "target_year_within_plan_period"]),
+    ("QN-2021-2030", "  - id: 2.2\n", "  - id: 2.1\n",
+     ["QN-2021-2030.yaml, chỉ tiêu 2.1", "unique"]),
+    ("QN-2011-2015", "code: abortion_ratio", "code: abortion_rate_unknown",
+     ["QN-2011-2015.yaml, chỉ tiêu 4.5", "abortion_rate_unknown"]),
+])
+def test_bad_catalogue_names_file_and_entry(tmp_path, plan, old, new, expected):
+    with pytest.raises(CatalogueError) as err:
+        load_catalogue(broken_copy(tmp_path, plan, old, new))
+    message = str(err.value)
+    for fragment in expected:
+        assert fragment in message
+
+
+def test_unknown_unit_in_code_registry(tmp_path):
+    target = tmp_path / "catalogue"
+    shutil.copytree(CATALOGUE_DIR, target)
+    path = target / "indicators.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("unit: per_100000", "unit: per_mille", 1), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="indicators.yaml, code maternal_mortality_ratio.*unit"):
+        load_catalogue(target)
