@@ -78,7 +78,7 @@ class Measure:
     numerator: Decimal | None = None
     denominator: Decimal | None = None
     percent: Decimal | None = None
-    percent_decimals: int = 0
+    value_decimals: int = 0
     times: Decimal | None = None
     number: Decimal | None = None
 
@@ -111,7 +111,7 @@ def parse_measure(text: str, label: str | None = None) -> Measure:
         values["denominator"] = parse_number(fraction.group("den"))
     if percent and not (fraction and percent.start() < fraction.end()):
         values["percent"] = parse_number(percent.group("pct"))
-        values["percent_decimals"] = printed_decimals(percent.group("pct"))
+        values["value_decimals"] = printed_decimals(percent.group("pct"))
     if times:
         values["times"] = parse_number(times.group("times"))
     if not (fraction or percent or times):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .numbers import Measure, NumberFormatError, normalize_text
+from .vocabulary import UNITS
 
 # Multiplier from numerator/denominator to the unit.
 SCALE = {"percent": 100, "per_100": 100, "per_1000": 1000, "per_100000": 100000, "times": 1}
@@ -79,11 +80,13 @@ def read_measure(measure: Measure, unit: str) -> Reading:
         if unit == "percent" and numerator > denominator:
             raise NumberFormatError(f"“{raw}”: tử số ({numerator}) lớn hơn mẫu số ({denominator})")
         value = numerator / denominator * scale
-        printed = float(measure.percent) if measure.percent is not None else None
+        printed_raw = measure.percent if unit == "percent" else measure.number
+        printed = float(printed_raw) if printed_raw is not None else None
         flag = None
-        if printed is not None and abs(printed - value) > 10 ** (-measure.percent_decimals) + 1e-9:
-            flag = (f"Tỷ lệ in sẵn {format_vn(printed)}% khác tỷ lệ tính từ {numerator}/{denominator} "
-                    f"= {format_vn(value)}%")
+        if printed is not None and abs(printed - value) > 10 ** (-measure.value_decimals) + 1e-9:
+            what, symbol = ("Tỷ lệ", "%") if unit == "percent" else ("Giá trị", UNITS[unit])
+            flag = (f"{what} in sẵn {format_vn(printed)}{symbol} khác {what.lower()} tính từ {numerator}/{denominator} "
+                    f"= {format_vn(value)}{symbol}")
         return Reading(numerator, denominator, value, printed, flag)
     printed = measure.percent if measure.percent is not None else measure.number
     if printed is None:

@@ -30,6 +30,8 @@ from .template import is_template, parse_template
 from .workbook import Limits, open_workbook
 
 log = logging.getLogger(__name__)
+FIELD_NAMES = {"numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị", "level": "Cấp",
+               "unit": "Đơn vị", "year": "Năm"}
 INBOX_PATTERNS = ("*.xlsx", "*.xlsm", "*.xls")
 IGNORED_PREFIXES = ("~$", ".")
 IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload")
@@ -139,10 +141,15 @@ def validate_rows(parsed: ParsedReturn, catalogue: Catalogue) -> list[Problem]:
             where = frame.loc[case.index] if case.index in frame.index else None
             sheet = where.source_sheet if where is not None else "(tệp)"
             cell = where.source_cell if where is not None else ""
-            if str(case.check).startswith("field_uniqueness") or "unique" in str(case.check):
+            check = str(case.check)
+            if "unique" in check:
                 message = "Số liệu bị trùng: cùng chỉ tiêu, cấp, địa bàn và năm xuất hiện hơn một lần"
+            elif check.startswith("greater_than_or_equal_to"):
+                message = f"“{FIELD_NAMES.get(case.column, case.column)}” không được âm"
+            elif check.startswith("isin"):
+                message = f"“{FIELD_NAMES.get(case.column, case.column)}” không thuộc danh mục cho phép"
             else:
-                message = f"Giá trị không hợp lệ ở trường “{case.column}” (kiểm tra {case.check})"
+                message = f"Giá trị không hợp lệ ở “{FIELD_NAMES.get(case.column, case.column)}” (kiểm tra {check})"
             problems.append(Problem(sheet, cell, message, str(case.failure_case), "Sửa hoặc xóa dòng bị lặp/sai."))
     plan = catalogue.plans.set_index("plan_code").loc[parsed.plan_code]
     if not plan.monitoring_start <= parsed.year <= plan.monitoring_end:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -43,7 +44,8 @@ def agency_indicators(catalogue: Catalogue, plan_code: str, agency_code: str):
     led = bridge[(bridge.plan_code == plan_code) & (bridge.agency_code == agency_code) & (bridge.role == "lead")]
     keys = set(zip(led.objective_no, led.indicator_no))
     pi = catalogue.plan_indicators
-    rows = pi[(pi.plan_code == plan_code) & [k in keys for k in zip(pi.objective_no, pi.indicator_no)]]
+    led_rows = pd.Series([k in keys for k in zip(pi.objective_no, pi.indicator_no)], index=pi.index)
+    rows = pi[(pi.plan_code == plan_code) & led_rows]
     return rows.sort_values(["objective_no", "indicator_no", "part"])
 
 
@@ -188,6 +190,9 @@ def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> De
         problems.append(Problem(sheet, cell, "Ô số chứa giá trị đúng/sai", str(value), "Ghi một số."))
         return None
     if isinstance(value, (int, float)):
+        if value < 0:
+            problems.append(Problem(sheet, cell, "Số liệu không được âm", str(value), "Ghi số không âm."))
+            return None
         return Decimal(str(value))
     try:
         return parse_number(str(value))
@@ -262,7 +267,7 @@ def parse_template(workbook: Workbook, catalogue: Catalogue) -> ParsedReturn:
             measure = Measure(
                 raw=" / ".join(str(x) for x in (numerator, denominator, value) if x is not None),
                 numerator=numerator, denominator=denominator,
-                percent=value if unit == "percent" else None, percent_decimals=decimals,
+                percent=value if unit == "percent" else None, value_decimals=decimals,
                 times=value if unit == "times" else None,
                 number=value if unit not in ("percent", "times") else None,
             )
