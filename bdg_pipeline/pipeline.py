@@ -31,6 +31,7 @@ class RunSummary:
 
 def reset_staging(settings: Settings) -> None:
     """Start the writers' database from nothing (the published file stays until replaced)."""
+    settings.staging.parent.mkdir(parents=True, exist_ok=True)
     for path in (settings.staging, settings.staging.with_name(settings.staging.name + ".wal")):
         path.unlink(missing_ok=True)
 

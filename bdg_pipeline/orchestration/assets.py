@@ -29,6 +29,7 @@ def target_catalogue(context: dg.AssetExecutionContext, config: CatalogueConfig,
     catalogue = load_catalogue(s.catalogue_dir)
     if config.fresh:
         pipeline.reset_staging(s)
+    s.staging.parent.mkdir(parents=True, exist_ok=True)
     with duckdb.get_connection() as con:
         counts = pipeline.refresh_reference(con, catalogue)
     context.log.info("catalogue loaded: %s", counts)
