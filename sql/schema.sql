@@ -175,3 +175,44 @@ CREATE TABLE IF NOT EXISTS fact_observation (
     flag_reason    VARCHAR,
     PRIMARY KEY (submission_id, plan_code, objective_no, indicator_no, part, area_code, level, year)
 );
+
+-- Written by the attainment step (bdg_pipeline.attainment) after every ingest; read through v_attainment.
+CREATE TABLE IF NOT EXISTS fact_attainment (
+    plan_code      VARCHAR NOT NULL,
+    objective_no   INTEGER NOT NULL,
+    indicator_no   INTEGER NOT NULL,
+    part           VARCHAR NOT NULL,
+    indicator_code VARCHAR NOT NULL,
+    unit           VARCHAR NOT NULL,
+    area_code      VARCHAR NOT NULL,
+    level          VARCHAR NOT NULL,
+    target_year    INTEGER NOT NULL,
+    target_value   DOUBLE NOT NULL,
+    direction      VARCHAR NOT NULL,
+    base_year      INTEGER,
+    base_value     DOUBLE,
+    latest_year    INTEGER,
+    latest_value   DOUBLE,
+    attained       BOOLEAN,
+    gap            DOUBLE,                     -- target − latest, in the indicator's unit
+    shortfall      DOUBLE,                     -- distance still to go in the good direction (0 once met)
+    progress_ratio DOUBLE,                     -- R = CAGR_actual / CAGR_required
+    status         VARCHAR NOT NULL,
+    status_vi      VARCHAR NOT NULL,
+    observations   INTEGER NOT NULL,
+    as_of_year     INTEGER NOT NULL,
+    PRIMARY KEY (plan_code, objective_no, indicator_no, part, area_code, level, target_year)
+);
+
+CREATE TABLE IF NOT EXISTS fact_progress (
+    plan_code      VARCHAR NOT NULL,
+    objective_no   INTEGER NOT NULL,
+    indicator_no   INTEGER NOT NULL,
+    part           VARCHAR NOT NULL,
+    indicator_code VARCHAR NOT NULL,
+    province_code  VARCHAR NOT NULL,
+    year           INTEGER NOT NULL,
+    expected_value DOUBLE,                     -- on the straight path base → 2025 → 2030 targets
+    observed_value DOUBLE,
+    PRIMARY KEY (plan_code, objective_no, indicator_no, part, year)
+);

@@ -66,3 +66,51 @@ WHERE s.status = 'accepted';
 CREATE OR REPLACE VIEW v_submissions_log AS
 SELECT logged_at, file_name, outcome, submission_id, reason, report_path
 FROM file_log;
+
+CREATE OR REPLACE VIEW v_attainment AS
+SELECT
+    a.plan_code,
+    a.indicator_code,
+    p.province,
+    COALESCE(ar.area_name, a.area_code) AS area_name,
+    a.level,
+    a.target_year,
+    a.target_value,
+    a.direction,
+    a.latest_year,
+    a.latest_value,
+    a.attained,
+    a.status,
+    a.status_vi,
+    a.objective_no,
+    a.indicator_no,
+    a.part,
+    a.unit,
+    i.name               AS indicator_name,
+    a.gap,
+    a.shortfall,
+    a.progress_ratio,
+    a.base_year,
+    a.base_value,
+    a.observations,
+    a.area_code,
+    a.as_of_year
+FROM fact_attainment a
+JOIN dim_plan p          USING (plan_code)
+JOIN dim_indicator i     ON i.indicator_code = a.indicator_code
+LEFT JOIN dim_area ar    ON ar.area_code = a.area_code;
+
+CREATE OR REPLACE VIEW v_progress AS
+SELECT
+    g.plan_code,
+    g.objective_no,
+    g.indicator_no,
+    g.part,
+    g.indicator_code,
+    p.province,
+    g.year,
+    g.expected_value,
+    g.observed_value,
+    g.observed_value - g.expected_value AS deviation
+FROM fact_progress g
+JOIN dim_plan p USING (plan_code);

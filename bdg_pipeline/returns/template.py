@@ -49,7 +49,8 @@ def agency_indicators(catalogue: Catalogue, plan_code: str, agency_code: str):
     return rows.sort_values(["objective_no", "indicator_no", "part"])
 
 
-def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int, period: str = "nam") -> Workbook:
+def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int, period: str = "nam",
+                   banner: str | None = None) -> Workbook:
     from .model import resolve_agency
 
     plans = catalogue.plans.set_index("plan_code")
@@ -82,6 +83,9 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
     ws["A1"] = "BIỂU BÁO CÁO KẾT QUẢ THỰC HIỆN CHỈ TIÊU BÌNH ĐẲNG GIỚI"
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = plan.title
+    if banner:
+        ws["A3"] = banner
+        ws["A3"].font = Font(bold=True, color="C00000")
     header = [("Tỉnh", plan.province), ("Kế hoạch", plan_code), ("Cơ quan báo cáo", agency_name),
               ("Năm số liệu", year), ("Kỳ báo cáo", PERIODS[period]), ("Ngày báo cáo", None),
               ("Người liên hệ", None), ("Điện thoại / email", None)]

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from ..catalogue import Catalogue
 from .ninh_thuan_appendix import write_appendix
+from .trajectories import write_trajectory_samples
 
 
 def write_samples(target: Path, catalogue: Catalogue) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
-    return [write_appendix(target / "NT-2020_phu-luc_ket-qua-2019.xlsx")]
+    return [write_appendix(target / "NT-2020_phu-luc_ket-qua-2019.xlsx"), *write_trajectory_samples(target, catalogue)]

@@ -1,0 +1,256 @@
+"""Attainment of targets and progress toward them (đánh giá mức độ đạt chỉ tiêu).
+
+Attained, by direction: ``at_least`` v ≥ T; ``above`` v > T; ``at_most`` v ≤ T; ``below`` v < T;
+``about`` |v − T| ≤ tolerance; ``maintain`` v ≥ T in every observed year of the period up to the
+target year. A percent target of 100 (or 0) counts as met within ``BOUND_TOLERANCE`` points of it.
+
+Progress toward a target year still ahead follows Open SDG's progress calculation (after Statistics
+Canada). With base year b (the plan's stated baseline, else the first observation), latest year t
+and target year T::
+
+    CAGR_a = (y_t / y_b) ** (1 / (t − b)) − 1        actual compound annual growth
+    CAGR_r = (target / y_b) ** (1 / (T − b)) − 1     growth required to reach the target
+    R = CAGR_a / CAGR_r
+
+Both rates are negative when lower is better, so R > 0 always means moving toward the target. When a
+value in the ratio is 0 the growth rate is undefined and the same ratio is taken on linear rates,
+(y_t − y_b)/(t − b) over (target − y_b)/(T − b). Classes (thresholds in ``PROGRESS_THRESHOLDS``):
+achieved (met now); on_track R ≥ 0.95; needs_acceleration 0.6 ≤ R < 0.95; limited_progress
+0 ≤ R < 0.6; regressing R < 0; insufficient_data (fewer than two points).
+
+For a target year already past, the value of that year decides: achieved, not_achieved, or no_data.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+# Open SDG / Statistics Canada thresholds on R, highest first.
+PROGRESS_THRESHOLDS: list[tuple[str, float]] = [
+    ("on_track", 0.95),
+    ("needs_acceleration", 0.60),
+    ("limited_progress", 0.0),
+]
+BOUND_TOLERANCE = 1.0  # points of a 0 % / 100 % target that count as met
+ABOUT_TOLERANCE = {"percent": 1.0, "per_100": 1.0, "per_1000": 0.5, "per_100000": 1.0, "times": 0.05}
+
+STATUS_VI = {
+    "achieved": "Đã đạt",
+    "on_track": "Đúng tiến độ",
+    "needs_acceleration": "Cần tăng tốc",
+    "limited_progress": "Tiến bộ chậm",
+    "regressing": "Đi xuống",
+    "insufficient_data": "Chưa đủ số liệu",
+    "not_yet": "Chưa đạt",
+    "not_achieved": "Không đạt",
+    "no_data": "Không có số liệu",
+}
+LOWER_IS_BETTER = {"at_most", "below"}
+
+
+def is_met(value: float, target: float, direction: str, unit: str) -> bool:
+    """Whether one value meets the target (``maintain`` judged per year, like ``at_least``)."""
+    if unit == "percent" and target == 100 and direction in {"at_least", "maintain", "about"}:
+        return value >= 100 - BOUND_TOLERANCE
+    if unit == "percent" and target == 0 and direction in {"at_most", "below", "about"}:
+        return value <= BOUND_TOLERANCE
+    if direction in {"at_least", "maintain"}:
+        return value >= target
+    if direction == "above":
+        return value > target
+    if direction == "at_most":
+        return value <= target
+    if direction == "below":
+        return value < target
+    if direction == "about":
+        return abs(value - target) <= ABOUT_TOLERANCE.get(unit, 0.0) + 1e-9
+    raise ValueError(f"unknown direction {direction!r}")
+
+
+def progress_ratio(base_year: int, base: float, latest_year: int, latest: float,
+                   target_year: int, target: float) -> float | None:
+    """R = CAGR_a / CAGR_r (linear rates when a zero makes growth undefined); None if undefined."""
+    if latest_year <= base_year or target_year <= base_year or target == base:
+        return None
+    if base > 0 and latest > 0 and target > 0:
+        actual = (latest / base) ** (1 / (latest_year - base_year)) - 1
+        required = (target / base) ** (1 / (target_year - base_year)) - 1
+    else:
+        actual = (latest - base) / (latest_year - base_year)
+        required = (target - base) / (target_year - base_year)
+    return actual / required if required else None
+
+
+def classify(ratio: float) -> str:
+    for name, threshold in PROGRESS_THRESHOLDS:
+        if ratio >= threshold:
+            return name
+    return "regressing"
+
+
+@dataclass(frozen=True)
+class Judgement:
+    latest_year: int | None
+    latest_value: float | None
+    attained: bool | None
+    status: str
+    progress_ratio: float | None
+    base_year: int | None
+    base_value: float | None
+
+
+def judge(series: list[tuple[int, float]], target_year: int, target: float, direction: str, unit: str,
+          as_of_year: int, period_start: int, baseline: tuple[int | None, float | None] = (None, None)) -> Judgement:
+    """Judge one target on one yearly series [(year, value)] (any order, one value per year)."""
+    points = sorted((y, v) for y, v in series if v is not None and not (isinstance(v, float) and math.isnan(v)))
+    passed = target_year < as_of_year
+    relevant = [(y, v) for y, v in points if y <= (target_year if passed else as_of_year)]
+    if not relevant:
+        return Judgement(None, None, None, "no_data", None, None, None)
+    latest_year, latest = relevant[-1]
+    met = is_met(latest, target, direction, unit)
+    if direction == "maintain":
+        window = [v for y, v in relevant if y >= period_start]
+        met = bool(window) and all(is_met(v, target, direction, unit) for v in window)
+    base_year, base = baseline if baseline[0] is not None and baseline[1] is not None else relevant[0]
+    if passed:
+        if latest_year != target_year:
+            return Judgement(latest_year, latest, None, "no_data", None, base_year, base)
+        return Judgement(latest_year, latest, met, "achieved" if met else "not_achieved", None, base_year, base)
+    if met:
+        return Judgement(latest_year, latest, True, "achieved", None, base_year, base)
+    if unit == "yes_no":
+        return Judgement(latest_year, latest, False, "not_yet", None, base_year, base)
+    if latest_year <= base_year:
+        return Judgement(latest_year, latest, False, "insufficient_data", None, base_year, base)
+    if is_met(base, target, direction, unit):
+        # met at the base, lost since: growth toward a target already passed has no meaning
+        return Judgement(latest_year, latest, False, "regressing", None, base_year, base)
+    ratio = progress_ratio(base_year, base, latest_year, latest, target_year, target)
+    status = "insufficient_data" if ratio is None else classify(ratio)
+    return Judgement(latest_year, latest, False, status, ratio, base_year, base)
+
+
+def expected_value(year: int, path: list[tuple[int, float]]) -> float | None:
+    """Linear interpolation along the target path [(base_year, base), (T1, v1), (T2, v2), ...]."""
+    path = sorted(path)
+    if not path or year < path[0][0] or year > path[-1][0]:
+        return None
+    for (y0, v0), (y1, v1) in zip(path, path[1:]):
+        if y0 <= year <= y1:
+            return v0 if y1 == y0 else v0 + (v1 - v0) * (year - y0) / (y1 - y0)
+    return path[-1][1] if year == path[-1][0] else None
+
+
+def gap(latest: float | None, target: float, direction: str) -> tuple[float | None, float | None]:
+    """(target − latest, shortfall ≥ 0 in the good direction; 0 once met)."""
+    if latest is None:
+        return None, None
+    signed = target - latest
+    if direction in LOWER_IS_BETTER:
+        return signed, max(0.0, latest - target)
+    if direction == "about":
+        return signed, abs(signed)
+    return signed, max(0.0, signed)
+
+
+def province_series(observations: pd.DataFrame) -> pd.DataFrame:
+    """Yearly province values per (province_code, indicator_code, area_code, level).
+
+    Rows observed at the province itself are kept as they are. Where a province has no row of its
+    own for a year and level 'tinh' but its districts or communes reported, the province value is
+    the sum of their numerators over the sum of their denominators (never an average of shares),
+    taken at the highest level reported (districts before communes).
+    Input columns: province_code, indicator_code, unit, area_code, area_level, level, year,
+    numerator, denominator, value.
+    """
+    from .units import SCALE
+
+    obs = observations.copy()
+    own = obs[obs.area_code == obs.province_code]
+    lower = obs[(obs.area_code != obs.province_code) & obs.numerator.notna() & obs.denominator.notna()]
+    rolled = []
+    if not lower.empty:
+        order = {"huyen": 0, "xa": 1}
+        lower = lower.assign(rank=lower.area_level.map(order).fillna(2))
+        best = lower.groupby(["province_code", "indicator_code", "year"]).rank.transform("min")
+        lower = lower[lower["rank"] == best]
+        sums = (lower.groupby(["province_code", "indicator_code", "unit", "year"], as_index=False)
+                .agg(numerator=("numerator", "sum"), denominator=("denominator", "sum")))
+        sums = sums[sums.denominator > 0]
+        sums["value"] = sums.numerator / sums.denominator * sums.unit.map(SCALE).astype(float)
+        sums["area_code"] = sums.province_code
+        sums["level"] = "tinh"
+        sums["rolled_up"] = True
+        has_own = set(zip(own[own.level == "tinh"].province_code, own[own.level == "tinh"].indicator_code,
+                          own[own.level == "tinh"].year))
+        keep = [k not in has_own for k in zip(sums.province_code, sums.indicator_code, sums.year)]
+        rolled.append(sums[keep])
+    columns = ["province_code", "indicator_code", "area_code", "level", "year", "numerator", "denominator",
+               "value", "rolled_up"]
+    direct = obs.assign(rolled_up=False)[columns]
+    return pd.concat([direct, *[r[columns] for r in rolled]], ignore_index=True)
+
+
+def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: int) -> pd.DataFrame:
+    """One row per target × (area, level): the province itself always, other areas where they reported.
+
+    ``targets``: plan_code, objective_no, indicator_no, part, indicator_code, unit, province_code,
+    target_year, target_value, direction, baseline_year, baseline_value, period_start.
+    ``series``: the output of :func:`province_series`.
+    """
+    grouped = {k: list(zip(g.year, g.value)) for k, g in
+               series.groupby(["province_code", "indicator_code", "area_code", "level"])}
+    keys_by_indicator: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for province, code, area, level in grouped:
+        keys_by_indicator.setdefault((province, code), []).append((area, level))
+    rows = []
+    for t in targets.itertuples(index=False):
+        places = {(t.province_code, "tinh"), *keys_by_indicator.get((t.province_code, t.indicator_code), [])}
+        baseline = (None if pd.isna(t.baseline_year) else int(t.baseline_year),
+                    None if pd.isna(t.baseline_value) else float(t.baseline_value))
+        for area, level in sorted(places):
+            points = grouped.get((t.province_code, t.indicator_code, area, level), [])
+            j = judge(points, int(t.target_year), float(t.target_value), t.direction, t.unit, as_of_year,
+                      int(t.period_start), baseline if (area, level) == (t.province_code, "tinh") else (None, None))
+            signed, shortfall = gap(j.latest_value, float(t.target_value), t.direction)
+            rows.append({
+                "plan_code": t.plan_code, "objective_no": t.objective_no, "indicator_no": t.indicator_no,
+                "part": t.part, "indicator_code": t.indicator_code, "unit": t.unit, "area_code": area,
+                "level": level, "target_year": int(t.target_year), "target_value": float(t.target_value),
+                "direction": t.direction, "base_year": j.base_year, "base_value": j.base_value,
+                "latest_year": j.latest_year, "latest_value": j.latest_value, "attained": j.attained,
+                "gap": signed, "shortfall": shortfall, "progress_ratio": j.progress_ratio,
+                "status": j.status, "status_vi": STATUS_VI[j.status], "observations": len(points),
+                "as_of_year": as_of_year,
+            })
+    return pd.DataFrame(rows)
+
+
+def compute_progress(targets: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
+    """Expected value on the path base → targets for every year, beside the province's observed value."""
+    observed = {(p, c, y): v for p, c, a, lvl, y, v in zip(series.province_code, series.indicator_code,
+                                                           series.area_code, series.level, series.year, series.value)
+                if a == p and lvl == "tinh"}
+    rows = []
+    keys = ["plan_code", "objective_no", "indicator_no", "part"]
+    for key, group in targets.groupby(keys):
+        first = group.iloc[0]
+        path = [(int(y), float(v)) for y, v in zip(group.target_year, group.target_value)]
+        if not pd.isna(first.baseline_year) and not pd.isna(first.baseline_value):
+            path.append((int(first.baseline_year), float(first.baseline_value)))
+        else:
+            seen = sorted((y, v) for (p, c, y), v in observed.items()
+                          if p == first.province_code and c == first.indicator_code and y < min(group.target_year))
+            if seen:
+                path.append(seen[0])
+        path = sorted(dict(path).items())
+        for year in range(path[0][0], path[-1][0] + 1):
+            rows.append({**dict(zip(keys, key)), "indicator_code": first.indicator_code,
+                         "province_code": first.province_code, "year": year,
+                         "expected_value": expected_value(year, path),
+                         "observed_value": observed.get((first.province_code, first.indicator_code, year))})
+    return pd.DataFrame(rows)
