@@ -19,6 +19,8 @@ achieved (met now); on_track R ≥ 0.95; needs_acceleration 0.6 ≤ R < 0.95; li
 0 ≤ R < 0.6; regressing R < 0; insufficient_data (fewer than two points).
 
 For a target year already past, the value of that year decides: achieved, not_achieved, or no_data.
+A ``maintain`` target missed in any observed year is not_achieved even before its target year; a
+yes/no target not yet met is not_yet (growth rates mean nothing for it).
 """
 
 from __future__ import annotations
@@ -112,10 +114,12 @@ def judge(series: list[tuple[int, float]], target_year: int, target: float, dire
         return Judgement(None, None, None, "no_data", None, None, None)
     latest_year, latest = relevant[-1]
     met = is_met(latest, target, direction, unit)
+    base_year, base = baseline if baseline[0] is not None and baseline[1] is not None else relevant[0]
     if direction == "maintain":
         window = [v for y, v in relevant if y >= period_start]
-        met = bool(window) and all(is_met(v, target, direction, unit) for v in window)
-    base_year, base = baseline if baseline[0] is not None and baseline[1] is not None else relevant[0]
+        if window and not all(is_met(v, target, direction, unit) for v in window):
+            # "duy trì" broken in some year: the promise cannot be kept any more
+            return Judgement(latest_year, latest, False, "not_achieved", None, base_year, base)
     if passed:
         if latest_year != target_year:
             return Judgement(latest_year, latest, None, "no_data", None, base_year, base)
@@ -175,9 +179,9 @@ def province_series(observations: pd.DataFrame) -> pd.DataFrame:
     rolled = []
     if not lower.empty:
         order = {"huyen": 0, "xa": 1}
-        lower = lower.assign(rank=lower.area_level.map(order).fillna(2))
-        best = lower.groupby(["province_code", "indicator_code", "year"]).rank.transform("min")
-        lower = lower[lower["rank"] == best]
+        lower = lower.assign(level_rank=lower.area_level.map(order).fillna(2))
+        best = lower.groupby(["province_code", "indicator_code", "year"])["level_rank"].transform("min")
+        lower = lower[lower["level_rank"] == best]
         sums = (lower.groupby(["province_code", "indicator_code", "unit", "year"], as_index=False)
                 .agg(numerator=("numerator", "sum"), denominator=("denominator", "sum")))
         sums = sums[sums.denominator > 0]

@@ -88,7 +88,7 @@ HAND_CHECKED = [
     # 003: "mỗi quý có ít nhất 04 tin, bài"
     (("QN-2021-2030", 6, 3, "b", 2030), (4, "count_per_quarter", "at_least")),
     # 003: "Có ít nhất một cơ sở y tế cung cấp thí điểm dịch vụ ..." (yes/no)
-    (("QN-2021-2030", 4, 4, "", 2025), (1, "yes_no", "maintain")),
+    (("QN-2021-2030", 4, 4, "", 2025), (1, "yes_no", "at_least")),
 ]
 
 

@@ -64,6 +64,21 @@ def submissions(context: dg.AssetExecutionContext, config: SubmissionsConfig,
 
 
 @dg.asset(group_name="warehouse", pool=WAREHOUSE_POOL, deps=[submissions], kinds={"duckdb"})
+def attainment(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Đánh giá: every target judged (attained, gap, progress class) and the expected path by year."""
+    s = settings()
+    with duckdb.get_connection() as con:
+        counts = pipeline.refresh_attainment(con, s.as_of_year)
+        table = con.execute(
+            "SELECT plan_code, status_vi, count(*) AS n FROM v_attainment WHERE level = 'tinh' "
+            "GROUP BY ALL ORDER BY plan_code, n DESC").df()
+    markdown = "| kế hoạch | đánh giá | số mục tiêu |\n|---|---|---|\n" + "\n".join(
+        f"| {r.plan_code} | {r.status_vi} | {r.n} |" for r in table.itertuples())
+    return dg.MaterializeResult(metadata={"as_of_year": s.as_of_year, "rows": counts["fact_attainment"],
+                                          "summary": dg.MetadataValue.md(markdown)})
+
+
+@dg.asset(group_name="warehouse", pool=WAREHOUSE_POOL, deps=[attainment], kinds={"duckdb"})
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """The file analysts open (BDG_WAREHOUSE), replaced atomically from staging."""
     path = publish(settings())

@@ -1,0 +1,5 @@
+"""bdg_pipeline: gender-equality (bình đẳng giới) targets of provincial plans, returns and attainment."""
+
+from .analyst import connect, engine
+
+__all__ = ["connect", "engine"]

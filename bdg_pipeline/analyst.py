@@ -1,0 +1,24 @@
+"""Connections for analysts' notebooks, always on the published warehouse (never the writers' file)."""
+
+from __future__ import annotations
+
+import duckdb
+import sqlalchemy
+
+from .config import settings
+
+
+def connect(read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection to the published warehouse (``BDG_WAREHOUSE``)."""
+    return duckdb.connect(str(settings().warehouse), read_only=read_only)
+
+
+def engine(read_only: bool = True) -> sqlalchemy.Engine:
+    """A SQLAlchemy engine (duckdb-engine) on the published warehouse.
+
+    No connection pool: each query opens the file anew, so it sees the latest published build and
+    holds nothing open between queries. (DuckDB refuses two connections to one file with different
+    settings in one process, so close a :func:`connect` connection before using the engine.)
+    """
+    return sqlalchemy.create_engine(f"duckdb:///{settings().warehouse}", poolclass=sqlalchemy.pool.NullPool,
+                                    connect_args={"read_only": read_only})

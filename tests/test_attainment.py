@@ -1,0 +1,146 @@
+"""Attainment maths, each case worked by hand (numbers in the comments)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from bdg_pipeline.attainment import (compute_attainment, expected_value, gap, is_met, judge, progress_ratio,
+                                     province_series)
+
+AS_OF = 2026
+
+
+@pytest.mark.parametrize("value, target, direction, unit, met", [
+    (60, 60, "at_least", "percent", True), (59.9, 60, "at_least", "percent", False),
+    (30, 30, "above", "percent", False), (30.1, 30, "above", "percent", True),
+    (112, 112, "at_most", "per_100", True), (112.1, 112, "at_most", "per_100", False),
+    (50, 50, "below", "per_100000", False), (49.9, 50, "below", "per_100000", True),
+    (59, 60, "about", "percent", True), (58.9, 60, "about", "percent", False),
+    (99.2, 100, "at_least", "percent", True), (98.9, 100, "at_least", "percent", False),  # 100 % bound
+    (0.8, 0, "at_most", "percent", True), (1.2, 0, "at_most", "percent", False),          # 0 % bound
+    (1, 1, "at_least", "yes_no", True), (0, 1, "at_least", "yes_no", False),
+])
+def test_directions(value, target, direction, unit, met):
+    assert is_met(value, target, direction, unit) is met
+
+
+def test_on_track_higher_is_better():
+    # CAGR_a = (50/40)^(1/3) − 1 = 0.077217; CAGR_r = (75/40)^(1/9) − 1 = 0.072342; R = 1.0674
+    r = progress_ratio(2021, 40, 2024, 50, 2030, 75)
+    assert r == pytest.approx(1.0674, abs=1e-4)
+    j = judge([(2021, 40), (2022, 43), (2023, 47), (2024, 50)], 2030, 75, "at_least", "percent", AS_OF, 2021)
+    assert (j.status, j.attained, j.latest_year, j.latest_value) == ("on_track", False, 2024, 50)
+
+
+def test_lower_is_better_maternal_mortality():
+    # CAGR_a = (57/60)^(1/3) − 1 = −0.016952; CAGR_r = (45/60)^(1/9) − 1 = −0.031459; R = 0.5389
+    j = judge([(2021, 60), (2024, 57)], 2030, 45, "below", "per_100000", AS_OF, 2021)
+    assert j.progress_ratio == pytest.approx(0.5389, abs=1e-4)
+    assert j.status == "limited_progress"
+
+
+def test_lower_is_better_sex_ratio_regressing():
+    # 115 → 116 while the target is 109: CAGR_a > 0, CAGR_r < 0, R < 0
+    j = judge([(2021, 115), (2024, 116)], 2030, 109, "at_most", "per_100", AS_OF, 2021)
+    assert j.status == "regressing" and j.progress_ratio < 0
+
+
+def test_lower_is_better_housework_ratio():
+    # CAGR_a = (1.65/1.8)^(1/3) − 1 = −0.028587; CAGR_r = (1.3/1.8)^(1/9) − 1 = −0.035512; R = 0.8050
+    j = judge([(2021, 1.8), (2024, 1.65)], 2030, 1.3, "at_most", "times", AS_OF, 2021)
+    assert j.progress_ratio == pytest.approx(0.8050, abs=1e-4)
+    assert j.status == "needs_acceleration"
+
+
+def test_zero_base_uses_linear_rates():
+    # base 0: actual (6 − 0)/3 = 2 per year, required (30 − 0)/9 = 3.333; R = 0.6 → needs_acceleration
+    j = judge([(2021, 0), (2024, 6)], 2030, 30, "at_least", "percent", AS_OF, 2021)
+    assert j.progress_ratio == pytest.approx(0.6)
+    assert j.status == "needs_acceleration"
+
+
+def test_met_at_baseline():
+    # plan baseline 35 (2020) already above 30: achieved while it holds, regressing once lost
+    assert judge([(2024, 36)], 2030, 30, "at_least", "percent", AS_OF, 2021, (2020, 35)).status == "achieved"
+    lost = judge([(2024, 28)], 2030, 30, "at_least", "percent", AS_OF, 2021, (2020, 35))
+    assert (lost.status, lost.base_year, lost.base_value) == ("regressing", 2020, 35)
+
+
+def test_target_year_passed():
+    no_data = judge([(2023, 48), (2024, 50)], 2025, 60, "at_least", "percent", AS_OF, 2021)
+    assert (no_data.status, no_data.attained, no_data.latest_year) == ("no_data", None, 2024)
+    missed = judge([(2024, 50), (2025, 55)], 2025, 60, "at_least", "percent", AS_OF, 2021)
+    assert (missed.status, missed.attained) == ("not_achieved", False)
+    # a value reported after the target year does not count for it
+    late = judge([(2025, 61), (2026, 58)], 2025, 60, "at_least", "percent", AS_OF + 1, 2021)
+    assert (late.status, late.latest_value) == ("achieved", 61)
+
+
+def test_yes_no_targets():
+    assert judge([(2023, 0)], 2030, 1, "at_least", "yes_no", AS_OF, 2021).status == "not_yet"
+    assert judge([(2023, 0), (2024, 1)], 2030, 1, "at_least", "yes_no", AS_OF, 2021).status == "achieved"
+    assert judge([(2025, 0)], 2025, 1, "at_least", "yes_no", AS_OF, 2021).status == "not_achieved"
+
+
+def test_maintain_every_year():
+    # "Duy trì 100 %": 97 % in 2022 breaks it even though 2023 is back at 100 %
+    j = judge([(2021, 100), (2022, 97), (2023, 100)], 2030, 100, "maintain", "percent", AS_OF, 2021)
+    assert (j.status, j.attained) == ("not_achieved", False)
+    assert judge([(2021, 100), (2022, 99.5)], 2030, 100, "maintain", "percent", AS_OF, 2021).status == "achieved"
+
+
+def test_one_point_series():
+    j = judge([(2024, 50)], 2030, 60, "at_least", "percent", AS_OF, 2021)
+    assert (j.status, j.progress_ratio) == ("insufficient_data", None)
+    assert judge([], 2030, 60, "at_least", "percent", AS_OF, 2021).status == "no_data"
+
+
+def test_expected_path_and_gap():
+    path = [(2021, 40), (2025, 60), (2030, 75)]
+    assert expected_value(2023, path) == pytest.approx(50)   # 40 + 20 × 2/4
+    assert expected_value(2026, path) == pytest.approx(63)   # 60 + 15 × 1/5: "where should we be in 2026?"
+    assert expected_value(2031, path) is None
+    assert gap(50, 75, "at_least") == (25, 25)
+    assert gap(57, 45, "below") == (-12, 12)
+    assert gap(80, 75, "at_least") == (-5, 0)
+
+
+def observations(rows):
+    return pd.DataFrame(rows, columns=["province_code", "indicator_code", "unit", "area_code", "area_level", "level",
+                                       "year", "numerator", "denominator", "value"])
+
+
+def test_rollup_sums_fractions_never_averages():
+    # two districts: 10/100 (10 %) and 60/200 (30 %): province = 70/300 = 23,33 %, not (10 + 30)/2 = 20 %
+    obs = observations([
+        ("58", "female_masters_share", "percent", "58.1", "huyen", "huyen", 2023, 10, 100, 10.0),
+        ("58", "female_masters_share", "percent", "58.2", "huyen", "huyen", 2023, 60, 200, 30.0),
+        ("58", "female_masters_share", "percent", "58.3", "huyen", "huyen", 2024, 0, 0, None),  # denominator 0
+    ])
+    series = province_series(obs)
+    province = series[(series.area_code == "58") & (series.level == "tinh")]
+    assert province.year.tolist() == [2023]  # 2024 summed to 0/0: no value rather than a division by zero
+    assert province.value.iloc[0] == pytest.approx(70 / 300 * 100)
+    assert province.rolled_up.iloc[0]
+
+
+def test_rollup_does_not_override_province_row():
+    obs = observations([
+        ("58", "x", "percent", "58", "tinh", "tinh", 2023, 5, 50, 10.0),
+        ("58", "x", "percent", "58.1", "huyen", "huyen", 2023, 60, 200, 30.0),
+    ])
+    series = province_series(obs)
+    province = series[(series.area_code == "58") & (series.level == "tinh")]
+    assert province.value.tolist() == [10.0]
+
+
+def test_compute_attainment_rows_per_place():
+    targets = pd.DataFrame([{"plan_code": "P", "objective_no": 1, "indicator_no": 1, "part": "", "indicator_code": "x",
+                             "unit": "percent", "province_code": "58", "target_year": 2030, "target_value": 30.0,
+                             "direction": "at_least", "baseline_year": None, "baseline_value": None,
+                             "period_start": 2021}])
+    obs = observations([("58", "x", "percent", "58", "tinh", "xa", 2023, 226, 828, 27.29)])
+    rows = compute_attainment(targets, province_series(obs), AS_OF)
+    by_level = rows.set_index("level").status.to_dict()
+    assert by_level == {"tinh": "no_data", "xa": "insufficient_data"}
