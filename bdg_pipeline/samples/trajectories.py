@@ -67,7 +67,9 @@ def write_trajectory_samples(target_dir: Path, catalogue: Catalogue) -> list[Pat
                 scenario, share = SCENARIOS[turn % len(SCENARIOS)]
                 turn += 1
                 if part.unit == "yes_no":
-                    values = {y: 1.0 if (scenario != "regressing" and y >= 2023) else 0.0 for y in YEARS + (2025,)}
+                    # every other qualitative target is met (from 2023, or all along when it is "duy trì")
+                    met_from = (2021 if last.direction == "maintain" else 2023) if turn % 2 else 9999
+                    values = {y: 1.0 if y >= met_from else 0.0 for y in YEARS + (2025,)}
                 else:
                     values = _trajectory(float(last.target_value), last.direction, part.unit, scenario, share or 1.0, rng)
                 if scenario == "insufficient":

@@ -1,0 +1,114 @@
+"""What analysts get on the bundled sample: every target answered, a notebook that runs, and readers
+that never meet a lock or a half-built table while the pipeline rebuilds."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+from bdg_pipeline import pipeline
+from bdg_pipeline.catalogue import load_catalogue
+from bdg_pipeline.config import CATALOGUE_DIR, PROJECT_ROOT, settings
+from bdg_pipeline.samples import write_samples
+
+CLASSES = {"achieved", "on_track", "needs_acceleration", "limited_progress", "regressing", "insufficient_data"}
+
+
+@pytest.fixture(scope="module")
+def sample_env(tmp_path_factory):
+    root = tmp_path_factory.mktemp("sample")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BDG_RAW_DIR", str(root / "raw"))
+        mp.setenv("BDG_WAREHOUSE", str(root / "warehouse" / "bdg.duckdb"))
+        mp.setenv("BDG_AS_OF_YEAR", "2026")
+        s = settings()
+        write_samples(s.raw_dir, load_catalogue(CATALOGUE_DIR))
+        summary = pipeline.rebuild(s)
+        assert summary.rejected == 0
+        yield s
+
+
+def query(s, sql):
+    con = duckdb.connect(str(s.warehouse), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def test_every_target_of_001_and_003_answered(sample_env):
+    expected = query(sample_env, "SELECT count(*) FROM fact_target WHERE plan_code IN ('LC-2021-2030', 'QN-2021-2030')")
+    answered = query(sample_env, """
+        SELECT count(*), count(status) FROM v_attainment
+        WHERE plan_code IN ('LC-2021-2030', 'QN-2021-2030') AND level = 'tinh'""")
+    assert answered[0] == (expected[0][0], expected[0][0])
+    years = {y for (y,) in query(sample_env, "SELECT DISTINCT target_year FROM v_attainment "
+                                             "WHERE plan_code IN ('LC-2021-2030', 'QN-2021-2030')")}
+    assert years == {2025, 2030}
+    statuses = {s for (s,) in query(sample_env, "SELECT DISTINCT status FROM v_attainment")}
+    assert CLASSES <= statuses
+    assert {"not_achieved", "no_data", "not_yet"} <= statuses
+
+
+def test_progress_path(sample_env):
+    rows = query(sample_env, """SELECT year, expected_value FROM v_progress
+        WHERE plan_code = 'LC-2021-2030' AND objective_no = 1 AND indicator_no = 1 ORDER BY year""")
+    expected = dict(rows)
+    assert expected[2025] == pytest.approx(60) and expected[2030] == pytest.approx(75)
+    assert expected[2026] == pytest.approx(63)  # 60 + (75 − 60) / 5
+
+
+def test_notebook_runs(sample_env, tmp_path, monkeypatch):
+    chart = tmp_path / "chart.png"
+    monkeypatch.setenv("BDG_NOTEBOOK_CHART", str(chart))
+    nb = nbformat.read(PROJECT_ROOT / "notebooks" / "attainment.ipynb", as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert chart.exists() and chart.stat().st_size > 5000
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+
+
+READER = textwrap.dedent("""
+    import sys, time, duckdb
+    path, expected, seconds = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    ok = errors = wrong = 0
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            con = duckdb.connect(path, read_only=True)
+            n = con.execute("SELECT count(*) FROM v_attainment").fetchone()[0]
+            con.close()
+            if n == expected:
+                ok += 1
+            else:
+                wrong += 1
+        except Exception as exc:
+            errors += 1
+            print(type(exc).__name__, exc, file=sys.stderr)
+    print(ok, errors, wrong)
+""")
+
+
+def test_reader_never_blocked_by_rebuild(sample_env):
+    expected = query(sample_env, "SELECT count(*) FROM v_attainment")[0][0]
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(sample_env.warehouse), str(expected), "20"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    rebuilds = 0
+    start = time.time()
+    while time.time() - start < 15:
+        pipeline.rebuild(sample_env)
+        rebuilds += 1
+    out, err = reader.communicate(timeout=60)
+    ok, errors, wrong = map(int, out.split())
+    assert rebuilds >= 2
+    assert errors == 0, err
+    assert wrong == 0
+    assert ok > 50
