@@ -1,22 +1,35 @@
 """Dagster entry point: ``dagster dev -m bdg_pipeline.definitions``."""
 
-from __future__ import annotations
-
 import dagster as dg
 
-from .orchestration import assets
+from .orchestration import assets, checks
 from .orchestration.resources import warehouse_resource
+from .orchestration.sensors import build_inbox_sensor
 
 all_assets = dg.load_assets_from_modules([assets])
+all_checks = dg.load_asset_checks_from_modules([checks])
 
 rebuild_job = dg.define_asset_job(
     "rebuild_all", selection=dg.AssetSelection.all(),
     description="Everything from the catalogue and every return in the inbox, into a fresh warehouse.",
     config={"ops": {"target_catalogue": {"config": {"fresh": True}}}},
 )
+ingest_job = dg.define_asset_job(
+    "ingest_inbox",
+    selection=dg.AssetSelection.assets(assets.submissions, assets.attainment, assets.published_warehouse),
+    description="Ingest the returns named in the run config, then refresh attainment and publish.",
+)
+nightly_rebuild = dg.ScheduleDefinition(
+    name="nightly_rebuild", job=rebuild_job, cron_schedule="0 2 * * *", execution_timezone="Asia/Ho_Chi_Minh",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Dựng lại toàn bộ kho lúc 02:00 (giờ Việt Nam) từ danh mục và mọi báo cáo đã tiếp nhận.",
+)
 
 defs = dg.Definitions(
     assets=all_assets,
-    jobs=[rebuild_job],
+    asset_checks=all_checks,
+    jobs=[rebuild_job, ingest_job],
+    schedules=[nightly_rebuild],
+    sensors=[build_inbox_sensor(ingest_job)],
     resources={"duckdb": warehouse_resource()},
 )

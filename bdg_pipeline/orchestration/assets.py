@@ -6,7 +6,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from .. import pipeline
-from ..catalogue import load_catalogue
+from ..catalogue import CatalogueError, load_catalogue
 from ..config import settings
 from ..returns.ingest import inbox_files, ingest_files
 from ..warehouse import publish
@@ -26,7 +26,10 @@ def target_catalogue(context: dg.AssetExecutionContext, config: CatalogueConfig,
                      duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Danh mục chỉ tiêu: every chỉ tiêu of the plans, validated with pandera, in the star tables."""
     s = settings()
-    catalogue = load_catalogue(s.catalogue_dir)
+    try:
+        catalogue = load_catalogue(s.catalogue_dir)
+    except CatalogueError as exc:
+        raise dg.Failure(description=f"Danh mục chỉ tiêu có lỗi, kho dữ liệu giữ nguyên bản trước.\n{exc}") from exc
     if config.fresh:
         pipeline.reset_staging(s)
     s.staging.parent.mkdir(parents=True, exist_ok=True)
@@ -48,6 +51,9 @@ def submissions(context: dg.AssetExecutionContext, config: SubmissionsConfig,
     paths = [s.raw_dir / name for name in config.files] if config.files else inbox_files(s.raw_dir)
     paths = [p for p in paths if p.exists()]
     with duckdb.get_connection() as con:
+        if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'dim_plan'").fetchone()[0] == 0 \
+                or con.execute("SELECT count(*) FROM dim_plan").fetchone()[0] == 0:
+            pipeline.refresh_reference(con, catalogue)  # first run from the sensor, before any rebuild
         outcomes = ingest_files(con, paths, catalogue, s)
         observations = con.execute("SELECT count(*) FROM v_observations").fetchone()[0]
     for outcome in outcomes:

@@ -1,0 +1,60 @@
+"""Asset checks: the great-expectations suites over the warehouse and pandera over observations."""
+# No "from __future__ import annotations": Dagster reads the resource annotations at runtime.
+
+import dagster as dg
+import pandera.pandas as pa
+from dagster_duckdb import DuckDBResource
+
+from ..config import settings
+from ..quality import run_expectations
+from ..schemas import Observations
+from .assets import published_warehouse, submissions
+from .resources import WAREHOUSE_POOL
+
+SUITES = {
+    "keys_not_null": "Khóa (kế hoạch, chỉ tiêu, địa bàn, cấp, năm) không để trống",
+    "share_numerator_within_denominator": "Chỉ tiêu tỷ lệ: tử số không lớn hơn mẫu số",
+    "value_ranges_per_unit": "Giá trị nằm trong khoảng của đơn vị tính (0–100 % ...)",
+    "one_row_per_key_in_force": "Mỗi chỉ tiêu, địa bàn, cấp, năm chỉ có một số liệu đang hiệu lực",
+    "every_indicator_has_agency": "Mọi chỉ tiêu trong danh mục có cơ quan chủ trì",
+    "year_over_year_jumps": "Biến động giữa hai năm liền nhau vượt ngưỡng (cảnh báo)",
+}
+
+
+def data_docs_dir():
+    return settings().warehouse.parent / "data_docs"
+
+
+@dg.multi_asset_check(
+    specs=[dg.AssetCheckSpec(name, asset=published_warehouse, description=text) for name, text in SUITES.items()],
+    pool=WAREHOUSE_POOL,
+)
+def warehouse_expectations(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource):
+    """great-expectations suites over the warehouse; Data Docs in data/warehouse/data_docs/."""
+    docs = data_docs_dir()
+    with duckdb.get_connection() as con:
+        outcomes = run_expectations(con, docs)
+    for outcome in outcomes:
+        yield dg.AssetCheckResult(
+            asset_key=published_warehouse.key, check_name=outcome.name, passed=outcome.success,
+            severity=dg.AssetCheckSeverity.WARN if outcome.severity == "warn" else dg.AssetCheckSeverity.ERROR,
+            metadata={"rows_checked": outcome.rows, "failures": dg.MetadataValue.json(outcome.failures),
+                      "data_docs": dg.MetadataValue.path(str(docs / "index.html"))},
+        )
+
+
+@dg.asset_check(asset=submissions, pool=WAREHOUSE_POOL,
+                description="pandera: mọi số liệu đang hiệu lực thỏa lược đồ Observations")
+def observations_schema(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    with duckdb.get_connection() as con:
+        frame = con.execute("SELECT * FROM v_observations").df()
+    frame["numerator"] = frame["numerator"].astype("Int64")
+    frame["denominator"] = frame["denominator"].astype("Int64")
+    try:
+        Observations.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        cases = err.failure_cases.head(50)
+        return dg.AssetCheckResult(passed=False, metadata={
+            "failure_cases": dg.MetadataValue.md(cases.to_markdown(index=False)),
+            "failures": len(err.failure_cases), "rows_checked": len(frame)})
+    return dg.AssetCheckResult(passed=True, metadata={"rows_checked": len(frame)})

@@ -1,0 +1,147 @@
+"""The inbox sensor, the nightly schedule, the checks, and rebuild = incremental ingest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+
+import dagster as dg
+import duckdb
+import pytest
+
+from bdg_pipeline import pipeline
+from bdg_pipeline.catalogue import load_catalogue
+from bdg_pipeline.config import CATALOGUE_DIR
+from bdg_pipeline.definitions import defs, rebuild_job
+from bdg_pipeline.orchestration import assets as asset_module
+from bdg_pipeline.orchestration import checks as check_module
+from bdg_pipeline.orchestration.resources import warehouse_resource
+from bdg_pipeline.quality import run_expectations
+from bdg_pipeline.samples import write_samples
+from bdg_pipeline.samples.ninh_thuan_appendix import ROWS, write_appendix
+from bdg_pipeline.warehouse import staging_connection, table_checksum
+
+
+def evaluate(cursor):
+    sensor = defs.get_sensor_def("inbox_sensor")
+    context = dg.build_sensor_context(cursor=cursor)
+    result = sensor(context)
+    requests = [] if isinstance(result, dg.SkipReason) else list(result)
+    return requests, context.cursor
+
+
+def test_sensor_waits_for_stable_files_and_keys_on_content(env):
+    path = write_appendix(env.raw_dir / "phu_luc.xlsx")
+    (env.raw_dir / "~$phu_luc.xlsx").write_bytes(b"lock")
+    (env.raw_dir / "dang_chep.xlsx.part").write_bytes(b"partial")
+    (env.raw_dir / "tam.tmp").write_bytes(b"tmp")
+    requests, cursor = evaluate(None)
+    assert requests == []  # first look: nothing is stable yet
+    requests, cursor = evaluate(cursor)
+    assert len(requests) == 1
+    first_key = requests[0].run_key
+    assert requests[0].run_config == {"ops": {"submissions": {"config": {"files": ["phu_luc.xlsx"]}}}}
+    requests, cursor = evaluate(cursor)
+    assert requests == []  # the same file is not requested twice
+    # a restart reuses the stored cursor: still nothing
+    assert evaluate(cursor)[0] == []
+    # the same bytes under another name get the same run key (Dagster runs a run key once)
+    shutil.copy(path, env.raw_dir / "phu_luc_ban_sao.xlsx")
+    requests, cursor = evaluate(cursor)
+    assert requests == []
+    requests, cursor = evaluate(cursor)
+    assert [(r.tags["bdg/file"], r.run_key) for r in requests] == [("phu_luc_ban_sao.xlsx", first_key)]
+    # a half-copied file: its size changes between looks, so it waits
+    growing = env.raw_dir / "dang_gui.xlsx"
+    growing.write_bytes(b"PK" + b"x" * 10)
+    requests, cursor = evaluate(cursor)
+    growing.write_bytes(b"PK" + b"x" * 5000)
+    requests, cursor = evaluate(cursor)
+    assert "dang_gui.xlsx" not in [r.tags["bdg/file"] for r in requests]
+    # a changed file under the same name runs again, with a new key
+    rows = list(ROWS)
+    rows[11] = (4, rows[11][1], "109,0/100", rows[11][3])
+    write_appendix(path, rows)
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    requests, cursor = evaluate(cursor)
+    assert all(r.tags["bdg/file"] != "phu_luc.xlsx" for r in requests)  # first look after the change
+    requests, cursor = evaluate(cursor)
+    changed = [r for r in requests if r.tags["bdg/file"] == "phu_luc.xlsx"]
+    assert len(changed) == 1 and changed[0].run_key != first_key
+    assert all(not r.tags["bdg/file"].startswith(("~$",)) and not r.tags["bdg/file"].endswith((".part", ".tmp"))
+               for r in requests)
+
+
+def test_schedule_nightly_in_vietnam_time():
+    schedule = defs.get_schedule_def("nightly_rebuild")
+    assert schedule.cron_schedule == "0 2 * * *"
+    assert schedule.execution_timezone == "Asia/Ho_Chi_Minh"
+    context = dg.build_schedule_context(scheduled_execution_time=dt.datetime(2026, 11, 24, 2, 0))
+    assert len(schedule.evaluate_tick(context).run_requests) == 1
+    assert schedule.job_name == "rebuild_all"
+    # the job it runs starts from a fresh staging warehouse
+    assert rebuild_job.config == {"ops": {"target_catalogue": {"config": {"fresh": True}}}}
+
+
+def test_whole_graph_with_checks(env):
+    write_samples(env.raw_dir, load_catalogue(CATALOGUE_DIR))
+    assets = list(dg.load_assets_from_modules([asset_module]))
+    checks = list(dg.load_asset_checks_from_modules([check_module]))
+    result = dg.materialize([*assets, *checks], resources={"duckdb": warehouse_resource()},
+                            run_config={"ops": {"target_catalogue": {"config": {"fresh": True}}}})
+    assert result.success
+    evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
+    assert evaluations == {"keys_not_null": True, "share_numerator_within_denominator": True,
+                           "value_ranges_per_unit": True, "one_row_per_key_in_force": True,
+                           "every_indicator_has_agency": True, "year_over_year_jumps": True,
+                           "observations_schema": True}
+    assert (env.warehouse.parent / "data_docs" / "index.html").exists()
+
+
+def test_checks_fail_on_a_bad_warehouse(env):
+    write_appendix(env.raw_dir / "phu_luc.xlsx")
+    pipeline.rebuild(env)
+    with staging_connection(env) as con:
+        con.execute("UPDATE fact_observation SET value = 150 WHERE objective_no = 2 AND indicator_no = 1")
+        con.execute("UPDATE fact_observation SET numerator = denominator + 5 WHERE objective_no = 2 AND indicator_no = 2")
+        con.execute("INSERT INTO fact_observation SELECT * REPLACE ('copy' AS submission_id) FROM fact_observation "
+                    "WHERE objective_no = 4 AND indicator_no = 1")
+        con.execute("INSERT INTO submission SELECT * REPLACE ('copy' AS submission_id, 'x' AS content_hash) "
+                    "FROM submission LIMIT 1")
+        con.execute("UPDATE fact_observation SET value = value + 40 WHERE objective_no = 4 AND indicator_no = 1 "
+                    "AND submission_id = 'copy'")
+        con.execute("UPDATE fact_observation SET year = 2018 WHERE objective_no = 4 AND indicator_no = 1 "
+                    "AND submission_id = 'copy'")
+        con.execute("UPDATE dim_plan_indicator SET lead_agency = 'KHONGCO' WHERE plan_code = 'NT-2020' AND objective_no = 7")
+        outcomes = {o.name: o for o in run_expectations(con, None)}
+    assert not outcomes["value_ranges_per_unit"].success
+    assert not outcomes["share_numerator_within_denominator"].success
+    assert not outcomes["every_indicator_has_agency"].success
+    assert not outcomes["year_over_year_jumps"].success and outcomes["year_over_year_jumps"].severity == "warn"
+    assert outcomes["keys_not_null"].success
+    with staging_connection(env) as con:
+        con.execute("INSERT INTO fact_observation SELECT * REPLACE ('copy2' AS submission_id) FROM fact_observation "
+                    "WHERE objective_no = 4 AND indicator_no = 2")
+        con.execute("INSERT INTO submission SELECT * REPLACE ('copy2' AS submission_id, 'y' AS content_hash) "
+                    "FROM submission LIMIT 1")
+        assert not {o.name: o for o in run_expectations(con, None)}["one_row_per_key_in_force"].success
+
+
+def snapshot(settings):
+    with staging_connection(settings) as con:
+        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
+                                            "WHERE table_type = 'BASE TABLE' AND table_name != 'file_log'").fetchall()]
+        return {t: table_checksum(con, t) for t in sorted(tables)}
+
+
+def test_nightly_rebuild_equals_incremental_ingest(env):
+    files = write_samples(env.raw_dir, load_catalogue(CATALOGUE_DIR))
+    for i, path in enumerate(files):  # arrive one by one, as the sensor sees them
+        os.utime(path, (1_700_000_000 + i, 1_700_000_000 + i))
+    for path in files:
+        pipeline.ingest(env, [path])
+    incremental = snapshot(env)
+    pipeline.rebuild(env)
+    assert snapshot(env) == incremental
+    assert len(incremental) >= 15
