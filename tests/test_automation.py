@@ -25,10 +25,8 @@ from bdg_pipeline.warehouse import staging_connection, table_checksum
 
 def evaluate(cursor):
     sensor = defs.get_sensor_def("inbox_sensor")
-    context = dg.build_sensor_context(cursor=cursor)
-    result = sensor(context)
-    requests = [] if isinstance(result, dg.SkipReason) else list(result)
-    return requests, context.cursor
+    result = sensor(dg.build_sensor_context(cursor=cursor))
+    return list(result.run_requests or []), result.cursor
 
 
 def test_sensor_waits_for_stable_files_and_keys_on_content(env):

@@ -11,4 +11,7 @@ WAREHOUSE_POOL = "bdg_warehouse"
 
 
 def warehouse_resource() -> DuckDBResource:
-    return DuckDBResource(database=str(settings().staging))
+    staging = settings().staging
+    # DuckDB does not create folders, and the resource retries a failed open for ~100 s.
+    staging.parent.mkdir(parents=True, exist_ok=True)
+    return DuckDBResource(database=str(staging))

@@ -44,9 +44,8 @@ def build_inbox_sensor(job) -> dg.SensorDefinition:
                description="Theo dõi thư mục data/raw: biểu báo cáo mới hoặc thay đổi được tiếp nhận tự động.")
     def inbox_sensor(context: dg.SensorEvaluationContext):
         requests, cursor = inbox_requests(context.cursor)
-        context.update_cursor(cursor)
-        if not requests:
-            return dg.SkipReason("Không có tệp mới ổn định trong thư mục nhận")
-        return requests
+        # The cursor goes back in the result: it must be kept on skipped ticks too (the first look).
+        return dg.SensorResult(run_requests=requests, cursor=cursor,
+                               skip_reason=None if requests else "Không có tệp mới ổn định trong thư mục nhận")
 
     return inbox_sensor
