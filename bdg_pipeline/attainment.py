@@ -252,6 +252,11 @@ def compute_progress(targets: pd.DataFrame, series: pd.DataFrame) -> pd.DataFram
             if seen:
                 path.append(seen[0])
         path = sorted(dict(path).items())
+        first_target = group.sort_values("target_year").iloc[0]
+        if path[0][0] < first_target.target_year and is_met(path[0][1], float(first_target.target_value),
+                                                             first_target.direction, first_target.unit):
+            # already past the first target at the base: the path holds the target, it does not go back
+            path[0] = (path[0][0], float(first_target.target_value))
         for year in range(path[0][0], path[-1][0] + 1):
             rows.append({**dict(zip(keys, key)), "indicator_code": first.indicator_code,
                          "province_code": first.province_code, "year": year,

@@ -78,6 +78,25 @@ def sample_data(into: Path | None) -> None:
 
 
 @main.command()
+@click.option("--province", required=True, help="Tên tỉnh, ví dụ “Ninh Thuận”")
+@click.option("--year", required=True, type=int, help="Năm số liệu")
+@click.option("--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Thư mục kết quả (mặc định data/reports)")
+def report(province: str, year: int, out_dir: Path | None) -> None:
+    """Write the report appendix workbook, charts and HTML page for a province and year."""
+    from .reports.appendix_report import ReportError
+    from .reports.build import build_outputs
+
+    s = settings()
+    try:
+        outputs = build_outputs(s.warehouse, province, year, out_dir or s.reports_dir)
+    except ReportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Phụ lục báo cáo: {outputs.workbook}")
+    click.echo(f"Trang HTML: {outputs.html} ({len(outputs.charts)} biểu đồ)")
+
+
+@main.command()
 def summary() -> None:
     """Print what the published warehouse holds."""
     click.echo(_summary_text(settings().warehouse))

@@ -16,8 +16,9 @@ rebuild_job = dg.define_asset_job(
 )
 ingest_job = dg.define_asset_job(
     "ingest_inbox",
-    selection=dg.AssetSelection.assets(assets.submissions, assets.attainment, assets.published_warehouse),
-    description="Ingest the returns named in the run config, then refresh attainment and publish.",
+    selection=dg.AssetSelection.assets(assets.submissions, assets.attainment, assets.published_warehouse,
+                                       assets.officer_reports),
+    description="Ingest the returns named in the run config, then refresh attainment, publish, and reports.",
     # one process for the whole run: the steps are sequential anyway, and a drop should show in seconds
     executor_def=dg.in_process_executor,
 )

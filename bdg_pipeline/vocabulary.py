@@ -30,3 +30,11 @@ DIRECTIONS: dict[str, str] = {
 LEVELS: dict[str, str] = {"tinh": "Cấp tỉnh", "huyen": "Cấp huyện", "xa": "Cấp xã"}
 
 PERIODS: dict[str, str] = {"nam": "Báo cáo năm", "6thang": "Báo cáo 6 tháng"}
+
+# Published outputs show counts of gender-based-violence victims and perpetrators below this limit
+# at commune level as "<5" (the warehouse keeps the real numbers).
+SMALL_CELL_LIMIT = 5
+SMALL_CELL_CODES = frozenset({
+    "dv_victims_supported_share", "dv_perpetrators_counselled_share", "gbv_victims_service_access_share",
+    "gbv_perpetrators_counselled_share", "trafficking_returnees_supported_share",
+})

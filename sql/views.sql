@@ -114,3 +114,55 @@ SELECT
     g.observed_value - g.expected_value AS deviation
 FROM fact_progress g
 JOIN dim_plan p USING (plan_code);
+
+-- Returns expected from each agency for each year and period of each plan's reporting calendar, and
+-- whether they arrived: 'dung_han' (on time), 'tre_han' (late), 'chua_nop' (missing, deadline passed),
+-- 'chua_den_han' (deadline not reached yet). An appendix counts for every agency named in it.
+CREATE OR REPLACE VIEW v_submissions AS
+WITH expected AS (
+    SELECT DISTINCT b.plan_code, b.agency_code FROM bridge_indicator_agency b WHERE b.role = 'lead'
+    UNION
+    SELECT DISTINCT plan_code, lead_agency FROM plan_activity
+),
+calendar AS (
+    SELECT e.plan_code, p.province, e.agency_code, y.year, d.period,
+           make_date(y.year, d.due_month, d.due_day) AS due_date
+    FROM expected e
+    JOIN dim_plan p USING (plan_code)
+    JOIN dim_reporting_deadline d USING (plan_code)
+    JOIN dim_year y ON y.year BETWEEN greatest(p.monitoring_start, p.period_start) AND p.period_end
+),
+received AS (
+    SELECT s.plan_code, s.agency_code, s.year, s.period, min(s.received_at) AS first_received,
+           max(s.received_at) AS last_received, count(*) AS files
+    FROM submission s WHERE s.agency_code IS NOT NULL GROUP BY ALL
+    UNION ALL
+    SELECT s.plan_code, o.agency_code, s.year, s.period, min(s.received_at), max(s.received_at),
+           count(DISTINCT s.submission_id)
+    FROM submission s JOIN fact_observation o USING (submission_id)
+    WHERE s.agency_code IS NULL AND o.agency_code IS NOT NULL GROUP BY ALL
+),
+received_once AS (
+    SELECT plan_code, agency_code, year, period, min(first_received) AS first_received,
+           max(last_received) AS last_received, sum(files) AS files
+    FROM received GROUP BY ALL
+)
+SELECT c.plan_code, c.province, c.agency_code, ag.name AS agency, c.year, c.period, c.due_date,
+       r.first_received AS received_at, r.last_received, coalesce(r.files, 0) AS files,
+       CASE
+           WHEN r.first_received IS NOT NULL AND CAST(r.first_received AS DATE) <= c.due_date THEN 'dung_han'
+           WHEN r.first_received IS NOT NULL THEN 'tre_han'
+           WHEN c.due_date < current_date THEN 'chua_nop'
+           ELSE 'chua_den_han'
+       END AS status,
+       CASE
+           WHEN r.first_received IS NOT NULL AND CAST(r.first_received AS DATE) <= c.due_date THEN 'Đúng hạn'
+           WHEN r.first_received IS NOT NULL THEN 'Trễ hạn'
+           WHEN c.due_date < current_date THEN 'Chưa nộp'
+           ELSE 'Chưa đến hạn'
+       END AS status_vi,
+       CASE WHEN r.first_received IS NOT NULL
+            THEN date_diff('day', c.due_date, CAST(r.first_received AS DATE)) END AS days_after_due
+FROM calendar c
+LEFT JOIN received_once r USING (plan_code, agency_code, year, period)
+LEFT JOIN dim_agency ag ON ag.agency_code = c.agency_code;

@@ -3,12 +3,14 @@
 
 
 import dagster as dg
+import duckdb as duckdb_module
 from dagster_duckdb import DuckDBResource
 
 from .. import pipeline
 from ..catalogue import CatalogueError, load_catalogue
 from ..config import settings
 from ..returns.ingest import inbox_files, ingest_files
+from ..reports.build import build_outputs
 from ..warehouse import publish
 from .resources import WAREHOUSE_POOL
 
@@ -90,3 +92,21 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     path = publish(settings())
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path)),
                                           "size_bytes": path.stat().st_size})
+
+
+@dg.asset(group_name="outputs", deps=[published_warehouse], kinds={"excel", "html"})
+def officer_reports(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """Phụ lục báo cáo, biểu đồ, trang HTML: per province, for its latest year with data (data/reports/)."""
+    s = settings()
+    con = duckdb_module.connect(str(s.warehouse), read_only=True)
+    try:
+        latest = con.execute("SELECT province, max(year) FROM v_observations GROUP BY 1 ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    written = {}
+    for province, year in latest:
+        outputs = build_outputs(s.warehouse, province, int(year), s.reports_dir)
+        written[f"{province} {year}"] = str(outputs.workbook)
+        context.log.info("%s %s: %s, %d charts", province, year, outputs.workbook, len(outputs.charts))
+    return dg.MaterializeResult(metadata={"reports": dg.MetadataValue.json(written),
+                                          "folder": dg.MetadataValue.path(str(s.reports_dir))})

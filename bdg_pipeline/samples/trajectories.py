@@ -7,6 +7,8 @@ the demo shows every status. Every workbook says DỮ LIỆU MẪU in its header
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import random
 from pathlib import Path
 
@@ -57,6 +59,8 @@ def write_trajectory_samples(target_dir: Path, catalogue: Catalogue) -> list[Pat
         bridge = catalogue.indicator_agencies
         agencies = sorted(set(bridge[(bridge.plan_code == plan_code) & (bridge.role == "lead")].agency_code))
         targets = catalogue.targets[catalogue.targets.plan_code == plan_code]
+        deadlines = catalogue.reporting_deadlines
+        annual = deadlines[(deadlines.plan_code == plan_code) & (deadlines.period == "nam")].iloc[0]
         plans = {}
         turn = 0
         for agency_no, agency in enumerate(agencies):
@@ -94,5 +98,9 @@ def write_trajectory_samples(target_dir: Path, catalogue: Catalogue) -> list[Pat
                 if filled:
                     path = target_dir / f"MAU_{plan_code}_{agency}_{year}_nam.xlsx"
                     wb.save(path)
+                    # received around the annual deadline: most on time, some days or weeks late
+                    due = dt.date(year, annual.due_month, annual.due_day)
+                    received = dt.datetime.combine(due, dt.time(9)) + dt.timedelta(days=rng.randint(-25, 12))
+                    os.utime(path, (received.timestamp(), received.timestamp()))
                     written.append(path)
     return written

@@ -1,0 +1,48 @@
+"""Build every output for a province and year from the published warehouse (read-only)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from .appendix_report import load_report_data, write_report
+from .charts import html_page, objective_chart, trajectory_charts
+
+
+def slug(text: str) -> str:
+    plain = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
+@dataclass
+class Outputs:
+    workbook: Path
+    html: Path
+    charts: list[Path] = field(default_factory=list)
+
+
+def build_outputs(warehouse: Path, province: str, year: int, out_dir: Path) -> Outputs:
+    folder = out_dir / f"{slug(province)}_{year}"
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        data = load_report_data(con, province, year)
+        workbook = write_report(data, folder / f"phu_luc_bao_cao_{slug(province)}_{year}.xlsx")
+        charts = []
+        for plan_code in data.plans.plan_code:
+            chart = objective_chart(con, province, plan_code, folder / "bieu_do" / f"{plan_code}_theo_muc_tieu.png")
+            charts += [chart] if chart else []
+            charts += trajectory_charts(con, province, plan_code, folder / "bieu_do")
+        summary = con.execute("""
+            SELECT plan_code, status_vi, count(*) FROM v_attainment
+            WHERE province = $province AND level = 'tinh' AND plan_code IN (SELECT unnest($plans))
+            GROUP BY ALL ORDER BY 1, 3 DESC""", {"province": province, "plans": list(data.plans.plan_code)}).fetchall()
+    finally:
+        con.close()
+    page = html_page(f"Bình đẳng giới — {province}, số liệu năm {year}", charts, summary,
+                     folder / f"bao_cao_{slug(province)}_{year}.html")
+    return Outputs(workbook, page, charts)
