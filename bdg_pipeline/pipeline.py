@@ -37,9 +37,37 @@ def reset_staging(settings: Settings) -> None:
         path.unlink(missing_ok=True)
 
 
-def refresh_reference(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> dict[str, int]:
+def previous_file_log(settings: Settings) -> "pd.DataFrame":
+    import pandas as pd
+
+    if not settings.staging.exists():
+        return pd.DataFrame()
+    try:
+        con = duckdb.connect(str(settings.staging), read_only=True)
+    except duckdb.Error:
+        return pd.DataFrame()
+    try:
+        return con.execute("SELECT * FROM file_log").df()
+    except duckdb.Error:
+        return pd.DataFrame()
+    finally:
+        con.close()
+
+
+def fresh_staging(settings: Settings) -> "pd.DataFrame":
+    """Empty the staging warehouse for a rebuild; return its file log, which outlives rebuilds."""
+    history = previous_file_log(settings)
+    reset_staging(settings)
+    return history
+
+
+def refresh_reference(con: duckdb.DuckDBPyConnection, catalogue: Catalogue,
+                      history: "pd.DataFrame | None" = None) -> dict[str, int]:
     ensure_schema(con)
-    return load_reference_tables(con, catalogue.tables())
+    tables = catalogue.tables()
+    if history is not None and not history.empty:
+        tables["file_log"] = history
+    return load_reference_tables(con, tables)
 
 
 TARGETS_SQL = """
@@ -82,9 +110,9 @@ def ingest(settings: Settings, paths: list[Path], catalogue: Catalogue | None = 
 def rebuild(settings: Settings) -> RunSummary:
     """Everything from the catalogue and the returns in the inbox, into a fresh staging, then publish."""
     catalogue = load_catalogue(settings.catalogue_dir)
-    reset_staging(settings)
+    history = fresh_staging(settings)
     with staging_connection(settings) as con:
-        counts = refresh_reference(con, catalogue)
+        counts = refresh_reference(con, catalogue, history)
         outcomes = ingest_files(con, inbox_files(settings.raw_dir), catalogue, settings)
         refresh_attainment(con, settings.as_of_year)
     return RunSummary(counts, outcomes, publish(settings))

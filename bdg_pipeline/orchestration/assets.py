@@ -32,11 +32,9 @@ def target_catalogue(context: dg.AssetExecutionContext, config: CatalogueConfig,
         catalogue = load_catalogue(s.catalogue_dir)
     except CatalogueError as exc:
         raise dg.Failure(description=f"Danh mục chỉ tiêu có lỗi, kho dữ liệu giữ nguyên bản trước.\n{exc}") from exc
-    if config.fresh:
-        pipeline.reset_staging(s)
-    s.staging.parent.mkdir(parents=True, exist_ok=True)
+    history = pipeline.fresh_staging(s) if config.fresh else None
     with duckdb.get_connection() as con:
-        counts = pipeline.refresh_reference(con, catalogue)
+        counts = pipeline.refresh_reference(con, catalogue, history)
     context.log.info("catalogue loaded: %s", counts)
     return dg.MaterializeResult(metadata={
         "plans": len(catalogue.plans), "indicators": int(catalogue.plan_indicators[["plan_code", "objective_no", "indicator_no"]].drop_duplicates().shape[0]),

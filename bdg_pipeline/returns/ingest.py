@@ -12,7 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
+import os
 import shutil
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +66,18 @@ class FileOutcome:
         if self.report_path:
             lines.append(f"    Báo cáo lỗi: {self.report_path}")
         return "\n".join(lines)
+
+
+def display_name(path: Path) -> str:
+    """The file name as text that can be printed and stored (undecodable bytes become U+FFFD)."""
+    return path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def pause_point(name: str) -> None:
+    """Debugging aid: with BDG_PAUSE_AT=<name>, say so on stderr and wait (to inspect or kill a run here)."""
+    if os.environ.get("BDG_PAUSE_AT") == name:
+        print(f"BDG_PAUSE_AT {name}", file=sys.stderr, flush=True)
+        time.sleep(float(os.environ.get("BDG_PAUSE_SECONDS", "30")))
 
 
 def is_inbox_file(path: Path) -> bool:
@@ -166,9 +181,11 @@ def validate_rows(parsed: ParsedReturn, catalogue: Catalogue) -> list[Problem]:
 
 def _quarantine(path: Path, settings: Settings, problems: list[Problem], stamp: str) -> Path:
     settings.quarantine_dir.mkdir(parents=True, exist_ok=True)
-    target = settings.quarantine_dir / f"{stamp}_{path.name}"
+    # Only the last path component, made printable: a name cannot lead outside the quarantine folder.
+    safe = display_name(path).replace("\\", "_").replace("/", "_").lstrip(".") or "tep"
+    target = settings.quarantine_dir / f"{stamp}_{safe}"
     shutil.move(str(path), target)
-    return write_error_report(target.with_name(target.name + ".loi.xlsx"), path.name, problems)
+    return write_error_report(target.with_name(target.name + ".loi.xlsx"), display_name(path), problems)
 
 
 def _log(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, digest: str | None, reason: str | None) -> None:
@@ -179,7 +196,7 @@ def _log(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, digest: str | Non
 
 def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, catalogue: Catalogue, settings: Settings,
                 limits: Limits | None = None) -> FileOutcome:
-    name = path.name
+    name = display_name(path)
     digest = content_hash(path)
     existing = con.execute("SELECT submission_id FROM submission WHERE content_hash = ?", [digest]).fetchone()
     if existing:
@@ -219,6 +236,7 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, catalogue: Catalogue
         con.register("incoming_observations", frame[columns])
         con.execute("INSERT INTO fact_observation SELECT * FROM incoming_observations")
         con.unregister("incoming_observations")
+        pause_point("in_transaction")
         for old_id, old_name in replaced:
             outcome.superseded.append(old_name)
             con.execute("INSERT INTO file_log VALUES (?, ?, NULL, 'superseded', ?, ?, NULL)",

@@ -68,6 +68,10 @@ def open_workbook(path: Path, limits: Limits | None = None) -> Workbook:
                 raise _reject("Tệp chứa macro (VBA)", "Lưu lại dưới dạng .xlsx không có macro.")
             if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
                 raise _reject("Tệp nén không phải sổ tính Excel", "Gửi đúng tệp .xlsx của biểu báo cáo.")
+            if any(n.startswith("xl/externalLinks/") for n in names):
+                raise _reject("Tệp có liên kết tới sổ tính khác: số liệu có thể thay đổi theo tệp ngoài",
+                              "Sao chép và dán giá trị (Paste Values) thay cho công thức liên kết, xóa liên kết "
+                              "(Data > Edit Links > Break Link) rồi lưu lại.")
             if unpacked > limits.max_uncompressed_bytes:
                 raise _reject(f"Tệp giải nén quá lớn ({unpacked / 2**20:.0f} MB, tối đa "
                               f"{limits.max_uncompressed_bytes / 2**20:.0f} MB)",
@@ -88,7 +92,36 @@ def open_workbook(path: Path, limits: Limits | None = None) -> Workbook:
         if sheet.max_row > limits.max_rows:
             raise ReturnRejected([Problem(sheet.title, "", f"Trang tính có quá nhiều dòng ({sheet.max_row}, tối đa "
                                           f"{limits.max_rows})", fix="Xóa các dòng trống hoặc chia thành nhiều tệp.")])
+    uncached = formulas_without_values(path, workbook)
+    if uncached:
+        raise ReturnRejected([Problem(sheet, cell, "Ô có công thức nhưng chưa có giá trị tính sẵn", formula,
+                                      "Mở tệp bằng Excel (để Excel tính công thức) rồi lưu lại, hoặc ghi số trực tiếp.")
+                              for sheet, cell, formula in uncached[:50]])
     return workbook
+
+
+def formulas_without_values(path: Path, values: Workbook) -> list[tuple[str, str, str]]:
+    """Cells holding a formula whose result was never saved (files written by programs, not Excel).
+
+    Such a cell reads as empty, which would silently drop a number the officer meant to report.
+    """
+    with zipfile.ZipFile(path) as archive:
+        if not any(b"<f>" in archive.read(n) or b"<f " in archive.read(n)
+                   for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+            return []
+    formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    found = []
+    try:
+        for sheet in formulas.worksheets:
+            shown = values[sheet.title]
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and cell.value.startswith("=") and cell.data_type == "f" \
+                            and shown[cell.coordinate].value is None:
+                        found.append((sheet.title, cell.coordinate, cell.value))
+    finally:
+        formulas.close()
+    return found
 
 
 def merged_value(sheet: Worksheet, row: int, column: int) -> object:

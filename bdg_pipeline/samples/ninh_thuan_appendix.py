@@ -76,8 +76,10 @@ ROWS: list[tuple[int, str, str, str | None]] = [
 ]
 
 
-def build_appendix_workbook(rows: list[tuple[int, str, str, str | None]] | None = None) -> Workbook:
-    """The appendix as a workbook; ``rows`` lets tests build variants (bad cells, unknown rows)."""
+def build_appendix_workbook(rows: list[tuple[int, str, str, str | None]] | None = None,
+                            header_rows: int = 1) -> Workbook:
+    """The appendix as a workbook; ``rows`` and ``header_rows`` (header cells merged down that many
+    rows) let tests build variants."""
     rows = ROWS if rows is None else rows
     wb = Workbook()
     ws = wb.active
@@ -93,7 +95,9 @@ def build_appendix_workbook(rows: list[tuple[int, str, str, str | None]] | None 
     for col, text in enumerate(HEADER, start=1):
         cell = ws.cell(row=header_row, column=col, value=text)
         cell.font, cell.alignment, cell.border = Font(bold=True), Alignment(wrap_text=True, horizontal="center"), border
-    first = header_row + 1
+        if header_rows > 1:
+            ws.merge_cells(start_row=header_row, start_column=col, end_row=header_row + header_rows - 1, end_column=col)
+    first = header_row + header_rows
     for offset, (_, text, result, agency) in enumerate(rows):
         r = first + offset
         ws.cell(row=r, column=2, value=text)

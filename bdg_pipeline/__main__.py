@@ -1,0 +1,5 @@
+"""``python -m bdg_pipeline`` is the ``bdg`` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,369 @@
+"""A corpus of bad, hostile and odd-but-valid inputs, each generated here by code.
+
+Each case writes one file into the inbox and says what must happen to it: rejected with a Vietnamese
+message containing ``message``, accepted, or ignored by the inbox.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import shutil
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import openpyxl
+import xlwt
+from msoffcrypto.format.ooxml import OOXMLFile
+
+from bdg_pipeline.catalogue import Catalogue
+from bdg_pipeline.returns.template import FIRST_ROW, SHEET, build_template
+from bdg_pipeline.samples.ninh_thuan_appendix import ROWS, build_appendix_workbook
+
+
+@dataclass
+class Case:
+    name: str
+    make: Callable[[Path, Catalogue], Path]
+    expect: str  # rejected | accepted | ignored
+    message: str = ""
+    env: dict[str, str] = field(default_factory=dict)
+
+
+def template(catalogue: Catalogue, agency: str = "Sở Y tế", year: int = 2023, plan: str = "LC-2021-2030"):
+    wb = build_template(catalogue, plan, agency, year)
+    ws = wb[SHEET]
+    ws[f"J{FIRST_ROW}"], ws[f"K{FIRST_ROW}"] = 5321, 4812  # sex ratio at birth, boys / girls
+    return wb
+
+
+def saved(wb, folder: Path, name: str) -> Path:
+    path = folder / name
+    wb.save(path)
+    return path
+
+
+def good_bytes(catalogue: Catalogue) -> bytes:
+    buffer = io.BytesIO()
+    template(catalogue).save(buffer)
+    return buffer.getvalue()
+
+
+def write(folder: Path, name: str, data: bytes) -> Path:
+    path = folder / name
+    path.write_bytes(data)
+    return path
+
+
+def rezip(source: bytes, replace: dict[str, bytes], add: dict[str, bytes] | None = None) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(source)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            zout.writestr(item, replace.get(item.filename, zin.read(item.filename)))
+        for name, data in (add or {}).items():
+            zout.writestr(name, data)
+    return out.getvalue()
+
+
+def sheet_xml_name(source: bytes) -> str:
+    with zipfile.ZipFile(io.BytesIO(source)) as z:
+        return sorted(n for n in z.namelist() if n.startswith("xl/worksheets/sheet"))[0]
+
+
+def cell_edit(**cells):
+    """A template with some cells of the BaoCao sheet set (row FIRST_ROW unless the key says otherwise)."""
+    def make(folder: Path, catalogue: Catalogue) -> Path:
+        wb = template(catalogue)
+        ws = wb[SHEET]
+        for key, value in cells.items():
+            ws[key if key[-1].isdigit() else f"{key}{FIRST_ROW}"] = value
+        return saved(wb, folder, "bieu_sua_o.xlsx")
+    return make
+
+
+def meta_edit(**values):
+    def make(folder: Path, catalogue: Catalogue) -> Path:
+        wb = template(catalogue)
+        meta = wb["_meta"]
+        for row in meta.iter_rows():
+            if row[0].value in values:
+                row[1].value = values[row[0].value]
+        return saved(wb, folder, "bieu_meta.xlsx")
+    return make
+
+
+def appendix_rows(index: int, **changes):
+    def make(folder: Path, catalogue: Catalogue) -> Path:
+        rows = list(ROWS)
+        objective, text, result, agency = rows[index]
+        rows[index] = (changes.get("objective", objective), changes.get("text", text),
+                       changes.get("result", result), changes.get("agency", agency))
+        return saved(build_appendix_workbook(rows), folder, "phu_luc_sua.xlsx")
+    return make
+
+
+def zero_bytes(folder, catalogue):
+    return write(folder, "rong.xlsx", b"")
+
+
+def csv_renamed(folder, catalogue):
+    return write(folder, "bang.xlsx", "Chỉ tiêu;Tử số;Mẫu số\nTỷ số giới tính;5321;4812\n".encode("utf-8"))
+
+
+def corrupt_zip(folder, catalogue):
+    data = bytearray(good_bytes(catalogue))
+    rng = random.Random(7)
+    for i in range(200, len(data), 97):
+        data[i] = rng.randrange(256)
+    return write(folder, "hong.xlsx", bytes(data))
+
+
+def truncated(folder, catalogue):
+    data = good_bytes(catalogue)
+    return write(folder, "cat_cut.xlsx", data[: len(data) // 2])
+
+
+def password_protected(folder, catalogue):
+    encrypted = io.BytesIO()
+    OOXMLFile(io.BytesIO(good_bytes(catalogue))).encrypt("matkhau123", encrypted)
+    return write(folder, "co_mat_khau.xlsx", encrypted.getvalue())
+
+
+def old_xls(folder, catalogue):
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("BaoCao")
+    sheet.write(0, 0, "Tỷ số giới tính khi sinh")
+    sheet.write(0, 1, 108.5)
+    path = folder / "bieu_cu.xls"
+    book.save(str(path))
+    return path
+
+
+def old_xls_renamed(folder, catalogue):
+    path = old_xls(folder, catalogue)
+    return Path(shutil.move(path, folder / "bieu_cu_doi_ten.xlsx"))
+
+
+def xlsm_with_macro(folder, catalogue):
+    return write(folder, "co_macro.xlsm", rezip(good_bytes(catalogue), {}, {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"}))
+
+
+def xlsx_with_vba(folder, catalogue):
+    return write(folder, "an_macro.xlsx", rezip(good_bytes(catalogue), {}, {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"}))
+
+
+def zip_bomb(folder, catalogue):
+    # ~40 MB of one repeated cell unpacks from ~40 KB; the case lowers the limit to 30 MB
+    source = good_bytes(catalogue)
+    row = b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+    xml = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' \
+          + row * 620_000 + b"</sheetData></worksheet>"
+    return write(folder, "bom_nen.xlsx", rezip(source, {}, {"xl/worksheets/padding.xml": xml}))
+
+
+def entity_expansion(folder, catalogue):
+    source = good_bytes(catalogue)
+    name = sheet_xml_name(source)
+    with zipfile.ZipFile(io.BytesIO(source)) as z:
+        xml = z.read(name).decode("utf-8")
+    laughs = ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+              '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>')
+    xml = laughs + xml.replace("<sheetData>", '<sheetData><row r="999"><c r="A999" t="inlineStr"><is><t>&lol3;'
+                               "</t></is></c></row>", 1)
+    return write(folder, "entity.xlsx", rezip(source, {name: xml.encode("utf-8")}))
+
+
+def external_entity(folder, catalogue):
+    source = good_bytes(catalogue)
+    name = sheet_xml_name(source)
+    with zipfile.ZipFile(io.BytesIO(source)) as z:
+        xml = z.read(name).decode("utf-8")
+    xxe = '<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+    xml = xxe + xml.replace("<sheetData>", '<sheetData><row r="999"><c r="A999" t="inlineStr"><is><t>&xxe;'
+                            "</t></is></c></row>", 1)
+    return write(folder, "xxe.xlsx", rezip(source, {name: xml.encode("utf-8")}))
+
+
+def external_link(folder, catalogue):
+    link = (b'<?xml version="1.0"?><externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            b'<externalBook><sheetNames><sheetName val="Data"/></sheetNames></externalBook></externalLink>')
+    return write(folder, "lien_ket.xlsx", rezip(good_bytes(catalogue), {}, {"xl/externalLinks/externalLink1.xml": link}))
+
+
+def docx_renamed(folder, catalogue):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    return write(folder, "van_ban.xlsx", out.getvalue())
+
+
+def hidden_sheet(folder, catalogue):
+    wb = template(catalogue)
+    junk = wb.create_sheet("Nhap")
+    junk["A1"] = "số liệu nháp, không báo cáo"
+    junk["B2"] = 999999
+    junk.sheet_state = "hidden"
+    return saved(wb, folder, "co_trang_an.xlsx")
+
+
+def merged_header_appendix(folder, catalogue):
+    return saved(build_appendix_workbook(header_rows=2), folder, "tieu_de_gop.xlsx")
+
+
+def decomposed_appendix(folder, catalogue):
+    rows = [(o, unicodedata.normalize("NFD", t), unicodedata.normalize("NFD", r),
+             unicodedata.normalize("NFD", a) if a else a) for o, t, r, a in ROWS]
+    return saved(build_appendix_workbook(rows), folder, "to_hop_dau.xlsx")
+
+
+def uncached_formula(folder, catalogue):
+    return cell_edit(J="=5000+321")(folder, catalogue)
+
+
+def duplicate_rows(folder, catalogue):
+    wb = template(catalogue)
+    ws = wb[SHEET]
+    ws[f"J{FIRST_ROW + 1}"], ws[f"K{FIRST_ROW + 1}"], ws[f"H{FIRST_ROW + 1}"] = 5300, 4800, "Cấp tỉnh"
+    return saved(wb, folder, "trung_dong.xlsx")
+
+
+def big_valid_workbook(folder, catalogue):
+    """A valid return padded with a visible notes sheet to ~50 MB (random text does not compress)."""
+    wb = template(catalogue)
+    notes = wb.create_sheet("GhiChu")
+    rng = random.Random(11)
+    alphabet = "abcdefghijklmnopqrstuvwxyzàáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệ0123456789"
+    for r in range(1, 53_001):
+        notes.cell(row=r, column=1, value="".join(rng.choices(alphabet, k=1000)))
+    return saved(wb, folder, "bieu_lon_50mb.xlsx")
+
+
+def name_with_separators(folder, catalogue):
+    wb = template(catalogue)
+    wb[SHEET][f"J{FIRST_ROW}"] = "năm mươi"
+    return saved(wb, folder, "..\\..\\bieu_ngoai.xlsx")
+
+
+def leading_dot(folder, catalogue):
+    return saved(template(catalogue), folder, ".bieu_an.xlsx")
+
+
+def lock_file(folder, catalogue):
+    return write(folder, "~$bieu.xlsx", b"\x00" * 165)
+
+
+def non_utf8_name(folder, catalogue):
+    wb = template(catalogue)
+    path = Path(os.fsdecode(os.fsencode(str(folder)) + b"/bieu_\xff\xfe.xlsx"))
+    wb.save(path)
+    return path
+
+
+def appendix_hidden(folder, catalogue):
+    wb = build_appendix_workbook()
+    wb.active.sheet_state = "hidden"
+    wb.create_sheet("Trang trắng")
+    wb.active = 1
+    return saved(wb, folder, "phu_luc_an.xlsx")
+
+
+def no_year_header(folder, catalogue):
+    wb = build_appendix_workbook()
+    wb.active["C6"] = "SỐ LIỆU KẾT QUẢ ĐẠT ĐƯỢC (%)"
+    return saved(wb, folder, "khong_nam.xlsx")
+
+
+def unknown_province(folder, catalogue):
+    wb = build_appendix_workbook()
+    wb.active["A3"] = "BÌNH ĐẲNG GIỚI TỈNH HÀ GIANG NĂM 2020"
+    return saved(wb, folder, "tinh_la.xlsx")
+
+
+def renamed_sheet(folder, catalogue):
+    wb = template(catalogue)
+    wb[SHEET].title = "Sheet1"
+    return saved(wb, folder, "doi_ten_trang.xlsx")
+
+
+def broken_marker(folder, catalogue):
+    return meta_edit(marker="khac")(folder, catalogue)
+
+
+CASES: list[Case] = [
+    Case("0-byte file", zero_bytes, "rejected", "Tệp rỗng"),
+    Case("CSV renamed .xlsx", csv_renamed, "rejected", "không phải là sổ tính Excel"),
+    Case("corrupt zip", corrupt_zip, "rejected", "hỏng"),
+    Case("truncated .xlsx", truncated, "rejected", "không phải là sổ tính Excel"),
+    Case("password-protected workbook", password_protected, "rejected", "mật khẩu"),
+    Case("old .xls", old_xls, "rejected", "Excel cũ (.xls)"),
+    Case("old .xls renamed .xlsx", old_xls_renamed, "rejected", "Excel cũ (.xls)"),
+    Case(".xlsm with a macro", xlsm_with_macro, "rejected", "macro"),
+    Case(".xlsx hiding a VBA project", xlsx_with_vba, "rejected", "macro (VBA)"),
+    Case("zip bomb", zip_bomb, "rejected", "giải nén quá lớn", {"BDG_MAX_UNCOMPRESSED_MB": "30"}),
+    Case("XML entity expansion", entity_expansion, "rejected", "Không đọc được nội dung"),
+    Case("external entity (XXE)", external_entity, "rejected", "Không đọc được nội dung"),
+    Case("link to an external workbook", external_link, "rejected", "liên kết tới sổ tính khác"),
+    Case("Word document renamed .xlsx", docx_renamed, "rejected", "không phải sổ tính Excel"),
+    Case("formula without cached value", uncached_formula, "rejected", "chưa có giá trị tính sẵn"),
+    Case("file over the size limit", lambda f, c: saved(template(c), f, "qua_lon.xlsx"), "rejected",
+         "Tệp quá lớn", {"BDG_MAX_FILE_MB": "0.001"}),
+    Case("sheet over the row limit", lambda f, c: saved(template(c), f, "nhieu_dong.xlsx"), "rejected",
+         "quá nhiều dòng", {"BDG_MAX_ROWS": "20"}),
+    Case("text in a number cell", cell_edit(J="năm mươi"), "rejected", "Ô số chứa chữ"),
+    Case("'50%' as a numerator", cell_edit(J="50%"), "rejected", "Ô số chứa chữ"),
+    Case("boolean in a number cell", cell_edit(J=True), "rejected", "đúng/sai"),
+    Case("negative numerator", cell_edit(J=-5), "rejected", "không được âm"),
+    Case("negative value", cell_edit(J=None, K=None, L=-1.5), "rejected", "không được âm"),
+    Case("numerator > denominator (share)", lambda f, c: _share_return(f, c, 120, 100), "rejected", "lớn hơn mẫu số"),
+    Case("denominator 0", cell_edit(K=0), "rejected", "mẫu số bằng 0"),
+    Case("numerator without denominator", cell_edit(K=None), "rejected", "thiếu mẫu số"),
+    Case("unknown indicator", cell_edit(C=9), "rejected", "Chỉ tiêu không có trong kế hoạch"),
+    Case("unknown area", cell_edit(I="Hà Giang"), "rejected", "Địa bàn không có"),
+    Case("unknown level", cell_edit(H="Cấp thôn"), "rejected", "Cấp không hợp lệ"),
+    Case("year outside the plan", meta_edit(year=2040), "rejected", "ngoài kỳ theo dõi"),
+    Case("plan not in the catalogue", meta_edit(plan_code="XX-2020"), "rejected", "không còn trong danh mục"),
+    Case("duplicate rows in one file", duplicate_rows, "rejected", "trùng"),
+    Case("yes/no answered vaguely", lambda f, c: _yes_no_return(f, c, "Có lẽ"), "rejected", "Có” hoặc “Không"),
+    Case("report date as text", cell_edit(C9="hôm qua"), "rejected", "Ngày báo cáo"),
+    Case("sheet renamed", renamed_sheet, "rejected", "Thiếu trang tính"),
+    Case("template marker altered", broken_marker, "rejected", "Không nhận ra biểu báo cáo"),
+    Case("appendix only in a hidden sheet", appendix_hidden, "rejected", "Không nhận ra biểu báo cáo"),
+    Case("appendix without a year", no_year_header, "rejected", "năm của số liệu"),
+    Case("appendix of an unknown province", unknown_province, "rejected", "Không xác định được tỉnh"),
+    Case("appendix: unknown chỉ tiêu number", appendix_rows(6, text="Chỉ tiêu 9: Tỷ lệ nữ làm chủ doanh nghiệp đạt 25%."),
+         "rejected", "không có chỉ tiêu 9"),
+    Case("appendix: row that matches no chỉ tiêu", appendix_rows(6, text="Chỉ tiêu 2: Số cây xanh được trồng mới."),
+         "rejected", "không khớp"),
+    Case("appendix: unknown agency", appendix_rows(19, agency="Sở Ngoại vụ"), "rejected", "Không nhận ra cơ quan"),
+    Case("appendix: words instead of numbers", appendix_rows(11, result="một trăm lẻ tám"), "rejected",
+         "không tìm thấy số liệu"),
+    Case("name with path separators", name_with_separators, "rejected", "Ô số chứa chữ"),
+    Case("name with a leading dot", leading_dot, "ignored"),
+    Case("Excel lock file", lock_file, "ignored"),
+    Case("name with non-UTF-8 bytes", non_utf8_name, "accepted"),
+    Case("hidden extra sheet", hidden_sheet, "accepted"),
+    Case("appendix with merged header cells", merged_header_appendix, "accepted"),
+    Case("appendix in decomposed Unicode (NFD)", decomposed_appendix, "accepted"),
+    Case("a 50 MB valid workbook", big_valid_workbook, "accepted"),
+]
+
+
+def _share_return(folder, catalogue, numerator, denominator):
+    wb = build_template(catalogue, "QN-2021-2030", "Sở Lao động - Thương binh và Xã hội", 2023)
+    ws = wb[SHEET]
+    ws[f"J{FIRST_ROW}"], ws[f"K{FIRST_ROW}"] = numerator, denominator
+    return saved(wb, folder, "ty_le.xlsx")
+
+
+def _yes_no_return(folder, catalogue, answer):
+    wb = build_template(catalogue, "LC-2021-2030", "Sở Y tế", 2023)
+    ws = wb[SHEET]
+    for row in range(FIRST_ROW, ws.max_row + 1):
+        if ws[f"E{row}"].value == "lgbt_health_service_pilot" and ws[f"H{row}"].value == "Cấp tỉnh":
+            ws[f"L{row}"] = answer
+    return saved(wb, folder, "co_khong.xlsx")
