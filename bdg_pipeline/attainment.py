@@ -161,50 +161,13 @@ def gap(latest: float | None, target: float, direction: str) -> tuple[float | No
     return signed, max(0.0, signed)
 
 
-def province_series(observations: pd.DataFrame) -> pd.DataFrame:
-    """Yearly province values per (province_code, indicator_code, area_code, level).
-
-    Rows observed at the province itself are kept as they are. Where a province has no row of its
-    own for a year and level 'tinh' but its districts or communes reported, the province value is
-    the sum of their numerators over the sum of their denominators (never an average of shares),
-    taken at the highest level reported (districts before communes).
-    Input columns: province_code, indicator_code, unit, area_code, area_level, level, year,
-    numerator, denominator, value.
-    """
-    from .units import SCALE
-
-    obs = observations.copy()
-    own = obs[obs.area_code == obs.province_code]
-    lower = obs[(obs.area_code != obs.province_code) & obs.numerator.notna() & obs.denominator.notna()]
-    rolled = []
-    if not lower.empty:
-        order = {"huyen": 0, "xa": 1}
-        lower = lower.assign(level_rank=lower.area_level.map(order).fillna(2))
-        best = lower.groupby(["province_code", "indicator_code", "year"])["level_rank"].transform("min")
-        lower = lower[lower["level_rank"] == best]
-        sums = (lower.groupby(["province_code", "indicator_code", "unit", "year"], as_index=False)
-                .agg(numerator=("numerator", "sum"), denominator=("denominator", "sum")))
-        sums = sums[sums.denominator > 0]
-        sums["value"] = sums.numerator / sums.denominator * sums.unit.map(SCALE).astype(float)
-        sums["area_code"] = sums.province_code
-        sums["level"] = "tinh"
-        sums["rolled_up"] = True
-        has_own = set(zip(own[own.level == "tinh"].province_code, own[own.level == "tinh"].indicator_code,
-                          own[own.level == "tinh"].year))
-        keep = [k not in has_own for k in zip(sums.province_code, sums.indicator_code, sums.year)]
-        rolled.append(sums[keep])
-    columns = ["province_code", "indicator_code", "area_code", "level", "year", "numerator", "denominator",
-               "value", "rolled_up"]
-    direct = obs.assign(rolled_up=False)[columns]
-    return pd.concat([direct, *[r[columns] for r in rolled]], ignore_index=True)
-
-
 def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: int) -> pd.DataFrame:
     """One row per target × (area, level): the province itself always, other areas where they reported.
 
     ``targets``: plan_code, objective_no, indicator_no, part, indicator_code, unit, province_code,
     target_year, target_value, direction, baseline_year, baseline_value, period_start.
-    ``series``: the output of :func:`province_series`.
+    ``series``: rows of the view ``v_province_series`` (province_code, indicator_code, area_code, level,
+    year, value), where districts and communes are already summed into their province.
     """
     grouped = {k: list(zip(g.year, g.value)) for k, g in
                series.groupby(["province_code", "indicator_code", "area_code", "level"])}

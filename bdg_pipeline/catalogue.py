@@ -16,6 +16,7 @@ import pandera.pandas as pa
 import yaml
 
 from . import schemas
+from .areas import load_areas, province_code
 
 
 YEARS = (2005, 2040)
@@ -42,8 +43,9 @@ class Catalogue:
     activities: pd.DataFrame
     budget: pd.DataFrame
     areas: pd.DataFrame = field(default_factory=pd.DataFrame)
+    successors: pd.DataFrame = field(default_factory=pd.DataFrame)
     agency_aliases: dict[str, str] = field(default_factory=dict)
-    area_aliases: dict[str, str] = field(default_factory=dict)
+    province_codes: dict[str, str] = field(default_factory=dict)  # plan province name → area code
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Frames keyed by warehouse table name, trimmed to the table's columns."""
@@ -59,6 +61,7 @@ class Catalogue:
             "plan_activity": self.activities,
             "plan_budget": self.budget,
             "dim_area": self.areas,
+            "area_successor": self.successors,
             "dim_year": pd.DataFrame({"year": range(YEARS[0], YEARS[1] + 1)}),
         }
 
@@ -130,7 +133,16 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
     if problems:
         raise CatalogueError(problems)
 
-    areas, area_aliases = _load_areas(catalogue_dir / "areas.yaml")
+    areas, successors = load_areas()
+    province_codes = {}
+    for plan in frames["plans"].itertuples():
+        code = province_code(plan.province, areas)
+        if code is None:
+            problems.append(f"{plan.plan_code}: không tìm thấy tỉnh “{plan.province}” trong danh mục đơn vị hành chính")
+        province_codes[plan.province] = code
+    if problems:
+        raise CatalogueError(problems)
+    frames["plans"]["province_code"] = frames["plans"].province.map(province_codes)
     aliases = {}
     for entry in agency_entries:
         for name in [entry["name"], *(entry.get("aliases") or [])]:
@@ -147,25 +159,11 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
         activities=frames["activities"],
         budget=frames["budget"],
         areas=areas,
+        successors=successors,
         agency_aliases=aliases,
-        area_aliases=area_aliases,
+        province_codes=province_codes,
     )
 
-
-def _load_areas(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
-    entries = _read_yaml(path)
-    by_code = {e["area_code"]: e for e in entries}
-    rows, aliases = [], {}
-    for e in entries:
-        province = e if e["level"] == "tinh" else by_code[e["province_code"]]
-        rows.append({
-            "area_code": e["area_code"], "area_name": e["area_name"], "level": e["level"],
-            "province_code": province["area_code"], "province_name": province["area_name"],
-            "parent_code": e.get("parent_code"), "valid_from": e.get("valid_from"), "valid_to": e.get("valid_to"),
-        })
-        for name in [e["area_name"], *(e.get("aliases") or [])]:
-            aliases[name] = e["area_code"]
-    return pd.DataFrame(rows), aliases
 
 
 def _describe_failures(err: pa.errors.SchemaErrors, frame: pd.DataFrame) -> list[str]:

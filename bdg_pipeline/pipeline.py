@@ -72,24 +72,18 @@ def refresh_reference(con: duckdb.DuckDBPyConnection, catalogue: Catalogue,
 
 TARGETS_SQL = """
     SELECT t.plan_code, t.objective_no, t.indicator_no, t.part, pi.indicator_code, pi.unit,
-           a.area_code AS province_code, t.target_year, t.target_value, t.direction,
+           p.province_code, t.target_year, t.target_value, t.direction,
            pi.baseline_year, pi.baseline_value, p.period_start
     FROM fact_target t
     JOIN dim_plan p USING (plan_code)
     JOIN dim_plan_indicator pi USING (plan_code, objective_no, indicator_no, part)
-    JOIN dim_area a ON a.area_name = p.province AND a.level = 'tinh'
-"""
-OBSERVATIONS_SQL = """
-    SELECT ar.province_code, o.indicator_code, o.unit, o.area_code, ar.level AS area_level, o.level, o.year,
-           o.numerator, o.denominator, o.value
-    FROM v_observations o JOIN dim_area ar USING (area_code)
 """
 
 
 def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[str, int]:
     """Recompute attainment and the expected path from the observations in force."""
     targets = con.execute(TARGETS_SQL).df()
-    series = attainment.province_series(con.execute(OBSERVATIONS_SQL).df())
+    series = con.execute("SELECT * FROM v_province_series").df()
     tables = {"fact_attainment": attainment.compute_attainment(targets, series, as_of_year),
               "fact_progress": attainment.compute_progress(targets, series)}
     return load_reference_tables(con, tables)

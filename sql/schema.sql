@@ -10,7 +10,8 @@ CREATE TABLE IF NOT EXISTS dim_plan (
     period_start     INTEGER NOT NULL,
     period_end       INTEGER NOT NULL,
     monitoring_start INTEGER NOT NULL,         -- first year whose results a return may report
-    monitoring_end   INTEGER NOT NULL
+    monitoring_end   INTEGER NOT NULL,
+    province_code    VARCHAR NOT NULL          -- the (pre-2025) province whose territory the plan covers
 );
 
 CREATE TABLE IF NOT EXISTS dim_reporting_deadline (
@@ -70,15 +71,25 @@ CREATE TABLE IF NOT EXISTS bridge_indicator_agency (
     role         VARCHAR NOT NULL              -- 'lead' (chủ trì) | 'co' (phối hợp)
 );
 
+-- Both worlds of the 2025 reform (bdg_pipeline.areas): pre-2025 units keep their official code,
+-- units created on 1 July 2025 are keyed '<official code>@2025'.
 CREATE TABLE IF NOT EXISTS dim_area (
-    area_code     VARCHAR PRIMARY KEY,
-    area_name     VARCHAR NOT NULL,
-    level         VARCHAR NOT NULL,            -- 'tinh' | 'huyen' | 'xa'
-    province_code VARCHAR NOT NULL,
-    province_name VARCHAR NOT NULL,
-    parent_code   VARCHAR,
-    valid_from    DATE,
-    valid_to      DATE                         -- NULL while in force
+    area_code      VARCHAR PRIMARY KEY,
+    area_name      VARCHAR NOT NULL,
+    level          VARCHAR NOT NULL,           -- 'tinh' | 'huyen' | 'xa'
+    province_code  VARCHAR NOT NULL,
+    province_name  VARCHAR NOT NULL,
+    parent_code    VARCHAR,
+    valid_from     DATE,                       -- NULL: in force before the period the data covers
+    valid_to       DATE,                       -- NULL while in force
+    territory_code VARCHAR,                    -- pre-2025 province whose territory holds the unit
+    official_code  VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS area_successor (
+    old_code       VARCHAR NOT NULL,
+    new_code       VARCHAR NOT NULL,
+    effective_date DATE NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS dim_year (

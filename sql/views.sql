@@ -166,3 +166,46 @@ SELECT c.plan_code, c.province, c.agency_code, ag.name AS agency, c.year, c.peri
 FROM calendar c
 LEFT JOIN received_once r USING (plan_code, agency_code, year, period)
 LEFT JOIN dim_agency ag ON ag.agency_code = c.agency_code;
+
+CREATE OR REPLACE VIEW v_areas AS
+SELECT area_code, area_name, level, province_code, province_name, valid_from, valid_to,
+       parent_code, territory_code, official_code
+FROM dim_area;
+
+CREATE OR REPLACE VIEW v_area_successors AS
+SELECT old_code, new_code, effective_date FROM area_successor;
+
+-- Yearly values per (pre-2025) province territory, indicator, area and level. Rows reported for the
+-- province itself are kept; where a territory has no province row of its own for a year, its
+-- districts' (else its communes') numerators and denominators are summed — never shares averaged.
+-- A 2023 district return and a 2026 commune return of Lào Cai land in the same series (territory '10').
+CREATE OR REPLACE VIEW v_province_series AS
+WITH obs AS (
+    SELECT a.territory_code AS province_code, o.indicator_code, o.unit, o.area_code, a.level AS area_level,
+           o.level, o.year, o.numerator, o.denominator, o.value
+    FROM v_observations o JOIN dim_area a USING (area_code)
+    WHERE a.territory_code IS NOT NULL
+),
+lower_units AS (
+    SELECT *, CASE area_level WHEN 'huyen' THEN 0 WHEN 'xa' THEN 1 ELSE 2 END AS level_rank
+    FROM obs
+    WHERE area_code <> province_code AND numerator IS NOT NULL AND denominator IS NOT NULL
+),
+best AS (
+    SELECT * FROM lower_units
+    QUALIFY level_rank = min(level_rank) OVER (PARTITION BY province_code, indicator_code, year)
+),
+sums AS (
+    SELECT province_code, indicator_code, unit, year, sum(numerator) AS numerator, sum(denominator) AS denominator
+    FROM best GROUP BY ALL HAVING sum(denominator) > 0
+)
+SELECT province_code, indicator_code, area_code, level, year, numerator, denominator, value, false AS rolled_up
+FROM obs
+UNION ALL
+SELECT s.province_code, s.indicator_code, s.province_code, 'tinh', s.year, s.numerator, s.denominator,
+       s.numerator / s.denominator * CASE s.unit WHEN 'per_1000' THEN 1000 WHEN 'per_100000' THEN 100000
+                                                 WHEN 'times' THEN 1 ELSE 100 END,
+       true
+FROM sums s
+WHERE NOT EXISTS (SELECT 1 FROM obs o WHERE o.province_code = s.province_code AND o.area_code = s.province_code
+                  AND o.level = 'tinh' AND o.indicator_code = s.indicator_code AND o.year = s.year);

@@ -46,7 +46,7 @@ def test_seed_appendix_ingests_exactly(env, read_warehouse):
         assert row[7] == pytest.approx(printed), key
         if num is not None:
             assert row[6] == pytest.approx(num / den * 100), key  # recomputed, not copied
-        assert row[9] == 2019 and row[10] == "Ninh Thuận" and row[11] == "Ninh Thuận"
+        assert row[9] == 2019 and row[10] == "Ninh Thuận" and row[11] == "Tỉnh Ninh Thuận"
         assert row[14] == "Phụ lục" and row[15].startswith("C")
     units = {k: got[k][8] for k in [(4, 1, "", "tinh"), (4, 2, "", "tinh"), (6, 1, "", "tinh"), (2, 1, "", "tinh")]}
     assert units == {(4, 1, "", "tinh"): "per_100", (4, 2, "", "tinh"): "per_100000",

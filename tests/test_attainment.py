@@ -5,8 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from bdg_pipeline.attainment import (compute_attainment, expected_value, gap, is_met, judge, progress_ratio,
-                                     province_series)
+from bdg_pipeline.attainment import compute_attainment, expected_value, gap, is_met, judge, progress_ratio
 
 AS_OF = 2026
 
@@ -106,41 +105,13 @@ def test_expected_path_and_gap():
     assert gap(80, 75, "at_least") == (-5, 0)
 
 
-def observations(rows):
-    return pd.DataFrame(rows, columns=["province_code", "indicator_code", "unit", "area_code", "area_level", "level",
-                                       "year", "numerator", "denominator", "value"])
-
-
-def test_rollup_sums_fractions_never_averages():
-    # two districts: 10/100 (10 %) and 60/200 (30 %): province = 70/300 = 23,33 %, not (10 + 30)/2 = 20 %
-    obs = observations([
-        ("58", "female_masters_share", "percent", "58.1", "huyen", "huyen", 2023, 10, 100, 10.0),
-        ("58", "female_masters_share", "percent", "58.2", "huyen", "huyen", 2023, 60, 200, 30.0),
-        ("58", "female_masters_share", "percent", "58.3", "huyen", "huyen", 2024, 0, 0, None),  # denominator 0
-    ])
-    series = province_series(obs)
-    province = series[(series.area_code == "58") & (series.level == "tinh")]
-    assert province.year.tolist() == [2023]  # 2024 summed to 0/0: no value rather than a division by zero
-    assert province.value.iloc[0] == pytest.approx(70 / 300 * 100)
-    assert province.rolled_up.iloc[0]
-
-
-def test_rollup_does_not_override_province_row():
-    obs = observations([
-        ("58", "x", "percent", "58", "tinh", "tinh", 2023, 5, 50, 10.0),
-        ("58", "x", "percent", "58.1", "huyen", "huyen", 2023, 60, 200, 30.0),
-    ])
-    series = province_series(obs)
-    province = series[(series.area_code == "58") & (series.level == "tinh")]
-    assert province.value.tolist() == [10.0]
-
-
 def test_compute_attainment_rows_per_place():
     targets = pd.DataFrame([{"plan_code": "P", "objective_no": 1, "indicator_no": 1, "part": "", "indicator_code": "x",
                              "unit": "percent", "province_code": "58", "target_year": 2030, "target_value": 30.0,
                              "direction": "at_least", "baseline_year": None, "baseline_value": None,
                              "period_start": 2021}])
-    obs = observations([("58", "x", "percent", "58", "tinh", "xa", 2023, 226, 828, 27.29)])
-    rows = compute_attainment(targets, province_series(obs), AS_OF)
+    series = pd.DataFrame([{"province_code": "58", "indicator_code": "x", "area_code": "58", "level": "xa",
+                            "year": 2023, "value": 27.29}])
+    rows = compute_attainment(targets, series, AS_OF)
     by_level = rows.set_index("level").status.to_dict()
     assert by_level == {"tinh": "no_data", "xa": "insufficient_data"}

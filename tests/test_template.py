@@ -47,7 +47,8 @@ def fill(ws, values: dict[int, tuple]):
 def test_round_trip(catalogue, tmp_path):
     wb = build_template(catalogue, "LC-2021-2030", "Sở Y tế", 2023, "nam")
     ws = wb[SHEET]
-    rows = {ws[f"E{r}"].value + "/" + ws[f"H{r}"].value: r for r in range(FIRST_ROW, ws.max_row + 1)}
+    rows = {ws[f"E{r}"].value + "/" + ws[f"H{r}"].value: r for r in range(FIRST_ROW, ws.max_row + 1)
+            if ws[f"I{r}"].value == "Tỉnh Lào Cai"}  # the province's own rows, one per level
     fill(ws, {
         rows["sex_ratio_at_birth/Cấp tỉnh"]: (5321, 4812, None),            # boys / girls
         rows["maternal_mortality_ratio/Cấp tỉnh"]: (None, None, 48.2),       # per 100.000, value only

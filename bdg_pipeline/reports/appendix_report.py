@@ -60,7 +60,7 @@ JOIN dim_objective o USING (plan_code, objective_no)
 JOIN next_target nt USING (plan_code, objective_no, indicator_no, part)
 JOIN fact_target t USING (plan_code, objective_no, indicator_no, part, target_year)
 CROSS JOIN (SELECT unnest(['tinh', 'huyen', 'xa']) AS level) lv
-JOIN dim_area pa ON pa.area_name = p.province AND pa.level = 'tinh'
+JOIN dim_area pa ON pa.area_code = p.province_code
 LEFT JOIN v_observations ob ON ob.plan_code = pi.plan_code AND ob.objective_no = pi.objective_no
      AND ob.indicator_no = pi.indicator_no AND ob.part = pi.part AND ob.year = $year
      AND ob.level = lv.level AND ob.area_code = pa.area_code

@@ -85,4 +85,4 @@ def resolve_agency(catalogue: Catalogue, text: str | None) -> str | None:
 
 
 def province_area_code(catalogue: Catalogue, province: str) -> str | None:
-    return {fold(k): v for k, v in catalogue.area_aliases.items()}.get(fold(province))
+    return {fold(k): v for k, v in catalogue.province_codes.items()}.get(fold(province))

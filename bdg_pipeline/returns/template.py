@@ -16,6 +16,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..areas import AreaError, display_name, units_for, world_date
+from ..areas import resolve as resolve_area
 from ..catalogue import Catalogue
 from ..numbers import Measure, NumberFormatError, normalize_text, parse_number
 from ..units import read_measure
@@ -70,8 +72,8 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
         raise TemplateError(f"{agency} không chủ trì báo cáo chỉ tiêu nào trong kế hoạch {plan_code}")
     agency_name = catalogue.agencies.set_index("agency_code").at[agency_code, "name"]
     names = catalogue.indicator_codes.set_index("indicator_code")["name"]
-    province_code = province_area_code(catalogue, plan.province)
-    areas = catalogue.areas[catalogue.areas.province_code == province_code].area_name.tolist()
+    units = template_units(catalogue, plan.province, year, period)
+    areas = units.display.tolist()
 
     wb = Workbook()
     ws = wb.active
@@ -101,11 +103,14 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
         cell.font, cell.border = bold, border
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
 
+    # Per chỉ tiêu: the province's own rows at each level (as the plans' appendices report them),
+    # then one row per district and commune of the province valid in the return's year.
+    places = [(level, areas[0]) for level in LEVELS] + list(zip(units.level.iloc[1:], units.display.iloc[1:]))
     row = FIRST_ROW
     for number, ind in enumerate(indicators.itertuples(), start=1):
-        for level in LEVELS:
+        for level, place in places:
             values = [number, ind.objective_no, ind.indicator_no, ind.part, ind.indicator_code,
-                      names[ind.indicator_code], UNITS[ind.unit], LEVELS[level], plan.province]
+                      names[ind.indicator_code], UNITS[ind.unit], LEVELS[level], place]
             for col, value in enumerate(values, start=1):
                 cell = ws.cell(row=row, column=col, value=value)
                 cell.border = border
@@ -183,6 +188,17 @@ def _instructions(ws, plan_code: str, agency_name: str, year: int, period: str) 
     ws.column_dimensions["A"].width = 120
 
 
+def template_units(catalogue: Catalogue, province: str, year: int, period: str) -> pd.DataFrame:
+    """The province (its pre-2025 territory) and the units inside it valid for the return's period,
+    with the names the dropdown shows."""
+    code = province_area_code(catalogue, province)
+    units = units_for(catalogue.areas, code, world_date(year, period)).copy()
+    parents = dict(zip(catalogue.areas.area_code, catalogue.areas.area_name))
+    units["display"] = [name if level != "xa" else display_name(name, parents.get(parent))
+                        for name, level, parent in zip(units.area_name, units.level, units.parent_code)]
+    return units.reset_index(drop=True)
+
+
 def is_template(workbook: Workbook) -> bool:
     return "_meta" in workbook.sheetnames and workbook["_meta"]["B1"].value == MARKER
 
@@ -232,7 +248,8 @@ def parse_template(workbook: Workbook, catalogue: Catalogue) -> ParsedReturn:
                           report_date=report_date.date() if isinstance(report_date, dt.datetime) else report_date,
                           problems=problems)
     pi = catalogue.plan_indicators.set_index(["plan_code", "objective_no", "indicator_no", "part"])
-    area_by_name = {fold(name): code for name, code in catalogue.area_aliases.items()}
+    units = template_units(catalogue, province, year, period)
+    by_display = dict(zip(units.display.map(fold), units.area_code))
     for r in range(FIRST_ROW, ws.max_row + 1):
         cells = {col: ws[f"{col}{r}"].value for col in "BCDHIJKLM"}
         if all(cells[c] in (None, "") for c in "JKL"):
@@ -252,10 +269,13 @@ def parse_template(workbook: Workbook, catalogue: Catalogue) -> ParsedReturn:
         if level is None:
             problems.append(Problem(SHEET, f"H{r}", "Cấp không hợp lệ", normalize_text(cells["H"] or ""),
                                     "Chọn Cấp tỉnh, Cấp huyện hoặc Cấp xã."))
-        area_code = area_by_name.get(fold(cells["I"] or ""))
+        area_code = by_display.get(fold(cells["I"] or ""))
         if area_code is None:
-            problems.append(Problem(SHEET, f"I{r}", "Địa bàn không có trong danh mục", normalize_text(cells["I"] or ""),
-                                    "Chọn địa bàn trong danh sách thả xuống."))
+            try:
+                area_code = resolve_area(str(cells["I"] or ""), units)
+            except AreaError as exc:
+                problems.append(Problem(SHEET, f"I{r}", f"Địa bàn không có trong danh mục của năm {year}: {exc}",
+                                        normalize_text(cells["I"] or ""), "Chọn địa bàn trong danh sách thả xuống."))
         numerator = _number(cells["J"], SHEET, f"J{r}", problems)
         denominator = _number(cells["K"], SHEET, f"K{r}", problems)
         value_cell = cells["L"]
