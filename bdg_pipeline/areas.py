@@ -165,7 +165,9 @@ def valid_on(areas: pd.DataFrame, day: dt.date) -> pd.DataFrame:
 def units_for(areas: pd.DataFrame, territory_code: str, day: dt.date) -> pd.DataFrame:
     """Units valid on ``day`` inside a (pre-2025) province's territory, province first."""
     valid = valid_on(areas, day)
-    inside = valid[(valid.territory_code == territory_code) & (valid.level != "tinh")]
+    # a pre-2025 territory holds its communes of both worlds; a new province holds its own communes
+    inside = valid[((valid.territory_code == territory_code) | (valid.province_code == territory_code))
+                   & (valid.level != "tinh")]
     own = areas[areas.area_code == territory_code]  # the plan's territory, also after its province merged
     return pd.concat([own, inside.sort_values(["level", "area_name"])])
 

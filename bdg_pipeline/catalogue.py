@@ -136,13 +136,13 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
     areas, successors = load_areas()
     province_codes = {}
     for plan in frames["plans"].itertuples():
-        code = province_code(plan.province, areas)
+        code = plan.province_code if isinstance(plan.province_code, str) else province_code(plan.province, areas)
         if code is None:
             problems.append(f"{plan.plan_code}: không tìm thấy tỉnh “{plan.province}” trong danh mục đơn vị hành chính")
         province_codes[plan.province] = code
     if problems:
         raise CatalogueError(problems)
-    frames["plans"]["province_code"] = frames["plans"].province.map(province_codes)
+    frames["plans"]["province_code"] = [province_codes[p] for p in frames["plans"].province]
     aliases = {}
     for entry in agency_entries:
         for name in [entry["name"], *(entry.get("aliases") or [])]:
@@ -201,7 +201,9 @@ def _load_plan(path: Path, doc: dict, unit_of: dict[str, str], known_agencies: s
     start, end = plan["period"]
     monitor_start, monitor_end = plan.get("monitoring_period") or [start - 1, end]
     rows["plans"].append({
-        "plan_code": code, "province": plan["province"], "title": plan["title"],
+        # province_code: only for a plan of a post-2025 province ("56@2025"); else found from the name
+        "plan_code": code, "province": plan["province"], "province_code": plan.get("province_code"),
+        "title": plan["title"],
         "seed_file": plan["seed_file"], "period_start": start, "period_end": end,
         "monitoring_start": monitor_start, "monitoring_end": monitor_end,
     })

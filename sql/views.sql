@@ -180,11 +180,17 @@ SELECT old_code, new_code, effective_date FROM area_successor;
 -- districts' (else its communes') numerators and denominators are summed — never shares averaged.
 -- A 2023 district return and a 2026 commune return of Lào Cai land in the same series (territory '10').
 CREATE OR REPLACE VIEW v_province_series AS
-WITH obs AS (
-    SELECT a.territory_code AS province_code, o.indicator_code, o.unit, o.area_code, a.level AS area_level,
-           o.level, o.year, o.numerator, o.denominator, o.value
+WITH located AS (
+    SELECT o.*, a.level AS area_level, a.territory_code, a.province_code AS current_province
     FROM v_observations o JOIN dim_area a USING (area_code)
-    WHERE a.territory_code IS NOT NULL
+),
+obs AS (  -- a post-2025 commune counts for its old territory and for its new province
+    SELECT territory_code AS province_code, indicator_code, unit, area_code, area_level, level, year,
+           numerator, denominator, value
+    FROM located WHERE territory_code IS NOT NULL
+    UNION ALL
+    SELECT current_province, indicator_code, unit, area_code, area_level, level, year, numerator, denominator, value
+    FROM located WHERE current_province IS DISTINCT FROM territory_code
 ),
 lower_units AS (
     SELECT *, CASE area_level WHEN 'huyen' THEN 0 WHEN 'xa' THEN 1 ELSE 2 END AS level_rank

@@ -30,7 +30,7 @@ from .appendix import find_appendix, parse_appendix
 from .error_report import write_error_report
 from .model import ParsedReturn, Problem, ReturnRejected
 from .template import is_template, parse_template
-from .workbook import Limits, open_workbook
+from .workbook import Limits, open_values, open_workbook
 
 log = logging.getLogger(__name__)
 FIELD_NAMES = {"numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị", "level": "Cấp",
@@ -103,18 +103,19 @@ def content_hash(path: Path) -> str:
 
 def parse_return(path: Path, catalogue: Catalogue, limits: Limits | None = None) -> ParsedReturn:
     """Parse a workbook of either layout; raise :class:`ReturnRejected` with every problem found."""
-    workbook = open_workbook(path, limits)
-    try:
-        if is_template(workbook):
-            parsed = parse_template(workbook, catalogue)
-        elif find_appendix(workbook) is not None:
+    grids = open_values(path, limits)
+    if is_template(grids):
+        parsed = parse_template(grids, catalogue)
+    else:
+        workbook = open_workbook(path, limits)  # free-form layouts need merged cells
+        try:
+            if find_appendix(workbook) is None:
+                raise ReturnRejected([Problem("(tệp)", "", "Không nhận ra biểu báo cáo: không phải biểu mẫu của hệ "
+                                              "thống và không có bảng MỤC TIÊU | CHỈ TIÊU | SỐ LIỆU KẾT QUẢ",
+                                              fix="Dùng biểu mẫu tạo bằng lệnh “bdg template”.")])
             parsed = parse_appendix(workbook, catalogue)
-        else:
-            raise ReturnRejected([Problem("(tệp)", "", "Không nhận ra biểu báo cáo: không phải biểu mẫu của hệ thống "
-                                          "và không có bảng MỤC TIÊU | CHỈ TIÊU | SỐ LIỆU KẾT QUẢ",
-                                          fix="Dùng biểu mẫu tạo bằng lệnh “bdg template”.")])
-    finally:
-        workbook.close()
+        finally:
+            workbook.close()
     problems = parsed.problems + validate_rows(parsed, catalogue)
     if problems:
         raise ReturnRejected(problems)

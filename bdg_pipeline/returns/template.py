@@ -23,6 +23,7 @@ from ..numbers import Measure, NumberFormatError, normalize_text, parse_number
 from ..units import read_measure
 from ..vocabulary import LEVELS, PERIODS, UNITS
 from .model import ParsedReturn, ParsedRow, Problem, fold, province_area_code
+from .workbook import Grid
 
 MARKER = "bdg_template"
 VERSION = 1
@@ -199,8 +200,8 @@ def template_units(catalogue: Catalogue, province: str, year: int, period: str) 
     return units.reset_index(drop=True)
 
 
-def is_template(workbook: Workbook) -> bool:
-    return "_meta" in workbook.sheetnames and workbook["_meta"]["B1"].value == MARKER
+def is_template(grids: dict[str, Grid]) -> bool:
+    return "_meta" in grids and grids["_meta"]["B1"] == MARKER
 
 
 def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> Decimal | None:
@@ -213,7 +214,8 @@ def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> De
         if value < 0:
             problems.append(Problem(sheet, cell, "Số liệu không được âm", str(value), "Ghi số không âm."))
             return None
-        return Decimal(str(value))
+        number = Decimal(str(value)).normalize()  # 5321.0 → 5321, so decimals count what was typed
+        return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
     try:
         return parse_number(str(value))
     except NumberFormatError:
@@ -222,8 +224,9 @@ def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> De
         return None
 
 
-def parse_template(workbook: Workbook, catalogue: Catalogue) -> ParsedReturn:
-    meta = {row[0].value: row[1].value for row in workbook["_meta"].iter_rows(max_col=2)}
+def parse_template(grids: dict[str, Grid], catalogue: Catalogue) -> ParsedReturn:
+    """Read a filled template (its sheets' values, see :func:`workbook.open_values`)."""
+    meta = {row[0]: row[1] for row in grids["_meta"].rows if len(row) >= 2}
     plan_code, agency_code = str(meta["plan_code"]), str(meta["agency_code"])
     year, period = int(meta["year"]), str(meta["period"])
     plans = catalogue.plans.set_index("plan_code")
@@ -233,12 +236,12 @@ def parse_template(workbook: Workbook, catalogue: Catalogue) -> ParsedReturn:
                                 "Tải biểu mẫu mới bằng lệnh bdg template."))
         return ParsedReturn("template", plan_code, "", agency_code, year, period, problems=problems)
     province = plans.at[plan_code, "province"]
-    if SHEET not in workbook.sheetnames:
+    if SHEET not in grids:
         problems.append(Problem(SHEET, "", "Thiếu trang tính “BaoCao”", fix="Dùng đúng biểu mẫu, không đổi tên trang."))
         return ParsedReturn("template", plan_code, province, agency_code, year, period, problems=problems)
-    ws = workbook[SHEET]
-    contact = " ".join(str(ws[HEADER_CELLS[k]].value) for k in ("contact", "phone") if ws[HEADER_CELLS[k]].value)
-    report_date = ws[HEADER_CELLS["report_date"]].value
+    ws = grids[SHEET]
+    contact = " ".join(str(ws[HEADER_CELLS[k]]) for k in ("contact", "phone") if ws[HEADER_CELLS[k]])
+    report_date = ws[HEADER_CELLS["report_date"]]
     if report_date is not None and not isinstance(report_date, (dt.date, dt.datetime)):
         problems.append(Problem(SHEET, HEADER_CELLS["report_date"], "Ngày báo cáo không đúng dạng ngày",
                                 normalize_text(report_date), "Ghi ngày dạng 15/12/2025."))
@@ -251,7 +254,7 @@ def parse_template(workbook: Workbook, catalogue: Catalogue) -> ParsedReturn:
     units = template_units(catalogue, province, year, period)
     by_display = dict(zip(units.display.map(fold), units.area_code))
     for r in range(FIRST_ROW, ws.max_row + 1):
-        cells = {col: ws[f"{col}{r}"].value for col in "BCDHIJKLM"}
+        cells = {col: ws[f"{col}{r}"] for col in "BCDHIJKLM"}
         if all(cells[c] in (None, "") for c in "JKL"):
             continue
         try:

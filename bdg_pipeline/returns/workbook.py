@@ -40,8 +40,76 @@ def _reject(message: str, fix: str, found: str = "") -> ReturnRejected:
 
 
 def open_workbook(path: Path, limits: Limits | None = None) -> Workbook:
-    """Open ``path`` for reading values, or raise :class:`ReturnRejected` saying why not."""
+    """Open ``path`` with openpyxl (values, merged cells), or raise :class:`ReturnRejected` saying why not."""
     limits = limits or Limits.from_env()
+    check_container(path, limits)
+    try:
+        workbook = openpyxl.load_workbook(path, data_only=True)
+    except ReturnRejected:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds for malformed parts
+        raise _reject("Không đọc được nội dung sổ tính", "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.",
+                      f"{type(exc).__name__}: {exc}") from exc
+    for sheet in workbook.worksheets:
+        if sheet.max_row > limits.max_rows:
+            raise ReturnRejected([Problem(sheet.title, "", f"Trang tính có quá nhiều dòng ({sheet.max_row}, tối đa "
+                                          f"{limits.max_rows})", fix="Xóa các dòng trống hoặc chia thành nhiều tệp.")])
+    reject_uncached_formulas(path, workbook)
+    return workbook
+
+
+def reject_uncached_formulas(path: Path, values: Workbook | None = None) -> None:
+    uncached = formulas_without_values(path, values)
+    if uncached:
+        raise ReturnRejected([Problem(sheet, cell, "Ô có công thức nhưng chưa có giá trị tính sẵn", formula,
+                                      "Mở tệp bằng Excel (để Excel tính công thức) rồi lưu lại, hoặc ghi số trực tiếp.")
+                              for sheet, cell, formula in uncached[:50]])
+
+
+class Grid:
+    """The values of one sheet, read by python-calamine, addressed like Excel ("J14")."""
+
+    def __init__(self, title: str, rows: list[list]):
+        self.title = title
+        self.rows = rows
+        self.max_row = len(rows)
+
+    def __getitem__(self, coord: str):
+        col = "".join(c for c in coord if c.isalpha())
+        row = int(coord[len(col):])
+        index = 0
+        for c in col:
+            index = index * 26 + ord(c.upper()) - 64
+        if row > len(self.rows) or index > len(self.rows[row - 1]):
+            return None
+        value = self.rows[row - 1][index - 1]
+        return None if value == "" else value
+
+
+def open_values(path: Path, limits: Limits | None = None) -> dict[str, Grid]:
+    """Every sheet's values through python-calamine (fast; XML read without DTDs or entities)."""
+    from python_calamine import CalamineWorkbook
+
+    limits = limits or Limits.from_env()
+    check_container(path, limits)
+    try:
+        with path.open("rb") as f:  # a file object: names with undecodable bytes open too
+            book = CalamineWorkbook.from_filelike(f)
+            grids = {name: Grid(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                     for name in book.sheet_names}
+    except Exception as exc:
+        raise _reject("Không đọc được nội dung sổ tính", "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.",
+                      f"{type(exc).__name__}: {exc}") from exc
+    for grid in grids.values():
+        if grid.max_row > limits.max_rows:
+            raise ReturnRejected([Problem(grid.title, "", f"Trang tính có quá nhiều dòng ({grid.max_row}, tối đa "
+                                          f"{limits.max_rows})", fix="Xóa các dòng trống hoặc chia thành nhiều tệp.")])
+    reject_uncached_formulas(path)
+    return grids
+
+
+def check_container(path: Path, limits: Limits) -> None:
+    """Size, format and zip checks, before any XML is parsed."""
     size = path.stat().st_size
     if size == 0:
         raise _reject("Tệp rỗng (0 byte)", "Lưu lại biểu báo cáo bằng Excel rồi gửi lại.")
@@ -81,26 +149,9 @@ def open_workbook(path: Path, limits: Limits | None = None) -> Workbook:
                 raise _reject("Tệp bị hỏng (không giải nén được)", "Lưu lại tệp bằng Excel rồi gửi lại.", bad)
     except zipfile.BadZipFile as exc:
         raise _reject("Tệp bị hỏng hoặc bị cắt cụt", "Lưu lại tệp bằng Excel rồi gửi lại.", str(exc)) from exc
-    try:
-        workbook = openpyxl.load_workbook(path, data_only=True)
-    except ReturnRejected:
-        raise
-    except Exception as exc:  # openpyxl raises many kinds for malformed parts
-        raise _reject("Không đọc được nội dung sổ tính", "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.",
-                      f"{type(exc).__name__}: {exc}") from exc
-    for sheet in workbook.worksheets:
-        if sheet.max_row > limits.max_rows:
-            raise ReturnRejected([Problem(sheet.title, "", f"Trang tính có quá nhiều dòng ({sheet.max_row}, tối đa "
-                                          f"{limits.max_rows})", fix="Xóa các dòng trống hoặc chia thành nhiều tệp.")])
-    uncached = formulas_without_values(path, workbook)
-    if uncached:
-        raise ReturnRejected([Problem(sheet, cell, "Ô có công thức nhưng chưa có giá trị tính sẵn", formula,
-                                      "Mở tệp bằng Excel (để Excel tính công thức) rồi lưu lại, hoặc ghi số trực tiếp.")
-                              for sheet, cell, formula in uncached[:50]])
-    return workbook
 
 
-def formulas_without_values(path: Path, values: Workbook) -> list[tuple[str, str, str]]:
+def formulas_without_values(path: Path, values: Workbook | None = None) -> list[tuple[str, str, str]]:
     """Cells holding a formula whose result was never saved (files written by programs, not Excel).
 
     Such a cell reads as empty, which would silently drop a number the officer meant to report.
@@ -109,15 +160,17 @@ def formulas_without_values(path: Path, values: Workbook) -> list[tuple[str, str
         if not any(b"<f>" in archive.read(n) or b"<f " in archive.read(n)
                    for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")):
             return []
+    values = values or openpyxl.load_workbook(path, read_only=True, data_only=True)
     formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     found = []
     try:
         for sheet in formulas.worksheets:
-            shown = values[sheet.title]
+            shown = {(c.row, c.column): c.value for row in values[sheet.title].iter_rows() for c in row
+                     if hasattr(c, "column")}
             for row in sheet.iter_rows():
                 for cell in row:
                     if isinstance(cell.value, str) and cell.value.startswith("=") and cell.data_type == "f" \
-                            and shown[cell.coordinate].value is None:
+                            and shown.get((cell.row, cell.column)) is None:
                         found.append((sheet.title, cell.coordinate, cell.value))
     finally:
         formulas.close()
