@@ -46,6 +46,16 @@ class Catalogue:
     successors: pd.DataFrame = field(default_factory=pd.DataFrame)
     agency_aliases: dict[str, str] = field(default_factory=dict)
     province_codes: dict[str, str] = field(default_factory=dict)  # plan province name → area code
+    cache: dict = field(default_factory=dict, repr=False)  # derived lookups, built on first use
+
+    @property
+    def parts_index(self) -> dict[tuple[str, int, int, str], tuple[str, str]]:
+        """(plan, objective, indicator, part) → (indicator_code, unit): the hot lookup of ingest."""
+        if "parts" not in self.cache:
+            pi = self.plan_indicators
+            self.cache["parts"] = {(p, int(o), int(i), str(part)): (code, unit) for p, o, i, part, code, unit in zip(
+                pi.plan_code, pi.objective_no, pi.indicator_no, pi.part, pi.indicator_code, pi.unit)}
+        return self.cache["parts"]
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Frames keyed by warehouse table name, trimmed to the table's columns."""

@@ -16,6 +16,7 @@ import os
 import shutil
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from .template import is_template, parse_template
 from .workbook import Limits, open_values, open_workbook
 
 log = logging.getLogger(__name__)
+PARALLEL_MIN_FILES = 8  # below this, starting worker processes costs more than it saves
 FIELD_NAMES = {"numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị", "level": "Cấp",
                "unit": "Đơn vị", "year": "Năm"}
 INBOX_PATTERNS = ("*.xlsx", "*.xlsm", "*.xls")
@@ -123,13 +125,13 @@ def parse_return(path: Path, catalogue: Catalogue, limits: Limits | None = None)
 
 
 def observations_frame(parsed: ParsedReturn, catalogue: Catalogue) -> pd.DataFrame:
-    pi = catalogue.plan_indicators.set_index(["plan_code", "objective_no", "indicator_no", "part"])
+    parts = catalogue.parts_index
     records = []
     for row in parsed.rows:
-        key = (row.plan_code, row.objective_no, row.indicator_no, row.part)
+        code, unit = parts[(row.plan_code, row.objective_no, row.indicator_no, row.part)]
         records.append({
             "plan_code": row.plan_code, "objective_no": row.objective_no, "indicator_no": row.indicator_no,
-            "part": row.part, "indicator_code": pi.at[key, "indicator_code"], "unit": pi.at[key, "unit"],
+            "part": row.part, "indicator_code": code, "unit": unit,
             "level": row.level, "area_code": row.area_code, "year": row.year,
             "numerator": row.reading.numerator, "denominator": row.reading.denominator,
             "value": row.reading.value, "printed_value": row.reading.printed_value, "printed_text": row.printed_text,
@@ -197,22 +199,52 @@ def _log(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, digest: str | Non
 
 def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, catalogue: Catalogue, settings: Settings,
                 limits: Limits | None = None) -> FileOutcome:
-    name = display_name(path)
-    digest = content_hash(path)
+    return ingest_files(con, [path], catalogue, settings, limits)[0]
+
+
+def _parse_or_problems(path: Path, catalogue: Catalogue, limits: Limits | None) -> ParsedReturn | list[Problem]:
+    try:
+        return parse_return(path, catalogue, limits)
+    except ReturnRejected as exc:
+        return exc.problems
+
+
+_WORKER_CATALOGUE: Catalogue | None = None
+
+
+def _worker_init(catalogue: Catalogue) -> None:
+    global _WORKER_CATALOGUE
+    _WORKER_CATALOGUE = catalogue
+
+
+def _worker_parse(job: tuple[Path, Limits | None]) -> ParsedReturn | list[Problem]:
+    return _parse_or_problems(job[0], _WORKER_CATALOGUE, job[1])
+
+
+def parse_all(paths: list[Path], catalogue: Catalogue, limits: Limits | None,
+              workers: int) -> list[ParsedReturn | list[Problem]]:
+    """Parse returns, across ``workers`` processes when there are enough of them to pay for it."""
+    if workers <= 1 or len(paths) < PARALLEL_MIN_FILES:
+        return [_parse_or_problems(p, catalogue, limits) for p in paths]
+    with ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(catalogue,)) as pool:
+        return list(pool.map(_worker_parse, [(p, limits) for p in paths], chunksize=8))
+
+
+def _record(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: str,
+            result: ParsedReturn | list[Problem], catalogue: Catalogue, settings: Settings) -> FileOutcome:
     existing = con.execute("SELECT submission_id FROM submission WHERE content_hash = ?", [digest]).fetchone()
     if existing:
         outcome = FileOutcome(name, "duplicate", submission_id=existing[0])
         _log(con, outcome, digest, "cùng nội dung với báo cáo đã tiếp nhận")
         return outcome
-    try:
-        parsed = parse_return(path, catalogue, limits)
-    except ReturnRejected as exc:
+    if isinstance(result, list):
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        outcome = FileOutcome(name, "rejected", problems=exc.problems)
-        outcome.report_path = _quarantine(path, settings, exc.problems, stamp)
-        _log(con, outcome, digest, "; ".join(str(p) for p in exc.problems)[:2000])
-        log.warning("rejected %s: %d problems", name, len(exc.problems))
+        outcome = FileOutcome(name, "rejected", problems=result)
+        outcome.report_path = _quarantine(path, settings, result, stamp)
+        _log(con, outcome, digest, "; ".join(str(p) for p in result)[:2000])
+        log.warning("rejected %s: %d problems", name, len(result))
         return outcome
+    parsed = result
     frame = observations_frame(parsed, catalogue)
     submission_id = digest[:16]
     frame["submission_id"] = submission_id
@@ -251,6 +283,13 @@ def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, catalogue: Catalogue
 
 
 def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], catalogue: Catalogue, settings: Settings,
-                 limits: Limits | None = None) -> list[FileOutcome]:
+                 limits: Limits | None = None, workers: int | None = None) -> list[FileOutcome]:
+    """Ingest files in the order they arrived: parse (in parallel), then record one by one."""
     ordered = sorted(paths, key=lambda p: (p.stat().st_mtime_ns, p.name))
-    return [ingest_file(con, path, catalogue, settings, limits) for path in ordered]
+    digests = [content_hash(p) for p in ordered]
+    known = {h for (h,) in con.execute("SELECT content_hash FROM submission").fetchall()}
+    to_parse = [p for p, h in zip(ordered, digests) if h not in known]
+    workers = workers if workers is not None else int(os.environ.get("BDG_WORKERS") or min(os.cpu_count() or 1, 2))
+    parsed = dict(zip(to_parse, parse_all(to_parse, catalogue, limits, workers)))
+    return [_record(con, p, display_name(p), h, parsed.get(p, []), catalogue, settings)
+            for p, h in zip(ordered, digests)]

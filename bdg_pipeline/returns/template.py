@@ -192,12 +192,16 @@ def _instructions(ws, plan_code: str, agency_name: str, year: int, period: str) 
 def template_units(catalogue: Catalogue, province: str, year: int, period: str) -> pd.DataFrame:
     """The province (its pre-2025 territory) and the units inside it valid for the return's period,
     with the names the dropdown shows."""
+    key = ("template_units", province, world_date(year, period))
+    if key in catalogue.cache:
+        return catalogue.cache[key]
     code = province_area_code(catalogue, province)
     units = units_for(catalogue.areas, code, world_date(year, period)).copy()
     parents = dict(zip(catalogue.areas.area_code, catalogue.areas.area_name))
     units["display"] = [name if level != "xa" else display_name(name, parents.get(parent))
                         for name, level, parent in zip(units.area_name, units.level, units.parent_code)]
-    return units.reset_index(drop=True)
+    catalogue.cache[key] = units.reset_index(drop=True)
+    return catalogue.cache[key]
 
 
 def is_template(grids: dict[str, Grid]) -> bool:
@@ -250,11 +254,11 @@ def parse_template(grids: dict[str, Grid], catalogue: Catalogue) -> ParsedReturn
                           contact=contact or None,
                           report_date=report_date.date() if isinstance(report_date, dt.datetime) else report_date,
                           problems=problems)
-    pi = catalogue.plan_indicators.set_index(["plan_code", "objective_no", "indicator_no", "part"])
+    parts = catalogue.parts_index
     units = template_units(catalogue, province, year, period)
     by_display = dict(zip(units.display.map(fold), units.area_code))
     for r in range(FIRST_ROW, ws.max_row + 1):
-        cells = {col: ws[f"{col}{r}"] for col in "BCDHIJKLM"}
+        cells = ws.row_values(r, "BCDHIJKLM")
         if all(cells[c] in (None, "") for c in "JKL"):
             continue
         try:
@@ -263,11 +267,11 @@ def parse_template(grids: dict[str, Grid], catalogue: Catalogue) -> ParsedReturn
             problems.append(Problem(SHEET, f"B{r}", "Dòng có số liệu nhưng không có mã mục tiêu/chỉ tiêu",
                                     fix="Không thêm dòng mới; dùng các dòng có sẵn của biểu mẫu."))
             continue
-        if key not in pi.index:
+        if key not in parts:
             problems.append(Problem(SHEET, f"C{r}", "Chỉ tiêu không có trong kế hoạch",
                                     f"mục tiêu {key[1]}, chỉ tiêu {key[2]}{key[3]}", "Tải lại biểu mẫu mới."))
             continue
-        unit = pi.at[key, "unit"]
+        unit = parts[key][1]
         level = LEVEL_BY_LABEL.get(fold(cells["H"] or ""))
         if level is None:
             problems.append(Problem(SHEET, f"H{r}", "Cấp không hợp lệ", normalize_text(cells["H"] or ""),

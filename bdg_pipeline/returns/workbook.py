@@ -74,6 +74,16 @@ class Grid:
         self.rows = rows
         self.max_row = len(rows)
 
+    def row_values(self, row: int, columns: str) -> dict[str, object]:
+        """{"B": value, ...} for single-letter columns of one row (None for empty cells)."""
+        values = self.rows[row - 1] if row <= len(self.rows) else []
+        out = {}
+        for col in columns:
+            index = ord(col) - 65
+            value = values[index] if index < len(values) else None
+            out[col] = None if value == "" else value
+        return out
+
     def __getitem__(self, coord: str):
         col = "".join(c for c in coord if c.isalpha())
         row = int(coord[len(col):])

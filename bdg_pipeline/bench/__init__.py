@@ -1,0 +1,1 @@
+"""National-scale benchmark: a deterministic generator of synthetic returns and the timing harness."""
