@@ -1,6 +1,7 @@
 # make demo   — set up .venv, write the bundled sample returns, run the whole Dagster job, print a summary
 # make test   — set up .venv and run the test suite
 # make ui     — Dagster UI and daemon on http://127.0.0.1:3000
+# make bench  — generate the national workload once (data/bench/), measure, print the table
 PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
@@ -28,6 +29,9 @@ demo: setup dagster-home
 
 test: setup
 	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python -m bdg_pipeline.bench
 
 ui: setup dagster-home
 	$(BIN)/dagster dev -m bdg_pipeline.definitions -h 127.0.0.1 -p 3000

@@ -35,6 +35,7 @@ from .workbook import Limits, open_values, open_workbook
 
 log = logging.getLogger(__name__)
 PARALLEL_MIN_FILES = 8  # below this, starting worker processes costs more than it saves
+CHUNK_FILES = 128
 FIELD_NAMES = {"numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị", "level": "Cấp",
                "unit": "Đơn vị", "year": "Năm"}
 INBOX_PATTERNS = ("*.xlsx", "*.xlsm", "*.xls")
@@ -222,12 +223,11 @@ def _worker_parse(job: tuple[Path, Limits | None]) -> ParsedReturn | list[Proble
 
 
 def parse_all(paths: list[Path], catalogue: Catalogue, limits: Limits | None,
-              workers: int) -> list[ParsedReturn | list[Problem]]:
-    """Parse returns, across ``workers`` processes when there are enough of them to pay for it."""
-    if workers <= 1 or len(paths) < PARALLEL_MIN_FILES:
+              pool: ProcessPoolExecutor | None) -> list[ParsedReturn | list[Problem]]:
+    """Parse returns, in the worker processes of ``pool`` when there is one."""
+    if pool is None:
         return [_parse_or_problems(p, catalogue, limits) for p in paths]
-    with ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(catalogue,)) as pool:
-        return list(pool.map(_worker_parse, [(p, limits) for p in paths], chunksize=8))
+    return list(pool.map(_worker_parse, [(p, limits) for p in paths], chunksize=4))
 
 
 def _record(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: str,
@@ -288,8 +288,20 @@ def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], catalogue: C
     ordered = sorted(paths, key=lambda p: (p.stat().st_mtime_ns, p.name))
     digests = [content_hash(p) for p in ordered]
     known = {h for (h,) in con.execute("SELECT content_hash FROM submission").fetchall()}
-    to_parse = [p for p, h in zip(ordered, digests) if h not in known]
     workers = workers if workers is not None else int(os.environ.get("BDG_WORKERS") or min(os.cpu_count() or 1, 2))
-    parsed = dict(zip(to_parse, parse_all(to_parse, catalogue, limits, workers)))
-    return [_record(con, p, display_name(p), h, parsed.get(p, []), catalogue, settings)
-            for p, h in zip(ordered, digests)]
+    outcomes = []
+    pending = sum(h not in known for h in digests)
+    pool = (ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(catalogue,))
+            if workers > 1 and pending >= PARALLEL_MIN_FILES else None)
+    try:
+        # in chunks, so a national rebuild never holds every parsed return in memory at once
+        pairs = list(zip(ordered, digests))
+        for start in range(0, len(pairs), CHUNK_FILES):
+            chunk = pairs[start:start + CHUNK_FILES]
+            parsing = [p for p, h in chunk if h not in known]
+            parsed = dict(zip(parsing, parse_all(parsing, catalogue, limits, pool)))
+            outcomes += [_record(con, p, display_name(p), h, parsed.get(p, []), catalogue, settings) for p, h in chunk]
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return outcomes
