@@ -146,26 +146,27 @@ received_once AS (
     SELECT plan_code, agency_code, year, period, min(first_received) AS first_received,
            max(last_received) AS last_received, sum(files) AS files
     FROM received GROUP BY ALL
+),
+judged AS (
+    SELECT c.plan_code, c.province, c.agency_code, ag.name AS agency, c.year, c.period, c.due_date,
+           r.first_received AS received_at, r.last_received, coalesce(r.files, 0) AS files,
+           CASE
+               WHEN r.first_received IS NOT NULL AND CAST(r.first_received AS DATE) <= c.due_date THEN 'dung_han'
+               WHEN r.first_received IS NOT NULL THEN 'tre_han'
+               WHEN c.due_date < current_date THEN 'chua_nop'
+               ELSE 'chua_den_han'
+           END AS status,
+           CASE WHEN r.first_received IS NOT NULL
+                THEN date_diff('day', c.due_date, CAST(r.first_received AS DATE)) END AS days_after_due
+    FROM calendar c
+    LEFT JOIN received_once r USING (plan_code, agency_code, year, period)
+    LEFT JOIN dim_agency ag ON ag.agency_code = c.agency_code
 )
-SELECT c.plan_code, c.province, c.agency_code, ag.name AS agency, c.year, c.period, c.due_date,
-       r.first_received AS received_at, r.last_received, coalesce(r.files, 0) AS files,
-       CASE
-           WHEN r.first_received IS NOT NULL AND CAST(r.first_received AS DATE) <= c.due_date THEN 'dung_han'
-           WHEN r.first_received IS NOT NULL THEN 'tre_han'
-           WHEN c.due_date < current_date THEN 'chua_nop'
-           ELSE 'chua_den_han'
-       END AS status,
-       CASE
-           WHEN r.first_received IS NOT NULL AND CAST(r.first_received AS DATE) <= c.due_date THEN 'Đúng hạn'
-           WHEN r.first_received IS NOT NULL THEN 'Trễ hạn'
-           WHEN c.due_date < current_date THEN 'Chưa nộp'
-           ELSE 'Chưa đến hạn'
-       END AS status_vi,
-       CASE WHEN r.first_received IS NOT NULL
-            THEN date_diff('day', c.due_date, CAST(r.first_received AS DATE)) END AS days_after_due
-FROM calendar c
-LEFT JOIN received_once r USING (plan_code, agency_code, year, period)
-LEFT JOIN dim_agency ag ON ag.agency_code = c.agency_code;
+SELECT plan_code, province, agency_code, agency, year, period, due_date, received_at, last_received, files, status,
+       CASE status WHEN 'dung_han' THEN 'Đúng hạn' WHEN 'tre_han' THEN 'Trễ hạn' WHEN 'chua_nop' THEN 'Chưa nộp'
+                   ELSE 'Chưa đến hạn' END AS status_vi,
+       days_after_due
+FROM judged;
 
 CREATE OR REPLACE VIEW v_areas AS
 SELECT area_code, area_name, level, province_code, province_name, valid_from, valid_to,

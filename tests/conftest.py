@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import pytest
@@ -24,6 +26,19 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     monkeypatch.setenv("BDG_RAW_DIR", str(raw))
     monkeypatch.setenv("BDG_WAREHOUSE", str(tmp_path / "data" / "warehouse" / "bdg.duckdb"))
     return settings()
+
+
+@contextmanager
+def settings_in(root: Path, **extra: str) -> Iterator[Settings]:
+    """BDG_* variables pointing into ``root`` for a module-scoped fixture (plus any ``extra`` variables)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("BDG_RAW_DIR", str(root / "raw"))
+        mp.setenv("BDG_WAREHOUSE", str(root / "warehouse" / "bdg.duckdb"))
+        for key, value in extra.items():
+            mp.setenv(key, value)
+        s = settings()
+        s.raw_dir.mkdir(parents=True, exist_ok=True)
+        yield s
 
 
 @pytest.fixture

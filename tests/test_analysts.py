@@ -16,20 +16,17 @@ from nbclient import NotebookClient
 
 from bdg_pipeline import pipeline
 from bdg_pipeline.catalogue import load_catalogue
-from bdg_pipeline.config import CATALOGUE_DIR, PROJECT_ROOT, settings
+from bdg_pipeline.config import CATALOGUE_DIR, PROJECT_ROOT
 from bdg_pipeline.samples import write_samples
+
+from .conftest import settings_in
 
 CLASSES = {"achieved", "on_track", "needs_acceleration", "limited_progress", "regressing", "insufficient_data"}
 
 
 @pytest.fixture(scope="module")
 def sample_env(tmp_path_factory):
-    root = tmp_path_factory.mktemp("sample")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("BDG_RAW_DIR", str(root / "raw"))
-        mp.setenv("BDG_WAREHOUSE", str(root / "warehouse" / "bdg.duckdb"))
-        mp.setenv("BDG_AS_OF_YEAR", "2026")
-        s = settings()
+    with settings_in(tmp_path_factory.mktemp("sample"), BDG_AS_OF_YEAR="2026") as s:
         write_samples(s.raw_dir, load_catalogue(CATALOGUE_DIR))
         summary = pipeline.rebuild(s)
         assert summary.rejected == 0

@@ -12,6 +12,7 @@ from bdg_pipeline.returns.ingest import is_inbox_file
 from bdg_pipeline.samples.ninh_thuan_appendix import write_appendix
 from bdg_pipeline.warehouse import publish, staging_connection, table_checksum
 
+from .conftest import settings_in
 from .corpus import CASES
 
 FACTS = ("fact_observation", "submission", "fact_attainment")
@@ -20,14 +21,7 @@ FACTS = ("fact_observation", "submission", "fact_attainment")
 @pytest.fixture(scope="module")
 def base_staging(tmp_path_factory):
     """A staging warehouse holding the seed appendix, built once and copied for each case."""
-    root = tmp_path_factory.mktemp("base")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("BDG_RAW_DIR", str(root / "raw"))
-        mp.setenv("BDG_WAREHOUSE", str(root / "wh" / "bdg.duckdb"))
-        from bdg_pipeline.config import settings
-
-        s = settings()
-        s.raw_dir.mkdir(parents=True)
+    with settings_in(tmp_path_factory.mktemp("base")) as s:
         write_appendix(s.raw_dir / "phu_luc_goc.xlsx")
         pipeline.rebuild(s)
         return s.staging
