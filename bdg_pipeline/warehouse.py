@@ -36,6 +36,8 @@ def sql_script(name: str) -> str:
 def staging_connection(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
     settings.staging.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(settings.staging))
+    # one checkpoint at close rather than one every 16 MB of WAL while a rebuild writes millions of rows
+    con.execute("SET checkpoint_threshold = '1GB'")
     try:
         ensure_schema(con)
         yield con

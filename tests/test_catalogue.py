@@ -170,3 +170,11 @@ def test_unknown_unit_in_code_registry(tmp_path):
     path.write_text(path.read_text(encoding="utf-8").replace("unit: per_100000", "unit: per_mille", 1), encoding="utf-8")
     with pytest.raises(CatalogueError, match="indicators.yaml, code maternal_mortality_ratio.*unit"):
         load_catalogue(target)
+
+
+def test_observation_columns_follow_the_schema(env):
+    from bdg_pipeline.returns.ingest import OBSERVATION_COLUMNS
+    from bdg_pipeline.warehouse import staging_connection
+
+    with staging_connection(env) as con:
+        assert [r[0] for r in con.execute("DESCRIBE fact_observation").fetchall()] == OBSERVATION_COLUMNS

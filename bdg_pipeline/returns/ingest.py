@@ -16,9 +16,11 @@ import os
 import shutil
 import sys
 import time
+from collections import deque
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import duckdb
 import pandas as pd
@@ -35,7 +37,11 @@ from .workbook import Limits, open_values, open_workbook
 
 log = logging.getLogger(__name__)
 PARALLEL_MIN_FILES = 8  # below this, starting worker processes costs more than it saves
-CHUNK_FILES = 128
+PARSE_AHEAD = 32
+OBSERVATION_COLUMNS = ["submission_id", "plan_code", "objective_no", "indicator_no", "part", "indicator_code",
+                       "area_code", "level", "year", "numerator", "denominator", "value", "printed_value",
+                       "printed_text", "unit", "agency_code", "source_file", "source_sheet", "source_cell",
+                       "flagged", "flag_reason"]  # the order of fact_observation in sql/schema.sql
 FIELD_NAMES = {"numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị", "level": "Cấp",
                "unit": "Đơn vị", "year": "Năm"}
 INBOX_PATTERNS = ("*.xlsx", "*.xlsm", "*.xls")
@@ -223,11 +229,20 @@ def _worker_parse(job: tuple[Path, Limits | None]) -> ParsedReturn | list[Proble
 
 
 def parse_all(paths: list[Path], catalogue: Catalogue, limits: Limits | None,
-              pool: ProcessPoolExecutor | None) -> list[ParsedReturn | list[Problem]]:
-    """Parse returns, in the worker processes of ``pool`` when there is one."""
+              pool: ProcessPoolExecutor | None) -> Iterator[ParsedReturn | list[Problem]]:
+    """Parse returns in order, in the worker processes of ``pool`` when there is one, keeping at most
+    ``PARSE_AHEAD`` results waiting so memory stays bounded while the recording catches up."""
     if pool is None:
-        return [_parse_or_problems(p, catalogue, limits) for p in paths]
-    return list(pool.map(_worker_parse, [(p, limits) for p in paths], chunksize=4))
+        for path in paths:
+            yield _parse_or_problems(path, catalogue, limits)
+        return
+    pending: deque = deque()
+    for path in paths:
+        pending.append(pool.submit(_worker_parse, (path, limits)))
+        if len(pending) >= PARSE_AHEAD:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
 
 
 def _record(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: str,
@@ -265,8 +280,7 @@ def _record(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: str,
             [submission_id, digest, name, parsed.kind, parsed.plan_code, parsed.province, parsed.agency_code,
              parsed.year, parsed.period, parsed.contact, parsed.report_date, received, len(frame)],
         )
-        columns = [r[0] for r in con.execute("DESCRIBE fact_observation").fetchall()]
-        con.register("incoming_observations", frame[columns])
+        con.register("incoming_observations", frame[OBSERVATION_COLUMNS])
         con.execute("INSERT INTO fact_observation SELECT * FROM incoming_observations")
         con.unregister("incoming_observations")
         pause_point("in_transaction")
@@ -294,13 +308,12 @@ def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], catalogue: C
     pool = (ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(catalogue,))
             if workers > 1 and pending >= PARALLEL_MIN_FILES else None)
     try:
-        # in chunks, so a national rebuild never holds every parsed return in memory at once
-        pairs = list(zip(ordered, digests))
-        for start in range(0, len(pairs), CHUNK_FILES):
-            chunk = pairs[start:start + CHUNK_FILES]
-            parsing = [p for p, h in chunk if h not in known]
-            parsed = dict(zip(parsing, parse_all(parsing, catalogue, limits, pool)))
-            outcomes += [_record(con, p, display_name(p), h, parsed.get(p, []), catalogue, settings) for p, h in chunk]
+        # workers parse ahead while this process records, file by file in arrival order
+        parsing = [p for p, h in zip(ordered, digests) if h not in known]
+        results = parse_all(parsing, catalogue, limits, pool)
+        for path, digest in zip(ordered, digests):
+            result = next(results) if digest not in known else []
+            outcomes.append(_record(con, path, display_name(path), digest, result, catalogue, settings))
     finally:
         if pool is not None:
             pool.shutdown()
