@@ -27,7 +27,6 @@ import pandas as pd
 REFORM_DATE = dt.date(2025, 7, 1)
 LEGACY_END = REFORM_DATE - dt.timedelta(days=1)
 NEW_SUFFIX = "@2025"
-SOURCE = "vietnamadminunits 1.0.4 (dataset.db: admin_units_legacy, admin_units; converter_2025.json)"
 TYPE_WORDS = ["thành phố", "thị trấn", "thị xã", "tỉnh", "huyện", "quận", "phường", "xã", "tp.", "tp", "đặc khu"]
 
 

@@ -21,13 +21,6 @@ import pandas as pd
 
 from .config import SQL_DIR, Settings
 
-CATALOGUE_TABLES = (
-    "dim_plan", "dim_reporting_deadline", "dim_objective", "dim_indicator", "dim_agency",
-    "dim_plan_indicator", "bridge_indicator_agency", "fact_target", "plan_activity", "plan_budget",
-)
-FACT_TABLES = ("submission", "fact_observation")
-
-
 def sql_script(name: str) -> str:
     return (SQL_DIR / name).read_text(encoding="utf-8")
 

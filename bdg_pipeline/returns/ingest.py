@@ -204,11 +204,6 @@ def _log(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, digest: str | Non
                  str(outcome.report_path) if outcome.report_path else None])
 
 
-def ingest_file(con: duckdb.DuckDBPyConnection, path: Path, catalogue: Catalogue, settings: Settings,
-                limits: Limits | None = None) -> FileOutcome:
-    return ingest_files(con, [path], catalogue, settings, limits)[0]
-
-
 def _parse_or_problems(path: Path, catalogue: Catalogue, limits: Limits | None) -> ParsedReturn | list[Problem]:
     try:
         return parse_return(path, catalogue, limits)
