@@ -158,6 +158,7 @@ def validate_rows(parsed: ParsedReturn, catalogue: Catalogue) -> list[Problem]:
         return [] if parsed.problems else [Problem("(tệp)", "", "Biểu không có dòng số liệu nào",
                                                     fix="Điền số liệu vào các cột Tử số, Mẫu số hoặc Giá trị.")]
     frame = observations_frame(parsed, catalogue)
+    parsed.frame = frame
     problems: list[Problem] = []
     try:
         Observations.validate(frame, lazy=True)
@@ -255,7 +256,7 @@ def _record(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: str,
         log.warning("rejected %s: %d problems", name, len(result))
         return outcome
     parsed = result
-    frame = observations_frame(parsed, catalogue)
+    frame = parsed.frame if parsed.frame is not None else observations_frame(parsed, catalogue)
     submission_id = digest[:16]
     frame["submission_id"] = submission_id
     frame["source_file"] = name

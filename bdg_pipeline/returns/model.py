@@ -64,6 +64,7 @@ class ParsedReturn:
     report_date: object | None = None
     rows: list[ParsedRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    frame: object | None = None  # the observations as validated (a DataFrame), kept to be inserted as is
 
 
 def fold(text: object) -> str:
