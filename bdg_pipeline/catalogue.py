@@ -57,6 +57,12 @@ class Catalogue:
                 pi.plan_code, pi.objective_no, pi.indicator_no, pi.part, pi.indicator_code, pi.unit)}
         return self.cache["parts"]
 
+    @property
+    def area_codes(self) -> frozenset[str]:
+        if "area_codes" not in self.cache:
+            self.cache["area_codes"] = frozenset(self.areas.area_code)
+        return self.cache["area_codes"]
+
     def tables(self) -> dict[str, pd.DataFrame]:
         """Frames keyed by warehouse table name, trimmed to the table's columns."""
         return {

@@ -95,3 +95,13 @@ class Observations(pa.DataFrameModel):
     class Config:
         coerce = True
         unique = ["plan_code", "objective_no", "indicator_no", "part", "level", "area_code", "year"]
+
+
+class ObservationBatch(Observations):
+    """The rows of several returns validated in one call; ``return_no`` says which return a row is from."""
+
+    return_no: Series[int]
+
+    class Config:
+        coerce = True
+        unique = ["return_no", "plan_code", "objective_no", "indicator_no", "part", "level", "area_code", "year"]

@@ -183,8 +183,10 @@ CREATE TABLE IF NOT EXISTS fact_observation (
     source_sheet   VARCHAR NOT NULL,
     source_cell    VARCHAR NOT NULL,
     flagged        BOOLEAN NOT NULL,
-    flag_reason    VARCHAR,
-    PRIMARY KEY (submission_id, plan_code, objective_no, indicator_no, part, area_code, level, year)
+    flag_reason    VARCHAR
+    -- Key: (submission_id, plan_code, objective_no, indicator_no, part, area_code, level, year). Not declared:
+    -- the Observations schema rejects a return that repeats a key before it gets here, and an ART index over
+    -- a million composite keys would triple the cost of every insert and hold hundreds of MB in memory.
 );
 
 -- Written by the attainment step (bdg_pipeline.attainment) after every ingest; read through v_attainment.

@@ -25,10 +25,12 @@ from typing import Iterator
 import duckdb
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.compute as pc
 
 from ..catalogue import Catalogue
 from ..config import Settings
-from ..schemas import Observations
+from ..schemas import ObservationBatch
 from .appendix import find_appendix, parse_appendix
 from .error_report import write_error_report
 from .model import ParsedReturn, Problem, ReturnRejected
@@ -37,7 +39,10 @@ from .workbook import Limits, open_values, open_workbook
 
 log = logging.getLogger(__name__)
 PARALLEL_MIN_FILES = 8  # below this, starting worker processes costs more than it saves
-PARSE_AHEAD = 32
+PARSE_CHUNK = 16  # returns a worker parses and validates together (one pandera call)
+CHUNKS_AHEAD = 4  # chunks parsed ahead of the recording
+RECORD_FILES = 64  # files recorded in one transaction during a long ingest
+RECORD_ROWS = 100_000
 OBSERVATION_COLUMNS = ["submission_id", "plan_code", "objective_no", "indicator_no", "part", "indicator_code",
                        "area_code", "level", "year", "numerator", "denominator", "value", "printed_value",
                        "printed_text", "unit", "agency_code", "source_file", "source_sheet", "source_cell",
@@ -110,83 +115,135 @@ def content_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def parse_return(path: Path, catalogue: Catalogue, limits: Limits | None = None) -> ParsedReturn:
-    """Parse a workbook of either layout; raise :class:`ReturnRejected` with every problem found."""
+def read_return(path: Path, catalogue: Catalogue, limits: Limits | None = None) -> ParsedReturn:
+    """Read a workbook of either layout into rows (not validated yet); raise :class:`ReturnRejected`
+    when it cannot be read at all."""
     grids = open_values(path, limits)
     if is_template(grids):
-        parsed = parse_template(grids, catalogue)
-    else:
-        workbook = open_workbook(path, limits)  # free-form layouts need merged cells
+        return parse_template(grids, catalogue)
+    workbook = open_workbook(path, limits)  # free-form layouts need merged cells
+    try:
+        if find_appendix(workbook) is None:
+            raise ReturnRejected([Problem("(tệp)", "", "Không nhận ra biểu báo cáo: không phải biểu mẫu của hệ "
+                                          "thống và không có bảng MỤC TIÊU | CHỈ TIÊU | SỐ LIỆU KẾT QUẢ",
+                                          fix="Dùng biểu mẫu tạo bằng lệnh “bdg template”.")])
+        return parse_appendix(workbook, catalogue)
+    finally:
+        workbook.close()
+
+
+def parse_returns(paths: list[Path], catalogue: Catalogue,
+                  limits: Limits | None = None) -> list[ParsedReturn | list[Problem]]:
+    """Parse several returns; each comes back validated, or as the list of every problem found in it.
+
+    The rows of all of them are validated in one pandera call: its cost is mostly per call, not per row.
+    """
+    read: list[ParsedReturn | list[Problem]] = []
+    for path in paths:
         try:
-            if find_appendix(workbook) is None:
-                raise ReturnRejected([Problem("(tệp)", "", "Không nhận ra biểu báo cáo: không phải biểu mẫu của hệ "
-                                              "thống và không có bảng MỤC TIÊU | CHỈ TIÊU | SỐ LIỆU KẾT QUẢ",
-                                              fix="Dùng biểu mẫu tạo bằng lệnh “bdg template”.")])
-            parsed = parse_appendix(workbook, catalogue)
-        finally:
-            workbook.close()
-    problems = parsed.problems + validate_rows(parsed, catalogue)
-    if problems:
-        raise ReturnRejected(problems)
-    return parsed
+            read.append(read_return(path, catalogue, limits))
+        except ReturnRejected as exc:
+            read.append(exc.problems)
+    returns = [r for r in read if isinstance(r, ParsedReturn)]
+    for parsed, problems in zip(returns, validate_returns(returns, catalogue)):
+        parsed.problems = parsed.problems + problems
+    return [r.problems if isinstance(r, ParsedReturn) and r.problems else r for r in read]
+
+
+def parse_return(path: Path, catalogue: Catalogue, limits: Limits | None = None) -> ParsedReturn:
+    """Parse and validate one workbook; raise :class:`ReturnRejected` with every problem found."""
+    result = parse_returns([path], catalogue, limits)[0]
+    if isinstance(result, list):
+        raise ReturnRejected(result)
+    return result
 
 
 def observations_frame(parsed: ParsedReturn, catalogue: Catalogue) -> pd.DataFrame:
     parts = catalogue.parts_index
-    records = []
-    for row in parsed.rows:
-        code, unit = parts[(row.plan_code, row.objective_no, row.indicator_no, row.part)]
-        records.append({
-            "plan_code": row.plan_code, "objective_no": row.objective_no, "indicator_no": row.indicator_no,
-            "part": row.part, "indicator_code": code, "unit": unit,
-            "level": row.level, "area_code": row.area_code, "year": row.year,
-            "numerator": row.reading.numerator, "denominator": row.reading.denominator,
-            "value": row.reading.value, "printed_value": row.reading.printed_value, "printed_text": row.printed_text,
-            "agency_code": row.agency_code, "source_sheet": row.sheet, "source_cell": row.cell,
-            "flagged": row.reading.flag is not None, "flag_reason": row.reading.flag,
-        })
-    frame = pd.DataFrame(records)
-    if not frame.empty:
-        frame["numerator"] = frame["numerator"].astype("Int64")
-        frame["denominator"] = frame["denominator"].astype("Int64")
+    rows = parsed.rows
+    keys = [parts[(r.plan_code, r.objective_no, r.indicator_no, r.part)] for r in rows]
+    readings = [r.reading for r in rows]
+    frame = pd.DataFrame({
+        "plan_code": [r.plan_code for r in rows], "objective_no": [r.objective_no for r in rows],
+        "indicator_no": [r.indicator_no for r in rows], "part": [r.part for r in rows],
+        "indicator_code": [k[0] for k in keys], "unit": [k[1] for k in keys],
+        "level": [r.level for r in rows], "area_code": [r.area_code for r in rows], "year": [r.year for r in rows],
+        "numerator": pd.array([x.numerator for x in readings], dtype="Int64"),
+        "denominator": pd.array([x.denominator for x in readings], dtype="Int64"),
+        "value": [x.value for x in readings], "printed_value": [x.printed_value for x in readings],
+        "printed_text": [r.printed_text for r in rows], "agency_code": [r.agency_code for r in rows],
+        "source_sheet": [r.sheet for r in rows], "source_cell": [r.cell for r in rows],
+        "flagged": [x.flag is not None for x in readings], "flag_reason": [x.flag for x in readings],
+    })
+    frame["value"] = frame["value"].astype("float64")
+    frame["printed_value"] = frame["printed_value"].astype("float64")
     return frame
 
 
-def validate_rows(parsed: ParsedReturn, catalogue: Catalogue) -> list[Problem]:
-    """pandera (lazy: every error of the file) plus the checks that need the catalogue."""
-    if not parsed.rows:
-        return [] if parsed.problems else [Problem("(tệp)", "", "Biểu không có dòng số liệu nào",
-                                                    fix="Điền số liệu vào các cột Tử số, Mẫu số hoặc Giá trị.")]
-    frame = observations_frame(parsed, catalogue)
-    parsed.frame = frame
-    problems: list[Problem] = []
-    try:
-        Observations.validate(frame, lazy=True)
-    except pa.errors.SchemaErrors as err:
-        for case in err.failure_cases.itertuples():
-            where = frame.loc[case.index] if case.index in frame.index else None
-            sheet = where.source_sheet if where is not None else "(tệp)"
-            cell = where.source_cell if where is not None else ""
-            check = str(case.check)
-            if "unique" in check:
-                message = "Số liệu bị trùng: cùng chỉ tiêu, cấp, địa bàn và năm xuất hiện hơn một lần"
-            elif check.startswith("greater_than_or_equal_to"):
-                message = f"“{FIELD_NAMES.get(case.column, case.column)}” không được âm"
-            elif check.startswith("isin"):
-                message = f"“{FIELD_NAMES.get(case.column, case.column)}” không thuộc danh mục cho phép"
-            else:
-                message = f"Giá trị không hợp lệ ở “{FIELD_NAMES.get(case.column, case.column)}” (kiểm tra {check})"
-            problems.append(Problem(sheet, cell, message, str(case.failure_case), "Sửa hoặc xóa dòng bị lặp/sai."))
-    plan = catalogue.plans.set_index("plan_code").loc[parsed.plan_code]
-    if not plan.monitoring_start <= parsed.year <= plan.monitoring_end:
-        first = parsed.rows[0]
-        problems.append(Problem(first.sheet, first.cell, f"Năm số liệu {parsed.year} nằm ngoài kỳ theo dõi của kế hoạch "
-                                f"{parsed.plan_code} ({plan.monitoring_start}–{plan.monitoring_end})", str(parsed.year),
-                                "Kiểm tra lại năm báo cáo."))
-    known_areas = set(catalogue.areas.area_code)
-    for row in parsed.rows:
-        if row.area_code not in known_areas:
-            problems.append(Problem(row.sheet, row.cell, "Địa bàn không có trong danh mục", row.area_code))
+def observations_table(frame: pd.DataFrame | pyarrow.Table) -> pyarrow.Table:
+    """The observations of one return as Arrow, the form DuckDB inserts without touching Python objects."""
+    if isinstance(frame, pyarrow.Table):
+        return frame
+    return pyarrow.Table.from_pandas(frame[[c for c in OBSERVATION_COLUMNS if c in frame.columns]],
+                                      preserve_index=False)
+
+
+def _schema_problems(err: pa.errors.SchemaErrors, frame: pd.DataFrame) -> list[tuple[int | None, Problem]]:
+    """pandera's failure cases as (row of ``frame``, problem for the officer)."""
+    found = []
+    for case in err.failure_cases.itertuples():
+        row = case.index if case.index in frame.index else None
+        sheet = frame.at[row, "source_sheet"] if row is not None else "(tệp)"
+        cell = frame.at[row, "source_cell"] if row is not None else ""
+        check = str(case.check)
+        name = FIELD_NAMES.get(case.column, case.column)
+        if "unique" in check:
+            message = "Số liệu bị trùng: cùng chỉ tiêu, cấp, địa bàn và năm xuất hiện hơn một lần"
+        elif check.startswith("greater_than_or_equal_to"):
+            message = f"“{name}” không được âm"
+        elif check.startswith("isin"):
+            message = f"“{name}” không thuộc danh mục cho phép"
+        else:
+            message = f"Giá trị không hợp lệ ở “{name}” (kiểm tra {check})"
+        found.append((row, Problem(sheet, cell, message, str(case.failure_case), "Sửa hoặc xóa dòng bị lặp/sai.")))
+    return found
+
+
+def validate_returns(returns: list[ParsedReturn], catalogue: Catalogue) -> list[list[Problem]]:
+    """pandera (lazy: every error of every file) plus the checks that need the catalogue, per return."""
+    problems: list[list[Problem]] = [[] for _ in returns]
+    frames = []
+    for no, parsed in enumerate(returns):
+        if parsed.rows:
+            parsed.frame = observations_frame(parsed, catalogue)
+            frames.append(parsed.frame.assign(return_no=no))
+        elif not parsed.problems:
+            problems[no].append(Problem("(tệp)", "", "Biểu không có dòng số liệu nào",
+                                        fix="Điền số liệu vào các cột Tử số, Mẫu số hoặc Giá trị."))
+    if frames:
+        batch = pd.concat(frames, ignore_index=True)
+        try:
+            ObservationBatch.validate(batch, lazy=True)
+        except pa.errors.SchemaErrors as err:
+            found = _schema_problems(err, batch)
+            if any(row is None for row, _ in found) and len(frames) > 1:
+                # a failure not tied to a row cannot be attributed to one file: look at each file alone
+                return [sum(validate_returns([parsed], catalogue), []) for parsed in returns]
+            for row, problem in found:
+                problems[int(batch.at[row, "return_no"]) if row is not None else 0].append(problem)
+    plans = catalogue.plans.set_index("plan_code")
+    known_areas = catalogue.area_codes
+    for no, parsed in enumerate(returns):
+        if not parsed.rows:
+            continue
+        plan = plans.loc[parsed.plan_code]
+        if not plan.monitoring_start <= parsed.year <= plan.monitoring_end:
+            first = parsed.rows[0]
+            problems[no].append(Problem(first.sheet, first.cell, f"Năm số liệu {parsed.year} nằm ngoài kỳ theo dõi "
+                                        f"của kế hoạch {parsed.plan_code} ({plan.monitoring_start}–"
+                                        f"{plan.monitoring_end})", str(parsed.year), "Kiểm tra lại năm báo cáo."))
+        problems[no] += [Problem(row.sheet, row.cell, "Địa bàn không có trong danh mục", row.area_code)
+                         for row in parsed.rows if row.area_code not in known_areas]
     return problems
 
 
@@ -205,13 +262,6 @@ def _log(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, digest: str | Non
                  str(outcome.report_path) if outcome.report_path else None])
 
 
-def _parse_or_problems(path: Path, catalogue: Catalogue, limits: Limits | None) -> ParsedReturn | list[Problem]:
-    try:
-        return parse_return(path, catalogue, limits)
-    except ReturnRejected as exc:
-        return exc.problems
-
-
 _WORKER_CATALOGUE: Catalogue | None = None
 
 
@@ -220,96 +270,138 @@ def _worker_init(catalogue: Catalogue) -> None:
     _WORKER_CATALOGUE = catalogue
 
 
-def _worker_parse(job: tuple[Path, Limits | None]) -> ParsedReturn | list[Problem]:
-    return _parse_or_problems(job[0], _WORKER_CATALOGUE, job[1])
+def _worker_parse(job: tuple[list[Path], Limits | None]) -> list[ParsedReturn | list[Problem]]:
+    results = parse_returns(job[0], _WORKER_CATALOGUE, job[1])
+    for result in results:
+        if isinstance(result, ParsedReturn):
+            # validated: only its rows as an Arrow table cross the pipe (buffers, not millions of str objects)
+            result.rows, result.frame = [], observations_table(result.frame)
+    return results
 
 
 def parse_all(paths: list[Path], catalogue: Catalogue, limits: Limits | None,
               pool: ProcessPoolExecutor | None) -> Iterator[ParsedReturn | list[Problem]]:
-    """Parse returns in order, in the worker processes of ``pool`` when there is one, keeping at most
-    ``PARSE_AHEAD`` results waiting so memory stays bounded while the recording catches up."""
+    """Parse returns in order, ``PARSE_CHUNK`` at a time, in the worker processes of ``pool`` when there is
+    one, keeping at most ``CHUNKS_AHEAD`` chunks waiting so memory stays bounded while the recording
+    catches up."""
+    chunks = [paths[i:i + PARSE_CHUNK] for i in range(0, len(paths), PARSE_CHUNK)]
     if pool is None:
-        for path in paths:
-            yield _parse_or_problems(path, catalogue, limits)
+        for chunk in chunks:
+            yield from parse_returns(chunk, catalogue, limits)
         return
     pending: deque = deque()
-    for path in paths:
-        pending.append(pool.submit(_worker_parse, (path, limits)))
-        if len(pending) >= PARSE_AHEAD:
-            yield pending.popleft().result()
+    for chunk in chunks:
+        pending.append(pool.submit(_worker_parse, (chunk, limits)))
+        if len(pending) >= CHUNKS_AHEAD:
+            yield from pending.popleft().result()
     while pending:
-        yield pending.popleft().result()
+        yield from pending.popleft().result()
 
 
-def _record(con: duckdb.DuckDBPyConnection, path: Path, name: str, digest: str,
-            result: ParsedReturn | list[Problem], catalogue: Catalogue, settings: Settings) -> FileOutcome:
+@dataclass
+class Arrival:
+    """A file of the inbox with its content hash and what parsing made of it."""
+
+    path: Path
+    digest: str
+    result: ParsedReturn | list[Problem]
+
+    @property
+    def rows(self) -> int:
+        frame = getattr(self.result, "frame", None)
+        return 0 if frame is None else len(frame) if isinstance(frame, pd.DataFrame) else frame.num_rows
+
+
+def _record_one(con: duckdb.DuckDBPyConnection, arrival: Arrival,
+                settings: Settings) -> tuple[FileOutcome, pyarrow.Table | None]:
+    """Write one file's fate inside the caller's transaction; its observations are returned for the
+    caller to insert with the rest of the batch."""
+    name, digest, result = display_name(arrival.path), arrival.digest, arrival.result
     existing = con.execute("SELECT submission_id FROM submission WHERE content_hash = ?", [digest]).fetchone()
     if existing:
         outcome = FileOutcome(name, "duplicate", submission_id=existing[0])
         _log(con, outcome, digest, "cùng nội dung với báo cáo đã tiếp nhận")
-        return outcome
+        return outcome, None
     if isinstance(result, list):
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
         outcome = FileOutcome(name, "rejected", problems=result)
-        outcome.report_path = _quarantine(path, settings, result, stamp)
+        outcome.report_path = _quarantine(arrival.path, settings, result, stamp)
         _log(con, outcome, digest, "; ".join(str(p) for p in result)[:2000])
         log.warning("rejected %s: %d problems", name, len(result))
-        return outcome
+        return outcome, None
     parsed = result
-    frame = parsed.frame if parsed.frame is not None else observations_frame(parsed, catalogue)
     submission_id = digest[:16]
-    frame["submission_id"] = submission_id
-    frame["source_file"] = name
-    received = dt.datetime.fromtimestamp(path.stat().st_mtime)
-    outcome = FileOutcome(name, "accepted", submission_id=submission_id, rows=len(frame),
-                          flagged=int(frame["flagged"].sum()))
+    table = observations_table(parsed.frame)
+    rows = table.num_rows
+    table = table.append_column("submission_id", pyarrow.array([submission_id] * rows, pyarrow.string())) \
+                 .append_column("source_file", pyarrow.array([name] * rows, pyarrow.string()))
+    received = dt.datetime.fromtimestamp(arrival.path.stat().st_mtime)
+    outcome = FileOutcome(name, "accepted", submission_id=submission_id, rows=rows,
+                          flagged=int(pc.sum(table["flagged"]).as_py() or 0))
+    replaced = con.execute(
+        "UPDATE submission SET status = 'superseded', superseded_by = ? "
+        "WHERE plan_code = ? AND coalesce(agency_code, '') = ? AND year = ? AND period = ? AND kind = ? "
+        "AND status = 'accepted' RETURNING submission_id, file_name",
+        [submission_id, parsed.plan_code, parsed.agency_code or "", parsed.year, parsed.period, parsed.kind],
+    ).fetchall()
+    con.execute(
+        "INSERT INTO submission VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', NULL)",
+        [submission_id, digest, name, parsed.kind, parsed.plan_code, parsed.province, parsed.agency_code,
+         parsed.year, parsed.period, parsed.contact, parsed.report_date, received, rows],
+    )
+    for old_id, old_name in replaced:
+        outcome.superseded.append(old_name)
+        con.execute("INSERT INTO file_log VALUES (?, ?, NULL, 'superseded', ?, ?, NULL)",
+                    [dt.datetime.now(), old_name, old_id, f"thay thế bởi {name} ({submission_id})"])
+    _log(con, outcome, digest, None)
+    return outcome, table
+
+
+def record_batch(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], settings: Settings) -> list[FileOutcome]:
+    """Record files in arrival order in one transaction: each file is accepted whole or rejected whole,
+    and a crash leaves none of the batch behind (its files wait in the inbox for the next run)."""
+    outcomes, frames = [], []
     con.execute("BEGIN TRANSACTION")
     try:
-        replaced = con.execute(
-            "UPDATE submission SET status = 'superseded', superseded_by = ? "
-            "WHERE plan_code = ? AND coalesce(agency_code, '') = ? AND year = ? AND period = ? AND kind = ? "
-            "AND status = 'accepted' RETURNING submission_id, file_name",
-            [submission_id, parsed.plan_code, parsed.agency_code or "", parsed.year, parsed.period, parsed.kind],
-        ).fetchall()
-        con.execute(
-            "INSERT INTO submission VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', NULL)",
-            [submission_id, digest, name, parsed.kind, parsed.plan_code, parsed.province, parsed.agency_code,
-             parsed.year, parsed.period, parsed.contact, parsed.report_date, received, len(frame)],
-        )
-        con.register("incoming_observations", frame[OBSERVATION_COLUMNS])
-        con.execute("INSERT INTO fact_observation SELECT * FROM incoming_observations")
-        con.unregister("incoming_observations")
+        for arrival in arrivals:
+            outcome, frame = _record_one(con, arrival, settings)
+            outcomes.append(outcome)
+            if frame is not None:
+                frames.append(frame)
+        if frames:
+            con.register("incoming_observations", pyarrow.concat_tables(frames, promote_options="permissive"))
+            con.execute("INSERT INTO fact_observation BY NAME SELECT * FROM incoming_observations")
+            con.unregister("incoming_observations")
         pause_point("in_transaction")
-        for old_id, old_name in replaced:
-            outcome.superseded.append(old_name)
-            con.execute("INSERT INTO file_log VALUES (?, ?, NULL, 'superseded', ?, ?, NULL)",
-                        [dt.datetime.now(), old_name, old_id, f"thay thế bởi {name} ({submission_id})"])
-        _log(con, outcome, digest, None)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    return outcome
+    return outcomes
 
 
 def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], catalogue: Catalogue, settings: Settings,
                  limits: Limits | None = None, workers: int | None = None) -> list[FileOutcome]:
-    """Ingest files in the order they arrived: parse (in parallel), then record one by one."""
+    """Ingest files in the order they arrived: parse (in parallel), then record in batches."""
     ordered = sorted(paths, key=lambda p: (p.stat().st_mtime_ns, p.name))
     digests = [content_hash(p) for p in ordered]
     known = {h for (h,) in con.execute("SELECT content_hash FROM submission").fetchall()}
     workers = workers if workers is not None else int(os.environ.get("BDG_WORKERS") or min(os.cpu_count() or 1, 2))
-    outcomes = []
-    pending = sum(h not in known for h in digests)
+    parsing = [p for p, h in zip(ordered, digests) if h not in known]
     pool = (ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(catalogue,))
-            if workers > 1 and pending >= PARALLEL_MIN_FILES else None)
+            if workers > 1 and len(parsing) >= PARALLEL_MIN_FILES else None)
+    outcomes: list[FileOutcome] = []
+    batch: list[Arrival] = []
     try:
-        # workers parse ahead while this process records, file by file in arrival order
-        parsing = [p for p, h in zip(ordered, digests) if h not in known]
+        # workers parse ahead while this process records, batch by batch in arrival order
         results = parse_all(parsing, catalogue, limits, pool)
         for path, digest in zip(ordered, digests):
-            result = next(results) if digest not in known else []
-            outcomes.append(_record(con, path, display_name(path), digest, result, catalogue, settings))
+            batch.append(Arrival(path, digest, next(results) if digest not in known else []))
+            if len(batch) >= RECORD_FILES or sum(a.rows for a in batch) >= RECORD_ROWS:
+                outcomes += record_batch(con, batch, settings)
+                batch = []
+        if batch:
+            outcomes += record_batch(con, batch, settings)
     finally:
         if pool is not None:
             pool.shutdown()
