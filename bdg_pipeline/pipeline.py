@@ -67,7 +67,9 @@ def refresh_reference(con: duckdb.DuckDBPyConnection, catalogue: Catalogue,
     tables = catalogue.tables()
     if history is not None and not history.empty:
         tables["file_log"] = history
-    return load_reference_tables(con, tables)
+    counts = load_reference_tables(con, tables)
+    mark_all_stale(con)  # targets may have changed: every plan is judged again
+    return counts
 
 
 TARGETS_SQL = """
@@ -77,16 +79,63 @@ TARGETS_SQL = """
     FROM fact_target t
     JOIN dim_plan p USING (plan_code)
     JOIN dim_plan_indicator pi USING (plan_code, objective_no, indicator_no, part)
+    WHERE t.plan_code IN (SELECT unnest(?::VARCHAR[]))
 """
+SERIES_SQL = """
+    CREATE OR REPLACE TEMP TABLE stale_series AS
+    SELECT province_code, indicator_code, area_code, level, year, value
+    FROM v_province_series WHERE province_code IN (SELECT unnest(?::VARCHAR[]))
+"""
+ATTAINMENT_BATCH_PROVINCES = 4  # provinces judged together: bounds memory at national scale
+
+
+def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: "pd.DataFrame") -> None:
+    if len(frame):
+        con.register("incoming_frame", frame)
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_frame")
+        con.unregister("incoming_frame")
 
 
 def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[str, int]:
-    """Recompute attainment and the expected path from the observations in force."""
-    targets = con.execute(TARGETS_SQL).df()
-    series = con.execute("SELECT * FROM v_province_series").df()
-    tables = {"fact_attainment": attainment.compute_attainment(targets, series, as_of_year),
-              "fact_progress": attainment.compute_progress(targets, series)}
-    return load_reference_tables(con, tables)
+    """Recompute attainment and the expected path of the plans whose observations or targets changed
+    since the last time (the ``stale_attainment`` table, written in the same transactions as they were),
+    or of every plan when the year of judgement moved on. A few provinces at a time, in one transaction."""
+    years = {y for (y,) in con.execute("SELECT DISTINCT as_of_year FROM fact_attainment").fetchall()}
+    if years - {as_of_year}:
+        mark_all_stale(con)
+    plans = con.execute("SELECT p.plan_code, p.province_code FROM dim_plan p JOIN stale_attainment USING (plan_code) "
+                        "ORDER BY p.province_code, p.plan_code").fetchall()
+    provinces = sorted({province for _, province in plans})
+    counts = {"plans": len(plans), "fact_attainment": 0, "fact_progress": 0}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in ("fact_attainment", "fact_progress"):
+            con.execute(f"DELETE FROM {table} WHERE plan_code IN (SELECT plan_code FROM stale_attainment) "
+                        "OR plan_code NOT IN (SELECT plan_code FROM dim_plan)")
+        con.execute(SERIES_SQL, [provinces])  # the roll-up view evaluated once, not once per group
+        for i in range(0, len(provinces), ATTAINMENT_BATCH_PROVINCES):
+            group = provinces[i:i + ATTAINMENT_BATCH_PROVINCES]
+            codes = [plan for plan, province in plans if province in group]
+            targets = con.execute(TARGETS_SQL, [codes]).df()
+            series = con.execute("SELECT * FROM stale_series WHERE province_code IN (SELECT unnest(?::VARCHAR[]))",
+                                 [group]).df()
+            judged = attainment.compute_attainment(targets, series, as_of_year)
+            path = attainment.compute_progress(targets, series)
+            _insert_frame(con, "fact_attainment", judged)
+            _insert_frame(con, "fact_progress", path)
+            counts["fact_attainment"] += len(judged)
+            counts["fact_progress"] += len(path)
+        con.execute("DELETE FROM stale_attainment")
+        con.execute("DROP TABLE IF EXISTS stale_series")
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return counts
+
+
+def mark_all_stale(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("INSERT OR IGNORE INTO stale_attainment SELECT plan_code FROM dim_plan")
 
 
 def ingest(settings: Settings, paths: list[Path], catalogue: Catalogue | None = None) -> RunSummary:

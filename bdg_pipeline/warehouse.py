@@ -31,6 +31,8 @@ def staging_connection(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection
     con = duckdb.connect(str(settings.staging))
     # one checkpoint at close rather than one every 16 MB of WAL while a rebuild writes millions of rows
     con.execute("SET checkpoint_threshold = '1GB'")
+    # DuckDB caches up to 80 % of the machine by default; a writer beside two parsing workers keeps less
+    con.execute(f"SET memory_limit = '{os.environ.get('BDG_DUCKDB_MEMORY', '1GB')}'")
     try:
         ensure_schema(con)
         yield con

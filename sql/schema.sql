@@ -229,3 +229,9 @@ CREATE TABLE IF NOT EXISTS fact_progress (
     observed_value DOUBLE,
     PRIMARY KEY (plan_code, objective_no, indicator_no, part, year)
 );
+
+-- Plans whose attainment must be computed again: written in the same transaction as the returns or the
+-- catalogue that changed them, emptied by the attainment step (so a crash in between loses nothing).
+CREATE TABLE IF NOT EXISTS stale_attainment (
+    plan_code VARCHAR PRIMARY KEY
+);

@@ -71,7 +71,8 @@ def submissions(context: dg.AssetExecutionContext, config: SubmissionsConfig,
 
 @dg.asset(group_name="warehouse", pool=WAREHOUSE_POOL, deps=[submissions], kinds={"duckdb"})
 def attainment(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
-    """Đánh giá: every target judged (attained, gap, progress class) and the expected path by year."""
+    """Đánh giá: every target judged (attained, gap, progress class) and the expected path by year, for
+    the plans whose returns or targets changed since the last run."""
     s = settings()
     with duckdb.get_connection() as con:
         counts = pipeline.refresh_attainment(con, s.as_of_year)
@@ -80,7 +81,8 @@ def attainment(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.
             "GROUP BY ALL ORDER BY plan_code, n DESC").df()
     markdown = "| kế hoạch | đánh giá | số mục tiêu |\n|---|---|---|\n" + "\n".join(
         f"| {r.plan_code} | {r.status_vi} | {r.n} |" for r in table.itertuples())
-    return dg.MaterializeResult(metadata={"as_of_year": s.as_of_year, "rows": counts["fact_attainment"],
+    return dg.MaterializeResult(metadata={"as_of_year": s.as_of_year, "plans_recomputed": counts["plans"],
+                                          "rows_recomputed": counts["fact_attainment"],
                                           "summary": dg.MetadataValue.md(markdown)})
 
 

@@ -49,6 +49,19 @@ OBSERVATION_COLUMNS = ["submission_id", "plan_code", "objective_no", "indicator_
                        "flagged", "flag_reason"]  # the order of fact_observation in sql/schema.sql
 FIELD_NAMES = {"numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị", "level": "Cấp",
                "unit": "Đơn vị", "year": "Năm"}
+# Plans whose targets are judged on the territory of any area these submissions (or those they replaced)
+# report on: their attainment must be computed again.
+STALE_PLANS_SQL = """
+    INSERT OR IGNORE INTO stale_attainment
+    WITH touched AS (
+        SELECT DISTINCT o.plan_code, o.area_code FROM fact_observation o JOIN submission s USING (submission_id)
+        WHERE s.submission_id IN (SELECT unnest(?::VARCHAR[])) OR s.superseded_by IN (SELECT unnest(?::VARCHAR[]))
+    )
+    SELECT plan_code FROM touched
+    UNION
+    SELECT p.plan_code FROM dim_plan p JOIN dim_area a ON p.province_code IN (a.territory_code, a.province_code)
+    WHERE a.area_code IN (SELECT area_code FROM touched)
+"""
 INBOX_PATTERNS = ("*.xlsx", "*.xlsm", "*.xls")
 IGNORED_PREFIXES = ("~$", ".")
 IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload")
@@ -372,6 +385,8 @@ def record_batch(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], settin
             con.register("incoming_observations", pyarrow.concat_tables(frames, promote_options="permissive"))
             con.execute("INSERT INTO fact_observation BY NAME SELECT * FROM incoming_observations")
             con.unregister("incoming_observations")
+            accepted = [o.submission_id for o in outcomes if o.outcome == "accepted"]
+            con.execute(STALE_PLANS_SQL, [accepted, accepted])
         pause_point("in_transaction")
         con.execute("COMMIT")
     except Exception:
