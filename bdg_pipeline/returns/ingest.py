@@ -269,12 +269,6 @@ def _quarantine(path: Path, settings: Settings, problems: list[Problem], stamp: 
     return write_error_report(target.with_name(target.name + ".loi.xlsx"), display_name(path), problems)
 
 
-def _log(con: duckdb.DuckDBPyConnection, outcome: FileOutcome, digest: str | None, reason: str | None) -> None:
-    con.execute("INSERT INTO file_log VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [dt.datetime.now(), outcome.file_name, digest, outcome.outcome, outcome.submission_id, reason,
-                 str(outcome.report_path) if outcome.report_path else None])
-
-
 _WORKER_CATALOGUE: Catalogue | None = None
 
 
@@ -325,74 +319,97 @@ class Arrival:
         return 0 if frame is None else len(frame) if isinstance(frame, pd.DataFrame) else frame.num_rows
 
 
-def _record_one(con: duckdb.DuckDBPyConnection, arrival: Arrival,
-                settings: Settings) -> tuple[FileOutcome, pyarrow.Table | None]:
-    """Write one file's fate inside the caller's transaction; its observations are returned for the
-    caller to insert with the rest of the batch."""
-    name, digest, result = display_name(arrival.path), arrival.digest, arrival.result
-    existing = con.execute("SELECT submission_id FROM submission WHERE content_hash = ?", [digest]).fetchone()
-    if existing:
-        outcome = FileOutcome(name, "duplicate", submission_id=existing[0])
-        _log(con, outcome, digest, "cùng nội dung với báo cáo đã tiếp nhận")
-        return outcome, None
-    if isinstance(result, list):
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        outcome = FileOutcome(name, "rejected", problems=result)
-        outcome.report_path = _quarantine(arrival.path, settings, result, stamp)
-        _log(con, outcome, digest, "; ".join(str(p) for p in result)[:2000])
-        log.warning("rejected %s: %d problems", name, len(result))
-        return outcome, None
-    parsed = result
-    submission_id = digest[:16]
-    table = observations_table(parsed.frame)
-    rows = table.num_rows
-    table = table.append_column("submission_id", pyarrow.array([submission_id] * rows, pyarrow.string())) \
-                 .append_column("source_file", pyarrow.array([name] * rows, pyarrow.string()))
-    received = dt.datetime.fromtimestamp(arrival.path.stat().st_mtime)
-    outcome = FileOutcome(name, "accepted", submission_id=submission_id, rows=rows,
-                          flagged=int(pc.sum(table["flagged"]).as_py() or 0))
-    replaced = con.execute(
-        "UPDATE submission SET status = 'superseded', superseded_by = ? "
-        "WHERE plan_code = ? AND coalesce(agency_code, '') = ? AND year = ? AND period = ? AND kind = ? "
-        "AND status = 'accepted' RETURNING submission_id, file_name",
-        [submission_id, parsed.plan_code, parsed.agency_code or "", parsed.year, parsed.period, parsed.kind],
-    ).fetchall()
-    con.execute(
-        "INSERT INTO submission VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'accepted', NULL)",
-        [submission_id, digest, name, parsed.kind, parsed.plan_code, parsed.province, parsed.agency_code,
-         parsed.year, parsed.period, parsed.contact, parsed.report_date, received, rows],
-    )
-    for old_id, old_name in replaced:
-        outcome.superseded.append(old_name)
-        con.execute("INSERT INTO file_log VALUES (?, ?, NULL, 'superseded', ?, ?, NULL)",
-                    [dt.datetime.now(), old_name, old_id, f"thay thế bởi {name} ({submission_id})"])
-    _log(con, outcome, digest, None)
-    return outcome, table
+def _in_force(con: duckdb.DuckDBPyConnection, plans: list[str]) -> dict[tuple, list[tuple[str, str]]]:
+    """Accepted submissions of these plans by what a newer return replaces: plan, agency, year, period, kind."""
+    found: dict[tuple, list[tuple[str, str]]] = {}
+    for *key, submission_id, file_name in con.execute(
+            "SELECT plan_code, coalesce(agency_code, ''), year, period, kind, submission_id, file_name "
+            "FROM submission WHERE status = 'accepted' AND plan_code IN (SELECT unnest(?::VARCHAR[])) "
+            "ORDER BY received_at", [plans]).fetchall():
+        found.setdefault(tuple(key), []).append((submission_id, file_name))
+    return found
 
 
 def record_batch(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], settings: Settings) -> list[FileOutcome]:
     """Record files in arrival order in one transaction: each file is accepted whole or rejected whole,
-    and a crash leaves none of the batch behind (its files wait in the inbox for the next run)."""
-    outcomes, frames = [], []
+    and a crash leaves none of the batch behind (its files wait in the inbox for the next run).
+
+    Duplicates and supersessions are worked out here, in arrival order, so the batch is written with a
+    handful of statements instead of several per file."""
+    returns = [a.result for a in arrivals if isinstance(a.result, ParsedReturn)]
+    seen = dict(con.execute("SELECT content_hash, submission_id FROM submission "
+                            "WHERE content_hash IN (SELECT unnest(?::VARCHAR[]))", [[a.digest for a in arrivals]]).fetchall())
+    in_force = _in_force(con, sorted({r.plan_code for r in returns}))
+    outcomes, tables, submissions, logged = [], [], [], []
+    replaced: dict[str, str] = {}  # submission id → the id of the return that supersedes it
+
+    def log_row(outcome: FileOutcome, digest: str | None, reason: str | None) -> None:
+        logged.append((dt.datetime.now(), outcome.file_name, digest, outcome.outcome, outcome.submission_id, reason,
+                       str(outcome.report_path) if outcome.report_path else None))
+
+    for arrival in arrivals:
+        name, digest, result = display_name(arrival.path), arrival.digest, arrival.result
+        if digest in seen:
+            outcomes.append(FileOutcome(name, "duplicate", submission_id=seen[digest]))
+            log_row(outcomes[-1], digest, "cùng nội dung với báo cáo đã tiếp nhận")
+            continue
+        if isinstance(result, list):
+            outcome = FileOutcome(name, "rejected", problems=result)
+            outcome.report_path = _quarantine(arrival.path, settings, result, dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
+            outcomes.append(outcome)
+            log_row(outcome, digest, "; ".join(str(p) for p in result)[:2000])
+            log.warning("rejected %s: %d problems", name, len(result))
+            continue
+        parsed, submission_id = result, digest[:16]
+        table = observations_table(parsed.frame)
+        rows = table.num_rows
+        tables.append(table.append_column("submission_id", pyarrow.array([submission_id] * rows, pyarrow.string()))
+                           .append_column("source_file", pyarrow.array([name] * rows, pyarrow.string())))
+        outcome = FileOutcome(name, "accepted", submission_id=submission_id, rows=rows,
+                              flagged=int(pc.sum(table["flagged"]).as_py() or 0))
+        key = (parsed.plan_code, parsed.agency_code or "", parsed.year, parsed.period, parsed.kind)
+        for old_id, old_name in in_force.get(key, []):
+            replaced[old_id] = submission_id
+            outcome.superseded.append(old_name)
+            logged.append((dt.datetime.now(), old_name, None, "superseded", old_id,
+                           f"thay thế bởi {name} ({submission_id})", None))
+        in_force[key] = [(submission_id, name)]
+        submissions.append({
+            "submission_id": submission_id, "content_hash": digest, "file_name": name, "kind": parsed.kind,
+            "plan_code": parsed.plan_code, "province": parsed.province, "agency_code": parsed.agency_code,
+            "year": parsed.year, "period": parsed.period, "contact": parsed.contact, "report_date": parsed.report_date,
+            "received_at": dt.datetime.fromtimestamp(arrival.path.stat().st_mtime), "row_count": rows,
+            "status": "accepted", "superseded_by": None})
+        seen[digest] = submission_id
+        outcomes.append(outcome)
+        log_row(outcome, digest, None)
+
     con.execute("BEGIN TRANSACTION")
     try:
-        for arrival in arrivals:
-            outcome, frame = _record_one(con, arrival, settings)
-            outcomes.append(outcome)
-            if frame is not None:
-                frames.append(frame)
-        if frames:
-            con.register("incoming_observations", pyarrow.concat_tables(frames, promote_options="permissive"))
-            con.execute("INSERT INTO fact_observation BY NAME SELECT * FROM incoming_observations")
-            con.unregister("incoming_observations")
-            accepted = [o.submission_id for o in outcomes if o.outcome == "accepted"]
+        if submissions:
+            _insert(con, "submission", pd.DataFrame(submissions))
+            if replaced:
+                con.executemany("UPDATE submission SET status = 'superseded', superseded_by = ? "
+                                "WHERE submission_id = ?", [[new, old] for old, new in replaced.items()])
+            _insert(con, "fact_observation", pyarrow.concat_tables(tables, promote_options="permissive"))
+            accepted = [row["submission_id"] for row in submissions]
             con.execute(STALE_PLANS_SQL, [accepted, accepted])
+        if logged:
+            con.executemany("INSERT INTO file_log VALUES (?, ?, ?, ?, ?, ?, ?)", logged)
         pause_point("in_transaction")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
     return outcomes
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame | pyarrow.Table) -> None:
+    con.register("incoming_rows", rows)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
+    finally:
+        con.unregister("incoming_rows")
 
 
 def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], catalogue: Catalogue, settings: Settings,

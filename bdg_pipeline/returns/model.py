@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -67,9 +68,15 @@ class ParsedReturn:
     frame: object | None = None  # the observations as validated (a DataFrame), kept to be inserted as is
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _fold(text: str) -> str:
+    return normalize_text(text).casefold()
+
+
 def fold(text: object) -> str:
     """Comparable form of a name or a phrase: NFC, lower case, single spaces."""
-    return normalize_text(str(text)).casefold()
+    # cached: a return repeats the same level labels and area names on every row
+    return _fold(str(text))
 
 
 def resolve_agency(catalogue: Catalogue, text: str | None) -> str | None:

@@ -218,6 +218,8 @@ def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> De
         if value < 0:
             problems.append(Problem(sheet, cell, "Số liệu không được âm", str(value), "Ghi số không âm."))
             return None
+        if isinstance(value, int) or value.is_integer():
+            return Decimal(int(value))  # the common case, counts: no trip through str
         number = Decimal(str(value)).normalize()  # 5321.0 → 5321, so decimals count what was typed
         return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
     try:
@@ -258,9 +260,10 @@ def parse_template(grids: dict[str, Grid], catalogue: Catalogue) -> ParsedReturn
     units = template_units(catalogue, province, year, period)
     by_display = dict(zip(units.display.map(fold), units.area_code))
     for r in range(FIRST_ROW, ws.max_row + 1):
-        cells = ws.row_values(r, "BCDHIJKLM")
-        if all(cells[c] in (None, "") for c in "JKL"):
+        values = ws.rows[r - 1]
+        if all(v in (None, "") for v in values[9:12]):  # J, K, L empty: nothing reported on this row
             continue
+        cells = ws.row_values(r, "BCDHIJKLM")
         try:
             key = (plan_code, int(cells["B"]), int(cells["C"]), str(cells["D"] or ""))
         except (TypeError, ValueError):

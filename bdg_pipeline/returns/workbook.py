@@ -6,8 +6,11 @@ blocks entity expansion and external entities.
 
 from __future__ import annotations
 
+import io
 import os
 import zipfile
+import zlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,30 +99,63 @@ class Grid:
         return None if value == "" else value
 
 
-def open_values(path: Path, limits: Limits | None = None) -> dict[str, Grid]:
-    """Every sheet's values through python-calamine (fast; XML read without DTDs or entities)."""
+class Sheets(Mapping[str, Grid]):
+    """The sheets of a workbook read by python-calamine, each one read on first use (a template is
+    recognised and read from two of its four sheets)."""
+
+    def __init__(self, book, limits: Limits):
+        self._book = book
+        self._names = list(book.sheet_names)
+        self._limits = limits
+        self._grids: dict[str, Grid] = {}
+
+    def __getitem__(self, name: str) -> Grid:
+        if name not in self._grids:
+            if name not in self._names:
+                raise KeyError(name)
+            try:
+                sheet = self._book.get_sheet_by_name(name)
+                self._check_rows(name, max(sheet.height, sheet.total_height))  # before a hostile sheet is unpacked
+                self._grids[name] = Grid(name, sheet.to_python(skip_empty_area=False))
+                self._check_rows(name, self._grids[name].max_row)
+            except ReturnRejected:
+                raise
+            except Exception as exc:
+                raise _reject("Không đọc được nội dung sổ tính", "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.",
+                              f"{type(exc).__name__}: {exc}") from exc
+        return self._grids[name]
+
+    def _check_rows(self, name: str, rows: int) -> None:
+        if rows > self._limits.max_rows:
+            raise ReturnRejected([Problem(name, "", f"Trang tính có quá nhiều dòng ({rows}, tối đa "
+                                          f"{self._limits.max_rows})", fix="Xóa các dòng trống hoặc chia thành nhiều tệp.")])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def open_values(path: Path, limits: Limits | None = None) -> Sheets:
+    """The workbook's sheets through python-calamine (fast; XML read without DTDs or entities)."""
     from python_calamine import CalamineWorkbook
 
     limits = limits or Limits.from_env()
-    check_container(path, limits)
+    has_formulas = check_container(path, limits)
     try:
-        with path.open("rb") as f:  # a file object: names with undecodable bytes open too
-            book = CalamineWorkbook.from_filelike(f)
-            grids = {name: Grid(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False))
-                     for name in book.sheet_names}
+        # read through a buffer: names with undecodable bytes open too, and no handle stays open
+        book = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
     except Exception as exc:
         raise _reject("Không đọc được nội dung sổ tính", "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.",
                       f"{type(exc).__name__}: {exc}") from exc
-    for grid in grids.values():
-        if grid.max_row > limits.max_rows:
-            raise ReturnRejected([Problem(grid.title, "", f"Trang tính có quá nhiều dòng ({grid.max_row}, tối đa "
-                                          f"{limits.max_rows})", fix="Xóa các dòng trống hoặc chia thành nhiều tệp.")])
-    reject_uncached_formulas(path)
-    return grids
+    if has_formulas:
+        reject_uncached_formulas(path)
+    return Sheets(book, limits)
 
 
-def check_container(path: Path, limits: Limits) -> None:
-    """Size, format and zip checks, before any XML is parsed."""
+def check_container(path: Path, limits: Limits) -> bool:
+    """Size, format and zip checks, before any XML is parsed; whether a worksheet holds formulas."""
     size = path.stat().st_size
     if size == 0:
         raise _reject("Tệp rỗng (0 byte)", "Lưu lại biểu báo cáo bằng Excel rồi gửi lại.")
@@ -154,9 +190,20 @@ def check_container(path: Path, limits: Limits) -> None:
                 raise _reject(f"Tệp giải nén quá lớn ({unpacked / 2**20:.0f} MB, tối đa "
                               f"{limits.max_uncompressed_bytes / 2**20:.0f} MB)",
                               "Tệp có thể bị lỗi hoặc chứa dữ liệu thừa; lưu lại biểu chỉ với số liệu cần báo cáo.")
-            bad = archive.testzip()
-            if bad:
-                raise _reject("Tệp bị hỏng (không giải nén được)", "Lưu lại tệp bằng Excel rồi gửi lại.", bad)
+            has_formulas = False
+            for info in archive.infolist():
+                try:
+                    data = archive.read(info)  # checks every part's CRC, as testzip would
+                except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+                    raise _reject("Tệp bị hỏng (không giải nén được)", "Lưu lại tệp bằng Excel rồi gửi lại.",
+                                  info.filename) from exc
+                if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+                    # Excel never writes a DTD; one in a workbook is an entity-expansion or XXE attempt
+                    raise _reject("Không đọc được nội dung sổ tính: tệp chứa khai báo DTD/thực thể XML",
+                                  "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.", info.filename)
+                if info.filename.startswith("xl/worksheets/") and (b"<f>" in data or b"<f " in data):
+                    has_formulas = True
+            return has_formulas
     except zipfile.BadZipFile as exc:
         raise _reject("Tệp bị hỏng hoặc bị cắt cụt", "Lưu lại tệp bằng Excel rồi gửi lại.", str(exc)) from exc
 
@@ -167,8 +214,8 @@ def formulas_without_values(path: Path, values: Workbook | None = None) -> list[
     Such a cell reads as empty, which would silently drop a number the officer meant to report.
     """
     with zipfile.ZipFile(path) as archive:
-        if not any(b"<f>" in archive.read(n) or b"<f " in archive.read(n)
-                   for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")):
+        sheets = (archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+        if not any(b"<f>" in xml or b"<f " in xml for xml in sheets):
             return []
     values = values or openpyxl.load_workbook(path, read_only=True, data_only=True)
     formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
