@@ -58,6 +58,12 @@ class Catalogue:
         return self.cache["parts"]
 
     @property
+    def plan_provinces(self) -> dict[str, str]:
+        if "plan_provinces" not in self.cache:
+            self.cache["plan_provinces"] = dict(zip(self.plans.plan_code, self.plans.province))
+        return self.cache["plan_provinces"]
+
+    @property
     def area_codes(self) -> frozenset[str]:
         if "area_codes" not in self.cache:
             self.cache["area_codes"] = frozenset(self.areas.area_code)

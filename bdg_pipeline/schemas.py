@@ -103,5 +103,5 @@ class ObservationBatch(Observations):
     return_no: Series[int]
 
     class Config:
-        coerce = True
+        coerce = False  # built from Arrow in the schema's dtypes; a wrong dtype is a bug, not bad input
         unique = ["return_no", "plan_code", "objective_no", "indicator_no", "part", "level", "area_code", "year"]

@@ -39,7 +39,7 @@ from .workbook import Limits, open_values, open_workbook
 
 log = logging.getLogger(__name__)
 PARALLEL_MIN_FILES = 8  # below this, starting worker processes costs more than it saves
-PARSE_CHUNK = 16  # returns a worker parses and validates together (one pandera call)
+PARSE_CHUNK = 16  # at most this many returns parsed and validated together (one pandera call)
 CHUNKS_AHEAD = 4  # chunks parsed ahead of the recording
 RECORD_FILES = 64  # files recorded in one transaction during a long ingest
 RECORD_ROWS = 100_000
@@ -47,16 +47,14 @@ OBSERVATION_COLUMNS = ["submission_id", "plan_code", "objective_no", "indicator_
                        "area_code", "level", "year", "numerator", "denominator", "value", "printed_value",
                        "printed_text", "unit", "agency_code", "source_file", "source_sheet", "source_cell",
                        "flagged", "flag_reason"]  # the order of fact_observation in sql/schema.sql
+FILE_LOG_COLUMNS = ["logged_at", "file_name", "content_hash", "outcome", "submission_id", "reason", "report_path"]
 FIELD_NAMES = {"numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị", "level": "Cấp",
                "unit": "Đơn vị", "year": "Năm"}
-# Plans whose targets are judged on the territory of any area these submissions (or those they replaced)
-# report on: their attainment must be computed again.
+# Plans whose targets are judged on the territory of an area that incoming rows (or the rows of the
+# returns they replace) report on: their attainment must be computed again.
 STALE_PLANS_SQL = """
     INSERT OR IGNORE INTO stale_attainment
-    WITH touched AS (
-        SELECT DISTINCT o.plan_code, o.area_code FROM fact_observation o JOIN submission s USING (submission_id)
-        WHERE s.submission_id IN (SELECT unnest(?::VARCHAR[])) OR s.superseded_by IN (SELECT unnest(?::VARCHAR[]))
-    )
+    WITH touched AS ({touched})
     SELECT plan_code FROM touched
     UNION
     SELECT p.plan_code FROM dim_plan p JOIN dim_area a ON p.province_code IN (a.territory_code, a.province_code)
@@ -171,34 +169,36 @@ def parse_return(path: Path, catalogue: Catalogue, limits: Limits | None = None)
     return result
 
 
-def observations_frame(parsed: ParsedReturn, catalogue: Catalogue) -> pd.DataFrame:
+# The observations of one return as parsed (fact_observation without submission_id and source_file).
+PARSED_SCHEMA = pyarrow.schema([
+    ("plan_code", pyarrow.string()), ("objective_no", pyarrow.int64()), ("indicator_no", pyarrow.int64()),
+    ("part", pyarrow.string()), ("indicator_code", pyarrow.string()), ("unit", pyarrow.string()),
+    ("level", pyarrow.string()), ("area_code", pyarrow.string()), ("year", pyarrow.int64()),
+    ("numerator", pyarrow.int64()), ("denominator", pyarrow.int64()), ("value", pyarrow.float64()),
+    ("printed_value", pyarrow.float64()), ("printed_text", pyarrow.string()), ("agency_code", pyarrow.string()),
+    ("source_sheet", pyarrow.string()), ("source_cell", pyarrow.string()), ("flagged", pyarrow.bool_()),
+    ("flag_reason", pyarrow.string()),
+])
+
+
+def observations_table(parsed: ParsedReturn, catalogue: Catalogue) -> pyarrow.Table:
+    """A return's rows as an Arrow table: built column by column in C, inserted by DuckDB without
+    touching a Python object, and cheap to send from a worker process."""
     parts = catalogue.parts_index
     rows = parsed.rows
     keys = [parts[(r.plan_code, r.objective_no, r.indicator_no, r.part)] for r in rows]
     readings = [r.reading for r in rows]
-    frame = pd.DataFrame({
+    return pyarrow.table({
         "plan_code": [r.plan_code for r in rows], "objective_no": [r.objective_no for r in rows],
         "indicator_no": [r.indicator_no for r in rows], "part": [r.part for r in rows],
         "indicator_code": [k[0] for k in keys], "unit": [k[1] for k in keys],
         "level": [r.level for r in rows], "area_code": [r.area_code for r in rows], "year": [r.year for r in rows],
-        "numerator": pd.array([x.numerator for x in readings], dtype="Int64"),
-        "denominator": pd.array([x.denominator for x in readings], dtype="Int64"),
+        "numerator": [x.numerator for x in readings], "denominator": [x.denominator for x in readings],
         "value": [x.value for x in readings], "printed_value": [x.printed_value for x in readings],
         "printed_text": [r.printed_text for r in rows], "agency_code": [r.agency_code for r in rows],
         "source_sheet": [r.sheet for r in rows], "source_cell": [r.cell for r in rows],
         "flagged": [x.flag is not None for x in readings], "flag_reason": [x.flag for x in readings],
-    })
-    frame["value"] = frame["value"].astype("float64")
-    frame["printed_value"] = frame["printed_value"].astype("float64")
-    return frame
-
-
-def observations_table(frame: pd.DataFrame | pyarrow.Table) -> pyarrow.Table:
-    """The observations of one return as Arrow, the form DuckDB inserts without touching Python objects."""
-    if isinstance(frame, pyarrow.Table):
-        return frame
-    return pyarrow.Table.from_pandas(frame[[c for c in OBSERVATION_COLUMNS if c in frame.columns]],
-                                      preserve_index=False)
+    }, schema=PARSED_SCHEMA)
 
 
 def _schema_problems(err: pa.errors.SchemaErrors, frame: pd.DataFrame) -> list[tuple[int | None, Problem]]:
@@ -225,21 +225,27 @@ def _schema_problems(err: pa.errors.SchemaErrors, frame: pd.DataFrame) -> list[t
 def validate_returns(returns: list[ParsedReturn], catalogue: Catalogue) -> list[list[Problem]]:
     """pandera (lazy: every error of every file) plus the checks that need the catalogue, per return."""
     problems: list[list[Problem]] = [[] for _ in returns]
-    frames = []
+    tables = []
     for no, parsed in enumerate(returns):
         if parsed.rows:
-            parsed.frame = observations_frame(parsed, catalogue)
-            frames.append(parsed.frame.assign(return_no=no))
+            parsed.frame = observations_table(parsed, catalogue)
+            tables.append(parsed.frame.append_column("return_no", pyarrow.array([no] * parsed.frame.num_rows,
+                                                                              pyarrow.int64())))
         elif not parsed.problems:
             problems[no].append(Problem("(tệp)", "", "Biểu không có dòng số liệu nào",
                                         fix="Điền số liệu vào các cột Tử số, Mẫu số hoặc Giá trị."))
-    if frames:
-        batch = pd.concat(frames, ignore_index=True)
+    if tables:
+        # one conversion to pandas for the whole batch, already in the schema's dtypes (no coercion needed);
+        # counts keep their missing values as pandas' nullable integers
+        combined = pyarrow.concat_tables(tables)
+        batch = combined.to_pandas()
+        for column in ("numerator", "denominator"):
+            batch[column] = combined.column(column).to_pandas(types_mapper={pyarrow.int64(): pd.Int64Dtype()}.get)
         try:
             ObservationBatch.validate(batch, lazy=True)
         except pa.errors.SchemaErrors as err:
             found = _schema_problems(err, batch)
-            if any(row is None for row, _ in found) and len(frames) > 1:
+            if any(row is None for row, _ in found) and len(tables) > 1:
                 # a failure not tied to a row cannot be attributed to one file: look at each file alone
                 return [sum(validate_returns([parsed], catalogue), []) for parsed in returns]
             for row, problem in found:
@@ -281,16 +287,14 @@ def _worker_parse(job: tuple[list[Path], Limits | None]) -> list[ParsedReturn | 
     results = parse_returns(job[0], _WORKER_CATALOGUE, job[1])
     for result in results:
         if isinstance(result, ParsedReturn):
-            # validated: only its rows as an Arrow table cross the pipe (buffers, not millions of str objects)
-            result.rows, result.frame = [], observations_table(result.frame)
+            result.rows = []  # validated: only its Arrow table crosses the pipe (buffers, not str objects)
     return results
 
 
 def parse_all(paths: list[Path], catalogue: Catalogue, limits: Limits | None,
               pool: ProcessPoolExecutor | None) -> Iterator[ParsedReturn | list[Problem]]:
-    """Parse returns in order, ``PARSE_CHUNK`` at a time, in the worker processes of ``pool`` when there is
-    one, keeping at most ``CHUNKS_AHEAD`` chunks waiting so memory stays bounded while the recording
-    catches up."""
+    """Parse returns in order, a chunk at a time, in the worker processes of ``pool`` when there is one,
+    keeping at most ``CHUNKS_AHEAD`` chunks waiting so memory stays bounded while the recording catches up."""
     chunks = [paths[i:i + PARSE_CHUNK] for i in range(0, len(paths), PARSE_CHUNK)]
     if pool is None:
         for chunk in chunks:
@@ -316,7 +320,7 @@ class Arrival:
     @property
     def rows(self) -> int:
         frame = getattr(self.result, "frame", None)
-        return 0 if frame is None else len(frame) if isinstance(frame, pd.DataFrame) else frame.num_rows
+        return 0 if frame is None else frame.num_rows
 
 
 def _in_force(con: duckdb.DuckDBPyConnection, plans: list[str]) -> dict[tuple, list[tuple[str, str]]]:
@@ -361,7 +365,7 @@ def record_batch(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], settin
             log.warning("rejected %s: %d problems", name, len(result))
             continue
         parsed, submission_id = result, digest[:16]
-        table = observations_table(parsed.frame)
+        table = parsed.frame
         rows = table.num_rows
         tables.append(table.append_column("submission_id", pyarrow.array([submission_id] * rows, pyarrow.string()))
                            .append_column("source_file", pyarrow.array([name] * rows, pyarrow.string())))
@@ -391,11 +395,16 @@ def record_batch(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], settin
             if replaced:
                 con.executemany("UPDATE submission SET status = 'superseded', superseded_by = ? "
                                 "WHERE submission_id = ?", [[new, old] for old, new in replaced.items()])
-            _insert(con, "fact_observation", pyarrow.concat_tables(tables, promote_options="permissive"))
-            accepted = [row["submission_id"] for row in submissions]
-            con.execute(STALE_PLANS_SQL, [accepted, accepted])
+            con.register("incoming_observations", pyarrow.concat_tables(tables, promote_options="permissive"))
+            con.execute("INSERT INTO fact_observation BY NAME SELECT * FROM incoming_observations")
+            touched = "SELECT DISTINCT plan_code, area_code FROM incoming_observations"
+            if replaced:
+                touched += (" UNION SELECT DISTINCT plan_code, area_code FROM fact_observation "
+                            "WHERE submission_id IN (SELECT unnest(?::VARCHAR[]))")
+            con.execute(STALE_PLANS_SQL.format(touched=touched), [list(replaced)] if replaced else [])
+            con.unregister("incoming_observations")
         if logged:
-            con.executemany("INSERT INTO file_log VALUES (?, ?, ?, ?, ?, ?, ?)", logged)
+            _insert(con, "file_log", pd.DataFrame(logged, columns=FILE_LOG_COLUMNS))
         pause_point("in_transaction")
         con.execute("COMMIT")
     except Exception:

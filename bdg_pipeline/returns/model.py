@@ -65,7 +65,7 @@ class ParsedReturn:
     report_date: object | None = None
     rows: list[ParsedRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    frame: object | None = None  # the observations as validated (a DataFrame), kept to be inserted as is
+    frame: object | None = None  # the observations as validated (an Arrow table), inserted as is
 
 
 @functools.lru_cache(maxsize=1 << 16)

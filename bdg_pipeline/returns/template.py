@@ -235,13 +235,13 @@ def parse_template(grids: dict[str, Grid], catalogue: Catalogue) -> ParsedReturn
     meta = {row[0]: row[1] for row in grids["_meta"].rows if len(row) >= 2}
     plan_code, agency_code = str(meta["plan_code"]), str(meta["agency_code"])
     year, period = int(meta["year"]), str(meta["period"])
-    plans = catalogue.plans.set_index("plan_code")
+    provinces = catalogue.plan_provinces
     problems: list[Problem] = []
-    if plan_code not in plans.index:
+    if plan_code not in provinces:
         problems.append(Problem("_meta", "B3", "Biểu mẫu thuộc kế hoạch không còn trong danh mục", plan_code,
                                 "Tải biểu mẫu mới bằng lệnh bdg template."))
         return ParsedReturn("template", plan_code, "", agency_code, year, period, problems=problems)
-    province = plans.at[plan_code, "province"]
+    province = provinces[plan_code]
     if SHEET not in grids:
         problems.append(Problem(SHEET, "", "Thiếu trang tính “BaoCao”", fix="Dùng đúng biểu mẫu, không đổi tên trang."))
         return ParsedReturn("template", plan_code, province, agency_code, year, period, problems=problems)
@@ -263,7 +263,9 @@ def parse_template(grids: dict[str, Grid], catalogue: Catalogue) -> ParsedReturn
         values = ws.rows[r - 1]
         if all(v in (None, "") for v in values[9:12]):  # J, K, L empty: nothing reported on this row
             continue
-        cells = ws.row_values(r, "BCDHIJKLM")
+        values = [None if v == "" else v for v in values[:13]] + [None] * (13 - len(values))
+        cells = dict(zip("BCDHIJKL", (values[1], values[2], values[3], values[7], values[8], values[9], values[10],
+                                      values[11])))
         try:
             key = (plan_code, int(cells["B"]), int(cells["C"]), str(cells["D"] or ""))
         except (TypeError, ValueError):
