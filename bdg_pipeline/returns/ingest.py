@@ -205,6 +205,8 @@ def _schema_problems(err: pa.errors.SchemaErrors, frame: pd.DataFrame) -> list[t
     """pandera's failure cases as (row of ``frame``, problem for the officer)."""
     found = []
     for case in err.failure_cases.itertuples():
+        if case.column == "return_no":
+            continue  # part of a batch's key only, nothing the officer wrote
         row = case.index if case.index in frame.index else None
         sheet = frame.at[row, "source_sheet"] if row is not None else "(tệp)"
         cell = frame.at[row, "source_cell"] if row is not None else ""
