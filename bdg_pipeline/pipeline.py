@@ -12,7 +12,7 @@ from . import attainment
 from .catalogue import Catalogue, load_catalogue
 from .config import Settings
 from .returns.ingest import FileOutcome, inbox_files, ingest_files
-from .warehouse import ensure_schema, load_reference_tables, publish, staging_connection
+from .warehouse import ensure_schema, insert_rows, load_reference_tables, publish, staging_connection
 
 
 @dataclass
@@ -89,13 +89,6 @@ SERIES_SQL = """
 ATTAINMENT_BATCH_PROVINCES = 4  # provinces judged together: bounds memory at national scale
 
 
-def _insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: "pd.DataFrame") -> None:
-    if len(frame):
-        con.register("incoming_frame", frame)
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_frame")
-        con.unregister("incoming_frame")
-
-
 def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[str, int]:
     """Recompute attainment and the expected path of the plans whose observations or targets changed
     since the last time (the ``stale_attainment`` table, written in the same transactions as they were),
@@ -121,8 +114,8 @@ def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[
                                  [group]).df()
             judged = attainment.compute_attainment(targets, series, as_of_year)
             path = attainment.compute_progress(targets, series)
-            _insert_frame(con, "fact_attainment", judged)
-            _insert_frame(con, "fact_progress", path)
+            insert_rows(con, "fact_attainment", judged)
+            insert_rows(con, "fact_progress", path)
             counts["fact_attainment"] += len(judged)
             counts["fact_progress"] += len(path)
         con.execute("DELETE FROM stale_attainment")

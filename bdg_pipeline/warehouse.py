@@ -14,12 +14,16 @@ import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import duckdb
 import pandas as pd
 
 from .config import SQL_DIR, Settings
+
+if TYPE_CHECKING:
+    import pyarrow
+
 
 def sql_script(name: str) -> str:
     return (SQL_DIR / name).read_text(encoding="utf-8")
@@ -58,6 +62,17 @@ def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFram
         finally:
             con.unregister("incoming_frame")
     return len(data)
+
+
+def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame | pyarrow.Table) -> None:
+    """Append a DataFrame or an Arrow table to ``table``, columns matched by name (absent ones NULL)."""
+    if len(rows) == 0:
+        return
+    con.register("incoming_rows", rows)
+    try:
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
+    finally:
+        con.unregister("incoming_rows")
 
 
 def load_reference_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame]) -> dict[str, int]:

@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 from ..catalogue import Catalogue
 from ..config import Settings
 from ..schemas import ObservationBatch
+from ..warehouse import insert_rows
 from .appendix import find_appendix, parse_appendix
 from .error_report import write_error_report
 from .model import ParsedReturn, Problem, ReturnRejected
@@ -393,7 +394,7 @@ def record_batch(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], settin
     con.execute("BEGIN TRANSACTION")
     try:
         if submissions:
-            _insert(con, "submission", pd.DataFrame(submissions))
+            insert_rows(con, "submission", pd.DataFrame(submissions))
             if replaced:
                 con.executemany("UPDATE submission SET status = 'superseded', superseded_by = ? "
                                 "WHERE submission_id = ?", [[new, old] for old, new in replaced.items()])
@@ -406,21 +407,13 @@ def record_batch(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], settin
             con.execute(STALE_PLANS_SQL.format(touched=touched), [list(replaced)] if replaced else [])
             con.unregister("incoming_observations")
         if logged:
-            _insert(con, "file_log", pd.DataFrame(logged, columns=FILE_LOG_COLUMNS))
+            insert_rows(con, "file_log", pd.DataFrame(logged, columns=FILE_LOG_COLUMNS))
         pause_point("in_transaction")
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
     return outcomes
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame | pyarrow.Table) -> None:
-    con.register("incoming_rows", rows)
-    try:
-        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM incoming_rows")
-    finally:
-        con.unregister("incoming_rows")
 
 
 def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], catalogue: Catalogue, settings: Settings,
