@@ -48,26 +48,26 @@ class Catalogue:
     province_codes: dict[str, str] = field(default_factory=dict)  # plan province name → area code
     cache: dict = field(default_factory=dict, repr=False)  # derived lookups, built on first use
 
+    def _cached(self, key: str, build):
+        if key not in self.cache:
+            self.cache[key] = build()
+        return self.cache[key]
+
     @property
     def parts_index(self) -> dict[tuple[str, int, int, str], tuple[str, str]]:
         """(plan, objective, indicator, part) → (indicator_code, unit): the hot lookup of ingest."""
-        if "parts" not in self.cache:
-            pi = self.plan_indicators
-            self.cache["parts"] = {(p, int(o), int(i), str(part)): (code, unit) for p, o, i, part, code, unit in zip(
-                pi.plan_code, pi.objective_no, pi.indicator_no, pi.part, pi.indicator_code, pi.unit)}
-        return self.cache["parts"]
+        pi = self.plan_indicators
+        return self._cached("parts", lambda: {
+            (p, int(o), int(i), str(part)): (code, unit) for p, o, i, part, code, unit
+            in zip(pi.plan_code, pi.objective_no, pi.indicator_no, pi.part, pi.indicator_code, pi.unit)})
 
     @property
     def plan_provinces(self) -> dict[str, str]:
-        if "plan_provinces" not in self.cache:
-            self.cache["plan_provinces"] = dict(zip(self.plans.plan_code, self.plans.province))
-        return self.cache["plan_provinces"]
+        return self._cached("plan_provinces", lambda: dict(zip(self.plans.plan_code, self.plans.province)))
 
     @property
     def area_codes(self) -> frozenset[str]:
-        if "area_codes" not in self.cache:
-            self.cache["area_codes"] = frozenset(self.areas.area_code)
-        return self.cache["area_codes"]
+        return self._cached("area_codes", lambda: frozenset(self.areas.area_code))
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Frames keyed by warehouse table name, trimmed to the table's columns."""

@@ -350,21 +350,22 @@ def record_batch(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], settin
     outcomes, tables, submissions, logged = [], [], [], []
     replaced: dict[str, str] = {}  # submission id → the id of the return that supersedes it
 
-    def log_row(outcome: FileOutcome, digest: str | None, reason: str | None) -> None:
-        logged.append((dt.datetime.now(), outcome.file_name, digest, outcome.outcome, outcome.submission_id, reason,
-                       str(outcome.report_path) if outcome.report_path else None))
+    def log_row(file_name: str, digest: str | None, outcome: str, submission_id: str | None, reason: str | None,
+                report_path: Path | None = None) -> None:
+        logged.append((dt.datetime.now(), file_name, digest, outcome, submission_id, reason,
+                       str(report_path) if report_path else None))
 
     for arrival in arrivals:
         name, digest, result = display_name(arrival.path), arrival.digest, arrival.result
         if digest in seen:
             outcomes.append(FileOutcome(name, "duplicate", submission_id=seen[digest]))
-            log_row(outcomes[-1], digest, "cùng nội dung với báo cáo đã tiếp nhận")
+            log_row(name, digest, "duplicate", seen[digest], "cùng nội dung với báo cáo đã tiếp nhận")
             continue
         if isinstance(result, list):
             outcome = FileOutcome(name, "rejected", problems=result)
             outcome.report_path = _quarantine(arrival.path, settings, result, dt.datetime.now().strftime("%Y%m%d-%H%M%S"))
             outcomes.append(outcome)
-            log_row(outcome, digest, "; ".join(str(p) for p in result)[:2000])
+            log_row(name, digest, "rejected", None, "; ".join(str(p) for p in result)[:2000], outcome.report_path)
             log.warning("rejected %s: %d problems", name, len(result))
             continue
         parsed, submission_id = result, digest[:16]
@@ -378,8 +379,7 @@ def record_batch(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], settin
         for old_id, old_name in in_force.get(key, []):
             replaced[old_id] = submission_id
             outcome.superseded.append(old_name)
-            logged.append((dt.datetime.now(), old_name, None, "superseded", old_id,
-                           f"thay thế bởi {name} ({submission_id})", None))
+            log_row(old_name, None, "superseded", old_id, f"thay thế bởi {name} ({submission_id})")
         in_force[key] = [(submission_id, name)]
         submissions.append({
             "submission_id": submission_id, "content_hash": digest, "file_name": name, "kind": parsed.kind,
@@ -389,7 +389,7 @@ def record_batch(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], settin
             "status": "accepted", "superseded_by": None})
         seen[digest] = submission_id
         outcomes.append(outcome)
-        log_row(outcome, digest, None)
+        log_row(name, digest, "accepted", submission_id, None)
 
     con.execute("BEGIN TRANSACTION")
     try:
@@ -428,14 +428,16 @@ def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], catalogue: C
             if workers > 1 and len(parsing) >= PARALLEL_MIN_FILES else None)
     outcomes: list[FileOutcome] = []
     batch: list[Arrival] = []
+    batch_rows = 0
     try:
         # workers parse ahead while this process records, batch by batch in arrival order
         results = parse_all(parsing, catalogue, limits, pool)
         for path, digest in zip(ordered, digests):
             batch.append(Arrival(path, digest, next(results) if digest not in known else []))
-            if len(batch) >= RECORD_FILES or sum(a.rows for a in batch) >= RECORD_ROWS:
+            batch_rows += batch[-1].rows
+            if len(batch) >= RECORD_FILES or batch_rows >= RECORD_ROWS:
                 outcomes += record_batch(con, batch, settings)
-                batch = []
+                batch, batch_rows = [], 0
         if batch:
             outcomes += record_batch(con, batch, settings)
     finally:

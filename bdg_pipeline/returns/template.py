@@ -260,12 +260,9 @@ def parse_template(grids: dict[str, Grid], catalogue: Catalogue) -> ParsedReturn
     units = template_units(catalogue, province, year, period)
     by_display = dict(zip(units.display.map(fold), units.area_code))
     for r in range(FIRST_ROW, ws.max_row + 1):
-        values = ws.rows[r - 1]
-        if all(v in (None, "") for v in values[9:12]):  # J, K, L empty: nothing reported on this row
+        if all(v in (None, "") for v in ws.rows[r - 1][9:12]):  # J, K, L empty: nothing reported on this row
             continue
-        values = [None if v == "" else v for v in values[:13]] + [None] * (13 - len(values))
-        cells = dict(zip("BCDHIJKL", (values[1], values[2], values[3], values[7], values[8], values[9], values[10],
-                                      values[11])))
+        cells = ws.row_values(r, "BCDHIJKL")
         try:
             key = (plan_code, int(cells["B"]), int(cells["C"]), str(cells["D"] or ""))
         except (TypeError, ValueError):

@@ -45,7 +45,7 @@ def _reject(message: str, fix: str, found: str = "") -> ReturnRejected:
 def open_workbook(path: Path, limits: Limits | None = None) -> Workbook:
     """Open ``path`` with openpyxl (values, merged cells), or raise :class:`ReturnRejected` saying why not."""
     limits = limits or Limits.from_env()
-    check_container(path, limits)
+    has_formulas = check_container(path, limits)
     try:
         workbook = openpyxl.load_workbook(path, data_only=True)
     except ReturnRejected:
@@ -57,7 +57,8 @@ def open_workbook(path: Path, limits: Limits | None = None) -> Workbook:
         if sheet.max_row > limits.max_rows:
             raise ReturnRejected([Problem(sheet.title, "", f"Trang tính có quá nhiều dòng ({sheet.max_row}, tối đa "
                                           f"{limits.max_rows})", fix="Xóa các dòng trống hoặc chia thành nhiều tệp.")])
-    reject_uncached_formulas(path, workbook)
+    if has_formulas:
+        reject_uncached_formulas(path, workbook)
     return workbook
 
 
@@ -211,12 +212,9 @@ def check_container(path: Path, limits: Limits) -> bool:
 def formulas_without_values(path: Path, values: Workbook | None = None) -> list[tuple[str, str, str]]:
     """Cells holding a formula whose result was never saved (files written by programs, not Excel).
 
-    Such a cell reads as empty, which would silently drop a number the officer meant to report.
+    Such a cell reads as empty, which would silently drop a number the officer meant to report. Called
+    when :func:`check_container` saw a formula in some worksheet.
     """
-    with zipfile.ZipFile(path) as archive:
-        sheets = (archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml"))
-        if not any(b"<f>" in xml or b"<f " in xml for xml in sheets):
-            return []
     values = values or openpyxl.load_workbook(path, read_only=True, data_only=True)
     formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
     found = []
