@@ -11,27 +11,50 @@ import duckdb
 from . import pipeline
 from .catalogue import CatalogueError, load_catalogue
 from .config import settings
+from .faults import explain, log_traceback
 from .returns.template import TemplateError, build_template
 
 
 def _print_outcomes(summary: pipeline.RunSummary) -> None:
     for outcome in summary.outcomes:
         click.echo(outcome.summary())
+    for name in summary.waiting:
+        click.echo(f"… {name}: tệp đang được chép vào, chưa tiếp nhận (chạy lại lệnh khi chép xong)")
 
 
-@click.group()
+class FaultsSaidPlainly(click.Group):
+    """Expected faults (lock timeout, disk full, read-only folder, corrupted warehouse) reach the officer as
+    a Vietnamese message with what to do; anything else as a short message, the traceback in the log."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except CatalogueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except Exception as exc:
+            known = explain(exc)
+            log_file = log_traceback(exc, settings().log_dir)
+            if known is None:
+                message = ("Lỗi không lường trước, lệnh đã dừng; kho công bố giữ nguyên bản trước và không tệp nào bị "
+                           f"mất. Hãy gửi nhật ký {log_file or 'lỗi'} cho bộ phận kỹ thuật.")
+            else:
+                message = str(known)
+            click.echo(f"Lỗi: {message}", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=FaultsSaidPlainly)
 def main() -> None:
     """Pipeline bình đẳng giới: danh mục chỉ tiêu, tiếp nhận biểu báo cáo, kho dữ liệu DuckDB."""
 
 
 @main.command()
 def rebuild() -> None:
-    """Build the warehouse anew from the catalogue and every return in the inbox."""
+    """Build the warehouse anew from the catalogue, every file ever received (the archive) and the inbox."""
     s = settings()
-    try:
-        summary = pipeline.rebuild(s)
-    except CatalogueError as exc:
-        raise click.ClickException(str(exc)) from exc
+    summary = pipeline.rebuild(s)
     _print_outcomes(summary)
     click.echo(f"Kho dữ liệu: {summary.published}")
     click.echo(_summary_text(s.warehouse))
@@ -40,7 +63,10 @@ def rebuild() -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def ingest(files: tuple[Path, ...]) -> None:
-    """Ingest returns (the same code path as the inbox sensor). Exit code 1 if any file was rejected."""
+    """Ingest returns (the same code path as the inbox sensor). Exit code 1 if any file was rejected.
+
+    The files are copied into the archive and never moved or changed (files in the inbox are moved out of it
+    once their fate is recorded)."""
     summary = pipeline.ingest(settings(), list(files))
     _print_outcomes(summary)
     if summary.rejected:
@@ -103,6 +129,8 @@ def summary() -> None:
 
 
 def _summary_text(warehouse: Path) -> str:
+    if not warehouse.exists():
+        raise click.ClickException(f"Chưa có kho dữ liệu công bố ({warehouse}). Hãy chạy “bdg rebuild”.")
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         lines = ["", "Kế hoạch             chỉ tiêu  mục tiêu(năm)  quan sát"]

@@ -25,6 +25,12 @@ class Settings:
     warehouse: Path
     catalogue_dir: Path
     as_of_year: int
+    lock_timeout: float = 600.0
+
+    @property
+    def data_dir(self) -> Path:
+        """The project's own data folder: everything under it but the inbox was written by the project."""
+        return self.raw_dir.parent
 
     @property
     def staging(self) -> Path:
@@ -32,12 +38,41 @@ class Settings:
         return self.warehouse.with_name(self.warehouse.stem + ".staging.duckdb")
 
     @property
+    def build(self) -> Path:
+        """Where a rebuild builds a new staging database before swapping it in."""
+        return self.warehouse.with_name(self.warehouse.stem + ".build.duckdb")
+
+    @property
+    def lock_path(self) -> Path:
+        """The one lock every writer takes (CLI, Dagster runs, rebuild, benchmark)."""
+        return self.warehouse.with_name(self.warehouse.stem + ".lock")
+
+    @property
+    def archive_dir(self) -> Path:
+        """Content-addressed copies of every file that ever arrived, and the ledger of arrivals."""
+        return self.data_dir / "archive"
+
+    @property
+    def ledger_path(self) -> Path:
+        return self.archive_dir / "ledger.sqlite3"
+
+    @property
+    def processed_dir(self) -> Path:
+        """Inbox files whose fate is committed (accepted or duplicate) are moved here."""
+        return self.data_dir / "processed"
+
+    @property
     def quarantine_dir(self) -> Path:
-        return self.raw_dir.parent / "quarantine"
+        return self.data_dir / "quarantine"
 
     @property
     def reports_dir(self) -> Path:
-        return self.raw_dir.parent / "reports"
+        return self.data_dir / "reports"
+
+    @property
+    def log_dir(self) -> Path:
+        """Developers' log: the tracebacks officers are spared."""
+        return self.data_dir / "logs"
 
 
 def settings() -> Settings:
@@ -48,4 +83,6 @@ def settings() -> Settings:
         catalogue_dir=_path("BDG_CATALOGUE_DIR", str(CATALOGUE_DIR)),
         # The year attainment is judged in: targets of earlier years are final.
         as_of_year=int(os.environ.get("BDG_AS_OF_YEAR") or dt.date.today().year),
+        # How long a writer waits for the one writer ahead of it before giving up.
+        lock_timeout=float(os.environ.get("BDG_LOCK_TIMEOUT") or 600),
     )

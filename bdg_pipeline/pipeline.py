@@ -1,9 +1,21 @@
-"""The pipeline's operations, shared by the ``bdg`` command and the Dagster assets so both take
-exactly the same path: load the catalogue, ingest returns, publish."""
+"""The pipeline's operations, shared by the ``bdg`` command and the Dagster assets so both take exactly
+the same path: every step takes the writers' lock, reads what arrived from the archive, and leaves the
+staging database complete.
+
+How files flow: inbox (or ``bdg ingest PATH``) → archive + ledger (``returns.archive``) → staging
+(recorded batch by batch, the ledger mirroring each batch's fate) → the inbox file moved out (``inbox``)
+→ published (a copy of a complete staging, swapped in atomically). A rebuild builds a new staging file
+from the ledger beside the old one and swaps it in; a missing, incomplete, corrupted or lagging staging
+is rebuilt from the archive automatically.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -11,8 +23,13 @@ import duckdb
 from . import attainment
 from .catalogue import Catalogue, load_catalogue
 from .config import Settings
-from .returns.ingest import FileOutcome, inbox_files, ingest_files
-from .warehouse import ensure_schema, insert_rows, load_reference_tables, publish, staging_connection
+from .faults import OperatorError, notice
+from .returns.archive import Arrival, FileChanging, Ledger, display_name, open_ledger
+from .returns.inbox import inbox_files, settle
+from .returns.ingest import FileOutcome, ingest_arrivals
+from .returns.recording import Parsed
+from .warehouse import fsync_dir, insert_rows, load_reference_tables, open_writer, publish, staging_connection, transaction
+from .writer_lock import writer_lock
 
 
 @dataclass
@@ -20,6 +37,8 @@ class RunSummary:
     reference_rows: dict[str, int]
     outcomes: list[FileOutcome]
     published: Path | None
+    rebuilt: str | None = None  # why staging was rebuilt from the archive, when it had to be
+    waiting: list[str] = field(default_factory=list)  # files still being written, left for the next run
 
     @property
     def accepted(self) -> int:
@@ -30,44 +49,16 @@ class RunSummary:
         return sum(o.outcome == "rejected" for o in self.outcomes)
 
 
-def reset_staging(settings: Settings) -> None:
-    """Start the writers' database from nothing (the published file stays until replaced)."""
-    settings.staging.parent.mkdir(parents=True, exist_ok=True)
-    for path in (settings.staging, settings.staging.with_name(settings.staging.name + ".wal")):
-        path.unlink(missing_ok=True)
+@contextmanager
+def writing(settings: Settings) -> Iterator[Ledger]:
+    """The writers' lock and the ledger, for one step or a whole run (the lock is re-entrant)."""
+    with writer_lock(settings), open_ledger(settings) as ledger:
+        yield ledger
 
 
-def previous_file_log(settings: Settings) -> "pd.DataFrame":
-    import pandas as pd
-
-    if not settings.staging.exists():
-        return pd.DataFrame()
-    try:
-        con = duckdb.connect(str(settings.staging), read_only=True)
-    except duckdb.Error:
-        return pd.DataFrame()
-    try:
-        return con.execute("SELECT * FROM file_log").df()
-    except duckdb.Error:
-        return pd.DataFrame()
-    finally:
-        con.close()
-
-
-def fresh_staging(settings: Settings) -> "pd.DataFrame":
-    """Empty the staging warehouse for a rebuild; return its file log, which outlives rebuilds."""
-    history = previous_file_log(settings)
-    reset_staging(settings)
-    return history
-
-
-def refresh_reference(con: duckdb.DuckDBPyConnection, catalogue: Catalogue,
-                      history: "pd.DataFrame | None" = None) -> dict[str, int]:
-    ensure_schema(con)
-    tables = catalogue.tables()
-    if history is not None and not history.empty:
-        tables["file_log"] = history
-    counts = load_reference_tables(con, tables)
+# -- catalogue and attainment -------------------------------------------------------------------------
+def refresh_reference(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> dict[str, int]:
+    counts = load_reference_tables(con, catalogue.tables())
     mark_all_stale(con)  # targets may have changed: every plan is judged again
     return counts
 
@@ -100,8 +91,7 @@ def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[
                         "ORDER BY p.province_code, p.plan_code").fetchall()
     provinces = sorted({province for _, province in plans})
     counts = {"plans": len(plans), "fact_attainment": 0, "fact_progress": 0}
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for table in ("fact_attainment", "fact_progress"):
             con.execute(f"DELETE FROM {table} WHERE plan_code IN (SELECT plan_code FROM stale_attainment) "
                         "OR plan_code NOT IN (SELECT plan_code FROM dim_plan)")
@@ -120,10 +110,6 @@ def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[
             counts["fact_progress"] += len(path)
         con.execute("DELETE FROM stale_attainment")
         con.execute("DROP TABLE IF EXISTS stale_series")
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return counts
 
 
@@ -131,24 +117,202 @@ def mark_all_stale(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("INSERT OR IGNORE INTO stale_attainment SELECT plan_code FROM dim_plan")
 
 
-def ingest(settings: Settings, paths: list[Path], catalogue: Catalogue | None = None) -> RunSummary:
-    """Ingest the given files into staging and publish (what ``bdg ingest`` and the sensor's run do)."""
-    catalogue = catalogue or load_catalogue(settings.catalogue_dir)
-    with staging_connection(settings) as con:
-        counts = {}
-        if con.execute("SELECT count(*) FROM dim_plan").fetchone()[0] == 0:
-            counts = refresh_reference(con, catalogue)
-        outcomes = ingest_files(con, paths, catalogue, settings)
+# -- the ledger and staging ---------------------------------------------------------------------------
+FATES_SQL = """
+    SELECT f.arrival_seq, f.outcome, f.submission_id, coalesce(f.outcome = 'accepted' AND s.status = 'accepted', false)
+    FROM file_log f LEFT JOIN submission s USING (submission_id)
+    WHERE f.arrival_seq IS NOT NULL AND f.outcome != 'superseded'
+"""
+
+
+def sync_fates(con: duckdb.DuckDBPyConnection, ledger: Ledger) -> None:
+    """Mirror the committed fates of staging into the ledger (what publish later checks staging against)."""
+    ledger.replace_fates([tuple(row) for row in con.execute(FATES_SQL).fetchall()])
+
+
+def staging_problem(settings: Settings, ledger: Ledger) -> str | None:
+    """Why staging cannot be published or written on (None when it can): missing, unreadable, not marked
+    complete, or holding fewer files or returns in force than the ledger says were committed."""
+    if not settings.staging.exists():
+        return "không có"
+    try:
+        con = duckdb.connect(str(settings.staging))
+    except duckdb.Error:
+        return "bị hỏng (không mở được)"
+    try:
+        tables = {t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        if "build_info" not in tables or not con.execute("SELECT bool_or(complete) FROM build_info").fetchone()[0]:
+            return "chưa được dựng xong"
+        columns = {c for (c,) in con.execute("SELECT column_name FROM information_schema.columns "
+                                             "WHERE table_name = 'file_log'").fetchall()}
+        if "arrival_seq" not in columns:
+            return "theo định dạng cũ"
+        seqs = {s for (s,) in con.execute("SELECT DISTINCT arrival_seq FROM file_log").fetchall()}
+        missing = set(ledger.fated()) - seqs
+        if missing:
+            return f"thiếu {len(missing)} tệp đã ghi nhận"
+        in_force = con.execute("SELECT count(*) FROM submission WHERE status = 'accepted'").fetchone()[0]
+        if in_force < ledger.in_force():
+            return f"có {in_force} báo cáo hiệu lực, ít hơn sổ ghi nhận ({ledger.in_force()})"
+    except duckdb.Error:
+        return "bị hỏng (không đọc được)"
+    finally:
+        con.close()
+    return None
+
+
+def build_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> tuple[dict[str, int], list[FileOutcome]]:
+    """A new staging database from the catalogue and every arrival of the ledger, built beside the old one
+    and swapped in only once complete (the old one serves until then)."""
+    build = settings.build
+    for path in (build, build.with_name(build.name + ".wal")):
+        path.unlink(missing_ok=True)
+    arrivals = ledger.arrivals()
+    con = open_writer(build)
+    try:
+        counts = refresh_reference(con, catalogue)
+        outcomes = ingest_arrivals(con, arrivals, catalogue, settings)
         refresh_attainment(con, settings.as_of_year)
-    return RunSummary(counts, outcomes, publish(settings))
+        with transaction(con):
+            con.execute("DELETE FROM build_info")
+            con.execute("INSERT INTO build_info VALUES (?, ?, true)", [dt.datetime.now(), len(arrivals)])
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    # the old staging's log would be replayed onto the new file: it goes first (a crash in between leaves a
+    # staging that lacks committed files, which the next writer finds and rebuilds)
+    settings.staging.with_name(settings.staging.name + ".wal").unlink(missing_ok=True)
+    os.replace(build, settings.staging)
+    fsync_dir(settings.staging.parent)
+    with staging_connection(settings) as con:
+        sync_fates(con, ledger)
+    return counts, outcomes
+
+
+def ensure_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> str | None:
+    """Rebuild staging from the archive when it cannot be trusted, and say so and why; otherwise bring the
+    ledger's fates up to staging (a run killed between its commit and the ledger's update)."""
+    problem = staging_problem(settings, ledger)
+    if problem is None:
+        with staging_connection(settings) as con:
+            sync_fates(con, ledger)
+        return None
+    if ledger.count() or settings.warehouse.exists():
+        notice(f"Kho dữ liệu tạm {problem}: đang dựng lại từ kho lưu trữ các tệp đã nhận "
+               f"({ledger.count()} tệp). Không báo cáo nào bị mất.")
+    build_staging(settings, ledger, catalogue)
+    return problem
+
+
+def receive(ledger: Ledger, paths: list[Path]) -> tuple[list[Arrival], list[str]]:
+    """Archive files oldest first; a file that changes while being copied is left for the next run, one
+    already moved out of the inbox (its fate committed by an earlier run) is not received twice."""
+    arrivals, waiting = [], []
+    present = [p for p in paths if p.exists()]
+    for path in sorted(present, key=lambda p: (p.stat().st_mtime_ns, p.name)):
+        try:
+            arrivals.append(ledger.receive(path))
+        except FileChanging:
+            waiting.append(display_name(path))
+            notice(f"Tệp {display_name(path)} đang được chép vào, sẽ tiếp nhận ở lượt sau.")
+    return arrivals, waiting
+
+
+def settle_all(settings: Settings, ledger: Ledger) -> None:
+    """Move every inbox file whose fate is committed out of the inbox (also those a killed run left)."""
+    fated = ledger.fated()
+    for arrival in ledger.unsettled():
+        if arrival.seq in fated:
+            settle(ledger, arrival, fated[arrival.seq], settings.processed_dir, settings.quarantine_dir)
+
+
+def record_pending(con: duckdb.DuckDBPyConnection, ledger: Ledger, catalogue: Catalogue,
+                   settings: Settings) -> list[FileOutcome]:
+    """Record every arrival staging has not seen (new ones, and those of a run that died before its commit)."""
+    done = {s for (s,) in con.execute("SELECT DISTINCT arrival_seq FROM file_log").fetchall()}
+    pending = [a for a in ledger.arrivals() if a.seq not in done]
+
+    def after_commit(batch: list[Parsed], outcomes: list[FileOutcome]) -> None:
+        sync_fates(con, ledger)
+        fates = {o.arrival_seq: o.outcome for o in outcomes}
+        for item in batch:
+            settle(ledger, item.arrival, fates[item.arrival.seq], settings.processed_dir, settings.quarantine_dir)
+
+    return ingest_arrivals(con, pending, catalogue, settings, after_commit=after_commit)
+
+
+# -- the steps, each under the writers' lock ----------------------------------------------------------
+def load_targets(settings: Settings, catalogue: Catalogue | None = None) -> dict[str, int]:
+    """Validate the catalogue and load it into staging (a catalogue error leaves everything as it was)."""
+    catalogue = catalogue or load_catalogue(settings.catalogue_dir)
+    with writing(settings) as ledger:
+        ensure_staging(settings, ledger, catalogue)
+        with staging_connection(settings) as con:
+            return refresh_reference(con, catalogue)
+
+
+def take_in(settings: Settings, paths: list[Path], catalogue: Catalogue | None = None) -> RunSummary:
+    """Archive and record files (without judging or publishing): the ``submissions`` step. Arrivals left
+    unrecorded by a run that died are recorded too."""
+    catalogue = catalogue or load_catalogue(settings.catalogue_dir)
+    with writing(settings) as ledger:
+        rebuilt = ensure_staging(settings, ledger, catalogue)
+        settle_all(settings, ledger)
+        _, waiting = receive(ledger, paths)
+        with staging_connection(settings) as con:
+            outcomes = record_pending(con, ledger, catalogue, settings)
+        settle_all(settings, ledger)
+    return RunSummary({}, outcomes, None, rebuilt, waiting)
+
+
+def judge(settings: Settings, catalogue: Catalogue | None = None) -> dict[str, int]:
+    """The attainment step: recompute what changed."""
+    with writing(settings) as ledger:
+        ensure_staging(settings, ledger, catalogue or load_catalogue(settings.catalogue_dir))
+        with staging_connection(settings) as con:
+            return refresh_attainment(con, settings.as_of_year)
+
+
+def publish_complete(settings: Settings, catalogue: Catalogue | None = None) -> Path:
+    """Publish staging, never an incomplete one: a staging that fails its checks is rebuilt first."""
+    with writing(settings) as ledger:
+        if staging_problem(settings, ledger) is not None:
+            ensure_staging(settings, ledger, catalogue or load_catalogue(settings.catalogue_dir))
+            problem = staging_problem(settings, ledger)
+            if problem is not None:
+                raise OperatorError(f"Kho dữ liệu tạm {problem} ngay cả sau khi dựng lại; kho công bố giữ "
+                                    "nguyên bản trước. Hãy báo bộ phận kỹ thuật (nhật ký: data/logs/bdg.log).")
+        return publish(settings)
+
+
+def ingest(settings: Settings, paths: list[Path], catalogue: Catalogue | None = None) -> RunSummary:
+    """Ingest the given files, judge, publish (what ``bdg ingest`` does; a sensor run does it in steps)."""
+    catalogue = catalogue or load_catalogue(settings.catalogue_dir)
+    with writer_lock(settings):
+        summary = take_in(settings, paths, catalogue)
+        judge(settings, catalogue)
+        summary.published = publish_complete(settings, catalogue)
+    return summary
+
+
+def rebuild_staging(settings: Settings, catalogue: Catalogue | None = None) -> RunSummary:
+    """A new staging file from the catalogue and every arrival in the ledger, swapped in when complete."""
+    catalogue = catalogue or load_catalogue(settings.catalogue_dir)
+    with writing(settings) as ledger:
+        counts, outcomes = build_staging(settings, ledger, catalogue)
+        settle_all(settings, ledger)
+    return RunSummary(counts, outcomes, None)
 
 
 def rebuild(settings: Settings) -> RunSummary:
-    """Everything from the catalogue and the returns in the inbox, into a fresh staging, then publish."""
+    """``bdg rebuild`` and the nightly job: staging anew from the archive, then what is ready in the inbox,
+    then judge and publish."""
     catalogue = load_catalogue(settings.catalogue_dir)
-    history = fresh_staging(settings)
-    with staging_connection(settings) as con:
-        counts = refresh_reference(con, catalogue, history)
-        outcomes = ingest_files(con, inbox_files(settings.raw_dir), catalogue, settings)
-        refresh_attainment(con, settings.as_of_year)
-    return RunSummary(counts, outcomes, publish(settings))
+    with writer_lock(settings):
+        summary = rebuild_staging(settings, catalogue)
+        fresh = take_in(settings, inbox_files(settings.raw_dir), catalogue)
+        judge(settings, catalogue)
+        summary.outcomes += fresh.outcomes
+        summary.waiting = fresh.waiting
+        summary.published = publish_complete(settings, catalogue)
+    return summary

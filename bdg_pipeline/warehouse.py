@@ -14,7 +14,8 @@ import os
 import shutil
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
@@ -29,19 +30,41 @@ def sql_script(name: str) -> str:
     return (SQL_DIR / name).read_text(encoding="utf-8")
 
 
+def open_writer(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A writer's connection (staging, or a rebuild's new file), with the schema in place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        # one checkpoint at close rather than one every 16 MB of WAL while a rebuild writes millions of rows
+        con.execute("SET checkpoint_threshold = '1GB'")
+        # DuckDB caches up to 80 % of the machine by default; a writer beside two parsing workers keeps less
+        con.execute(f"SET memory_limit = '{memory_limit or os.environ.get('BDG_DUCKDB_MEMORY', '1GB')}'")
+        ensure_schema(con)
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 @contextmanager
 def staging_connection(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
-    settings.staging.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(settings.staging))
-    # one checkpoint at close rather than one every 16 MB of WAL while a rebuild writes millions of rows
-    con.execute("SET checkpoint_threshold = '1GB'")
-    # DuckDB caches up to 80 % of the machine by default; a writer beside two parsing workers keeps less
-    con.execute(f"SET memory_limit = '{os.environ.get('BDG_DUCKDB_MEMORY', '1GB')}'")
+    con = open_writer(settings.staging)
     try:
-        ensure_schema(con)
         yield con
     finally:
         con.close()
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All of it or none of it."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -78,31 +101,42 @@ def insert_rows(con: duckdb.DuckDBPyConnection, table: str, rows: pd.DataFrame |
 def load_reference_tables(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame]) -> dict[str, int]:
     """Replace every reference table in one transaction: all of the catalogue or none of it."""
     counts = {}
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         for table, frame in tables.items():
             counts[table] = replace_table(con, table, frame)
-        con.execute("COMMIT")
-    except Exception:
-        con.execute("ROLLBACK")
-        raise
     return counts
 
 
 def publish(settings: Settings) -> Path:
-    """Copy the staging database over the published one atomically (same directory, then rename)."""
+    """Copy the staging database over the published one atomically (same directory, then rename).
+    Callers hold the writers' lock and have checked that staging is complete."""
     if not settings.staging.exists():
         raise FileNotFoundError(f"staging warehouse {settings.staging} does not exist; run `bdg rebuild` first")
     # A clean close checkpoints the WAL into the file, so the copy is complete on its own.
     duckdb.connect(str(settings.staging)).close()
     target = settings.warehouse
     target.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):  # from a writer killed mid-copy (we hold the lock)
+        leftover.unlink(missing_ok=True)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    shutil.copyfile(settings.staging, tmp)
-    with open(tmp, "rb+") as f:
-        os.fsync(f.fileno())
-    os.replace(tmp, target)
+    try:
+        shutil.copyfile(settings.staging, tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    fsync_dir(target.parent)
     return target
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> str:
@@ -112,3 +146,11 @@ def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> str:
     for line in sorted(repr(r) for r in rows):
         digest.update(line.encode())
     return digest.hexdigest()
+
+
+def published_counts(path: Path) -> dict[str, int]:
+    """What the published file holds, for run metadata."""
+    with duckdb.connect(str(path), read_only=True) as con:
+        row = con.execute("SELECT (SELECT count(*) FROM v_observations), (SELECT count(*) FROM submission "
+                          "WHERE status = 'accepted'), (SELECT count(*) FROM file_log)").fetchone()
+    return {"observations_in_force": row[0], "returns_in_force": row[1], "files_logged": row[2]}

@@ -151,7 +151,7 @@ CREATE TABLE IF NOT EXISTS submission (
     superseded_by  VARCHAR
 );
 
--- The fate of every file the pipeline looked at.
+-- The fate of every file the pipeline looked at (logged_at: when it arrived, so a rebuild gives the same log).
 CREATE TABLE IF NOT EXISTS file_log (
     logged_at    TIMESTAMP NOT NULL,
     file_name    VARCHAR NOT NULL,
@@ -159,7 +159,15 @@ CREATE TABLE IF NOT EXISTS file_log (
     outcome      VARCHAR NOT NULL,             -- 'accepted' | 'rejected' | 'duplicate' | 'superseded'
     submission_id VARCHAR,
     reason       VARCHAR,
-    report_path  VARCHAR
+    report_path  VARCHAR,
+    arrival_seq  INTEGER                       -- the arrival in the archive ledger (data/archive/ledger.sqlite3)
+);
+
+-- Written in the last transaction of a rebuild: a staging database without it is never published.
+CREATE TABLE IF NOT EXISTS build_info (
+    built_at   TIMESTAMP NOT NULL,
+    arrivals   INTEGER NOT NULL,               -- ledger arrivals replayed into this build
+    complete   BOOLEAN NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS fact_observation (

@@ -64,7 +64,7 @@ LEFT JOIN dim_agency ag  ON ag.agency_code = o.agency_code
 WHERE s.status = 'accepted';
 
 CREATE OR REPLACE VIEW v_submissions_log AS
-SELECT logged_at, file_name, outcome, submission_id, reason, report_path
+SELECT logged_at, file_name, outcome, submission_id, reason, report_path, arrival_seq
 FROM file_log;
 
 CREATE OR REPLACE VIEW v_attainment AS

@@ -16,7 +16,7 @@ from bdg_pipeline.config import CATALOGUE_DIR
 from bdg_pipeline.definitions import defs, rebuild_job
 from bdg_pipeline.orchestration import assets as asset_module
 from bdg_pipeline.orchestration import checks as check_module
-from bdg_pipeline.orchestration.resources import warehouse_resource
+from bdg_pipeline.orchestration.resources import BdgSettings
 from bdg_pipeline.quality import run_expectations
 from bdg_pipeline.samples import write_samples
 from bdg_pipeline.samples.ninh_thuan_appendix import ROWS, write_appendix
@@ -29,46 +29,52 @@ def evaluate(cursor):
     return list(result.run_requests or []), result.cursor
 
 
-def test_sensor_waits_for_stable_files_and_keys_on_content(env):
+def files_of(requests):
+    assert len(requests) <= 1  # one tick, at most one run
+    return requests[0].run_config["ops"]["submissions"]["config"]["files"] if requests else []
+
+
+def test_sensor_batches_stable_complete_files_and_skips_the_ledger(env):
     path = write_appendix(env.raw_dir / "phu_luc.xlsx")
     (env.raw_dir / "~$phu_luc.xlsx").write_bytes(b"lock")
     (env.raw_dir / "dang_chep.xlsx.part").write_bytes(b"partial")
     (env.raw_dir / "tam.tmp").write_bytes(b"tmp")
+    (env.raw_dir / "rong.xlsx").write_bytes(b"")  # 0 bytes: never taken
+    other_rows = list(ROWS)
+    other_rows[11] = (4, other_rows[11][1], "108,0/100", other_rows[11][3])
+    whole = write_appendix(env.raw_dir.parent / "khac.xlsx", other_rows).read_bytes()
+    half = env.raw_dir / "mot_nua.xlsx"
+    half.write_bytes(whole[:3000])  # a copy that stalled: no zip central directory yet
+    shutil.copy(path, env.raw_dir / "HOA.XLSX")  # upper-case extension: an inbox file like any other
     requests, cursor = evaluate(None)
     assert requests == []  # first look: nothing is stable yet
     requests, cursor = evaluate(cursor)
-    assert len(requests) == 1
-    first_key = requests[0].run_key
-    assert requests[0].run_config == {"ops": {"submissions": {"config": {"files": ["phu_luc.xlsx"]}}}}
-    requests, cursor = evaluate(cursor)
-    assert requests == []  # the same file is not requested twice
-    # a restart reuses the stored cursor: still nothing
-    assert evaluate(cursor)[0] == []
-    # the same bytes under another name get the same run key (Dagster runs a run key once)
-    shutil.copy(path, env.raw_dir / "phu_luc_ban_sao.xlsx")
+    assert sorted(files_of(requests)) == ["HOA.XLSX", "phu_luc.xlsx"]  # one run carries every ready file
+    assert evaluate(cursor)[0] == []  # requested once, not again
+    # the stalled copy completes: it is taken on the next looks
+    half.write_bytes(whole)
+    os.utime(half, ns=(half.stat().st_atime_ns, half.stat().st_mtime_ns + 10**9))
     requests, cursor = evaluate(cursor)
     assert requests == []
     requests, cursor = evaluate(cursor)
-    assert [(r.tags["bdg/file"], r.run_key) for r in requests] == [("phu_luc_ban_sao.xlsx", first_key)]
-    # a half-copied file: its size changes between looks, so it waits
-    growing = env.raw_dir / "dang_gui.xlsx"
-    growing.write_bytes(b"PK" + b"x" * 10)
-    requests, cursor = evaluate(cursor)
-    growing.write_bytes(b"PK" + b"x" * 5000)
-    requests, cursor = evaluate(cursor)
-    assert "dang_gui.xlsx" not in [r.tags["bdg/file"] for r in requests]
-    # a changed file under the same name runs again, with a new key
+    assert files_of(requests) == ["mot_nua.xlsx"]
+    # once the ledger holds a content's fate, a file with that content launches nothing
+    pipeline.ingest(env, [env.raw_dir / "phu_luc.xlsx", env.raw_dir / "HOA.XLSX", half])
+    assert sorted(p.name for p in env.raw_dir.iterdir()) == ["dang_chep.xlsx.part", "rong.xlsx", "tam.tmp",
+                                                             "~$phu_luc.xlsx"]
+    assert sorted(p.name for p in env.processed_dir.iterdir()) == ["000001_phu_luc.xlsx", "000002_HOA.XLSX",
+                                                                   "000003_mot_nua.xlsx"]
     rows = list(ROWS)
+    shutil.copy(env.processed_dir / "000001_phu_luc.xlsx", env.raw_dir / "gui_lai.xlsx")
+    requests, cursor = evaluate(cursor)
+    requests, cursor = evaluate(cursor)
+    assert requests == []
+    # a changed file is new content: it runs
     rows[11] = (4, rows[11][1], "109,0/100", rows[11][3])
-    write_appendix(path, rows)
-    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    write_appendix(env.raw_dir / "gui_lai.xlsx", rows)
     requests, cursor = evaluate(cursor)
-    assert all(r.tags["bdg/file"] != "phu_luc.xlsx" for r in requests)  # first look after the change
     requests, cursor = evaluate(cursor)
-    changed = [r for r in requests if r.tags["bdg/file"] == "phu_luc.xlsx"]
-    assert len(changed) == 1 and changed[0].run_key != first_key
-    assert all(not r.tags["bdg/file"].startswith(("~$",)) and not r.tags["bdg/file"].endswith((".part", ".tmp"))
-               for r in requests)
+    assert files_of(requests) == ["gui_lai.xlsx"]
 
 
 def test_schedule_nightly_in_vietnam_time():
@@ -86,14 +92,14 @@ def test_whole_graph_with_checks(env):
     write_samples(env.raw_dir, load_catalogue(CATALOGUE_DIR))
     assets = list(dg.load_assets_from_modules([asset_module]))
     checks = list(dg.load_asset_checks_from_modules([check_module]))
-    result = dg.materialize([*assets, *checks], resources={"duckdb": warehouse_resource()},
+    result = dg.materialize([*assets, *checks], resources={"bdg": BdgSettings()},
                             run_config={"ops": {"target_catalogue": {"config": {"fresh": True}}}})
     assert result.success
     evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert evaluations == {"keys_not_null": True, "share_numerator_within_denominator": True,
                            "value_ranges_per_unit": True, "one_row_per_key_in_force": True,
                            "every_indicator_has_agency": True, "year_over_year_jumps": True,
-                           "observations_schema": True}
+                           "observations_schema": True, "returns_accepted": True}
     assert (env.warehouse.parent / "data_docs" / "index.html").exists()
 
 
@@ -129,7 +135,7 @@ def test_checks_fail_on_a_bad_warehouse(env):
 def snapshot(settings):
     with staging_connection(settings) as con:
         tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                            "WHERE table_type = 'BASE TABLE' AND table_name != 'file_log'").fetchall()]
+                                            "WHERE table_type = 'BASE TABLE' AND table_name != 'build_info'").fetchall()]
         return {t: table_checksum(con, t) for t in sorted(tables)}
 
 

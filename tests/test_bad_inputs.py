@@ -20,11 +20,11 @@ FACTS = ("fact_observation", "submission", "fact_attainment")
 
 @pytest.fixture(scope="module")
 def base_staging(tmp_path_factory):
-    """A staging warehouse holding the seed appendix, built once and copied for each case."""
+    """A staging warehouse holding the seed appendix, with its archive, built once and copied for each case."""
     with settings_in(tmp_path_factory.mktemp("base")) as s:
         write_appendix(s.raw_dir / "phu_luc_goc.xlsx")
         pipeline.rebuild(s)
-        return s.staging
+        return s
 
 
 def test_corpus_is_large_enough():
@@ -37,7 +37,8 @@ def test_case(case, env, catalogue, base_staging, monkeypatch):
     for key, value in case.env.items():
         monkeypatch.setenv(key, value)
     env.staging.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(base_staging, env.staging)
+    shutil.copy(base_staging.staging, env.staging)
+    shutil.copytree(base_staging.archive_dir, env.archive_dir)
     publish(env)
     with staging_connection(env) as con:
         before = {t: table_checksum(con, t) for t in FACTS}
@@ -48,7 +49,7 @@ def test_case(case, env, catalogue, base_staging, monkeypatch):
     outcome = pipeline.ingest(env, [path]).outcomes[0]
     with staging_connection(env) as con:
         after = {t: table_checksum(con, t) for t in FACTS}
-        logged = con.execute("SELECT outcome FROM file_log ORDER BY logged_at DESC LIMIT 1").fetchone()[0]
+        logged = con.execute("SELECT outcome FROM file_log ORDER BY arrival_seq DESC LIMIT 1").fetchone()[0]
     if case.expect == "rejected":
         text = "\n".join(str(p) for p in outcome.problems)
         assert outcome.outcome == "rejected", text

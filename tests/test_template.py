@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import datetime as dt
 
 import openpyxl
@@ -116,6 +118,8 @@ def filled_return(catalogue, path, value, agency="Sở Y tế", year=2023):
 def test_duplicates_and_supersede(catalogue, env, read_warehouse):
     first = filled_return(catalogue, env.raw_dir / "y_te_2023.xlsx", 11050)
     assert pipeline.ingest(env, [first]).outcomes[0].outcome == "accepted"
+    assert not first.exists() and (env.processed_dir / "000001_y_te_2023.xlsx").exists()  # out of the inbox
+    shutil.copy(env.processed_dir / "000001_y_te_2023.xlsx", first)  # the officer sends it again
     assert pipeline.ingest(env, [first]).outcomes[0].outcome == "duplicate"
     assert read_warehouse("SELECT count(*) FROM fact_observation") == [(1,)]
     second = filled_return(catalogue, env.raw_dir / "y_te_2023_sua.xlsx", 11020)
@@ -124,6 +128,6 @@ def test_duplicates_and_supersede(catalogue, env, read_warehouse):
     assert read_warehouse("SELECT numerator FROM v_observations") == [(11020,)]
     assert read_warehouse("SELECT count(*) FROM fact_observation") == [(2,)]  # history kept
     assert read_warehouse("SELECT status FROM submission ORDER BY received_at") == [("superseded",), ("accepted",)]
-    fates = read_warehouse("SELECT file_name, outcome FROM file_log ORDER BY logged_at")
+    fates = read_warehouse("SELECT file_name, outcome FROM file_log ORDER BY arrival_seq, outcome DESC")
     assert fates == [("y_te_2023.xlsx", "accepted"), ("y_te_2023.xlsx", "duplicate"),
                      ("y_te_2023.xlsx", "superseded"), ("y_te_2023_sua.xlsx", "accepted")]

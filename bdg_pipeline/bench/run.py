@@ -166,13 +166,14 @@ def ours_ingest(root: Path, files: list[Path], warehouse: Path) -> float:
     os.environ.update({k: v for k, v in _env(root, warehouse).items() if k.startswith("BDG_")})
     from ..catalogue import load_catalogue
     from ..config import settings
-    from ..pipeline import fresh_staging, refresh_reference
+    from ..pipeline import refresh_reference
     from ..returns.ingest import ingest_files
     from ..warehouse import staging_connection
 
     s = settings()
     catalogue = load_catalogue(s.catalogue_dir)
-    fresh_staging(s)
+    shutil.rmtree(s.staging.parent, ignore_errors=True)
+    shutil.rmtree(s.archive_dir, ignore_errors=True)
     with staging_connection(s) as con:
         refresh_reference(con, catalogue)
         start = time.perf_counter()

@@ -2,14 +2,13 @@
 # No "from __future__ import annotations": Dagster reads the resource annotations at runtime.
 
 import dagster as dg
+import duckdb
 import pandera.pandas as pa
-from dagster_duckdb import DuckDBResource
 
-from ..config import settings
 from ..quality import run_expectations
 from ..schemas import Observations
-from .assets import published_warehouse, submissions
-from .resources import WAREHOUSE_POOL
+from .assets import published_warehouse
+from .resources import BdgSettings
 
 SUITES = {
     "keys_not_null": "Khóa (kế hoạch, chỉ tiêu, địa bàn, cấp, năm) không để trống",
@@ -21,18 +20,14 @@ SUITES = {
 }
 
 
-def data_docs_dir():
-    return settings().warehouse.parent / "data_docs"
-
-
 @dg.multi_asset_check(
     specs=[dg.AssetCheckSpec(name, asset=published_warehouse, description=text) for name, text in SUITES.items()],
-    pool=WAREHOUSE_POOL,
 )
-def warehouse_expectations(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource):
-    """great-expectations suites over the warehouse; Data Docs in data/warehouse/data_docs/."""
-    docs = data_docs_dir()
-    with duckdb.get_connection() as con:
+def warehouse_expectations(context: dg.AssetCheckExecutionContext, bdg: BdgSettings):
+    """great-expectations suites over the published warehouse (read-only); Data Docs in data/warehouse/data_docs/."""
+    warehouse = bdg.settings().warehouse
+    docs = warehouse.parent / "data_docs"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
         outcomes = run_expectations(con, docs)
     for outcome in outcomes:
         yield dg.AssetCheckResult(
@@ -43,10 +38,9 @@ def warehouse_expectations(context: dg.AssetCheckExecutionContext, duckdb: DuckD
         )
 
 
-@dg.asset_check(asset=submissions, pool=WAREHOUSE_POOL,
-                description="pandera: mọi số liệu đang hiệu lực thỏa lược đồ Observations")
-def observations_schema(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-    with duckdb.get_connection() as con:
+@dg.asset_check(asset=published_warehouse, description="pandera: mọi số liệu đang hiệu lực (kho công bố) thỏa lược đồ Observations")
+def observations_schema(bdg: BdgSettings) -> dg.AssetCheckResult:
+    with duckdb.connect(str(bdg.settings().warehouse), read_only=True) as con:
         frame = con.execute("SELECT * FROM v_observations").df()
     frame["numerator"] = frame["numerator"].astype("Int64")
     frame["denominator"] = frame["denominator"].astype("Int64")

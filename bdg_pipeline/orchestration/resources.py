@@ -1,17 +1,26 @@
-"""Resources. The DuckDB resource opens the *staging* database: writers never touch the published file."""
+"""Resources: where the pipeline's files are, configured the Dagster way (each field from its ``BDG_*``
+variable when set, the project default otherwise)."""
 
 from __future__ import annotations
 
-from dagster_duckdb import DuckDBResource
+import dagster as dg
 
-from ..config import settings
+from ..config import Settings, settings
 
-# Every asset and check that writes the warehouse runs in this pool; dagster.yaml limits it to 1.
+# Every asset that writes the warehouse runs in this pool (dagster.yaml limits it to 1); inside, the
+# pipeline's own writers' lock keeps out the ``bdg`` command and anything else.
 WAREHOUSE_POOL = "bdg_warehouse"
 
 
-def warehouse_resource() -> DuckDBResource:
-    staging = settings().staging
-    # DuckDB does not create folders, and the resource retries a failed open for ~100 s.
-    staging.parent.mkdir(parents=True, exist_ok=True)
-    return DuckDBResource(database=str(staging))
+class BdgSettings(dg.ConfigurableResource):
+    """The pipeline's settings; empty fields fall back to the environment (``bdg_pipeline.config``)."""
+
+    raw_dir: str = ""
+    warehouse: str = ""
+
+    def settings(self) -> Settings:
+        from dataclasses import replace
+        from pathlib import Path
+
+        base = settings()
+        return replace(base, **{k: Path(v) for k, v in (("raw_dir", self.raw_dir), ("warehouse", self.warehouse)) if v})

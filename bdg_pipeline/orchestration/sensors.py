@@ -1,41 +1,57 @@
-"""The inbox sensor: a return dropped into BDG_RAW_DIR starts a run that ingests just that file."""
+"""The inbox sensor: returns dropped into BDG_RAW_DIR start one run that ingests every ready file; the
+reports sensor redoes the officers' outputs after a run, off the officer's critical path."""
 
+import hashlib
 import json
+import time
 
 import dagster as dg
 
-from ..config import settings
-from ..returns.ingest import content_hash, is_inbox_file
+from ..config import Settings, settings
+from ..returns.archive import content_hash, settled_hashes
+from ..returns.inbox import inbox_files, is_complete
 
 INBOX_INTERVAL_SECONDS = 5
+RETRY_SECONDS = 900  # a file requested but still not in the ledger (its run failed) is requested again
 
 
-def inbox_requests(cursor: str | None) -> tuple[list[dg.RunRequest], str]:
-    """Run requests for files whose size and time stood still between two looks; the new cursor.
+def inbox_requests(cursor: str | None, s: Settings | None = None,
+                   now: float | None = None) -> tuple[list[dg.RunRequest], str]:
+    """At most one run request carrying every file that is ready, and the new cursor.
 
-    The cursor remembers each file's size and modification time at the last look and the content hash
-    already requested, so a restart does not request old files again; the run key is the content hash,
-    so the same bytes run once and a changed file under the same name runs again.
+    Ready: size and time stood still between two looks, complete (not empty; a readable zip for
+    .xlsx), and its content not already committed in the ledger. The cursor keeps each file's size,
+    time and hash and what was requested when, so a restart requests nothing twice.
     """
-    raw_dir = settings().raw_dir
+    s = s or settings()
+    now = now if now is not None else time.time()
     previous = json.loads(cursor) if cursor else {}
-    current, requests = {}, []
-    paths = sorted(p for p in raw_dir.iterdir() if is_inbox_file(p)) if raw_dir.exists() else []
-    for path in paths:
+    looked, requested = previous.get("files", {}), previous.get("requested", {})
+    committed = settled_hashes(s)
+    current, ready = {}, []
+    for path in inbox_files(s.raw_dir, ready_only=False):
         stat = path.stat()
         entry = {"size": stat.st_size, "mtime": stat.st_mtime_ns, "hash": None}
-        before = previous.get(path.name)
-        if before and before["size"] == entry["size"] and before["mtime"] == entry["mtime"]:
-            entry["hash"] = before.get("hash")
-            if entry["hash"] is None:  # stable since the last look: take it
-                entry["hash"] = content_hash(path)
-                requests.append(dg.RunRequest(
-                    run_key=entry["hash"],
-                    run_config={"ops": {"submissions": {"config": {"files": [path.name]}}}},
-                    tags={"bdg/file": path.name[:200]},
-                ))
+        before = looked.get(path.name)
+        if before and (before["size"], before["mtime"]) == (entry["size"], entry["mtime"]) and is_complete(path, now):
+            entry["hash"] = before.get("hash") or content_hash(path)
+            asked = requested.get(entry["hash"])
+            if entry["hash"] not in committed and (asked is None or now - asked > RETRY_SECONDS):
+                ready.append((path.name, entry["hash"]))
         current[path.name] = entry
-    return requests, json.dumps(current, sort_keys=True)
+    in_inbox = {e["hash"] for e in current.values()}
+    requested = {h: t for h, t in requested.items() if h in in_inbox and h not in committed}
+    requests = []
+    if ready:
+        names = [name for name, _ in ready]
+        key = hashlib.sha256(" ".join(sorted(h for _, h in ready)).encode()).hexdigest()[:32]
+        requests.append(dg.RunRequest(
+            run_key=f"{key}-{int(now)}",
+            run_config={"ops": {"submissions": {"config": {"files": names}}}},
+            tags={"bdg/files": str(len(names)), "bdg/first_file": names[0][:200]},
+        ))
+        requested.update({h: now for _, h in ready})
+    return requests, json.dumps({"files": current, "requested": requested}, sort_keys=True)
 
 
 def build_inbox_sensor(job) -> dg.SensorDefinition:
@@ -49,3 +65,14 @@ def build_inbox_sensor(job) -> dg.SensorDefinition:
                                skip_reason=None if requests else "Không có tệp mới ổn định trong thư mục nhận")
 
     return inbox_sensor
+
+
+def build_reports_sensor(ingest_job, reports_job) -> dg.RunStatusSensorDefinition:
+    @dg.run_status_sensor(name="reports_after_ingest", run_status=dg.DagsterRunStatus.SUCCESS,
+                          monitored_jobs=[ingest_job], request_job=reports_job,
+                          default_status=dg.DefaultSensorStatus.RUNNING,
+                          description="Sau mỗi lượt tiếp nhận: làm lại phụ lục, biểu đồ, trang HTML của tỉnh có thay đổi.")
+    def reports_after_ingest(context: dg.RunStatusSensorContext):
+        return dg.RunRequest(run_key=context.dagster_run.run_id)
+
+    return reports_after_ingest

@@ -46,3 +46,37 @@ def build_outputs(warehouse: Path, province: str, year: int, out_dir: Path) -> O
     page = html_page(f"Bình đẳng giới — {province}, số liệu năm {year}", charts, summary,
                      folder / f"bao_cao_{slug(province)}_{year}.html")
     return Outputs(workbook, page, charts)
+
+
+REPORTS_VERSION = "2"  # bump when the outputs' layout changes, so every province is written again
+FINGERPRINT_SQL = """
+    SELECT province, max(year) AS year, sha256(string_agg(DISTINCT submission_id, ',' ORDER BY submission_id)
+                                               || max(as_of)) AS fingerprint
+    FROM (SELECT o.province, o.year, o.submission_id,
+                 (SELECT max(as_of_year)::VARCHAR FROM fact_attainment) AS as_of FROM v_observations o)
+    GROUP BY province ORDER BY province
+"""
+
+
+def build_changed(warehouse: Path, out_dir: Path) -> dict[str, Outputs]:
+    """Outputs for every province whose returns in force changed since its outputs were last written (each
+    for its latest year with data): after a run that touched one province, the others are not redone."""
+    import json
+
+    state_file = out_dir / ".trang_thai.json"
+    state = json.loads(state_file.read_text(encoding="utf-8")) if state_file.exists() else {}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        provinces = con.execute(FINGERPRINT_SQL).fetchall()
+    finally:
+        con.close()
+    written = {}
+    for province, year, fingerprint in provinces:
+        key = f"{REPORTS_VERSION}:{year}:{fingerprint}"
+        if state.get(province) == key:
+            continue
+        written[province] = build_outputs(warehouse, province, int(year), out_dir)
+        state[province] = key
+        out_dir.mkdir(parents=True, exist_ok=True)
+        state_file.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+    return written

@@ -22,7 +22,7 @@ from ..catalogue import Catalogue
 from ..numbers import Measure, NumberFormatError, normalize_text, parse_number
 from ..units import read_measure
 from ..vocabulary import LEVELS, PERIODS, UNITS
-from .model import ParsedReturn, ParsedRow, Problem, fold, province_area_code
+from .model import ParsedReturn, ParsedRow, Problem, ReturnRejected, fold, province_area_code
 from .workbook import Grid
 
 MARKER = "bdg_template"
@@ -230,11 +230,25 @@ def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> De
         return None
 
 
+def _meta_year(value: object) -> int:
+    if isinstance(value, (int, float)) and float(value).is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise ValueError(f"năm “{value}”")
+
+
 def parse_template(grids: dict[str, Grid], catalogue: Catalogue) -> ParsedReturn:
     """Read a filled template (its sheets' values, see :func:`workbook.open_values`)."""
     meta = {row[0]: row[1] for row in grids["_meta"].rows if len(row) >= 2}
-    plan_code, agency_code = str(meta["plan_code"]), str(meta["agency_code"])
-    year, period = int(meta["year"]), str(meta["period"])
+    try:
+        plan_code, agency_code = str(meta["plan_code"]), str(meta["agency_code"])
+        year, period = _meta_year(meta["year"]), str(meta["period"])
+    except (KeyError, ValueError) as exc:
+        raise ReturnRejected([Problem("_meta", "", "Trang ẩn “_meta” của biểu mẫu đã bị sửa nên không biết biểu "
+                                      "thuộc kế hoạch, cơ quan, năm nào", str(exc),
+                                      "Tạo lại biểu mẫu bằng lệnh “bdg template”, chép số liệu sang rồi gửi lại; "
+                                      "không sửa trang “_meta”.")]) from exc
     provinces = catalogue.plan_provinces
     problems: list[Problem] = []
     if plan_code not in provinces:

@@ -1,0 +1,87 @@
+"""The inbox (``BDG_RAW_DIR``): which files to look at, when a file is ready to take, and where an inbox
+file goes once its fate is committed.
+
+A file is taken only when it is complete: never at 0 bytes, and an .xlsx/.xlsm only when its zip
+central directory can be read (a copy over a network share or a slow USB stick stalls half-written
+for long seconds). A file that stays unreadable for ``GIVE_UP_SECONDS`` is taken anyway, so the officer
+gets an error report instead of silence. After the commit that records its fate, an inbox file is
+moved — only if it is unchanged since it was read — to ``data/processed/`` (accepted, duplicate) or
+``data/quarantine/`` (rejected, with its error report), under a name that starts with its arrival
+number, so two files of the same name never collide.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+import zipfile
+from pathlib import Path
+
+from .archive import Arrival, Ledger, content_hash
+
+INBOX_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+IGNORED_PREFIXES = ("~$", ".")
+IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload")
+ZIP_SUFFIXES = (".xlsx", ".xlsm")
+GIVE_UP_SECONDS = 600  # a file unreadable for this long is taken anyway (and rejected with a report)
+
+
+def is_inbox_file(path: Path) -> bool:
+    """A file the inbox should look at (Excel lock files, hidden and partial downloads are not)."""
+    name = path.name.lower()
+    return (not name.startswith(IGNORED_PREFIXES) and not name.endswith(IGNORED_SUFFIXES)
+            and name.endswith(INBOX_SUFFIXES) and path.is_file())
+
+
+def is_complete(path: Path, now: float | None = None) -> bool:
+    """Whether a file looks completely written: not empty, and a readable zip for the zip formats."""
+    stat = path.stat()
+    if (now or time.time()) - stat.st_mtime > GIVE_UP_SECONDS:
+        return True
+    if stat.st_size == 0:
+        return False
+    if path.name.lower().endswith(ZIP_SUFFIXES):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                archive.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return False
+    return True
+
+
+def inbox_files(raw_dir: Path, ready_only: bool = True) -> list[Path]:
+    """Inbox files oldest first (the order they arrived), leaving out those still being written."""
+    if not raw_dir.exists():
+        return []
+    files = [p for p in raw_dir.iterdir() if is_inbox_file(p)]
+    if ready_only:
+        files = [p for p in files if is_complete(p)]
+    return sorted(files, key=lambda p: (p.stat().st_mtime_ns, p.name))
+
+
+def safe_name(arrival: Arrival) -> str:
+    """``<arrival no>_<name>``: unique, printable, and only a last path component."""
+    name = arrival.file_name.replace("\\", "_").replace("/", "_").lstrip(".") or "tep"
+    return f"{arrival.seq:06d}_{name}"
+
+
+def settle(ledger: Ledger, arrival: Arrival, outcome: str, processed_dir: Path, quarantine_dir: Path) -> Path | None:
+    """Move an inbox file whose fate is committed out of the inbox, if it is still the file that was read.
+
+    Files from elsewhere (``bdg ingest PATH``) are never moved: the officer keeps them, the archive has a copy."""
+    source = arrival.source_path
+    target = None
+    if arrival.from_inbox and source.exists():
+        stat = source.stat()
+        unchanged = ((stat.st_size, stat.st_mtime_ns) == (arrival.size, arrival.mtime_ns)
+                     and content_hash(source) == arrival.content_hash)
+        if unchanged:
+            folder = quarantine_dir if outcome == "rejected" else processed_dir
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / safe_name(arrival)
+            if target.exists():  # left by an earlier attempt that died after moving: keep both, never overwrite
+                target = folder / f"{safe_name(arrival)}.{os.getpid()}"
+            shutil.move(os.fsdecode(source), target)
+    ledger.settle(arrival.seq, target)
+    return target

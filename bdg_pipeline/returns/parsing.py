@@ -1,0 +1,272 @@
+"""Reading returns: a workbook of either layout into rows, validated (pandera and the catalogue), as an
+Arrow table ready to insert. Parsing runs in worker processes during long runs.
+
+Any exception while reading or validating one file rejects that file only — with a Vietnamese message
+asking to send it to the technical team, the traceback in the developers' log — and the run goes on
+with the others.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import os
+import signal
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+import pyarrow
+
+from ..catalogue import Catalogue
+from ..faults import log_traceback
+from ..schemas import ObservationBatch
+from .appendix import find_appendix, parse_appendix
+from .model import ParsedReturn, Problem, ReturnRejected
+from .template import is_template, parse_template
+from .workbook import Limits, open_values, open_workbook
+
+log = logging.getLogger(__name__)
+PARSE_CHUNK = 16  # at most this many returns parsed and validated together (one pandera call)
+CHUNKS_AHEAD = 4  # chunks parsed ahead of the recording
+FIELD_NAMES = {"numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị", "level": "Cấp",
+               "unit": "Đơn vị", "year": "Năm"}
+MAX_COUNT = 2**63 - 1
+UNEXPECTED = ("Lỗi không lường trước khi đọc tệp này ({kind}). Tệp chưa được tiếp nhận; các tệp khác vẫn được xử "
+              "lý bình thường")
+UNEXPECTED_FIX = "Hãy gửi tệp này cho bộ phận kỹ thuật (kèm báo cáo lỗi này) để được hỗ trợ."
+
+
+def unexpected_problem(exc: BaseException, log_dir: Path | None) -> Problem:
+    """What the officer is told when reading a file failed in a way nobody foresaw."""
+    log_traceback(exc, log_dir)
+    return Problem("(tệp)", "", UNEXPECTED.format(kind=type(exc).__name__), fix=UNEXPECTED_FIX)
+
+
+def read_return(path: Path, catalogue: Catalogue, limits: Limits | None = None) -> ParsedReturn:
+    """Read a workbook of either layout into rows (not validated yet); raise :class:`ReturnRejected`
+    when it cannot be read at all."""
+    grids = open_values(path, limits)
+    if is_template(grids):
+        return parse_template(grids, catalogue)
+    workbook = open_workbook(path, limits)  # free-form layouts need merged cells
+    try:
+        if find_appendix(workbook) is None:
+            raise ReturnRejected([Problem("(tệp)", "", "Không nhận ra biểu báo cáo: không phải biểu mẫu của hệ "
+                                          "thống và không có bảng MỤC TIÊU | CHỈ TIÊU | SỐ LIỆU KẾT QUẢ",
+                                          fix="Dùng biểu mẫu tạo bằng lệnh “bdg template”.")])
+        return parse_appendix(workbook, catalogue)
+    finally:
+        workbook.close()
+
+
+def parse_returns(paths: list[Path], catalogue: Catalogue, limits: Limits | None = None,
+                  log_dir: Path | None = None) -> list[ParsedReturn | list[Problem]]:
+    """Parse several returns; each comes back validated, or as the list of every problem found in it.
+
+    The rows of all of them are validated in one pandera call: its cost is mostly per call, not per row.
+    """
+    read: list[ParsedReturn | list[Problem]] = []
+    for path in paths:
+        try:
+            read.append(read_return(path, catalogue, limits))
+        except ReturnRejected as exc:
+            read.append(exc.problems)
+        except Exception as exc:  # one file's surprise must not stop the others
+            read.append([unexpected_problem(exc, log_dir)])
+    returns = [r for r in read if isinstance(r, ParsedReturn)]
+    try:
+        checked = validate_returns(returns, catalogue)
+    except Exception:
+        checked = [_validate_alone(parsed, catalogue, log_dir) for parsed in returns]
+    for parsed, problems in zip(returns, checked):
+        parsed.problems = parsed.problems + problems
+    return [r.problems if isinstance(r, ParsedReturn) and r.problems else r for r in read]
+
+
+def _validate_alone(parsed: ParsedReturn, catalogue: Catalogue, log_dir: Path | None) -> list[Problem]:
+    try:
+        return validate_returns([parsed], catalogue)[0]
+    except Exception as exc:
+        parsed.frame = None
+        return [unexpected_problem(exc, log_dir)]
+
+
+def parse_return(path: Path, catalogue: Catalogue, limits: Limits | None = None) -> ParsedReturn:
+    """Parse and validate one workbook; raise :class:`ReturnRejected` with every problem found."""
+    result = parse_returns([path], catalogue, limits)[0]
+    if isinstance(result, list):
+        raise ReturnRejected(result)
+    return result
+
+
+# The observations of one return as parsed (fact_observation without submission_id and source_file).
+PARSED_SCHEMA = pyarrow.schema([
+    ("plan_code", pyarrow.string()), ("objective_no", pyarrow.int64()), ("indicator_no", pyarrow.int64()),
+    ("part", pyarrow.string()), ("indicator_code", pyarrow.string()), ("unit", pyarrow.string()),
+    ("level", pyarrow.string()), ("area_code", pyarrow.string()), ("year", pyarrow.int64()),
+    ("numerator", pyarrow.int64()), ("denominator", pyarrow.int64()), ("value", pyarrow.float64()),
+    ("printed_value", pyarrow.float64()), ("printed_text", pyarrow.string()), ("agency_code", pyarrow.string()),
+    ("source_sheet", pyarrow.string()), ("source_cell", pyarrow.string()), ("flagged", pyarrow.bool_()),
+    ("flag_reason", pyarrow.string()),
+])
+
+
+def observations_table(parsed: ParsedReturn, catalogue: Catalogue) -> pyarrow.Table:
+    """A return's rows as an Arrow table: built column by column in C, inserted by DuckDB without
+    touching a Python object, and cheap to send from a worker process."""
+    parts = catalogue.parts_index
+    rows = parsed.rows
+    keys = [parts[(r.plan_code, r.objective_no, r.indicator_no, r.part)] for r in rows]
+    readings = [r.reading for r in rows]
+    return pyarrow.table({
+        "plan_code": [r.plan_code for r in rows], "objective_no": [r.objective_no for r in rows],
+        "indicator_no": [r.indicator_no for r in rows], "part": [r.part for r in rows],
+        "indicator_code": [k[0] for k in keys], "unit": [k[1] for k in keys],
+        "level": [r.level for r in rows], "area_code": [r.area_code for r in rows], "year": [r.year for r in rows],
+        "numerator": [x.numerator for x in readings], "denominator": [x.denominator for x in readings],
+        "value": [x.value for x in readings], "printed_value": [x.printed_value for x in readings],
+        "printed_text": [r.printed_text for r in rows], "agency_code": [r.agency_code for r in rows],
+        "source_sheet": [r.sheet for r in rows], "source_cell": [r.cell for r in rows],
+        "flagged": [x.flag is not None for x in readings], "flag_reason": [x.flag for x in readings],
+    }, schema=PARSED_SCHEMA)
+
+
+def _schema_problems(err: pa.errors.SchemaErrors, frame: pd.DataFrame) -> list[tuple[int | None, Problem]]:
+    """pandera's failure cases as (row of ``frame``, problem for the officer)."""
+    found = []
+    for case in err.failure_cases.itertuples():
+        if case.column == "return_no":
+            continue  # part of a batch's key only, nothing the officer wrote
+        row = case.index if case.index in frame.index else None
+        sheet = frame.at[row, "source_sheet"] if row is not None else "(tệp)"
+        cell = frame.at[row, "source_cell"] if row is not None else ""
+        check = str(case.check)
+        name = FIELD_NAMES.get(case.column, case.column)
+        if "unique" in check:
+            message = "Số liệu bị trùng: cùng chỉ tiêu, cấp, địa bàn và năm xuất hiện hơn một lần"
+        elif check.startswith("greater_than_or_equal_to"):
+            message = f"“{name}” không được âm"
+        elif check.startswith("isin"):
+            message = f"“{name}” không thuộc danh mục cho phép"
+        else:
+            message = f"Giá trị không hợp lệ ở “{name}” (kiểm tra {check})"
+        found.append((row, Problem(sheet, cell, message, str(case.failure_case), "Sửa hoặc xóa dòng bị lặp/sai.")))
+    return found
+
+
+def _numbers_too_large(parsed: ParsedReturn) -> list[Problem]:
+    """Counts beyond what any register holds (and than a 64-bit integer can): a typing slip, said by cell."""
+    return [Problem(row.sheet, row.cell, "Số quá lớn, không thể là số liệu thống kê", f"{value:,}".replace(",", "."),
+                    "Kiểm tra lại ô này (có thể gõ thừa chữ số hoặc dán nhầm).")
+            for row in parsed.rows for value in (row.reading.numerator, row.reading.denominator)
+            if value is not None and abs(value) > MAX_COUNT]
+
+
+def validate_returns(returns: list[ParsedReturn], catalogue: Catalogue) -> list[list[Problem]]:
+    """pandera (lazy: every error of every file) plus the checks that need the catalogue, per return."""
+    problems: list[list[Problem]] = [[] for _ in returns]
+    tables = []
+    for no, parsed in enumerate(returns):
+        if parsed.rows:
+            try:
+                parsed.frame = observations_table(parsed, catalogue)
+            except (OverflowError, pyarrow.ArrowInvalid):
+                problems[no] += _numbers_too_large(parsed) or [Problem("(tệp)", "", "Số liệu không đọc được")]
+                continue
+            tables.append(parsed.frame.append_column("return_no", pyarrow.array([no] * parsed.frame.num_rows,
+                                                                              pyarrow.int64())))
+        elif not parsed.problems:
+            problems[no].append(Problem("(tệp)", "", "Biểu không có dòng số liệu nào",
+                                        fix="Điền số liệu vào các cột Tử số, Mẫu số hoặc Giá trị."))
+    if tables:
+        # one conversion to pandas for the whole batch, already in the schema's dtypes (no coercion needed);
+        # counts keep their missing values as pandas' nullable integers
+        combined = pyarrow.concat_tables(tables)
+        batch = combined.to_pandas()
+        for column in ("numerator", "denominator"):
+            batch[column] = combined.column(column).to_pandas(types_mapper={pyarrow.int64(): pd.Int64Dtype()}.get)
+        try:
+            ObservationBatch.validate(batch, lazy=True)
+        except pa.errors.SchemaErrors as err:
+            found = _schema_problems(err, batch)
+            if any(row is None for row, _ in found) and len(tables) > 1:
+                # a failure not tied to a row cannot be attributed to one file: look at each file alone
+                return [sum(validate_returns([parsed], catalogue), []) for parsed in returns]
+            for row, problem in found:
+                problems[int(batch.at[row, "return_no"]) if row is not None else 0].append(problem)
+    plans = catalogue.plans.set_index("plan_code")
+    known_areas = catalogue.area_codes
+    for no, parsed in enumerate(returns):
+        if not parsed.rows:
+            continue
+        plan = plans.loc[parsed.plan_code]
+        if not plan.monitoring_start <= parsed.year <= plan.monitoring_end:
+            first = parsed.rows[0]
+            problems[no].append(Problem(first.sheet, first.cell, f"Năm số liệu {parsed.year} nằm ngoài kỳ theo dõi "
+                                        f"của kế hoạch {parsed.plan_code} ({plan.monitoring_start}–"
+                                        f"{plan.monitoring_end})", str(parsed.year), "Kiểm tra lại năm báo cáo."))
+        problems[no] += [Problem(row.sheet, row.cell, "Địa bàn không có trong danh mục", row.area_code)
+                         for row in parsed.rows if row.area_code not in known_areas]
+    return problems
+
+
+
+_WORKER_CATALOGUE: Catalogue | None = None
+_WORKER_LOG_DIR: Path | None = None
+PR_SET_PDEATHSIG = 1
+
+
+def _worker_init(catalogue: Catalogue, log_dir: Path | None) -> None:
+    global _WORKER_CATALOGUE, _WORKER_LOG_DIR
+    _WORKER_CATALOGUE, _WORKER_LOG_DIR = catalogue, log_dir
+    try:  # die with the parent: a killed run must not leave workers holding files open for minutes
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() == 1:  # the parent died before the line above
+        os._exit(1)
+
+
+def _worker_parse(job: tuple[list[Path], Limits | None]) -> list[ParsedReturn | list[Problem]]:
+    assert _WORKER_CATALOGUE is not None
+    results = parse_returns(job[0], _WORKER_CATALOGUE, job[1], _WORKER_LOG_DIR)
+    for result in results:
+        if isinstance(result, ParsedReturn):
+            result.rows = []  # validated: only its Arrow table crosses the pipe (buffers, not str objects)
+    return results
+
+
+def worker_pool(workers: int, catalogue: Catalogue, log_dir: Path | None) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(catalogue, log_dir))
+
+
+def parse_all(paths: list[Path], catalogue: Catalogue, limits: Limits | None, pool: ProcessPoolExecutor | None,
+              log_dir: Path | None = None) -> Iterator[ParsedReturn | list[Problem]]:
+    """Parse returns in order, a chunk at a time, in the worker processes of ``pool`` when there is one,
+    keeping at most ``CHUNKS_AHEAD`` chunks waiting so memory stays bounded while the recording catches up.
+    A worker that dies (out of memory, killed) costs its chunk a second, in-process parse, not the run."""
+    chunks = [paths[i:i + PARSE_CHUNK] for i in range(0, len(paths), PARSE_CHUNK)]
+    if pool is None:
+        for chunk in chunks:
+            yield from parse_returns(chunk, catalogue, limits, log_dir)
+        return
+    pending: deque = deque()
+
+    def collect(chunk: list[Path], future) -> list[ParsedReturn | list[Problem]]:
+        try:
+            return future.result()
+        except BrokenProcessPool as exc:
+            log.warning("a parsing worker died (%s); parsing its chunk in this process", exc)
+            return parse_returns(chunk, catalogue, limits, log_dir)
+
+    for chunk in chunks:
+        pending.append((chunk, pool.submit(_worker_parse, (chunk, limits))))
+        if len(pending) >= CHUNKS_AHEAD:
+            yield from collect(*pending.popleft())
+    while pending:
+        yield from collect(*pending.popleft())

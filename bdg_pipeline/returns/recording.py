@@ -1,0 +1,190 @@
+"""Recording parsed arrivals in the staging warehouse: each file accepted whole (a ``submission`` row and
+all its observations) or rejected whole (an error report in ``data/quarantine/``), many files per
+transaction, every one with its fate in ``file_log``. The same bytes twice add nothing; a new return for
+the same plan, agency, year and period supersedes the earlier one, which stays in history.
+
+Nothing is moved here: inbox files leave the inbox only after this transaction commits (``inbox.settle``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow
+import pyarrow.compute as pc
+
+from ..config import Settings
+from ..warehouse import insert_rows, transaction
+from .archive import Arrival
+from .error_report import write_error_report
+from .inbox import safe_name
+from .model import ParsedReturn, Problem
+
+log = logging.getLogger(__name__)
+FILE_LOG_COLUMNS = ["logged_at", "file_name", "content_hash", "outcome", "submission_id", "reason", "report_path",
+                    "arrival_seq"]
+# Plans whose targets are judged on the territory of an area that incoming rows (or the rows of the
+# returns they replace) report on: their attainment must be computed again.
+STALE_PLANS_SQL = """
+    INSERT OR IGNORE INTO stale_attainment
+    WITH touched AS ({touched})
+    SELECT plan_code FROM touched
+    UNION
+    SELECT p.plan_code FROM dim_plan p JOIN dim_area a ON p.province_code IN (a.territory_code, a.province_code)
+    WHERE a.area_code IN (SELECT area_code FROM touched)
+"""
+
+
+@dataclass
+class FileOutcome:
+    file_name: str
+    outcome: str  # accepted | rejected | duplicate
+    submission_id: str | None = None
+    rows: int = 0
+    flagged: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    report_path: Path | None = None
+    superseded: list[str] = field(default_factory=list)
+    arrival_seq: int | None = None
+
+    def summary(self) -> str:
+        if self.outcome == "accepted":
+            text = f"✔ {self.file_name}: đã tiếp nhận {self.rows} dòng số liệu"
+            if self.flagged:
+                text += f" ({self.flagged} dòng có cảnh báo chất lượng)"
+            if self.superseded:
+                text += f"; thay thế báo cáo trước: {', '.join(self.superseded)}"
+            return text
+        if self.outcome == "duplicate":
+            return f"= {self.file_name}: trùng nội dung với báo cáo {self.submission_id} đã tiếp nhận, bỏ qua"
+        lines = [f"✘ {self.file_name}: KHÔNG tiếp nhận, {len(self.problems)} lỗi"]
+        lines += [f"    - {p}" for p in self.problems]
+        if self.report_path:
+            lines.append(f"    Báo cáo lỗi: {self.report_path}")
+        return "\n".join(lines)
+
+
+@dataclass
+class Parsed:
+    """An arrival and what parsing made of it (a validated return, or every problem found in it)."""
+
+    arrival: Arrival
+    result: ParsedReturn | list[Problem]
+
+    @property
+    def rows(self) -> int:
+        frame = getattr(self.result, "frame", None)
+        return 0 if frame is None else frame.num_rows
+
+
+def pause_point(name: str) -> None:
+    """Debugging aid: with BDG_PAUSE_AT=<name>, say so on stderr and wait (to inspect or kill a run here)."""
+    if os.environ.get("BDG_PAUSE_AT") == name:
+        print(f"BDG_PAUSE_AT {name}", file=sys.stderr, flush=True)
+        time.sleep(float(os.environ.get("BDG_PAUSE_SECONDS", "30")))
+
+
+def error_report(arrival: Arrival, problems: list[Problem], settings: Settings) -> Path:
+    """The officer's error report, named after the arrival (a rebuild finds it again instead of rewriting it)."""
+    path = settings.quarantine_dir / f"{safe_name(arrival)}.loi.xlsx"
+    if not path.exists():
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            write_error_report(tmp, arrival.file_name, problems)
+            os.replace(tmp, path)
+        finally:
+            tmp.unlink(missing_ok=True)
+    return path
+
+
+def _in_force(con: duckdb.DuckDBPyConnection, plans: list[str]) -> dict[tuple, list[tuple[str, str]]]:
+    """Accepted submissions of these plans by what a newer return replaces: plan, agency, year, period, kind."""
+    found: dict[tuple, list[tuple[str, str]]] = {}
+    for *key, submission_id, file_name in con.execute(
+            "SELECT plan_code, coalesce(agency_code, ''), year, period, kind, submission_id, file_name "
+            "FROM submission WHERE status = 'accepted' AND plan_code IN (SELECT unnest(?::VARCHAR[])) "
+            "ORDER BY received_at", [plans]).fetchall():
+        found.setdefault(tuple(key), []).append((submission_id, file_name))
+    return found
+
+
+def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: Settings) -> list[FileOutcome]:
+    """Record arrivals in order in one transaction: a crash leaves none of the batch behind (they are
+    processed again from the archive by the next run).
+
+    Duplicates and supersessions are worked out here, in arrival order, so the batch is written with a
+    handful of statements instead of several per file."""
+    returns = [p.result for p in batch if isinstance(p.result, ParsedReturn)]
+    seen = dict(con.execute("SELECT content_hash, submission_id FROM submission WHERE content_hash IN "
+                            "(SELECT unnest(?::VARCHAR[]))", [[p.arrival.content_hash for p in batch]]).fetchall())
+    in_force = _in_force(con, sorted({r.plan_code for r in returns}))
+    outcomes, tables, submissions, logged = [], [], [], []
+    replaced: dict[str, str] = {}  # submission id → the id of the return that supersedes it
+
+    def log_row(arrival: Arrival, file_name: str, digest: str | None, outcome: str, submission_id: str | None,
+                reason: str | None, report_path: Path | None = None) -> None:
+        logged.append((arrival.archived_at, file_name, digest, outcome, submission_id, reason,
+                       str(report_path) if report_path else None, arrival.seq))
+
+    for item in batch:
+        arrival, result = item.arrival, item.result
+        name, digest, seq = arrival.file_name, arrival.content_hash, arrival.seq
+        if digest in seen:
+            outcomes.append(FileOutcome(name, "duplicate", submission_id=seen[digest], arrival_seq=seq))
+            log_row(arrival, name, digest, "duplicate", seen[digest], "cùng nội dung với báo cáo đã tiếp nhận")
+            continue
+        if isinstance(result, list):
+            outcome = FileOutcome(name, "rejected", problems=result, arrival_seq=seq,
+                                  report_path=error_report(arrival, result, settings))
+            outcomes.append(outcome)
+            log_row(arrival, name, digest, "rejected", None, "; ".join(str(p) for p in result)[:2000], outcome.report_path)
+            log.warning("rejected %s: %d problems", name, len(result))
+            continue
+        parsed, submission_id = result, digest[:16]
+        table = parsed.frame
+        assert isinstance(table, pyarrow.Table)
+        rows = table.num_rows
+        tables.append(table.append_column("submission_id", pyarrow.array([submission_id] * rows, pyarrow.string()))
+                           .append_column("source_file", pyarrow.array([name] * rows, pyarrow.string())))
+        outcome = FileOutcome(name, "accepted", submission_id=submission_id, rows=rows, arrival_seq=seq,
+                              flagged=int(pc.sum(table["flagged"]).as_py() or 0))
+        key = (parsed.plan_code, parsed.agency_code or "", parsed.year, parsed.period, parsed.kind)
+        for old_id, old_name in in_force.get(key, []):
+            replaced[old_id] = submission_id
+            outcome.superseded.append(old_name)
+            log_row(arrival, old_name, None, "superseded", old_id, f"thay thế bởi {name} ({submission_id})")
+        in_force[key] = [(submission_id, name)]
+        submissions.append({
+            "submission_id": submission_id, "content_hash": digest, "file_name": name, "kind": parsed.kind,
+            "plan_code": parsed.plan_code, "province": parsed.province, "agency_code": parsed.agency_code,
+            "year": parsed.year, "period": parsed.period, "contact": parsed.contact, "report_date": parsed.report_date,
+            "received_at": arrival.received_at, "row_count": rows, "status": "accepted", "superseded_by": None})
+        seen[digest] = submission_id
+        outcomes.append(outcome)
+        log_row(arrival, name, digest, "accepted", submission_id, None)
+
+    with transaction(con):
+        if submissions:
+            insert_rows(con, "submission", pd.DataFrame(submissions))
+            if replaced:
+                con.executemany("UPDATE submission SET status = 'superseded', superseded_by = ? "
+                                "WHERE submission_id = ?", [[new, old] for old, new in replaced.items()])
+            con.register("incoming_observations", pyarrow.concat_tables(tables, promote_options="permissive"))
+            con.execute("INSERT INTO fact_observation BY NAME SELECT * FROM incoming_observations")
+            touched = "SELECT DISTINCT plan_code, area_code FROM incoming_observations"
+            if replaced:
+                touched += (" UNION SELECT DISTINCT plan_code, area_code FROM fact_observation "
+                            "WHERE submission_id IN (SELECT unnest(?::VARCHAR[]))")
+            con.execute(STALE_PLANS_SQL.format(touched=touched), [list(replaced)] if replaced else [])
+            con.unregister("incoming_observations")
+        if logged:
+            insert_rows(con, "file_log", pd.DataFrame(logged, columns=FILE_LOG_COLUMNS))
+        pause_point("in_transaction")
+    return outcomes
