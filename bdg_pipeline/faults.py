@@ -58,7 +58,7 @@ def explain(exc: BaseException) -> OperatorError | None:
 
 def log_traceback(exc: BaseException, log_dir: Path | None) -> Path | None:
     """Write the traceback for developers; returns the log file (None when it could not be written)."""
-    log.error("unexpected error", exc_info=exc)
+    log.debug("traceback written to the developers' log", exc_info=exc)  # never on an officer's screen
     if log_dir is None:
         return None
     try:

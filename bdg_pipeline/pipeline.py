@@ -27,7 +27,7 @@ from .faults import OperatorError, notice
 from .returns.archive import Arrival, FileChanging, Ledger, display_name, open_ledger
 from .returns.inbox import inbox_files, settle
 from .returns.ingest import FileOutcome, ingest_arrivals
-from .returns.recording import Parsed
+from .returns.recording import Parsed, pause_point
 from .warehouse import fsync_dir, insert_rows, load_reference_tables, open_writer, publish, staging_connection, transaction
 from .writer_lock import writer_lock
 
@@ -179,6 +179,7 @@ def build_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> t
         con.execute("CHECKPOINT")
     finally:
         con.close()
+    pause_point("before_swap")
     # the old staging's log would be replayed onto the new file: it goes first (a crash in between leaves a
     # staging that lacks committed files, which the next writer finds and rebuilds)
     settings.staging.with_name(settings.staging.name + ".wal").unlink(missing_ok=True)
@@ -233,6 +234,7 @@ def record_pending(con: duckdb.DuckDBPyConnection, ledger: Ledger, catalogue: Ca
     pending = [a for a in ledger.arrivals() if a.seq not in done]
 
     def after_commit(batch: list[Parsed], outcomes: list[FileOutcome]) -> None:
+        pause_point("after_commit")
         sync_fates(con, ledger)
         fates = {o.arrival_seq: o.outcome for o in outcomes}
         for item in batch:

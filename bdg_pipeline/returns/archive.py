@@ -96,6 +96,8 @@ class Ledger:
         self.con.execute("PRAGMA journal_mode = WAL")
         self.con.execute("PRAGMA synchronous = FULL")
         self.con.executescript(LEDGER_SQL)
+        for leftover in self.dir.glob(".incoming.*.tmp"):  # a copy cut short by a kill (only writers open this)
+            leftover.unlink(missing_ok=True)
 
     def close(self) -> None:
         self.con.close()
