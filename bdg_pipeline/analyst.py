@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import duckdb
-import pandas as pd
-import sqlalchemy
 
 from .config import settings
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import sqlalchemy
 
 
 def connect(read_only: bool = True) -> duckdb.DuckDBPyConnection:
@@ -21,6 +25,8 @@ def engine(read_only: bool = True) -> sqlalchemy.Engine:
     holds nothing open between queries. (DuckDB refuses two connections to one file with different
     settings in one process, so close a :func:`connect` connection before using the engine.)
     """
+    import sqlalchemy  # imported here: every writer imports this package, few of them need SQLAlchemy
+
     return sqlalchemy.create_engine(f"duckdb:///{settings().warehouse}", poolclass=sqlalchemy.pool.NullPool,
                                     connect_args={"read_only": read_only})
 
@@ -33,6 +39,8 @@ def query(sql: str, params: list | None = None) -> pd.DataFrame:
     milliseconds instead of the several hundred that ``.df()`` spends making a Python string of every cell.
     Filters, ``value_counts``, ``groupby`` and plotting work as usual; ``.astype(object)`` gives plain strings.
     """
+    import pandas as pd
+
     con = connect(read_only=True)
     try:
         return con.sql(sql, params=params).to_arrow_table().to_pandas(types_mapper=pd.ArrowDtype)

@@ -24,7 +24,7 @@ from . import attainment
 from .catalogue import Catalogue, load_catalogue
 from .config import Settings
 from .faults import OperatorError, notice
-from .returns.archive import Arrival, FileChanging, Ledger, display_name, open_ledger
+from .returns.archive import Arrival, Ledger, display_name, open_ledger
 from .returns.inbox import inbox_files, settle
 from .returns.ingest import FileOutcome, ingest_arrivals
 from .returns.recording import Parsed, pause_point
@@ -190,7 +190,7 @@ def build_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> t
     return counts, outcomes
 
 
-def ensure_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> str | None:
+def ensure_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue | None) -> str | None:
     """Rebuild staging from the archive when it cannot be trusted, and say so and why; otherwise bring the
     ledger's fates up to staging (a run killed between its commit and the ledger's update)."""
     problem = staging_problem(settings, ledger)
@@ -201,30 +201,25 @@ def ensure_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> 
     if ledger.count() or settings.warehouse.exists():
         notice(f"Kho dữ liệu tạm {problem}: đang dựng lại từ kho lưu trữ các tệp đã nhận "
                f"({ledger.count()} tệp). Không báo cáo nào bị mất.")
-    build_staging(settings, ledger, catalogue)
+    build_staging(settings, ledger, catalogue or load_catalogue(settings.catalogue_dir))
     return problem
 
 
 def receive(ledger: Ledger, paths: list[Path]) -> tuple[list[Arrival], list[str]]:
     """Archive files oldest first; a file that changes while being copied is left for the next run, one
     already moved out of the inbox (its fate committed by an earlier run) is not received twice."""
-    arrivals, waiting = [], []
     present = [p for p in paths if p.exists()]
-    for path in sorted(present, key=lambda p: (p.stat().st_mtime_ns, p.name)):
-        try:
-            arrivals.append(ledger.receive(path))
-        except FileChanging:
-            waiting.append(display_name(path))
-            notice(f"Tệp {display_name(path)} đang được chép vào, sẽ tiếp nhận ở lượt sau.")
-    return arrivals, waiting
+    arrivals, changing = ledger.receive(sorted(present, key=lambda p: (p.stat().st_mtime_ns, p.name)))
+    for path in changing:
+        notice(f"Tệp {display_name(path)} đang được chép vào, sẽ tiếp nhận ở lượt sau.")
+    return arrivals, [display_name(p) for p in changing]
 
 
 def settle_all(settings: Settings, ledger: Ledger) -> None:
     """Move every inbox file whose fate is committed out of the inbox (also those a killed run left)."""
     fated = ledger.fated()
-    for arrival in ledger.unsettled():
-        if arrival.seq in fated:
-            settle(ledger, arrival, fated[arrival.seq], settings.processed_dir, settings.quarantine_dir)
+    settle(ledger, [(a, fated[a.seq]) for a in ledger.unsettled() if a.seq in fated],
+           settings.processed_dir, settings.quarantine_dir)
 
 
 def record_pending(con: duckdb.DuckDBPyConnection, ledger: Ledger, catalogue: Catalogue,
@@ -237,8 +232,8 @@ def record_pending(con: duckdb.DuckDBPyConnection, ledger: Ledger, catalogue: Ca
         pause_point("after_commit")
         sync_fates(con, ledger)
         fates = {o.arrival_seq: o.outcome for o in outcomes}
-        for item in batch:
-            settle(ledger, item.arrival, fates[item.arrival.seq], settings.processed_dir, settings.quarantine_dir)
+        settle(ledger, [(item.arrival, fates[item.arrival.seq]) for item in batch],
+               settings.processed_dir, settings.quarantine_dir)
 
     return ingest_arrivals(con, pending, catalogue, settings, after_commit=after_commit)
 
@@ -270,7 +265,7 @@ def take_in(settings: Settings, paths: list[Path], catalogue: Catalogue | None =
 def judge(settings: Settings, catalogue: Catalogue | None = None) -> dict[str, int]:
     """The attainment step: recompute what changed."""
     with writing(settings) as ledger:
-        ensure_staging(settings, ledger, catalogue or load_catalogue(settings.catalogue_dir))
+        ensure_staging(settings, ledger, catalogue)
         with staging_connection(settings) as con:
             return refresh_attainment(con, settings.as_of_year)
 
@@ -279,7 +274,7 @@ def publish_complete(settings: Settings, catalogue: Catalogue | None = None) -> 
     """Publish staging, never an incomplete one: a staging that fails its checks is rebuilt first."""
     with writing(settings) as ledger:
         if staging_problem(settings, ledger) is not None:
-            ensure_staging(settings, ledger, catalogue or load_catalogue(settings.catalogue_dir))
+            ensure_staging(settings, ledger, catalogue)
             problem = staging_problem(settings, ledger)
             if problem is not None:
                 raise OperatorError(f"Kho dữ liệu tạm {problem} ngay cả sau khi dựng lại; kho công bố giữ "

@@ -6,7 +6,6 @@ import dagster as dg
 
 from .. import pipeline
 from ..catalogue import CatalogueError, load_catalogue
-from ..reports.build import build_changed
 from ..returns.inbox import inbox_files
 from ..warehouse import published_counts
 from .resources import WAREHOUSE_POOL, BdgSettings
@@ -83,6 +82,8 @@ def published_warehouse(context: dg.AssetExecutionContext, bdg: BdgSettings) -> 
 @dg.asset(group_name="outputs", deps=[published_warehouse], kinds={"excel", "html"})
 def officer_reports(context: dg.AssetExecutionContext, bdg: BdgSettings) -> dg.MaterializeResult:
     """Phụ lục báo cáo, biểu đồ, trang HTML (data/reports/), redone for the provinces whose returns changed."""
+    from ..reports.build import build_changed  # matplotlib: loaded by the reports job only
+
     s = bdg.settings()
     written = build_changed(s.warehouse, s.reports_dir)
     return dg.MaterializeResult(metadata={

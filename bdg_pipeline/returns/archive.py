@@ -65,10 +65,6 @@ class Arrival:
     archived: Path
 
 
-class FileChanging(Exception):
-    """The file changed while it was being copied into the archive (still being written)."""
-
-
 def display_name(path: Path) -> str:
     """The file name as text that can be printed and stored (undecodable bytes become U+FFFD)."""
     return path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
@@ -136,29 +132,36 @@ class Ledger:
     def known_hashes(self) -> set[str]:
         return {h for (h,) in self.con.execute("SELECT DISTINCT content_hash FROM arrival")}
 
-    def receive(self, path: Path) -> Arrival:
-        """Copy ``path`` into the archive and record its arrival (or return the arrival already recorded
-        for this very file, still unsettled: a run that died before committing its fate)."""
-        path = Path(os.path.abspath(path))
-        before = path.stat()
-        from_inbox = path.parent == Path(os.path.abspath(self.raw_dir))
-        source = os.fsencode(path)
-        digest, archived = self._copy_in(path)
-        after = path.stat()
-        if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
-            raise FileChanging(display_name(path))
-        found = self.arrivals("source_path = ? AND content_hash = ? AND settled_at IS NULL", [source, digest])
-        if found:
-            return found[0]
-        received = dt.datetime.fromtimestamp(before.st_mtime_ns / 1e9).isoformat()
-        with self.transaction() as con:
-            cursor = con.execute(
-                "INSERT INTO arrival (content_hash, file_name, source_path, from_inbox, size, mtime_ns, received_at, "
-                "archived_at, archive_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (digest, display_name(path), source, int(from_inbox), before.st_size, before.st_mtime_ns, received,
-                 dt.datetime.now().isoformat(), str(archived.relative_to(self.dir))))
-            seq = cursor.lastrowid
-        return self.arrivals("seq = ?", [seq])[0]
+    def receive(self, paths: list[Path]) -> tuple[list[Arrival], list[Path]]:
+        """Copy files into the archive and record their arrivals in one ledger transaction, in the given
+        order; a file already received and still unsettled (a run that died before committing its fate)
+        keeps its arrival. Returns the arrivals and the files that changed while being copied."""
+        found, changing, new = [], [], []
+        for path in paths:
+            path = Path(os.path.abspath(path))
+            before = path.stat()
+            digest, archived = self._copy_in(path)
+            after = path.stat()
+            if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
+                changing.append(path)
+                continue
+            source = os.fsencode(path)
+            earlier = self.arrivals("source_path = ? AND content_hash = ? AND settled_at IS NULL", [source, digest])
+            if earlier:
+                found.append(earlier[0])
+                continue
+            from_inbox = path.parent == Path(os.path.abspath(self.raw_dir))
+            received = dt.datetime.fromtimestamp(before.st_mtime_ns / 1e9).isoformat()
+            new.append((digest, display_name(path), source, int(from_inbox), before.st_size, before.st_mtime_ns,
+                        received, dt.datetime.now().isoformat(), str(archived.relative_to(self.dir))))
+        if new:
+            with self.transaction() as con:
+                first = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM arrival").fetchone()[0]
+                con.executemany(
+                    "INSERT INTO arrival (content_hash, file_name, source_path, from_inbox, size, mtime_ns, "
+                    "received_at, archived_at, archive_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", new)
+            found += self.arrivals("seq >= ?", [first])
+        return sorted(found, key=lambda a: a.seq), changing
 
     def _copy_in(self, path: Path) -> tuple[str, Path]:
         """Copy while hashing into a temporary file beside the archive, then name it by its hash."""
@@ -183,10 +186,12 @@ class Ledger:
         finally:
             tmp.unlink(missing_ok=True)
 
-    def settle(self, seq: int, settled_to: Path | None) -> None:
+    def settle(self, settled: list[tuple[int, Path | None]]) -> None:
+        """Record where inbox files went once their fates were committed (None: left where they were)."""
+        now = dt.datetime.now().isoformat()
         with self.transaction() as con:
-            con.execute("UPDATE arrival SET settled_to = ?, settled_at = ? WHERE seq = ?",
-                        (str(settled_to) if settled_to else "", dt.datetime.now().isoformat(), seq))
+            con.executemany("UPDATE arrival SET settled_to = ?, settled_at = ? WHERE seq = ?",
+                            [(str(target) if target else "", now, seq) for seq, target in settled])
 
     # -- fates ----------------------------------------------------------------------------------------
     def replace_fates(self, fates: list[tuple[int, str, str | None, bool]]) -> None:

@@ -66,22 +66,29 @@ def safe_name(arrival: Arrival) -> str:
     return f"{arrival.seq:06d}_{name}"
 
 
-def settle(ledger: Ledger, arrival: Arrival, outcome: str, processed_dir: Path, quarantine_dir: Path) -> Path | None:
-    """Move an inbox file whose fate is committed out of the inbox, if it is still the file that was read.
+def settle(ledger: Ledger, fated: list[tuple[Arrival, str]], processed_dir: Path, quarantine_dir: Path) -> None:
+    """Move inbox files whose fate is committed out of the inbox, each only if it is still the file that
+    was read, and record where they went.
 
     Files from elsewhere (``bdg ingest PATH``) are never moved: the officer keeps them, the archive has a copy."""
+    settled = []
+    for arrival, outcome in fated:
+        settled.append((arrival.seq, _move_out(arrival, outcome, processed_dir, quarantine_dir)))
+    if settled:
+        ledger.settle(settled)
+
+
+def _move_out(arrival: Arrival, outcome: str, processed_dir: Path, quarantine_dir: Path) -> Path | None:
     source = arrival.source_path
-    target = None
-    if arrival.from_inbox and source.exists():
-        stat = source.stat()
-        unchanged = ((stat.st_size, stat.st_mtime_ns) == (arrival.size, arrival.mtime_ns)
-                     and content_hash(source) == arrival.content_hash)
-        if unchanged:
-            folder = quarantine_dir if outcome == "rejected" else processed_dir
-            folder.mkdir(parents=True, exist_ok=True)
-            target = folder / safe_name(arrival)
-            if target.exists():  # left by an earlier attempt that died after moving: keep both, never overwrite
-                target = folder / f"{safe_name(arrival)}.{os.getpid()}"
-            shutil.move(os.fsdecode(source), target)
-    ledger.settle(arrival.seq, target)
+    if not (arrival.from_inbox and source.exists()):
+        return None
+    stat = source.stat()
+    if (stat.st_size, stat.st_mtime_ns) != (arrival.size, arrival.mtime_ns) or content_hash(source) != arrival.content_hash:
+        return None  # changed since it was read: a new arrival for the next run
+    folder = quarantine_dir if outcome == "rejected" else processed_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / safe_name(arrival)
+    if target.exists():  # left by an earlier attempt that died after moving: keep both, never overwrite
+        target = folder / f"{safe_name(arrival)}.{os.getpid()}"
+    shutil.move(os.fsdecode(source), target)
     return target

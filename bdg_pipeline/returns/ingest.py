@@ -77,5 +77,5 @@ def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], catalogue: C
     ``pipeline.ingest``, without its lock, ledger fates or publishing."""
     ordered = sorted(paths, key=lambda p: (p.stat().st_mtime_ns, p.name))
     with open_ledger(settings) as ledger:
-        arrivals = [ledger.receive(p) for p in ordered]
+        arrivals, _ = ledger.receive(ordered)
     return ingest_arrivals(con, arrivals, catalogue, settings, limits, workers)
