@@ -55,8 +55,8 @@ def load_areas() -> tuple[pd.DataFrame, pd.DataFrame]:
     new = _query("SELECT province, ward, provinceCode, wardCode, provinceKey, wardKey FROM admin_units")
     converter = _converter()
     province_sources = converter["DICT_PROVINCE"]  # new province key → old province keys
-    old_province_code = dict(zip(legacy.provinceKey, legacy.provinceCode))
-    new_province_code = dict(zip(new.provinceKey, new.provinceCode))
+    old_province_code = dict(zip(legacy.provinceKey, legacy.provinceCode, strict=True))
+    new_province_code = dict(zip(new.provinceKey, new.provinceCode, strict=True))
     continuing = {new_province_code[k] for k, olds in province_sources.items()
                   if olds == [k] and old_province_code.get(k) == new_province_code.get(k)}
 
@@ -145,7 +145,7 @@ def province_code(name: str, areas: pd.DataFrame) -> str | None:
     if folded in FORMER_PROVINCE_NAMES:
         return FORMER_PROVINCE_NAMES[folded]
     legacy = areas[(areas.level == "tinh") & ~areas.area_code.str.endswith(NEW_SUFFIX)]
-    hits = [code for code, area_name in zip(legacy.area_code, legacy.area_name)
+    hits = [code for code, area_name in zip(legacy.area_code, legacy.area_name, strict=True)
             if plain(_strip_type(area_name)) == plain(_strip_type(name))]
     return hits[0] if len(hits) == 1 else None
 
@@ -212,7 +212,7 @@ def resolve(name: str, units: pd.DataFrame) -> str:
     match = re.match(r"^(.*?)\s*\((.+)\)\s*$", text)
     if match:
         text, hint = match.group(1), match.group(2)
-    parents = dict(zip(units.area_code, units.area_name))
+    parents = dict(zip(units.area_code, units.area_name, strict=True))
     kind, key = _split_type(text)
     plain_key = plain(key)
     candidates = []

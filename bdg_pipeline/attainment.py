@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 
 import pandas as pd
 
@@ -143,7 +144,7 @@ def expected_value(year: int, path: list[tuple[int, float]]) -> float | None:
     path = sorted(path)
     if not path or year < path[0][0] or year > path[-1][0]:
         return None
-    for (y0, v0), (y1, v1) in zip(path, path[1:]):
+    for (y0, v0), (y1, v1) in pairwise(path):
         if y0 <= year <= y1:
             return v0 if y1 == y0 else v0 + (v1 - v0) * (year - y0) / (y1 - y0)
     return path[-1][1] if year == path[-1][0] else None
@@ -172,7 +173,7 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
     # one pass over plain tuples: a pandas groupby over ~10^5 small groups is far slower
     grouped: dict[tuple, list[tuple[int, float]]] = {}
     for province, code, area, level, year, value in zip(series.province_code, series.indicator_code,
-                                                          series.area_code, series.level, series.year, series.value):
+                                                          series.area_code, series.level, series.year, series.value, strict=True):
         grouped.setdefault((province, code, area, level), []).append((year, value))
     keys_by_indicator: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for province, code, area, level in grouped:
@@ -203,7 +204,7 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
 def compute_progress(targets: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
     """Expected value on the path base → targets for every year, beside the province's observed value."""
     observed = {(p, c, y): v for p, c, a, lvl, y, v in zip(series.province_code, series.indicator_code,
-                                                           series.area_code, series.level, series.year, series.value)
+                                                           series.area_code, series.level, series.year, series.value, strict=True)
                 if a == p and lvl == "tinh"}
     by_indicator: dict[tuple[str, str], list[tuple[int, float]]] = {}
     for (p, c, y), v in observed.items():
@@ -212,7 +213,7 @@ def compute_progress(targets: pd.DataFrame, series: pd.DataFrame) -> pd.DataFram
     keys = ["plan_code", "objective_no", "indicator_no", "part"]
     for key, group in targets.groupby(keys):
         first = group.iloc[0]
-        path = [(int(y), float(v)) for y, v in zip(group.target_year, group.target_value)]
+        path = [(int(y), float(v)) for y, v in zip(group.target_year, group.target_value, strict=True)]
         if not pd.isna(first.baseline_year) and not pd.isna(first.baseline_value):
             path.append((int(first.baseline_year), float(first.baseline_value)))
         else:
@@ -227,7 +228,7 @@ def compute_progress(targets: pd.DataFrame, series: pd.DataFrame) -> pd.DataFram
             # already past the first target at the base: the path holds the target, it does not go back
             path[0] = (path[0][0], float(first_target.target_value))
         for year in range(path[0][0], path[-1][0] + 1):
-            rows.append({**dict(zip(keys, key)), "indicator_code": first.indicator_code,
+            rows.append({**dict(zip(keys, key, strict=True)), "indicator_code": first.indicator_code,
                          "province_code": first.province_code, "year": year,
                          "expected_value": expected_value(year, path),
                          "observed_value": observed.get((first.province_code, first.indicator_code, year))})

@@ -18,7 +18,6 @@ import yaml
 from . import schemas
 from .areas import load_areas, province_code
 
-
 YEARS = (2005, 2040)
 
 
@@ -59,11 +58,11 @@ class Catalogue:
         pi = self.plan_indicators
         return self._cached("parts", lambda: {
             (p, int(o), int(i), str(part)): (code, unit) for p, o, i, part, code, unit
-            in zip(pi.plan_code, pi.objective_no, pi.indicator_no, pi.part, pi.indicator_code, pi.unit)})
+            in zip(pi.plan_code, pi.objective_no, pi.indicator_no, pi.part, pi.indicator_code, pi.unit, strict=True)})
 
     @property
     def plan_provinces(self) -> dict[str, str]:
-        return self._cached("plan_provinces", lambda: dict(zip(self.plans.plan_code, self.plans.province)))
+        return self._cached("plan_provinces", lambda: dict(zip(self.plans.plan_code, self.plans.province, strict=True)))
 
     @property
     def area_codes(self) -> frozenset[str]:
@@ -129,7 +128,7 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
             for e in agency_entries
         ]
     )
-    unit_of = dict(zip(indicator_codes["indicator_code"], indicator_codes["unit"]))
+    unit_of = dict(zip(indicator_codes["indicator_code"], indicator_codes["unit"], strict=True))
     known_agencies = set(agencies["agency_code"])
 
     rows: dict[str, list[dict]] = {k: [] for k in (

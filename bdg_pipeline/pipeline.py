@@ -28,7 +28,15 @@ from .returns.archive import Arrival, Ledger, display_name, open_ledger
 from .returns.inbox import inbox_files, settle
 from .returns.ingest import FileOutcome, ingest_arrivals
 from .returns.recording import Parsed, pause_point
-from .warehouse import fsync_dir, insert_rows, load_reference_tables, open_writer, publish, staging_connection, transaction
+from .warehouse import (
+    fsync_dir,
+    insert_rows,
+    load_reference_tables,
+    open_writer,
+    publish,
+    staging_connection,
+    transaction,
+)
 from .writer_lock import writer_lock
 
 

@@ -12,11 +12,10 @@ import random
 import shutil
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
-import openpyxl
 import xlwt
 from msoffcrypto.format.ooxml import OOXMLFile
 
@@ -111,7 +110,7 @@ def zero_bytes(folder, catalogue):
 
 
 def csv_renamed(folder, catalogue):
-    return write(folder, "bang.xlsx", "Chỉ tiêu;Tử số;Mẫu số\nTỷ số giới tính;5321;4812\n".encode("utf-8"))
+    return write(folder, "bang.xlsx", "Chỉ tiêu;Tử số;Mẫu số\nTỷ số giới tính;5321;4812\n".encode())
 
 
 def corrupt_zip(folder, catalogue):

@@ -27,7 +27,7 @@ def test_both_worlds(areas):
     assert by_code.at["56@2025", "area_name"] == "Tỉnh Khánh Hòa"          # into Khánh Hòa
     assert by_code.at["22", "valid_to"] is None                            # Quảng Ninh unchanged
     assert by_code.at["46", "area_name"] == "Thành phố Huế"
-    succ = set(zip(successors.old_code, successors.new_code))
+    succ = set(zip(successors.old_code, successors.new_code, strict=True))
     assert {("58", "56@2025"), ("10", "15@2025"), ("15", "15@2025")} <= succ  # Yên Bái and Lào Cai merge
     assert ("22", "22@2025") not in succ
     # a commune of 2019 maps to a commune of the new world, on the same old territory

@@ -7,8 +7,6 @@ import os
 import shutil
 
 import dagster as dg
-import duckdb
-import pytest
 
 from bdg_pipeline import pipeline
 from bdg_pipeline.catalogue import load_catalogue

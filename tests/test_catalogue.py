@@ -111,7 +111,10 @@ def test_baselines(catalogue):
 
 def test_shared_codes_across_plans(catalogue):
     pi = catalogue.plan_indicators
-    plans = lambda code: set(pi[pi.indicator_code == code].plan_code)
+
+    def plans(code):
+        return set(pi[pi.indicator_code == code].plan_code)
+
     assert plans("female_enterprise_owner_share") == {"QN-2011-2015", "LC-2021-2030", "NT-2020", "QN-2021-2030"}
     assert plans("sex_ratio_at_birth") == {"QN-2011-2015", "LC-2021-2030", "NT-2020", "QN-2021-2030"}
 

@@ -96,7 +96,7 @@ def test_seed_cells(cell, unit, expected):
     for m in measures:
         r = read_measure(m, unit)
         got.append((m.label, r.numerator, r.denominator, pytest.approx(r.value), r.printed_value))
-    assert got == [(l, n, d, pytest.approx(v), p) for l, n, d, v, p in expected]
+    assert got == [(label, n, d, pytest.approx(v), p) for label, n, d, v, p in expected]
 
 
 def test_inconsistent_share_is_flagged_with_both_numbers():

@@ -22,8 +22,8 @@ from bdg_pipeline.definitions import defs
 from bdg_pipeline.orchestration import assets as asset_module
 from bdg_pipeline.orchestration.resources import BdgSettings
 from bdg_pipeline.returns.archive import Ledger
-from bdg_pipeline.samples import write_samples
 from bdg_pipeline.returns.template import FIRST_ROW, SHEET
+from bdg_pipeline.samples import write_samples
 from bdg_pipeline.samples.ninh_thuan_appendix import write_appendix
 from bdg_pipeline.warehouse import staging_connection
 

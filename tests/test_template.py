@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 
-import datetime as dt
-
-import openpyxl
 import pytest
 
 from bdg_pipeline import pipeline

@@ -54,6 +54,8 @@ def drop(files: list[Path], inbox: Path, outbox: Path) -> float:
     """Copy into a folder beside the inbox, then rename them all in; the moment the renames began."""
     outbox.mkdir(parents=True, exist_ok=True)
     staged = [Path(shutil.copy2(f, outbox / f.name)) for f in files]
+    for path in staged:  # the workload's times are its due dates, some ahead: a real copy keeps a past time
+        os.utime(path, (time.time() - 60, time.time() - 60))
     start = time.time()
     for path in staged:
         os.replace(path, inbox / path.name)

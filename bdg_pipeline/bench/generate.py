@@ -86,7 +86,7 @@ def _write_agency(job: tuple[str, str, str, str]) -> list[str]:
     wb = build_template(catalogue, plan_code, name, YEARS[0], banner=BANNER)
     ws = wb[SHEET]
     meta = wb["_meta"]
-    unit_of = dict(zip(catalogue.indicator_codes.indicator_code, catalogue.indicator_codes.unit))
+    unit_of = dict(zip(catalogue.indicator_codes.indicator_code, catalogue.indicator_codes.unit, strict=True))
     rows = [(r, unit_of[ws[f"E{r}"].value]) for r in range(FIRST_ROW, ws.max_row + 1)
             if (ws[f"H{r}"].value == "Cấp tỉnh" and ws[f"I{r}"].value == ws[f"I{FIRST_ROW}"].value)
             or "(" in str(ws[f"I{r}"].value)]  # the province's own row and every commune
@@ -142,7 +142,7 @@ def generate(root: Path, appendices: int = 200, workers: int = 2) -> tuple[Path,
     bridge = catalogue.indicator_agencies
     jobs = [(str(catalogue_dir), str(raw), plan, agency)
             for plan, agency in sorted(set(zip(bridge[bridge.role == "lead"].plan_code,
-                                               bridge[bridge.role == "lead"].agency_code)))
+                                               bridge[bridge.role == "lead"].agency_code, strict=True)))
             if plan.startswith("QG") and not agency_indicators(catalogue, plan, agency).empty]
     with ProcessPoolExecutor(workers) as pool:
         files = [Path(p) for batch in pool.map(_write_agency, jobs) for p in batch]

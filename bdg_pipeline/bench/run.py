@@ -17,6 +17,7 @@ runs is ``data/bench/inbox``.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -53,10 +54,8 @@ def reset(root: Path, warehouse: Path) -> None:
 def _tree_rss(process: psutil.Process) -> int:
     total = 0
     for p in [process, *process.children(recursive=True)]:
-        try:
+        with contextlib.suppress(psutil.Error):  # a worker that ended between the two calls
             total += p.memory_info().rss
-        except psutil.Error:
-            pass
     return total
 
 
@@ -147,7 +146,9 @@ def measure_queries(warehouse: Path, runs: int = 20) -> dict:
     results = {}
     for label, sql, params in (("country", "SELECT * FROM v_attainment", []),
                                ("province", "SELECT * FROM v_attainment WHERE province = ?", [province])):
-        for way, run in (("df", lambda: con.execute(sql, params).df()), ("query", lambda: query(sql, params))):
+        ways = (("df", lambda sql=sql, params=params: con.execute(sql, params).df()),
+                ("query", lambda sql=sql, params=params: query(sql, params)))
+        for way, run in ways:
             timings = []
             for _ in range(runs):
                 start = time.perf_counter()

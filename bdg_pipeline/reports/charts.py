@@ -62,7 +62,7 @@ def trajectory_charts(con: duckdb.DuckDBPyConnection, province: str, plan_code: 
         WHERE g.plan_code = $plan AND g.province = $province AND g.observed_value IS NOT NULL
         ORDER BY ALL""", {"plan": plan_code, "province": province}).fetchall()
     written = []
-    for objective_no, indicator_no, part, code, name, unit in parts:
+    for objective_no, indicator_no, part, _code, name, unit in parts:
         path_rows = con.execute("""
             SELECT year, expected_value, observed_value FROM v_progress
             WHERE plan_code = $plan AND objective_no = $o AND indicator_no = $i AND part = $p ORDER BY year""",

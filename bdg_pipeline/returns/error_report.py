@@ -30,7 +30,7 @@ def write_error_report(path: Path, file_name: str, problems: list[Problem]) -> P
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if isinstance(value, str):
                 cell.data_type = "s"
-    for col, width in zip("ABCDEF", (5, 14, 8, 60, 40, 60)):
+    for col, width in zip("ABCDEF", (5, 14, 8, 60, 40, 60), strict=True):
         ws.column_dimensions[col].width = width
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)

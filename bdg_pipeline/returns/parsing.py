@@ -8,6 +8,7 @@ with the others.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import os
@@ -83,7 +84,7 @@ def parse_returns(paths: list[Path], catalogue: Catalogue, limits: Limits | None
         checked = validate_returns(returns, catalogue)
     except Exception:
         checked = [_validate_alone(parsed, catalogue, log_dir) for parsed in returns]
-    for parsed, problems in zip(returns, checked):
+    for parsed, problems in zip(returns, checked, strict=True):
         parsed.problems = parsed.problems + problems
     return [r.problems if isinstance(r, ParsedReturn) and r.problems else r for r in read]
 
@@ -224,10 +225,9 @@ PR_SET_PDEATHSIG = 1
 def _worker_init(catalogue: Catalogue, log_dir: Path | None) -> None:
     global _WORKER_CATALOGUE, _WORKER_LOG_DIR
     _WORKER_CATALOGUE, _WORKER_LOG_DIR = catalogue, log_dir
-    try:  # die with the parent: a killed run must not leave workers holding files open for minutes
+    # die with the parent: a killed run must not leave workers holding files open for minutes (Linux only)
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
     if os.getppid() == 1:  # the parent died before the line above
         os._exit(1)
 

@@ -45,9 +45,9 @@ def agency_indicators(catalogue: Catalogue, plan_code: str, agency_code: str):
     """The parts of the chỉ tiêu the agency leads in the plan, in plan order."""
     bridge = catalogue.indicator_agencies
     led = bridge[(bridge.plan_code == plan_code) & (bridge.agency_code == agency_code) & (bridge.role == "lead")]
-    keys = set(zip(led.objective_no, led.indicator_no))
+    keys = set(zip(led.objective_no, led.indicator_no, strict=True))
     pi = catalogue.plan_indicators
-    led_rows = pd.Series([k in keys for k in zip(pi.objective_no, pi.indicator_no)], index=pi.index)
+    led_rows = pd.Series([k in keys for k in zip(pi.objective_no, pi.indicator_no, strict=True)], index=pi.index)
     rows = pi[(pi.plan_code == plan_code) & led_rows]
     return rows.sort_values(["objective_no", "indicator_no", "part"])
 
@@ -106,7 +106,7 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
 
     # Per chỉ tiêu: the province's own rows at each level (as the plans' appendices report them),
     # then one row per district and commune of the province valid in the return's year.
-    places = [(level, areas[0]) for level in LEVELS] + list(zip(units.level.iloc[1:], units.display.iloc[1:]))
+    places = [(level, areas[0]) for level in LEVELS] + list(zip(units.level.iloc[1:], units.display.iloc[1:], strict=True))
     row = FIRST_ROW
     for number, ind in enumerate(indicators.itertuples(), start=1):
         for level, place in places:
@@ -148,7 +148,7 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
         validation.showErrorMessage = True
         ws.add_data_validation(validation)
         validation.add(f"{col}{FIRST_ROW}:{col}{last}")
-    for col, width in zip("ABCDEFGHIJKLM", (5, 8, 8, 6, 30, 60, 12, 12, 18, 12, 12, 12, 30)):
+    for col, width in zip("ABCDEFGHIJKLM", (5, 8, 8, 6, 30, 60, 12, 12, 18, 12, 12, 12, 30), strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = f"A{FIRST_ROW}"
     ws.protection.sheet = True
@@ -197,9 +197,9 @@ def template_units(catalogue: Catalogue, province: str, year: int, period: str) 
         return catalogue.cache[key]
     code = province_area_code(catalogue, province)
     units = units_for(catalogue.areas, code, world_date(year, period)).copy()
-    parents = dict(zip(catalogue.areas.area_code, catalogue.areas.area_name))
+    parents = dict(zip(catalogue.areas.area_code, catalogue.areas.area_name, strict=True))
     units["display"] = [name if level != "xa" else display_name(name, parents.get(parent))
-                        for name, level, parent in zip(units.area_name, units.level, units.parent_code)]
+                        for name, level, parent in zip(units.area_name, units.level, units.parent_code, strict=True)]
     catalogue.cache[key] = units.reset_index(drop=True)
     return catalogue.cache[key]
 
@@ -272,7 +272,7 @@ def parse_template(grids: dict[str, Grid], catalogue: Catalogue) -> ParsedReturn
                           problems=problems)
     parts = catalogue.parts_index
     units = template_units(catalogue, province, year, period)
-    by_display = dict(zip(units.display.map(fold), units.area_code))
+    by_display = dict(zip(units.display.map(fold), units.area_code, strict=True))
     for r in range(FIRST_ROW, ws.max_row + 1):
         if all(v in (None, "") for v in ws.rows[r - 1][9:12]):  # J, K, L empty: nothing reported on this row
             continue

@@ -30,7 +30,7 @@ class Limits:
     max_rows: int
 
     @classmethod
-    def from_env(cls) -> "Limits":
+    def from_env(cls) -> Limits:
         return cls(
             max_file_bytes=int(float(os.environ.get("BDG_MAX_FILE_MB", "100")) * 2**20),
             max_uncompressed_bytes=int(float(os.environ.get("BDG_MAX_UNCOMPRESSED_MB", "600")) * 2**20),

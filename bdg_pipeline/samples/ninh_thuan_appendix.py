@@ -123,7 +123,7 @@ def build_appendix_workbook(rows: list[tuple[int, str, str, str | None]] | None 
     for i, row in enumerate(rows):
         owner.append(i if row[3] is not None or i == 0 else owner[-1])
     merge_runs(4, lambda i: owner[i])
-    for col, width in zip("ABCD", (40, 70, 40, 22)):
+    for col, width in zip("ABCD", (40, 70, 40, 22), strict=True):
         ws.column_dimensions[col].width = width
     return wb
 
