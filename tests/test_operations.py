@@ -298,3 +298,15 @@ def test_the_ledger_and_archive_keep_every_arrival(base, catalogue):
     assert digest(arrivals[1].archived) == x_digest
     assert arrivals[1].archived.stat().st_mode & 0o222 == 0  # archived copies are read-only
     assert time.time() - arrivals[1].archived_at.timestamp() < 600
+
+
+def test_11_reports_are_redone_only_for_the_provinces_a_run_touched(base, catalogue):
+    from bdg_pipeline.reports.build import build_changed
+
+    assert set(build_changed(base.warehouse, base.reports_dir)) == {"Ninh Thuận"}
+    assert build_changed(base.warehouse, base.reports_dir) == {}  # nothing changed, nothing redone
+    workbook = next(base.reports_dir.glob("ninh-thuan_*/*.xlsx"))
+    written = workbook.stat().st_mtime_ns
+    pipeline.ingest(base, [filled(catalogue, base.raw_dir / "lc.xlsx", plan="LC-2021-2030", numerator=5000)])
+    assert set(build_changed(base.warehouse, base.reports_dir)) == {"Lào Cai"}
+    assert workbook.stat().st_mtime_ns == written

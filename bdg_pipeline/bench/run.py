@@ -191,12 +191,13 @@ def ours_ingest(root: Path, files: list[Path], warehouse: Path) -> float:
     from ..pipeline import refresh_reference
     from ..returns.ingest import ingest_files
     from ..warehouse import staging_connection
+    from ..writer_lock import writer_lock
 
     s = settings()
     catalogue = load_catalogue(s.catalogue_dir)
     shutil.rmtree(s.staging.parent, ignore_errors=True)
     shutil.rmtree(s.archive_dir, ignore_errors=True)
-    with staging_connection(s) as con:
+    with writer_lock(s), staging_connection(s) as con:
         refresh_reference(con, catalogue)
         start = time.perf_counter()
         outcomes = ingest_files(con, files, catalogue, s)
