@@ -21,11 +21,20 @@ def _path(var: str, default: str) -> Path:
 
 @dataclass(frozen=True)
 class Settings:
+    """Every ``BDG_*`` variable, read once by :func:`settings` (the table in README.md lists the same)."""
+
     raw_dir: Path
     warehouse: Path
     catalogue_dir: Path
     as_of_year: int
     lock_timeout: float = 600.0
+    max_file_mb: float = 100.0
+    max_uncompressed_mb: float = 600.0
+    max_rows: int = 200_000
+    workers: int = 2
+    duckdb_memory: str = "1GB"
+    pause_at: str = ""  # debugging aid: a writer waits at this named point (tests kill it there)
+    pause_seconds: float = 30.0
 
     @property
     def data_dir(self) -> Path:
@@ -75,14 +84,33 @@ class Settings:
         return self.data_dir / "logs"
 
 
+# Each public variable and the field it sets: the one place the environment is read.
+ENVIRONMENT = {
+    "BDG_RAW_DIR": "raw_dir", "BDG_WAREHOUSE": "warehouse", "BDG_CATALOGUE_DIR": "catalogue_dir",
+    "BDG_AS_OF_YEAR": "as_of_year", "BDG_LOCK_TIMEOUT": "lock_timeout", "BDG_MAX_FILE_MB": "max_file_mb",
+    "BDG_MAX_UNCOMPRESSED_MB": "max_uncompressed_mb", "BDG_MAX_ROWS": "max_rows", "BDG_WORKERS": "workers",
+    "BDG_DUCKDB_MEMORY": "duckdb_memory", "BDG_PAUSE_AT": "pause_at", "BDG_PAUSE_SECONDS": "pause_seconds",
+}
+
+
 def settings() -> Settings:
     """Read the environment now (not at import), so tests and the CLI can point elsewhere."""
+    env = {field: os.environ.get(var) or None for var, field in ENVIRONMENT.items()}
+    defaults = Settings(Path(), Path(), Path(), 0)
     return Settings(
         raw_dir=_path("BDG_RAW_DIR", "data/raw"),
         warehouse=_path("BDG_WAREHOUSE", "data/warehouse/bdg.duckdb"),
         catalogue_dir=_path("BDG_CATALOGUE_DIR", str(CATALOGUE_DIR)),
         # The year attainment is judged in: targets of earlier years are final.
-        as_of_year=int(os.environ.get("BDG_AS_OF_YEAR") or dt.date.today().year),
+        as_of_year=int(env["as_of_year"] or dt.date.today().year),
         # How long a writer waits for the one writer ahead of it before giving up.
-        lock_timeout=float(os.environ.get("BDG_LOCK_TIMEOUT") or 600),
+        lock_timeout=float(env["lock_timeout"] or defaults.lock_timeout),
+        max_file_mb=float(env["max_file_mb"] or defaults.max_file_mb),
+        max_uncompressed_mb=float(env["max_uncompressed_mb"] or defaults.max_uncompressed_mb),
+        max_rows=int(env["max_rows"] or defaults.max_rows),
+        # parsing processes: two at most by default, the writer beside them needs a core too
+        workers=int(env["workers"] or min(os.cpu_count() or 1, defaults.workers)),
+        duckdb_memory=env["duckdb_memory"] or defaults.duckdb_memory,
+        pause_at=env["pause_at"] or "",
+        pause_seconds=float(env["pause_seconds"] or defaults.pause_seconds),
     )

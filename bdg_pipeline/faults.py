@@ -47,6 +47,10 @@ def explain(exc: BaseException) -> OperatorError | None:
                                  "chương trình (hoặc gắn lại ổ đĩa ở chế độ ghi) rồi chạy lại lệnh.")
     if isinstance(exc, duckdb.Error):
         text = str(exc)
+        if "No space left on device" in text:  # DuckDB says it in its own exception, not as an OSError
+            return explain(OSError(errno.ENOSPC, text))
+        if "Permission denied" in text or "Read-only file system" in text:
+            return explain(OSError(errno.EACCES, text))
         if "lock" in text.lower():
             return WriterBusy("Kho dữ liệu đang được một chương trình khác mở để ghi. Hãy đóng chương trình đó "
                               "(hoặc chờ nó chạy xong) rồi chạy lại lệnh.")

@@ -176,7 +176,7 @@ def build_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> t
     for path in (build, build.with_name(build.name + ".wal")):
         path.unlink(missing_ok=True)
     arrivals = ledger.arrivals()
-    con = open_writer(build)
+    con = open_writer(build, settings.duckdb_memory)
     try:
         counts = refresh_reference(con, catalogue)
         outcomes = ingest_arrivals(con, arrivals, catalogue, settings)
@@ -187,7 +187,7 @@ def build_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> t
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    pause_point("before_swap")
+    pause_point(settings, "before_swap")
     # the old staging's log would be replayed onto the new file: it goes first (a crash in between leaves a
     # staging that lacks committed files, which the next writer finds and rebuilds)
     settings.staging.with_name(settings.staging.name + ".wal").unlink(missing_ok=True)
@@ -237,7 +237,7 @@ def record_pending(con: duckdb.DuckDBPyConnection, ledger: Ledger, catalogue: Ca
     pending = [a for a in ledger.arrivals() if a.seq not in done]
 
     def after_commit(batch: list[Parsed], outcomes: list[FileOutcome]) -> None:
-        pause_point("after_commit")
+        pause_point(settings, "after_commit")
         sync_fates(con, ledger)
         fates = {o.arrival_seq: o.outcome for o in outcomes}
         settle(ledger, [(item.arrival, fates[item.arrival.seq]) for item in batch],

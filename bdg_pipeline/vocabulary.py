@@ -14,9 +14,6 @@ UNITS: dict[str, str] = {
     "yes_no": "có/không",
 }
 
-# Units whose value is numerator/denominator × 100 and so must lie in 0–100 with numerator ≤ denominator.
-SHARE_UNITS = frozenset({"percent"})
-
 # How a target is judged (the attainment maths lives in bdg_pipeline.attainment).
 DIRECTIONS: dict[str, str] = {
     "at_least": "≥ (đạt ít nhất, từ ... trở lên)",

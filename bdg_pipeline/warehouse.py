@@ -30,7 +30,7 @@ def sql_script(name: str) -> str:
     return (SQL_DIR / name).read_text(encoding="utf-8")
 
 
-def open_writer(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyConnection:
+def open_writer(path: Path, memory_limit: str) -> duckdb.DuckDBPyConnection:
     """A writer's connection (staging, or a rebuild's new file), with the schema in place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
@@ -38,7 +38,7 @@ def open_writer(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyC
         # one checkpoint at close rather than one every 16 MB of WAL while a rebuild writes millions of rows
         con.execute("SET checkpoint_threshold = '1GB'")
         # DuckDB caches up to 80 % of the machine by default; a writer beside two parsing workers keeps less
-        con.execute(f"SET memory_limit = '{memory_limit or os.environ.get('BDG_DUCKDB_MEMORY', '1GB')}'")
+        con.execute(f"SET memory_limit = '{memory_limit}'")
         ensure_schema(con)
     except BaseException:
         con.close()
@@ -48,7 +48,7 @@ def open_writer(path: Path, memory_limit: str | None = None) -> duckdb.DuckDBPyC
 
 @contextmanager
 def staging_connection(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = open_writer(settings.staging)
+    con = open_writer(settings.staging, settings.duckdb_memory)
     try:
         yield con
     finally:

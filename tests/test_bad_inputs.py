@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from bdg_pipeline import pipeline
+from bdg_pipeline.config import settings
 from bdg_pipeline.returns.ingest import is_inbox_file
 from bdg_pipeline.samples.ninh_thuan_appendix import write_appendix
 from bdg_pipeline.warehouse import publish, staging_connection, table_checksum
@@ -36,6 +37,7 @@ def test_corpus_is_large_enough():
 def test_case(case, env, catalogue, base_staging, monkeypatch):
     for key, value in case.env.items():
         monkeypatch.setenv(key, value)
+    env = settings()  # the case's limits, read as a run reads them
     env.staging.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(base_staging.staging, env.staging)
     shutil.copytree(base_staging.archive_dir, env.archive_dir)

@@ -52,9 +52,9 @@ def assert_sound(settings, sent: dict[str, str]) -> None:
 
 
 def test_random_kills_converge_to_the_clean_build(tmp_path, catalogue):
-    seed = int(os.environ.get("BDG_KILL_SEED") or time.time())
+    seed = int(os.environ.get("KILL_SEED") or time.time())
     rng = random.Random(seed)
-    print(f"BDG_KILL_SEED={seed}")
+    print(f"KILL_SEED={seed}")
     sources = write_samples(tmp_path / "nguon", catalogue)[:24]
     broken = tmp_path / "nguon" / "hong.xlsx"
     broken.write_bytes(b"PK\x03\x04 not really a workbook")
@@ -94,4 +94,4 @@ def test_random_kills_converge_to_the_clean_build(tmp_path, catalogue):
             if not attempts and kills < KILLS:
                 attempts.append((groups[-1], "rebuild"))
         assert kills >= KILLS
-        assert tables(s) == expected, f"BDG_KILL_SEED={seed}"
+        assert tables(s) == expected, f"KILL_SEED={seed}"

@@ -310,3 +310,13 @@ def test_11_reports_are_redone_only_for_the_provinces_a_run_touched(base, catalo
     pipeline.ingest(base, [filled(catalogue, base.raw_dir / "lc.xlsx", plan="LC-2021-2030", numerator=5000)])
     assert set(build_changed(base.warehouse, base.reports_dir)) == {"Lào Cai"}
     assert workbook.stat().st_mtime_ns == written
+
+
+def test_12_faults_raised_by_duckdb_itself_are_said_plainly():
+    import duckdb
+
+    from bdg_pipeline.faults import explain
+
+    assert "Ổ đĩa đã đầy" in str(explain(duckdb.IOException("IO Error: Could not write file: No space left on device")))
+    assert "Không có quyền ghi" in str(explain(duckdb.IOException("IO Error: Cannot open file: Permission denied")))
+    assert "bdg rebuild" in str(explain(duckdb.IOException('IO Error: The file "x" is not a valid DuckDB database')))

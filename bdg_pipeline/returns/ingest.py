@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,17 +29,14 @@ OBSERVATION_COLUMNS = ["submission_id", "plan_code", "objective_no", "indicator_
 AfterCommit = Callable[[list[Parsed], list[FileOutcome]], None]
 
 
-def default_workers() -> int:
-    return int(os.environ.get("BDG_WORKERS") or min(os.cpu_count() or 1, 2))
-
-
 def ingest_arrivals(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], catalogue: Catalogue,
                     settings: Settings, limits: Limits | None = None, workers: int | None = None,
                     after_commit: AfterCommit | None = None) -> list[FileOutcome]:
     """Record arrivals in their order: parse (in parallel), then record in batches, calling
     ``after_commit`` once each batch is committed (the ledger's fates, moving inbox files)."""
     known = {h for (h,) in con.execute("SELECT content_hash FROM submission").fetchall()}
-    workers = workers if workers is not None else default_workers()
+    workers = workers if workers is not None else settings.workers
+    limits = limits or Limits.of(settings)
     parsing = [a.archived for a in arrivals if a.content_hash not in known]
     pool = (worker_pool(workers, catalogue, settings.log_dir)
             if workers > 1 and len(parsing) >= PARALLEL_MIN_FILES else None)

@@ -84,11 +84,11 @@ class Parsed:
         return 0 if frame is None else frame.num_rows
 
 
-def pause_point(name: str) -> None:
+def pause_point(settings: Settings, name: str) -> None:
     """Debugging aid: with BDG_PAUSE_AT=<name>, say so on stderr and wait (to inspect or kill a run here)."""
-    if os.environ.get("BDG_PAUSE_AT") == name:
+    if settings.pause_at == name:
         print(f"BDG_PAUSE_AT {name}", file=sys.stderr, flush=True)
-        time.sleep(float(os.environ.get("BDG_PAUSE_SECONDS", "30")))
+        time.sleep(settings.pause_seconds)
 
 
 def error_report(arrival: Arrival, problems: list[Problem], settings: Settings) -> Path:
@@ -186,5 +186,5 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
             con.unregister("incoming_observations")
         if logged:
             insert_rows(con, "file_log", pd.DataFrame(logged, columns=FILE_LOG_COLUMNS))
-        pause_point("in_transaction")
+        pause_point(settings, "in_transaction")
     return outcomes

@@ -33,7 +33,6 @@ FIRST_ROW = 14
 HEADER_CELLS = {"report_date": "C9", "contact": "C10", "phone": "C11"}
 COLUMNS = ["STT", "Mục tiêu", "Chỉ tiêu", "Phần", "Mã chỉ tiêu", "Nội dung chỉ tiêu", "Đơn vị", "Cấp",
            "Địa bàn", "Tử số", "Mẫu số", "Giá trị", "Ghi chú"]
-EDITABLE = {"H", "I", "J", "K", "L", "M"}
 LEVEL_BY_LABEL = {fold(label): code for code, label in LEVELS.items()}
 
 

@@ -7,7 +7,6 @@ blocks entity expansion and external entities.
 from __future__ import annotations
 
 import io
-import os
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
@@ -18,6 +17,8 @@ import openpyxl
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..config import Settings
+from ..config import settings as read_settings
 from .model import Problem, ReturnRejected
 
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # legacy .xls, and any password-protected .xlsx
@@ -30,12 +31,10 @@ class Limits:
     max_rows: int
 
     @classmethod
-    def from_env(cls) -> Limits:
-        return cls(
-            max_file_bytes=int(float(os.environ.get("BDG_MAX_FILE_MB", "100")) * 2**20),
-            max_uncompressed_bytes=int(float(os.environ.get("BDG_MAX_UNCOMPRESSED_MB", "600")) * 2**20),
-            max_rows=int(os.environ.get("BDG_MAX_ROWS", "200000")),
-        )
+    def of(cls, settings: Settings | None = None) -> Limits:
+        s = settings or read_settings()
+        return cls(max_file_bytes=int(s.max_file_mb * 2**20), max_uncompressed_bytes=int(s.max_uncompressed_mb * 2**20),
+                   max_rows=s.max_rows)
 
 
 def _reject(message: str, fix: str, found: str = "") -> ReturnRejected:
@@ -44,7 +43,7 @@ def _reject(message: str, fix: str, found: str = "") -> ReturnRejected:
 
 def open_workbook(path: Path, limits: Limits | None = None) -> Workbook:
     """Open ``path`` with openpyxl (values, merged cells), or raise :class:`ReturnRejected` saying why not."""
-    limits = limits or Limits.from_env()
+    limits = limits or Limits.of()
     has_formulas = check_container(path, limits)
     try:
         workbook = openpyxl.load_workbook(path, data_only=True)
@@ -142,7 +141,7 @@ def open_values(path: Path, limits: Limits | None = None) -> Sheets:
     """The workbook's sheets through python-calamine (fast; XML read without DTDs or entities)."""
     from python_calamine import CalamineWorkbook
 
-    limits = limits or Limits.from_env()
+    limits = limits or Limits.of()
     has_formulas = check_container(path, limits)
     try:
         # read through a buffer: names with undecodable bytes open too, and no handle stays open
