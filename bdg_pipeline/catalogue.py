@@ -8,6 +8,11 @@ and ``budget``. See ``assets/catalogue/plans/LC-2021-2030.yaml`` for a full exam
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import importlib.metadata
+import os
+import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,7 +112,41 @@ def _parse_due(due: str) -> tuple[int, int]:
     return int(day), int(month)
 
 
+CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bdg_pipeline"
+
+
+def _cache_key(catalogue_dir: Path) -> str:
+    """Digest of everything a catalogue is made from: its files, this package's code, the area dataset."""
+    digest = hashlib.sha256(importlib.metadata.version("vietnamadminunits").encode())
+    package = Path(__file__).resolve().parent
+    sources = [*sorted(p for p in catalogue_dir.rglob("*") if p.is_file()), *sorted(package.rglob("*.py"))]
+    for path in sources:
+        digest.update(str(path.name).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
 def load_catalogue(catalogue_dir: Path) -> Catalogue:
+    """The validated catalogue, from a private cache when nothing it is made from changed (parsing the YAML of
+    a national catalogue takes seconds, and every run starts with it); see :func:`read_catalogue`."""
+    cached = CACHE_DIR / f"catalogue-{_cache_key(catalogue_dir)}.pickle"
+    try:
+        with cached.open("rb") as f:
+            catalogue = pickle.load(f)
+        if isinstance(catalogue, Catalogue):
+            return catalogue
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
+        pass  # no cache yet, or one written by other code: read the catalogue
+    catalogue = read_catalogue(catalogue_dir)
+    with contextlib.suppress(OSError):  # a read-only home only costs the cache
+        CACHE_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            pickle.dump(catalogue, f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cached)
+    return catalogue
+
+
+def read_catalogue(catalogue_dir: Path) -> Catalogue:
     """Read and validate the whole catalogue; raise :class:`CatalogueError` listing every problem."""
     problems: list[str] = []
     codes_file = catalogue_dir / "indicators.yaml"

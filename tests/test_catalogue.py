@@ -181,3 +181,22 @@ def test_observation_columns_follow_the_schema(env):
 
     with staging_connection(env) as con:
         assert [r[0] for r in con.execute("DESCRIBE fact_observation").fetchall()] == OBSERVATION_COLUMNS
+
+
+def test_the_cached_catalogue_follows_its_files(tmp_path, monkeypatch):
+    import shutil
+
+    import bdg_pipeline.catalogue as catalogue_module
+
+    monkeypatch.setattr(catalogue_module, "CACHE_DIR", tmp_path / "cache")
+    folder = shutil.copytree(CATALOGUE_DIR, tmp_path / "catalogue")
+    first = catalogue_module.load_catalogue(folder)
+    assert len(list((tmp_path / "cache").glob("catalogue-*.pickle"))) == 1
+    again = catalogue_module.load_catalogue(folder)
+    assert again.plans.equals(first.plans) and again.tables().keys() == first.tables().keys()
+    plan = next((folder / "plans").glob("NT-2020.yaml"))
+    plan.write_text(plan.read_text(encoding="utf-8").replace("title: Kế hoạch", "title: (sửa) Kế hoạch", 1),
+                    encoding="utf-8")
+    changed = catalogue_module.load_catalogue(folder)
+    assert len(list((tmp_path / "cache").glob("catalogue-*.pickle"))) == 2
+    assert not changed.plans.equals(first.plans)
