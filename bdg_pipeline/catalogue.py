@@ -112,7 +112,14 @@ def _parse_due(due: str) -> tuple[int, int]:
     return int(day), int(month)
 
 
-CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bdg_pipeline"
+def _cache_dir() -> Path | None:
+    try:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bdg_pipeline"
+    except RuntimeError:  # no home directory to speak of: no cache
+        return None
+
+
+CACHE_DIR = _cache_dir()
 
 
 def _cache_key(catalogue_dir: Path) -> str:
@@ -128,6 +135,8 @@ def _cache_key(catalogue_dir: Path) -> str:
 def load_catalogue(catalogue_dir: Path) -> Catalogue:
     """The validated catalogue, from a private cache when nothing it is made from changed (parsing the YAML of
     a national catalogue takes seconds, and every run starts with it); see :func:`read_catalogue`."""
+    if CACHE_DIR is None:
+        return read_catalogue(catalogue_dir)
     cached = CACHE_DIR / f"catalogue-{_cache_key(catalogue_dir)}.pickle"
     try:
         with cached.open("rb") as f:
