@@ -145,7 +145,8 @@ def _summary_text(warehouse: Path) -> str:
         flagged = con.execute("SELECT count(*) FROM v_observations WHERE flagged").fetchone()[0]
         activities = con.execute("SELECT count(*) FROM plan_activity").fetchone()[0]
         lines.append(f"Báo cáo: {dict(subs) or 'chưa có'}; cảnh báo chất lượng: {flagged}; hoạt động (TTH-2015): {activities}")
-        if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'v_attainment'").fetchone()[0]:
+        if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'v_attainment'"
+                       ).fetchone()[0]:
             status = con.execute("SELECT status, count(*) FROM v_attainment WHERE level = 'tinh' "
                                  "GROUP BY ALL ORDER BY 2 DESC").fetchall()
             lines.append("Đánh giá mục tiêu (cấp tỉnh): " + ", ".join(f"{s}: {n}" for s, n in status))

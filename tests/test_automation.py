@@ -106,7 +106,8 @@ def test_checks_fail_on_a_bad_warehouse(env):
     pipeline.rebuild(env)
     with staging_connection(env) as con:
         con.execute("UPDATE fact_observation SET value = 150 WHERE objective_no = 2 AND indicator_no = 1")
-        con.execute("UPDATE fact_observation SET numerator = denominator + 5 WHERE objective_no = 2 AND indicator_no = 2")
+        con.execute("UPDATE fact_observation SET numerator = denominator + 5 WHERE objective_no = 2 AND indicator_no = "
+                    "2")
         con.execute("INSERT INTO fact_observation SELECT * REPLACE ('copy' AS submission_id) FROM fact_observation "
                     "WHERE objective_no = 4 AND indicator_no = 1")
         con.execute("INSERT INTO submission SELECT * REPLACE ('copy' AS submission_id, 'x' AS content_hash) "
@@ -115,7 +116,8 @@ def test_checks_fail_on_a_bad_warehouse(env):
                     "AND submission_id = 'copy'")
         con.execute("UPDATE fact_observation SET year = 2018 WHERE objective_no = 4 AND indicator_no = 1 "
                     "AND submission_id = 'copy'")
-        con.execute("UPDATE dim_plan_indicator SET lead_agency = 'KHONGCO' WHERE plan_code = 'NT-2020' AND objective_no = 7")
+        con.execute("UPDATE dim_plan_indicator SET lead_agency = 'KHONGCO' WHERE plan_code = 'NT-2020' AND "
+                    "objective_no = 7")
         outcomes = {o.name: o for o in run_expectations(con, None)}
     assert not outcomes["value_ranges_per_unit"].success
     assert not outcomes["share_numerator_within_denominator"].success
@@ -133,7 +135,8 @@ def test_checks_fail_on_a_bad_warehouse(env):
 def snapshot(settings):
     with staging_connection(settings) as con:
         tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                            "WHERE table_type = 'BASE TABLE' AND table_name != 'build_info'").fetchall()]
+                                            "WHERE table_type = 'BASE TABLE' AND table_name != 'build_info'"
+                                            ).fetchall()]
         return {t: table_checksum(con, t) for t in sorted(tables)}
 
 

@@ -111,5 +111,6 @@ def test_tracker_on_time_late_missing(catalogue, env, read_warehouse):
     late = read_warehouse("SELECT days_after_due, due_date FROM v_submissions WHERE agency_code = 'NOIVU' "
                           "AND plan_code = 'LC-2021-2030' AND year = 2023")
     assert late == [(5, dt.date(2023, 11, 30))]
-    future = read_warehouse("SELECT DISTINCT status FROM v_submissions WHERE plan_code = 'LC-2021-2030' AND year = 2030")
+    future = read_warehouse("SELECT DISTINCT status FROM v_submissions WHERE plan_code = 'LC-2021-2030' AND year = 2030"
+                            )
     assert future == [("chua_den_han",)]

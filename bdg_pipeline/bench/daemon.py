@@ -37,7 +37,8 @@ def published_names(warehouse: Path) -> set[str]:
         return set()
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            return {n for (n,) in con.execute("SELECT file_name FROM file_log WHERE outcome != 'superseded'").fetchall()}
+            return {n for (n,) in con.execute("SELECT file_name FROM file_log WHERE outcome != 'superseded'"
+                                              ).fetchall()}
     except duckdb.Error:
         return set()  # replaced under our feet: look again
 

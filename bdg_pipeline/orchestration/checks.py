@@ -38,7 +38,8 @@ def warehouse_expectations(context: dg.AssetCheckExecutionContext, bdg: BdgSetti
         )
 
 
-@dg.asset_check(asset=published_warehouse, description="pandera: mọi số liệu đang hiệu lực (kho công bố) thỏa lược đồ Observations")
+@dg.asset_check(asset=published_warehouse, description="pandera: mọi số liệu đang hiệu lực (kho công bố) thỏa lược đồ "
+                                                       "Observations")
 def observations_schema(bdg: BdgSettings) -> dg.AssetCheckResult:
     with duckdb.connect(str(bdg.settings().warehouse), read_only=True) as con:
         frame = con.execute("SELECT * FROM v_observations").df()

@@ -76,7 +76,8 @@ def build_reports_sensor(ingest_job, reports_job) -> dg.RunStatusSensorDefinitio
     @dg.run_status_sensor(name="reports_after_ingest", run_status=dg.DagsterRunStatus.SUCCESS,
                           monitored_jobs=[ingest_job], request_job=reports_job,
                           default_status=dg.DefaultSensorStatus.RUNNING,
-                          description="Sau mỗi lượt tiếp nhận: làm lại phụ lục, biểu đồ, trang HTML của tỉnh có thay đổi.")
+                          description="Sau mỗi lượt tiếp nhận: làm lại phụ lục, biểu đồ, trang HTML của tỉnh có thay "
+                                      "đổi.")
     def reports_after_ingest(context: dg.RunStatusSensorContext):
         return dg.RunRequest(run_key=context.dagster_run.run_id)
 
