@@ -265,8 +265,7 @@ def take_in(settings: Settings, paths: list[Path], catalogue: Catalogue | None =
         settle_all(settings, ledger)
         _, waiting = receive(ledger, paths)
         with staging_connection(settings) as con:
-            outcomes = record_pending(con, ledger, catalogue, settings)
-        settle_all(settings, ledger)
+            outcomes = record_pending(con, ledger, catalogue, settings)  # each batch settles its files
     return RunSummary({}, outcomes, None, rebuilt, waiting)
 
 

@@ -45,13 +45,3 @@ def writer_lock(settings: Settings) -> Iterator[None]:
     finally:
         lock.release()
 
-
-def is_held_elsewhere(settings: Settings) -> bool:
-    """Whether another process holds the writers' lock right now (for tests and the benchmark)."""
-    probe = FileLock(str(settings.lock_path), thread_local=False, is_singleton=False)
-    try:
-        probe.acquire(timeout=0)
-    except Timeout:
-        return True
-    probe.release()
-    return False

@@ -129,9 +129,6 @@ class Ledger:
     def count(self) -> int:
         return self.con.execute("SELECT count(*) FROM arrival").fetchone()[0]
 
-    def known_hashes(self) -> set[str]:
-        return {h for (h,) in self.con.execute("SELECT DISTINCT content_hash FROM arrival")}
-
     def receive(self, paths: list[Path]) -> tuple[list[Arrival], list[Path]]:
         """Copy files into the archive and record their arrivals in one ledger transaction, in the given
         order; a file already received and still unsettled (a run that died before committing its fate)
