@@ -21,6 +21,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
+from typing import Any
 
 import pandas as pd
 
@@ -60,7 +61,7 @@ def load_areas() -> tuple[pd.DataFrame, pd.DataFrame]:
     continuing = {new_province_code[k] for k, olds in province_sources.items()
                   if olds == [k] and old_province_code.get(k) == new_province_code.get(k)}
 
-    rows = []
+    rows: list[tuple[Any, ...]] = []
     provinces = legacy.drop_duplicates("provinceCode")
     for p in provinces.itertuples():
         keeps = p.provinceCode in continuing

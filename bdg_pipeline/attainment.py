@@ -31,6 +31,8 @@ from itertools import pairwise
 
 import pandas as pd
 
+from .vocabulary import UNIT_TABLE
+
 # Open SDG / Statistics Canada thresholds on R, highest first.
 PROGRESS_THRESHOLDS: list[tuple[str, float]] = [
     ("on_track", 0.95),
@@ -38,7 +40,7 @@ PROGRESS_THRESHOLDS: list[tuple[str, float]] = [
     ("limited_progress", 0.0),
 ]
 BOUND_TOLERANCE = 1.0  # points of a 0 % / 100 % target that count as met
-ABOUT_TOLERANCE = {"percent": 1.0, "per_100": 1.0, "per_1000": 0.5, "per_100000": 1.0, "times": 0.05}
+ABOUT_TOLERANCE = {code: unit.about_tolerance for code, unit in UNIT_TABLE.items()}
 
 STATUS_VI = {
     "achieved": "Đã đạt",
@@ -115,7 +117,11 @@ def judge(series: list[tuple[int, float]], target_year: int, target: float, dire
         return Judgement(None, None, None, "no_data", None, None, None)
     latest_year, latest = relevant[-1]
     met = is_met(latest, target, direction, unit)
-    base_year, base = baseline if baseline[0] is not None and baseline[1] is not None else relevant[0]
+    stated_year, stated_value = baseline
+    if stated_year is not None and stated_value is not None:
+        base_year, base = stated_year, stated_value
+    else:
+        base_year, base = relevant[0]
     if direction == "maintain":
         window = [v for y, v in relevant if y >= period_start]
         if window and not all(is_met(v, target, direction, unit) for v in window):
@@ -172,8 +178,8 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
     """
     # one pass over plain tuples: a pandas groupby over ~10^5 small groups is far slower
     grouped: dict[tuple, list[tuple[int, float]]] = {}
-    for province, code, area, level, year, value in zip(series.province_code, series.indicator_code,
-                                                          series.area_code, series.level, series.year, series.value, strict=True):
+    columns = (series.province_code, series.indicator_code, series.area_code, series.level, series.year, series.value)
+    for province, code, area, level, year, value in zip(*columns, strict=True):
         grouped.setdefault((province, code, area, level), []).append((year, value))
     keys_by_indicator: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for province, code, area, level in grouped:
@@ -203,9 +209,8 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
 
 def compute_progress(targets: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
     """Expected value on the path base → targets for every year, beside the province's observed value."""
-    observed = {(p, c, y): v for p, c, a, lvl, y, v in zip(series.province_code, series.indicator_code,
-                                                           series.area_code, series.level, series.year, series.value, strict=True)
-                if a == p and lvl == "tinh"}
+    columns = (series.province_code, series.indicator_code, series.area_code, series.level, series.year, series.value)
+    observed = {(p, c, y): v for p, c, a, lvl, y, v in zip(*columns, strict=True) if a == p and lvl == "tinh"}
     by_indicator: dict[tuple[str, str], list[tuple[int, float]]] = {}
     for (p, c, y), v in observed.items():
         by_indicator.setdefault((p, c), []).append((y, v))

@@ -15,6 +15,7 @@ import os
 import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -22,6 +23,7 @@ import yaml
 
 from . import schemas
 from .areas import load_areas, province_code
+from .vocabulary import UNIT_TABLE
 
 YEARS = (2005, 2040)
 
@@ -66,6 +68,12 @@ class Catalogue:
             in zip(pi.plan_code, pi.objective_no, pi.indicator_no, pi.part, pi.indicator_code, pi.unit, strict=True)})
 
     @property
+    def indicator_names(self) -> dict[str, str]:
+        """indicator_code → the chỉ tiêu's wording."""
+        ic = self.indicator_codes
+        return self._cached("indicator_names", lambda: dict(zip(ic.indicator_code, ic.name, strict=True)))
+
+    @property
     def plan_provinces(self) -> dict[str, str]:
         return self._cached("plan_provinces", lambda: dict(zip(self.plans.plan_code, self.plans.province, strict=True)))
 
@@ -89,10 +97,14 @@ class Catalogue:
             "dim_area": self.areas,
             "area_successor": self.successors,
             "dim_year": pd.DataFrame({"year": range(YEARS[0], YEARS[1] + 1)}),
+            "dim_unit": pd.DataFrame([{"unit": u.code, "symbol": u.symbol, "scale": u.scale,
+                                       "valid_low": u.valid_range[0], "valid_high": u.valid_range[1],
+                                       "year_jump_limit": u.year_jump_limit, "about_tolerance": u.about_tolerance}
+                                      for u in UNIT_TABLE.values()]),
         }
 
 
-def _read_yaml(path: Path) -> object:
+def _read_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as f:
         return yaml.safe_load(f)
 
@@ -203,12 +215,13 @@ def read_catalogue(catalogue_dir: Path) -> Catalogue:
         raise CatalogueError(problems)
 
     areas, successors = load_areas()
-    province_codes = {}
+    province_codes: dict[str, str] = {}
     for plan in frames["plans"].itertuples():
         code = plan.province_code if isinstance(plan.province_code, str) else province_code(plan.province, areas)
         if code is None:
             problems.append(f"{plan.plan_code}: không tìm thấy tỉnh “{plan.province}” trong danh mục đơn vị hành chính")
-        province_codes[plan.province] = code
+            continue
+        province_codes[str(plan.province)] = code
     if problems:
         raise CatalogueError(problems)
     frames["plans"]["province_code"] = [province_codes[p] for p in frames["plans"].province]
@@ -260,7 +273,8 @@ def _check_keys(kind: str, entry: dict, where: str, problems: list[str]) -> None
     # An unquoted comma inside a YAML flow mapping silently makes a new key: catch it here.
     unknown = set(entry) - ALLOWED_KEYS[kind]
     if unknown:
-        problems.append(f"{where}: khóa không hợp lệ {sorted(map(str, unknown))} (thiếu dấu ngoặc kép quanh giá trị có dấu phẩy?)")
+        problems.append(f"{where}: khóa không hợp lệ {sorted(map(str, unknown))} "
+                        "(thiếu dấu ngoặc kép quanh giá trị có dấu phẩy?)")
 
 
 def _load_plan(path: Path, doc: dict, unit_of: dict[str, str], known_agencies: set[str],
@@ -347,20 +361,21 @@ def _load_plan(path: Path, doc: dict, unit_of: dict[str, str], known_agencies: s
     budget = doc.get("budget")
     if budget:
         unit_note = budget.get("unit", "triệu đồng")
-        rows["budget"].append({"plan_code": code, "category": "tong", "name": "Tổng nhu cầu kinh phí",
+        rows["budget"].append({"plan_code": code, "category": "total", "name": "Tổng nhu cầu kinh phí",
                                "period_start": start, "period_end": end, "amount_million_vnd": float(budget["total"]),
                                "source": budget.get("source", ""), "unit_note": unit_note})
         for phase in budget.get("phases", []):
-            rows["budget"].append({"plan_code": code, "category": "giai_doan", "name": phase["name"],
+            rows["budget"].append({"plan_code": code, "category": "phase", "name": phase["name"],
                                    "period_start": phase["start"], "period_end": phase["end"],
                                    "amount_million_vnd": float(phase["amount"]), "source": budget.get("source", ""),
                                    "unit_note": unit_note})
         for src in budget.get("sources", []):
-            rows["budget"].append({"plan_code": code, "category": "nguon", "name": src["name"],
+            rows["budget"].append({"plan_code": code, "category": "source", "name": src["name"],
                                    "period_start": start, "period_end": end, "amount_million_vnd": float(src["amount"]),
                                    "source": budget.get("source", ""), "unit_note": unit_note})
         parts_total = sum(p["amount"] for p in budget.get("phases", []))
         sources_total = sum(s["amount"] for s in budget.get("sources", []))
         for label, total in (("giai đoạn", parts_total), ("nguồn", sources_total)):
             if total and abs(total - budget["total"]) > 0.5:
-                problems.append(f"{path.name}, kinh phí: tổng các {label} ({total}) khác tổng nhu cầu ({budget['total']})")
+                problems.append(f"{path.name}, kinh phí: tổng các {label} ({total}) "
+                                f"khác tổng nhu cầu ({budget['total']})")

@@ -13,6 +13,7 @@ from .catalogue import CatalogueError, load_catalogue
 from .config import settings
 from .faults import explain, log_traceback
 from .returns.template import TemplateError, build_template
+from .warehouse import one_row
 
 
 def _print_outcomes(summary: pipeline.RunSummary) -> None:
@@ -136,17 +137,18 @@ def _summary_text(warehouse: Path) -> str:
         lines = ["", "Kế hoạch             chỉ tiêu  mục tiêu(năm)  quan sát"]
         rows = con.execute("""
             SELECT p.plan_code,
-                   (SELECT count(DISTINCT (objective_no, indicator_no)) FROM dim_plan_indicator i WHERE i.plan_code = p.plan_code),
+                   (SELECT count(DISTINCT (objective_no, indicator_no)) FROM dim_plan_indicator i
+                     WHERE i.plan_code = p.plan_code),
                    (SELECT count(*) FROM fact_target t WHERE t.plan_code = p.plan_code),
                    (SELECT count(*) FROM v_observations o WHERE o.plan_code = p.plan_code)
             FROM dim_plan p ORDER BY p.plan_code""").fetchall()
         lines += [f"{code:<20} {n:>8} {t:>14} {o:>9}" for code, n, t, o in rows]
         subs = con.execute("SELECT status, count(*) FROM submission GROUP BY ALL ORDER BY 1").fetchall()
-        flagged = con.execute("SELECT count(*) FROM v_observations WHERE flagged").fetchone()[0]
-        activities = con.execute("SELECT count(*) FROM plan_activity").fetchone()[0]
-        lines.append(f"Báo cáo: {dict(subs) or 'chưa có'}; cảnh báo chất lượng: {flagged}; hoạt động (TTH-2015): {activities}")
-        if con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'v_attainment'"
-                       ).fetchone()[0]:
+        flagged = one_row(con, "SELECT count(*) FROM v_observations WHERE flagged")[0]
+        activities = one_row(con, "SELECT count(*) FROM plan_activity")[0]
+        lines.append(f"Báo cáo: {dict(subs) or 'chưa có'}; cảnh báo chất lượng: {flagged}; "
+                     f"hoạt động (TTH-2015): {activities}")
+        if one_row(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'v_attainment'")[0]:
             status = con.execute("SELECT status, count(*) FROM v_attainment WHERE level = 'tinh' "
                                  "GROUP BY ALL ORDER BY 2 DESC").fetchall()
             lines.append("Đánh giá mục tiêu (cấp tỉnh): " + ", ".join(f"{s}: {n}" for s, n in status))

@@ -11,19 +11,19 @@ all_checks = dg.load_asset_checks_from_modules([checks])
 
 rebuild_job = dg.define_asset_job(
     "rebuild_all", selection=dg.AssetSelection.all(),
-    description="Everything anew from the catalogue and the archive (plus what is ready in the inbox).",
+    description="Dựng lại toàn bộ từ danh mục và kho lưu trữ báo cáo (cùng các tệp đã sẵn sàng trong data/raw).",
     config={"ops": {"target_catalogue": {"config": {"fresh": True}}}},
 )
 ingest_job = dg.define_asset_job(
     "ingest_inbox",
     selection=dg.AssetSelection.assets(assets.submissions, assets.attainment, assets.published_warehouse),
-    description="Ingest the returns named in the run config, then refresh attainment and publish.",
+    description="Tiếp nhận các tệp báo cáo mới, đánh giá lại mức độ đạt và công bố kho.",
     # one process for the whole run: the steps are sequential anyway, and a drop should show in seconds
     executor_def=dg.in_process_executor,
 )
 reports_job = dg.define_asset_job(
     "officer_outputs", selection=dg.AssetSelection.assets(assets.officer_reports),
-    description="Report appendices, charts and HTML pages of the provinces whose returns changed.",
+    description="Phụ lục báo cáo, biểu đồ, trang HTML của các tỉnh có báo cáo thay đổi.",
     executor_def=dg.in_process_executor,
 )
 nightly_rebuild = dg.ScheduleDefinition(

@@ -28,7 +28,16 @@ _SEPARATOR = re.compile(r"\n+|\s+/\s+(?=[^\d\s/(][^:/\n]*:)|;\s*(?=[^\d\s;(][^:;
 
 
 class NumberFormatError(ValueError):
-    """A cell that cannot be read as a number; the message is for officers (Vietnamese)."""
+    """A cell that cannot be read as a number; the message is for officers (Vietnamese).
+
+    ``fix`` says what to do; ``concerns`` names the part at fault ("numerator", "denominator" or
+    "value") so a form with one cell per part can point at the right cell.
+    """
+
+    def __init__(self, message: str, fix: str = "", concerns: str = "value"):
+        super().__init__(message)
+        self.fix = fix
+        self.concerns = concerns
 
 
 def normalize_text(text: str) -> str:

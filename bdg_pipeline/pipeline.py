@@ -32,6 +32,7 @@ from .warehouse import (
     fsync_dir,
     insert_rows,
     load_reference_tables,
+    one_row,
     open_writer,
     publish,
     staging_connection,
@@ -149,7 +150,7 @@ def staging_problem(settings: Settings, ledger: Ledger) -> str | None:
         return "bị hỏng (không mở được)"
     try:
         tables = {t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
-        if "build_info" not in tables or not con.execute("SELECT bool_or(complete) FROM build_info").fetchone()[0]:
+        if "build_info" not in tables or not one_row(con, "SELECT bool_or(complete) FROM build_info")[0]:
             return "chưa được dựng xong"
         columns = {c for (c,) in con.execute("SELECT column_name FROM information_schema.columns "
                                              "WHERE table_name = 'file_log'").fetchall()}
@@ -159,7 +160,7 @@ def staging_problem(settings: Settings, ledger: Ledger) -> str | None:
         missing = set(ledger.fated()) - seqs
         if missing:
             return f"thiếu {len(missing)} tệp đã ghi nhận"
-        in_force = con.execute("SELECT count(*) FROM submission WHERE status = 'accepted'").fetchone()[0]
+        in_force = one_row(con, "SELECT count(*) FROM submission WHERE status = 'accepted'")[0]
         if in_force < ledger.in_force():
             return f"có {in_force} báo cáo hiệu lực, ít hơn sổ ghi nhận ({ledger.in_force()})"
     except duckdb.Error:

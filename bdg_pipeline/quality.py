@@ -15,10 +15,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from .vocabulary import UNIT_TABLE
+
 # A change from one year to the next beyond this many units of the indicator is flagged for review.
-YEAR_JUMP_LIMIT = {"percent": 25.0, "per_100": 10.0, "per_1000": 10.0, "per_100000": 30.0, "times": 0.5}
-VALUE_RANGES = {"percent": (0, 100), "per_100": (0, 200), "per_1000": (0, 1000), "per_100000": (0, 100000),
-                "times": (0, 10), "yes_no": (0, 1), "count_per_month": (0, 1000), "count_per_quarter": (0, 1000)}
+YEAR_JUMP_LIMIT = {code: u.year_jump_limit for code, u in UNIT_TABLE.items() if u.year_jump_limit is not None}
+VALUE_RANGES = {code: u.valid_range for code, u in UNIT_TABLE.items()}
 KEY_COLUMNS = ["plan_code", "objective_no", "indicator_no", "part", "indicator_code", "area_code", "level", "year"]
 
 
@@ -82,7 +83,7 @@ def run_expectations(con: duckdb.DuckDBPyConnection, docs_dir: Path | None) -> l
     frames = _frames(con)
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    actions = []
+    actions: list[gx.checkpoint.ValidationAction] = []
     if docs_dir is not None:
         docs_dir.mkdir(parents=True, exist_ok=True)
         context.add_data_docs_site(site_name="bdg", site_config={
@@ -90,7 +91,7 @@ def run_expectations(con: duckdb.DuckDBPyConnection, docs_dir: Path | None) -> l
             "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
             "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
         })
-        actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["bdg"])]
+        actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["bdg"]))
     source = context.data_sources.add_pandas("bdg_warehouse")
     batches = {name: source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("all")
                for name in frames}
@@ -105,11 +106,12 @@ def run_expectations(con: duckdb.DuckDBPyConnection, docs_dir: Path | None) -> l
         failures = []
         for run in result.run_results.values():
             for item in run.results:
-                if not item.success:
-                    failures.append({"expectation": item.expectation_config.type,
-                                     "kwargs": {k: v for k, v in item.expectation_config.kwargs.items()
-                                                if k not in ("batch_id",)},
+                config = item.expectation_config
+                if not item.success and config is not None:
+                    failures.append({"expectation": config.type,
+                                     "kwargs": {k: v for k, v in config.kwargs.items() if k not in ("batch_id",)},
                                      "unexpected_count": item.result.get("unexpected_count"),
-                                     "examples": [str(x) for x in (item.result.get("partial_unexpected_list") or [])[:5]]})
-        outcomes.append(SuiteOutcome(name, result.success, severity, failures, len(frames[frame_name])))
+                                     "examples": [str(x) for x in
+                                                  (item.result.get("partial_unexpected_list") or [])[:5]]})
+        outcomes.append(SuiteOutcome(name, bool(result.success), severity, failures, len(frames[frame_name])))
     return outcomes

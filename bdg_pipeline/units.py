@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .numbers import Measure, NumberFormatError, normalize_text
-from .vocabulary import UNITS
+from .vocabulary import UNIT_TABLE, UNITS
 
 # Multiplier from numerator/denominator to the unit.
-SCALE = {"percent": 100, "per_100": 100, "per_1000": 1000, "per_100000": 100000, "times": 1}
+SCALE = {code: unit.scale for code, unit in UNIT_TABLE.items() if unit.scale is not None}
 YES = {"có", "đạt", "x", "yes", "1", "rồi", "đã thực hiện"}
 NO = {"không", "chưa", "chưa đạt", "no", "0"}
 
@@ -31,7 +31,9 @@ class Reading:
 
 def _whole(number: Decimal, what: str, raw: str) -> int:
     if number != number.to_integral_value():
-        raise NumberFormatError(f"“{raw}”: {what} phải là số nguyên (đếm được), đọc được {number}")
+        raise NumberFormatError(f"“{raw}”: {what} phải là số nguyên (đếm được), đọc được {number}",
+                                f"Ghi {what} là số người/đơn vị đếm được, không có phần thập phân.",
+                                "numerator" if what == "tử số" else "denominator")
     return int(number)
 
 
@@ -50,47 +52,57 @@ def read_measure(measure: Measure, unit: str) -> Reading:
             return Reading(None, None, 1.0, 1.0)
         if word in NO:
             return Reading(None, None, 0.0, 0.0)
-        raise NumberFormatError(f"“{raw}”: chỉ tiêu có/không — ghi “Có” hoặc “Không”")
+        raise NumberFormatError(f"“{raw}”: chỉ tiêu có/không", "Ghi “Có” hoặc “Không”.")
     if unit.startswith("count_per_"):
         number = measure.number if measure.number is not None else measure.numerator
         if number is None or measure.percent is not None:
-            raise NumberFormatError(f"“{raw}”: chỉ tiêu tính bằng số lượng — ghi một số, ví dụ 4")
+            raise NumberFormatError(f"“{raw}”: chỉ tiêu tính bằng số lượng", "Ghi một số ở cột Giá trị, ví dụ 4.")
         return Reading(None, None, float(number), float(number))
     if measure.times is not None and unit != "times":
-        raise NumberFormatError(f"“{raw}”: đơn vị “lần” không hợp với chỉ tiêu tính theo {unit}")
+        raise NumberFormatError(f"“{raw}”: đơn vị “lần” không hợp với chỉ tiêu tính theo {UNITS.get(unit, unit)}",
+                                f"Ghi giá trị theo đơn vị của chỉ tiêu ({UNITS.get(unit, unit)}).")
     if unit == "times":
         printed = measure.times if measure.times is not None else measure.number
         if measure.numerator is not None and measure.denominator:
-            value = measure.numerator / measure.denominator
-            return Reading(None, None, float(value), float(printed) if printed is not None else None)
+            ratio = measure.numerator / measure.denominator
+            return Reading(None, None, float(ratio), float(printed) if printed is not None else None)
         if printed is None:
-            raise NumberFormatError(f"“{raw}”: chỉ tiêu tính bằng “lần” — ghi ví dụ 1,5 lần")
+            raise NumberFormatError(f"“{raw}”: chỉ tiêu tính bằng “lần”", "Ghi số lần, ví dụ 1,5.")
         return Reading(None, None, float(printed), float(printed))
     scale = SCALE[unit]
     if unit != "percent" and measure.percent is not None:
-        raise NumberFormatError(f"“{raw}”: chỉ tiêu tính theo tỷ suất {unit}, không ghi bằng %")
+        raise NumberFormatError(f"“{raw}”: chỉ tiêu tính theo tỷ suất {UNITS.get(unit, unit)}, không tính bằng %",
+                                f"Ghi giá trị theo {UNITS.get(unit, unit)}, ví dụ 108,5 cho 108,5/100.")
     if measure.numerator is not None:
         if unit != "percent" and measure.denominator == scale:
             # "108,5/100", "17,1/100.000": the rate itself, not a count over a count.
             return Reading(None, None, float(measure.numerator), float(measure.numerator))
+        if measure.denominator is None:
+            raise NumberFormatError(f"“{raw}”: có tử số mà thiếu mẫu số", "Ghi đủ cả tử số và mẫu số.",
+                                    "denominator")
         numerator = _whole(measure.numerator, "tử số", raw)
         denominator = _whole(measure.denominator, "mẫu số", raw)
         if denominator == 0:
-            raise NumberFormatError(f"“{raw}”: mẫu số bằng 0")
+            raise NumberFormatError(f"“{raw}”: mẫu số bằng 0",
+                                    "Mẫu số là tổng số (ví dụ tổng số cơ quan); nếu chưa có số liệu, để trống "
+                                    "cả tử số và mẫu số.", "denominator")
         if unit == "percent" and numerator > denominator:
-            raise NumberFormatError(f"“{raw}”: tử số ({numerator}) lớn hơn mẫu số ({denominator})")
+            raise NumberFormatError(f"“{raw}”: tử số ({numerator}) lớn hơn mẫu số ({denominator})",
+                                    "Tử số là phần (ví dụ số cơ quan có lãnh đạo nữ), mẫu số là tổng; kiểm tra "
+                                    "xem hai số có bị ghi đảo chỗ không.", "numerator")
         value = numerator / denominator * scale
         printed_raw = measure.percent if unit == "percent" else measure.number
-        printed = float(printed_raw) if printed_raw is not None else None
+        stated = float(printed_raw) if printed_raw is not None else None
         flag = None
-        if printed is not None and abs(printed - value) > 10 ** (-measure.value_decimals) + 1e-9:
+        if stated is not None and abs(stated - value) > 10 ** (-measure.value_decimals) + 1e-9:
             what, symbol = ("Tỷ lệ", "%") if unit == "percent" else ("Giá trị", UNITS[unit])
-            flag = (f"{what} in sẵn {format_vn(printed)}{symbol} khác {what.lower()} tính từ {numerator}/{denominator} "
+            flag = (f"{what} in sẵn {format_vn(stated)}{symbol} khác {what.lower()} tính từ {numerator}/{denominator} "
                     f"= {format_vn(value)}{symbol}")
-        return Reading(numerator, denominator, value, printed, flag)
+        return Reading(numerator, denominator, value, stated, flag)
     printed = measure.percent if measure.percent is not None else measure.number
     if printed is None:
-        raise NumberFormatError(f"“{raw}”: không có giá trị")
+        raise NumberFormatError(f"“{raw}”: không có giá trị", "Ghi giá trị, hoặc để trống cả dòng nếu chưa có số liệu.")
     if unit == "percent" and printed > 100:
-        raise NumberFormatError(f"“{raw}”: tỷ lệ phần trăm vượt quá 100%")
+        raise NumberFormatError(f"“{raw}”: tỷ lệ phần trăm vượt quá 100%",
+                                "Ghi tỷ lệ từ 0 đến 100, ví dụ 51,61 cho 51,61%.")
     return Reading(None, None, float(printed), float(printed))

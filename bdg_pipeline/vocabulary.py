@@ -2,17 +2,38 @@
 
 from __future__ import annotations
 
-# Đơn vị tính của chỉ tiêu; giá trị lưu đúng theo đơn vị in trong văn bản (50,59 % → 50.59).
-UNITS: dict[str, str] = {
-    "percent": "%",
-    "per_100": "/100",
-    "per_1000": "/1.000",
-    "per_100000": "/100.000",
-    "times": "lần",
-    "count_per_month": "số lượng/tháng",
-    "count_per_quarter": "số lượng/quý",
-    "yes_no": "có/không",
-}
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Đơn vị tính của chỉ tiêu: everything the pipeline knows about one unit, in one place.
+
+    Values are stored as printed in the unit (50,59 % → 50.59). ``scale`` turns numerator/denominator
+    into the value (None: not a ratio); ``valid_range`` bounds what can be true; ``year_jump_limit``
+    is the change from one year to the next that quality checks flag for review; ``about_tolerance``
+    is how close counts as "khoảng, ở mức" a target.
+    """
+
+    code: str
+    symbol: str
+    scale: int | None
+    valid_range: tuple[float, float]
+    year_jump_limit: float | None
+    about_tolerance: float
+
+
+UNIT_TABLE: dict[str, Unit] = {u.code: u for u in (
+    Unit("percent", "%", 100, (0, 100), 25.0, 1.0),
+    Unit("per_100", "/100", 100, (0, 200), 10.0, 1.0),
+    Unit("per_1000", "/1.000", 1000, (0, 1000), 10.0, 0.5),
+    Unit("per_100000", "/100.000", 100000, (0, 100000), 30.0, 1.0),
+    Unit("times", "lần", 1, (0, 10), 0.5, 0.05),
+    Unit("count_per_month", "số lượng/tháng", None, (0, 1000), None, 0.0),
+    Unit("count_per_quarter", "số lượng/quý", None, (0, 1000), None, 0.0),
+    Unit("yes_no", "có/không", None, (0, 1), None, 0.0),
+)}
+UNITS: dict[str, str] = {code: unit.symbol for code, unit in UNIT_TABLE.items()}  # code → symbol as printed
 
 # How a target is judged (the attainment maths lives in bdg_pipeline.attainment).
 DIRECTIONS: dict[str, str] = {

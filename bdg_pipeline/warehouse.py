@@ -15,7 +15,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pandas as pd
@@ -148,9 +148,17 @@ def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> str:
     return digest.hexdigest()
 
 
+def one_row(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> tuple[Any, ...]:
+    """The single row an aggregate query returns (DuckDB types ``fetchone`` as possibly empty)."""
+    row = con.execute(sql, params or []).fetchone()
+    if row is None:
+        raise LookupError(f"query returned no row: {sql}")
+    return row
+
+
 def published_counts(path: Path) -> dict[str, int]:
     """What the published file holds, for run metadata."""
     with duckdb.connect(str(path), read_only=True) as con:
-        row = con.execute("SELECT (SELECT count(*) FROM v_observations), (SELECT count(*) FROM submission "
-                          "WHERE status = 'accepted'), (SELECT count(*) FROM file_log)").fetchone()
+        row = one_row(con, "SELECT (SELECT count(*) FROM v_observations), (SELECT count(*) FROM submission "
+                      "WHERE status = 'accepted'), (SELECT count(*) FROM file_log)")
     return {"observations_in_force": row[0], "returns_in_force": row[1], "files_logged": row[2]}

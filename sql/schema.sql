@@ -32,6 +32,16 @@ CREATE TABLE IF NOT EXISTS dim_objective (
     PRIMARY KEY (plan_code, objective_no)
 );
 
+CREATE TABLE IF NOT EXISTS dim_unit (         -- written from bdg_pipeline.vocabulary.UNIT_TABLE
+    unit            VARCHAR PRIMARY KEY,
+    symbol          VARCHAR NOT NULL,
+    scale           INTEGER,                   -- numerator / denominator × scale = value; NULL: not a ratio
+    valid_low       DOUBLE NOT NULL,
+    valid_high      DOUBLE NOT NULL,
+    year_jump_limit DOUBLE,
+    about_tolerance DOUBLE NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS dim_indicator (
     indicator_code VARCHAR PRIMARY KEY,        -- shared across plans when the same quantity is measured
     name           VARCHAR NOT NULL,
@@ -123,7 +133,7 @@ CREATE TABLE IF NOT EXISTS plan_activity (
 
 CREATE TABLE IF NOT EXISTS plan_budget (
     plan_code          VARCHAR NOT NULL,
-    category           VARCHAR NOT NULL,       -- 'tong' | 'giai_doan' | 'nguon'
+    category           VARCHAR NOT NULL,       -- 'total' | 'phase' | 'source'
     name               VARCHAR NOT NULL,
     period_start       INTEGER,
     period_end         INTEGER,

@@ -116,8 +116,8 @@ FROM fact_progress g
 JOIN dim_plan p USING (plan_code);
 
 -- Returns expected from each agency for each year and period of each plan's reporting calendar, and
--- whether they arrived: 'dung_han' (on time), 'tre_han' (late), 'chua_nop' (missing, deadline passed),
--- 'chua_den_han' (deadline not reached yet). An appendix counts for every agency named in it.
+-- whether they arrived: 'on_time' (on time), 'late' (late), 'missing' (missing, deadline passed),
+-- 'not_due' (deadline not reached yet). An appendix counts for every agency named in it.
 CREATE OR REPLACE VIEW v_submissions AS
 WITH expected AS (
     SELECT DISTINCT b.plan_code, b.agency_code FROM bridge_indicator_agency b WHERE b.role = 'lead'
@@ -151,10 +151,10 @@ judged AS (
     SELECT c.plan_code, c.province, c.agency_code, ag.name AS agency, c.year, c.period, c.due_date,
            r.first_received AS received_at, r.last_received, coalesce(r.files, 0) AS files,
            CASE
-               WHEN r.first_received IS NOT NULL AND CAST(r.first_received AS DATE) <= c.due_date THEN 'dung_han'
-               WHEN r.first_received IS NOT NULL THEN 'tre_han'
-               WHEN c.due_date < current_date THEN 'chua_nop'
-               ELSE 'chua_den_han'
+               WHEN r.first_received IS NOT NULL AND CAST(r.first_received AS DATE) <= c.due_date THEN 'on_time'
+               WHEN r.first_received IS NOT NULL THEN 'late'
+               WHEN c.due_date < current_date THEN 'missing'
+               ELSE 'not_due'
            END AS status,
            CASE WHEN r.first_received IS NOT NULL
                 THEN date_diff('day', c.due_date, CAST(r.first_received AS DATE)) END AS days_after_due
@@ -163,7 +163,7 @@ judged AS (
     LEFT JOIN dim_agency ag ON ag.agency_code = c.agency_code
 )
 SELECT plan_code, province, agency_code, agency, year, period, due_date, received_at, last_received, files, status,
-       CASE status WHEN 'dung_han' THEN 'Đúng hạn' WHEN 'tre_han' THEN 'Trễ hạn' WHEN 'chua_nop' THEN 'Chưa nộp'
+       CASE status WHEN 'on_time' THEN 'Đúng hạn' WHEN 'late' THEN 'Trễ hạn' WHEN 'missing' THEN 'Chưa nộp'
                    ELSE 'Chưa đến hạn' END AS status_vi,
        days_after_due
 FROM judged;
@@ -210,9 +210,8 @@ SELECT province_code, indicator_code, area_code, level, year, numerator, denomin
 FROM obs
 UNION ALL
 SELECT s.province_code, s.indicator_code, s.province_code, 'tinh', s.year, s.numerator, s.denominator,
-       s.numerator / s.denominator * CASE s.unit WHEN 'per_1000' THEN 1000 WHEN 'per_100000' THEN 100000
-                                                 WHEN 'times' THEN 1 ELSE 100 END,
+       s.numerator / s.denominator * u.scale,
        true
-FROM sums s
+FROM sums s JOIN dim_unit u USING (unit)
 WHERE NOT EXISTS (SELECT 1 FROM obs o WHERE o.province_code = s.province_code AND o.area_code = s.province_code
                   AND o.level = 'tinh' AND o.indicator_code = s.indicator_code AND o.year = s.year);

@@ -149,19 +149,22 @@ def old_xls_renamed(folder, catalogue):
 
 
 def xlsm_with_macro(folder, catalogue):
-    return write(folder, "co_macro.xlsm", rezip(good_bytes(catalogue), {}, {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"}))
+    macro = {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"}
+    return write(folder, "co_macro.xlsm", rezip(good_bytes(catalogue), {}, macro))
 
 
 def xlsx_with_vba(folder, catalogue):
-    return write(folder, "an_macro.xlsx", rezip(good_bytes(catalogue), {}, {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"}))
+    macro = {"xl/vbaProject.bin": b"\xd0\xcf\x11\xe0macro"}
+    return write(folder, "an_macro.xlsx", rezip(good_bytes(catalogue), {}, macro))
 
 
 def zip_bomb(folder, catalogue):
     # ~40 MB of one repeated cell unpacks from ~40 KB; the case lowers the limit to 30 MB
     source = good_bytes(catalogue)
     row = b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
-    xml = b'<?xml version="1.0"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>' \
-          + row * 620_000 + b"</sheetData></worksheet>"
+    xml = (b'<?xml version="1.0"?>'
+           b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           + row * 620_000 + b"</sheetData></worksheet>")
     return write(folder, "bom_nen.xlsx", rezip(source, {}, {"xl/worksheets/padding.xml": xml}))
 
 
@@ -191,7 +194,8 @@ def external_entity(folder, catalogue):
 def external_link(folder, catalogue):
     link = (b'<?xml version="1.0"?><externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
             b'<externalBook><sheetNames><sheetName val="Data"/></sheetNames></externalBook></externalLink>')
-    return write(folder, "lien_ket.xlsx", rezip(good_bytes(catalogue), {}, {"xl/externalLinks/externalLink1.xml": link}))
+    parts = {"xl/externalLinks/externalLink1.xml": link}
+    return write(folder, "lien_ket.xlsx", rezip(good_bytes(catalogue), {}, parts))
 
 
 def docx_renamed(folder, catalogue):
@@ -335,7 +339,8 @@ CASES: list[Case] = [
     Case("appendix only in a hidden sheet", appendix_hidden, "rejected", "Không nhận ra biểu báo cáo"),
     Case("appendix without a year", no_year_header, "rejected", "năm của số liệu"),
     Case("appendix of an unknown province", unknown_province, "rejected", "Không xác định được tỉnh"),
-    Case("appendix: unknown chỉ tiêu number", appendix_rows(6, text="Chỉ tiêu 9: Tỷ lệ nữ làm chủ doanh nghiệp đạt 25%."),
+    Case("appendix: unknown chỉ tiêu number",
+         appendix_rows(6, text="Chỉ tiêu 9: Tỷ lệ nữ làm chủ doanh nghiệp đạt 25%."),
          "rejected", "không có chỉ tiêu 9"),
     Case("appendix: row that matches no chỉ tiêu", appendix_rows(6, text="Chỉ tiêu 2: Số cây xanh được trồng mới."),
          "rejected", "không khớp"),

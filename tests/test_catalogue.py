@@ -34,7 +34,8 @@ def target(catalogue, plan, obj, ind, part, year):
             & (t.target_year == year)]
     assert len(row) == 1, (plan, obj, ind, part, year)
     pi = catalogue.plan_indicators
-    unit = pi[(pi.plan_code == plan) & (pi.objective_no == obj) & (pi.indicator_no == ind) & (pi.part == part)].unit.iloc[0]
+    chosen = (pi.plan_code == plan) & (pi.objective_no == obj) & (pi.indicator_no == ind) & (pi.part == part)
+    unit = pi[chosen].unit.iloc[0]
     return row.target_value.iloc[0], unit, row.direction.iloc[0]
 
 
@@ -170,17 +171,22 @@ def test_unknown_unit_in_code_registry(tmp_path):
     target = tmp_path / "catalogue"
     shutil.copytree(CATALOGUE_DIR, target)
     path = target / "indicators.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("unit: per_100000", "unit: per_mille", 1), encoding="utf-8")
+    text = path.read_text(encoding="utf-8").replace("unit: per_100000", "unit: per_mille", 1)
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(CatalogueError, match="indicators.yaml, code maternal_mortality_ratio.*unit"):
         load_catalogue(target)
 
 
-def test_observation_columns_follow_the_schema(env):
-    from bdg_pipeline.returns.ingest import OBSERVATION_COLUMNS
+def test_observation_shape_is_the_warehouse_table(env):
+    """The parsed shape (Arrow) is fact_observation less what recording adds; pandera checks a subset."""
+    from bdg_pipeline.returns.parsing import PARSED_SCHEMA
+    from bdg_pipeline.schemas import Observations
     from bdg_pipeline.warehouse import staging_connection
 
     with staging_connection(env) as con:
-        assert [r[0] for r in con.execute("DESCRIBE fact_observation").fetchall()] == OBSERVATION_COLUMNS
+        table = {r[0] for r in con.execute("DESCRIBE fact_observation").fetchall()}
+    assert table == set(PARSED_SCHEMA.names) | {"submission_id", "source_file"}
+    assert set(Observations.to_schema().columns) <= set(PARSED_SCHEMA.names)
 
 
 def test_the_cached_catalogue_follows_its_files(tmp_path, monkeypatch):

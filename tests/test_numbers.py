@@ -113,7 +113,7 @@ def test_inconsistent_share_is_flagged_with_both_numbers():
     ("5/0", "percent", "mẫu số bằng 0"),
     ("năm mươi", "percent", "không tìm thấy số liệu"),
     ("1,5 lần", "percent", "lần"),
-    ("17,5%", "per_100000", "không ghi bằng %"),
+    ("17,5%", "per_100000", "không tính bằng %"),
     ("150%", "percent", "vượt quá 100%"),
     ("4,5/10", "percent", "số nguyên"),
 ])

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, cast
 
 import duckdb
 
@@ -71,7 +72,8 @@ def runs_naming(home: Path, names: set[str], since: float) -> int:
         runs = instance.get_runs(filters=RunsFilter(job_name="ingest_inbox"))
         count = 0
         for run in runs:
-            files = run.run_config.get("ops", {}).get("submissions", {}).get("config", {}).get("files", [])
+            config = cast(dict[str, Any], run.run_config)
+            files = config.get("ops", {}).get("submissions", {}).get("config", {}).get("files", [])
             stats = instance.get_run_stats(run.run_id)
             if (stats.launch_time or 0) >= since and names & set(files):
                 count += 1

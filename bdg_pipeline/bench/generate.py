@@ -116,7 +116,8 @@ def _write_appendices(out_dir: Path, count: int) -> list[Path]:
             if "/" in result and "%" in result and ":" not in result:
                 den = rng.randint(50, 20000)
                 num = rng.randint(0, den)
-                result = f"{num:,}/{den:,} ({num / den * 100:.2f}%)".replace(",", "X").replace(".", ",").replace("X", ".")
+                result = f"{num:,}/{den:,} ({num / den * 100:.2f}%)"
+                result = result.replace(",", "X").replace(".", ",").replace("X", ".")
             rows.append((objective, text, result, agency))
         path = write_appendix(out_dir / f"GL_phu_luc_NT_{year}_{i:03d}.xlsx", rows)
         wb_title_year = path  # the title names 2020 (the plan); the header names the results' year

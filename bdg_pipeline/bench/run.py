@@ -27,6 +27,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -34,6 +35,7 @@ import psutil
 import sqlalchemy
 
 from ..config import PROJECT_ROOT
+from ..warehouse import one_row
 
 ROOT = PROJECT_ROOT / "data" / "bench"
 
@@ -90,8 +92,8 @@ def measure_rebuild(root: Path, warehouse: Path) -> dict:
     first_seconds, first_peak = timed_child(["ingest", *files], env)
     seconds, peak = timed_child(["rebuild"], env)
     con = duckdb.connect(str(warehouse), read_only=True)
-    counts = con.execute("SELECT (SELECT count(*) FROM submission), (SELECT count(*) FROM fact_observation), "
-                         "(SELECT count(*) FROM v_observations), (SELECT count(*) FROM v_attainment)").fetchone()
+    counts = one_row(con, "SELECT (SELECT count(*) FROM submission), (SELECT count(*) FROM fact_observation), "
+                     "(SELECT count(*) FROM v_observations), (SELECT count(*) FROM v_attainment)")
     con.close()
     return {"first_build_seconds": first_seconds, "first_build_peak_rss_mib": first_peak,
             "rebuild_seconds": seconds, "rebuild_peak_rss_mib": peak, "submissions": counts[0],
@@ -127,9 +129,9 @@ def measure_drop(root: Path, warehouse: Path) -> dict:
     summary = pipeline.ingest(settings(), [dropped])
     seconds = time.perf_counter() - start
     con = duckdb.connect(str(warehouse), read_only=True)
-    seen = con.execute("SELECT count(*) FROM v_attainment WHERE plan_code = 'QG56-2026-2035' AND level = 'tinh' "
-                       "AND indicator_code = ? AND latest_year = 2035 AND abs(latest_value - 1.77) < 1e-9",
-                       [indicator]).fetchone()[0]
+    seen = one_row(con, "SELECT count(*) FROM v_attainment WHERE plan_code = 'QG56-2026-2035' AND level = 'tinh' "
+                   "AND indicator_code = ? AND latest_year = 2035 AND abs(latest_value - 1.77) < 1e-9",
+                   [indicator])[0]
     con.close()
     return {"drop_to_attainment_seconds": seconds, "drop_outcome": summary.outcomes[0].outcome,
             "drop_visible_in_v_attainment": bool(seen)}
@@ -142,7 +144,7 @@ def measure_queries(warehouse: Path, runs: int = 20) -> dict:
     from ..analyst import query
 
     con = duckdb.connect(str(warehouse), read_only=True)
-    province = con.execute("SELECT province FROM dim_plan WHERE plan_code = 'QG56-2026-2035'").fetchone()[0]
+    province = one_row(con, "SELECT province FROM dim_plan WHERE plan_code = 'QG56-2026-2035'")[0]
     results = {}
     for label, sql, params in (("country", "SELECT * FROM v_attainment", []),
                                ("province", "SELECT * FROM v_attainment WHERE province = ?", [province])):
@@ -214,8 +216,8 @@ def main(naive_files: int = 100) -> dict:
         generate(ROOT)
         print(f"generated the workload in {time.perf_counter() - start:.0f} s", flush=True)
     files = sorted((ROOT / "raw").glob("*.xlsx"))
-    results = {"machine": f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB",
-               "workbooks": len(files), "workbook_mib": sum(f.stat().st_size for f in files) / 2**20}
+    results: dict[str, Any] = {"machine": f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB",
+                               "workbooks": len(files), "workbook_mib": sum(f.stat().st_size for f in files) / 2**20}
     warehouse = ROOT / "warehouse" / "bdg.duckdb"
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     results.update(measure_rebuild(ROOT, warehouse))

@@ -24,7 +24,7 @@ class SubmissionsConfig(dg.Config):
 @dg.asset(group_name="warehouse", pool=WAREHOUSE_POOL, kinds={"duckdb", "yaml"})
 def target_catalogue(context: dg.AssetExecutionContext, config: CatalogueConfig,
                      bdg: BdgSettings) -> dg.MaterializeResult:
-    """Danh mục chỉ tiêu: every chỉ tiêu of the plans, validated with pandera, in the star tables."""
+    """Danh mục chỉ tiêu: mọi chỉ tiêu, mục tiêu năm 2025/2030 của các kế hoạch, kiểm tra bằng pandera, nạp vào kho."""
     s = bdg.settings()
     try:
         catalogue = load_catalogue(s.catalogue_dir)
@@ -44,7 +44,7 @@ def target_catalogue(context: dg.AssetExecutionContext, config: CatalogueConfig,
                                                      "báo cáo lỗi trong data/quarantine)")])
 def submissions(context: dg.AssetExecutionContext, config: SubmissionsConfig,
                 bdg: BdgSettings) -> dg.MaterializeResult:
-    """Biểu báo cáo: returns archived, validated and recorded; rejected ones get an error report."""
+    """Biểu báo cáo: tệp được lưu trữ, kiểm tra và ghi vào kho; tệp bị từ chối kèm báo cáo lỗi (.loi.xlsx)."""
     s = bdg.settings()
     paths = [s.raw_dir / name for name in config.files] if config.files else inbox_files(s.raw_dir)
     summary = pipeline.take_in(s, paths)
@@ -63,8 +63,8 @@ def submissions(context: dg.AssetExecutionContext, config: SubmissionsConfig,
 
 @dg.asset(group_name="warehouse", pool=WAREHOUSE_POOL, deps=[submissions], kinds={"duckdb"})
 def attainment(context: dg.AssetExecutionContext, bdg: BdgSettings) -> dg.MaterializeResult:
-    """Đánh giá: every target judged (attained, gap, progress class) and the expected path by year, for
-    the plans whose returns or targets changed since the last run."""
+    """Đánh giá: mức độ đạt từng mục tiêu (đạt, khoảng cách, xếp loại tiến độ) và lộ trình cần đạt theo năm,
+    cho các kế hoạch có số liệu hoặc mục tiêu thay đổi từ lần trước."""
     s = bdg.settings()
     counts = pipeline.judge(s)
     return dg.MaterializeResult(metadata={"as_of_year": s.as_of_year, "plans_recomputed": counts["plans"],
@@ -73,7 +73,7 @@ def attainment(context: dg.AssetExecutionContext, bdg: BdgSettings) -> dg.Materi
 
 @dg.asset(group_name="warehouse", pool=WAREHOUSE_POOL, deps=[attainment], kinds={"duckdb"})
 def published_warehouse(context: dg.AssetExecutionContext, bdg: BdgSettings) -> dg.MaterializeResult:
-    """The file analysts open (BDG_WAREHOUSE), replaced atomically by a complete staging."""
+    """Kho công bố (BDG_WAREHOUSE) cho người phân tích: thay trọn vẹn bằng bản dựng đầy đủ, không bao giờ dở dang."""
     path = pipeline.publish_complete(bdg.settings())
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(path)), "size_bytes": path.stat().st_size,
                                           **published_counts(path)})
@@ -81,7 +81,7 @@ def published_warehouse(context: dg.AssetExecutionContext, bdg: BdgSettings) -> 
 
 @dg.asset(group_name="outputs", deps=[published_warehouse], kinds={"excel", "html"})
 def officer_reports(context: dg.AssetExecutionContext, bdg: BdgSettings) -> dg.MaterializeResult:
-    """Phụ lục báo cáo, biểu đồ, trang HTML (data/reports/), redone for the provinces whose returns changed."""
+    """Phụ lục báo cáo, biểu đồ, trang HTML (data/reports/), làm lại cho các tỉnh có báo cáo thay đổi."""
     from ..reports.build import build_changed  # matplotlib: loaded by the reports job only
 
     s = bdg.settings()

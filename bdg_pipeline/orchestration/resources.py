@@ -22,5 +22,9 @@ class BdgSettings(dg.ConfigurableResource):
         from dataclasses import replace
         from pathlib import Path
 
-        base = settings()
-        return replace(base, **{k: Path(v) for k, v in (("raw_dir", self.raw_dir), ("warehouse", self.warehouse)) if v})
+        chosen = settings()
+        if self.raw_dir:
+            chosen = replace(chosen, raw_dir=Path(self.raw_dir))
+        if self.warehouse:
+            chosen = replace(chosen, warehouse=Path(self.warehouse))
+        return chosen

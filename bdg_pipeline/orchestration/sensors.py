@@ -4,6 +4,7 @@ reports sensor redoes the officers' outputs after a run, off the officer's criti
 import hashlib
 import json
 import time
+from typing import Any
 
 import dagster as dg
 
@@ -21,8 +22,9 @@ def inbox_requests(cursor: str | None, s: Settings | None = None,
     """At most one run request carrying every file that is ready, and the new cursor.
 
     Ready: complete (not empty; a readable zip for .xlsx) and either unchanged between two looks or,
-    for a zip, untouched for ``SETTLE_SECONDS``; and its content not already committed in the ledger. The cursor keeps each file's size,
-    time and hash and what was requested when, so a restart requests nothing twice.
+    for a zip, untouched for ``SETTLE_SECONDS``; and its content not already committed in the ledger.
+    The cursor keeps each file's size, time and hash and what was requested when, so a restart
+    requests nothing twice.
     """
     s = s or settings()
     now = now if now is not None else time.time()
@@ -32,7 +34,7 @@ def inbox_requests(cursor: str | None, s: Settings | None = None,
     current, ready = {}, []
     for path in inbox_files(s.raw_dir, ready_only=False):
         stat = path.stat()
-        entry = {"size": stat.st_size, "mtime": stat.st_mtime_ns, "hash": None}
+        entry: dict[str, Any] = {"size": stat.st_size, "mtime": stat.st_mtime_ns, "hash": None}
         before = looked.get(path.name)
         unchanged = before and (before["size"], before["mtime"]) == (entry["size"], entry["mtime"])
         # a zip's central directory is written last: readable, and untouched for a moment, it is complete

@@ -115,7 +115,8 @@ def result_text(row) -> str:
         num, den = masked_count(row.numerator, row.indicator_code, row.level), \
             masked_count(row.denominator, row.indicator_code, row.level)
         if isinstance(num, str) or isinstance(den, str):
-            return f"{num if isinstance(num, str) else format_vn(num, 0)}/{den if isinstance(den, str) else format_vn(den, 0)}"
+            shown = [part if isinstance(part, str) else format_vn(part, 0) for part in (num, den)]
+            return "/".join(shown)
         share = f"{format_vn(row.value)}%"
         return f"{format_vn(num, 0)}/{format_vn(den, 0)} ({share})" if num is not None and den is not None else share
     return f"{format_vn(row.value)}{UNITS[unit]}"
@@ -153,7 +154,8 @@ def write_report(data: ReportData, path: Path) -> Path:
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
     wrap = {"text_wrap": True, "valign": "top", "border": 1, "font_name": "Times New Roman", "font_size": 11}
     fmt = {
-        "title": workbook.add_format({"bold": True, "font_size": 13, "align": "center", "font_name": "Times New Roman"}),
+        "title": workbook.add_format({"bold": True, "font_size": 13, "align": "center",
+                                      "font_name": "Times New Roman"}),
         "header": workbook.add_format({**wrap, "bold": True, "align": "center", "bg_color": "#D9E1F2"}),
         "text": workbook.add_format(wrap),
         "objective": workbook.add_format({**wrap, "bold": True}),
@@ -239,8 +241,8 @@ def _tracker_sheet(workbook, fmt, status_fmt, data: ReportData) -> None:
     headers = ["Kế hoạch", "Cơ quan", "Kỳ", "Hạn nộp", "Ngày nhận", "Tình trạng", "Số ngày sau hạn"]
     for col, title in enumerate(headers):
         ws.write_string(0, col, title, fmt["header"])
-    colour = {"dung_han": "achieved", "tre_han": "needs_acceleration", "chua_nop": "regressing",
-              "chua_den_han": "no_data"}
+    colour = {"on_time": "achieved", "late": "needs_acceleration", "missing": "regressing",
+              "not_due": "no_data"}
     for r, row in enumerate(data.submissions.itertuples(), start=1):
         ws.write_string(r, 0, row.plan_code, fmt["text"])
         ws.write_string(r, 1, row.agency or "", fmt["text"])

@@ -8,13 +8,12 @@ import html
 from pathlib import Path
 
 import duckdb
-import matplotlib
+from matplotlib.figure import Figure  # the object API: no pyplot state, no GUI backend in a server
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from ..attainment import STATUS_VI  # noqa: E402
-from .appendix_report import STATUS_COLOURS  # noqa: E402
+from ..attainment import STATUS_VI
+from ..vocabulary import UNITS
+from .appendix_report import STATUS_COLOURS
 
 STATUS_ORDER = ["achieved", "on_track", "needs_acceleration", "limited_progress", "regressing", "not_yet",
                 "not_achieved", "insufficient_data", "no_data"]
@@ -37,7 +36,8 @@ def objective_chart(con: duckdb.DuckDBPyConnection, province: str, plan_code: st
                       + " (" + frame.target_year.astype(str) + ")")
     table = frame.pivot_table(index="label", columns="status", values="n", aggfunc="sum", fill_value=0, sort=False)
     order = [s for s in STATUS_ORDER if s in table.columns]
-    fig, ax = plt.subplots(figsize=(10, 0.45 * len(table) + 1.8))
+    fig = Figure(figsize=(10, 0.45 * len(table) + 1.8))
+    ax = fig.subplots()
     left = None
     for status in order:
         values = table[status]
@@ -50,7 +50,6 @@ def objective_chart(con: duckdb.DuckDBPyConnection, province: str, plan_code: st
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path
 
 
@@ -71,7 +70,8 @@ def trajectory_charts(con: duckdb.DuckDBPyConnection, province: str, plan_code: 
             SELECT target_year, target_value FROM fact_target
             WHERE plan_code = $plan AND objective_no = $o AND indicator_no = $i AND part = $p""",
             {"plan": plan_code, "o": objective_no, "i": indicator_no, "p": part}).df()
-        fig, ax = plt.subplots(figsize=(7.5, 3.8))
+        fig = Figure(figsize=(7.5, 3.8))
+        ax = fig.subplots()
         ax.plot(path_rows.year, path_rows.expected_value, "--", color="#78909c", label="Lộ trình cần đạt")
         observed = path_rows.dropna(subset=["observed_value"])
         ax.plot(observed.year, observed.observed_value, "o-", color="#1565c0", label="Số liệu báo cáo")
@@ -79,16 +79,14 @@ def trajectory_charts(con: duckdb.DuckDBPyConnection, province: str, plan_code: 
                    label="Mục tiêu")
         ax.set_title(f"{plan_code} MT{objective_no}.CT{indicator_no}{part}: {name[:70]}", fontsize=9)
         ax.set_xlabel("Năm")
-        ax.set_ylabel({"percent": "%", "per_100": "/100", "per_1000": "/1.000", "per_100000": "/100.000",
-                       "times": "lần"}.get(unit, unit))
-        ax.xaxis.get_major_locator().set_params(integer=True)
+        ax.set_ylabel(UNITS.get(unit, unit))
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
         fig.tight_layout()
         path = folder / f"{plan_code}_MT{objective_no}_CT{indicator_no}{part}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(path, dpi=100)
-        plt.close(fig)
         written.append(path)
     return written
 

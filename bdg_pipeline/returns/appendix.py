@@ -110,18 +110,22 @@ def parse_appendix(workbook: Workbook, catalogue: Catalogue) -> ParsedReturn:
         objective_no, indicator_no = current
         reference = indicator_text(catalogue, plan.plan_code, objective_no, indicator_no)
         if reference is None:
-            problems.append(Problem(name, ind_cell, f"Kế hoạch {plan.plan_code} không có chỉ tiêu {indicator_no} "
-                                    f"của mục tiêu {objective_no}", row_text[:120], "Kiểm tra lại số mục tiêu, chỉ tiêu."))
+            problems.append(Problem(name, ind_cell,
+                                    f"Kế hoạch {plan.plan_code} không có chỉ tiêu {indicator_no} "
+                                    f"của mục tiêu {objective_no}", row_text[:120],
+                                    "Kiểm tra lại số mục tiêu, chỉ tiêu."))
             continue
         if text_overlap(row_text, reference) < MIN_TEXT_OVERLAP:
             problems.append(Problem(name, ind_cell, f"Nội dung dòng không khớp chỉ tiêu {indicator_no} của mục tiêu "
                                     f"{objective_no} trong kế hoạch", row_text[:120],
                                     f"Chỉ tiêu trong kế hoạch: “{reference[:120]}”."))
             continue
-        agency_text = merged_value(sheet, row, columns["agency"]) if "agency" in columns else None
+        agency_cell_value = merged_value(sheet, row, columns["agency"]) if "agency" in columns else None
+        agency_text = None if agency_cell_value is None else str(agency_cell_value)
         agency = resolve_agency(catalogue, agency_text)
         if agency_text and agency is None:
-            problems.append(Problem(name, f"{get_column_letter(columns['agency'])}{row}", "Không nhận ra cơ quan báo cáo",
+            agency_cell = f"{get_column_letter(columns['agency'])}{row}"
+            problems.append(Problem(name, agency_cell, "Không nhận ra cơ quan báo cáo",
                                     normalize_text(agency_text), "Ghi đúng tên cơ quan, ví dụ “Sở Y tế”."))
         if res_raw in (None, ""):
             problems.append(Problem(name, res_cell, "Chưa có số liệu kết quả", fix="Điền số liệu hoặc xóa dòng."))
@@ -130,14 +134,14 @@ def parse_appendix(workbook: Workbook, catalogue: Catalogue) -> ParsedReturn:
         try:
             measures = parse_result_cell(str(res_raw))
         except NumberFormatError as exc:
-            problems.append(Problem(name, res_cell, str(exc), normalize_text(res_raw)[:120]))
+            problems.append(Problem(name, res_cell, str(exc), normalize_text(res_raw)[:120], exc.fix))
             continue
         for measure in measures:
             try:
                 part = resolve_part(parts, measure, row_text)
                 reading = read_measure(measure, part.unit)
             except (MatchError, NumberFormatError) as exc:
-                problems.append(Problem(name, res_cell, str(exc), measure.raw))
+                problems.append(Problem(name, res_cell, str(exc), measure.raw, getattr(exc, "fix", "")))
                 continue
             parsed.rows.append(ParsedRow(
                 plan.plan_code, objective_no, indicator_no, part.part, level_of_label(measure.label) or "tinh",

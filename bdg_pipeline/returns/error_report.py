@@ -1,4 +1,8 @@
-"""The error report an officer gets back with a rejected return (an .xlsx beside the quarantined file)."""
+"""The error report an officer gets back with a rejected return (an .xlsx beside the quarantined file).
+
+One row per problem: the cell, the chỉ tiêu and area it reports in words, what was found and how to
+fix it. Laid out to be read on screen and printed (A4 landscape, fit to width, header repeated).
+"""
 
 from __future__ import annotations
 
@@ -6,32 +10,56 @@ import datetime as dt
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from .model import Problem
+
+SHEET = "Loi"
+HEADER_ROW = 6
+COLUMNS = (("STT", 5), ("Trang tính", 12), ("Ô", 7), ("Chỉ tiêu, địa bàn", 42), ("Vấn đề", 48),
+           ("Giá trị tìm thấy", 26), ("Cách sửa", 52))
+GENERAL_FIX = "Sửa theo nội dung ở cột “Vấn đề”, lưu tệp rồi gửi lại; cần hỗ trợ, gửi kèm báo cáo lỗi này."
+FONT = "Times New Roman"
 
 
 def write_error_report(path: Path, file_name: str, problems: list[Problem]) -> Path:
     wb = Workbook()
     ws = wb.active
-    ws.title = "Loi"
+    ws.title = SHEET
     ws["A1"] = "BÁO CÁO LỖI BIỂU BÁO CÁO"
-    ws["A1"].font = Font(bold=True, size=14)
+    ws["A1"].font = Font(name=FONT, bold=True, size=14)
     ws["A2"] = f"Tệp: {file_name}"
     ws["A3"] = f"Thời điểm kiểm tra: {dt.datetime.now():%d/%m/%Y %H:%M}"
-    ws["A4"] = f"Tệp chưa được tiếp nhận: có {len(problems)} lỗi cần sửa. Sửa xong gửi lại toàn bộ tệp."
-    headers = ["STT", "Trang tính", "Ô", "Vấn đề", "Giá trị tìm thấy", "Cách sửa"]
-    for col, title in enumerate(headers, start=1):
-        ws.cell(row=6, column=col, value=title).font = Font(bold=True)
+    ws["A4"] = (f"Tệp chưa được tiếp nhận: có {len(problems)} lỗi cần sửa. Sửa tất cả rồi gửi lại toàn bộ tệp "
+                "(số liệu đúng trong tệp cũng chưa được ghi nhận).")
+    ws["A4"].font = Font(name=FONT, bold=True, color="C00000")
+    for row in range(2, 4):
+        ws.cell(row=row, column=1).font = Font(name=FONT)
+    thin = Side(style="thin", color="808080")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for col, (title, width) in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=col, value=title)
+        cell.font = Font(name=FONT, bold=True)
+        cell.fill = PatternFill("solid", fgColor="D9E1F2")
+        cell.border = border
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        ws.column_dimensions[cell.column_letter].width = width
     for i, p in enumerate(problems, start=1):
-        # Prefixing "'" is not needed: openpyxl writes str as text; data_type "s" keeps "=..." inert.
-        for col, value in enumerate([i, p.sheet, p.cell, p.message, p.found, p.fix], start=1):
-            cell = ws.cell(row=6 + i, column=col, value=value)
+        values = [i, p.sheet, p.cell or "(cả tệp)", p.about, p.message, p.found, p.fix or GENERAL_FIX]
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=HEADER_ROW + i, column=col, value=value)
+            cell.font = Font(name=FONT)
+            cell.border = border
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if isinstance(value, str):
-                cell.data_type = "s"
-    for col, width in zip("ABCDEF", (5, 14, 8, 60, 40, 60), strict=True):
-        ws.column_dimensions[col].width = width
+                cell.data_type = "s"  # text as given: a "=..." an officer typed stays inert
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
+    ws.auto_filter.ref = f"A{HEADER_ROW}:G{HEADER_ROW + max(len(problems), 1)}"
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path

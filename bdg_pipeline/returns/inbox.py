@@ -83,7 +83,8 @@ def _move_out(arrival: Arrival, outcome: str, processed_dir: Path, quarantine_di
     if not (arrival.from_inbox and source.exists()):
         return None
     stat = source.stat()
-    if (stat.st_size, stat.st_mtime_ns) != (arrival.size, arrival.mtime_ns) or content_hash(source) != arrival.content_hash:
+    unchanged = (stat.st_size, stat.st_mtime_ns) == (arrival.size, arrival.mtime_ns)
+    if not unchanged or content_hash(source) != arrival.content_hash:
         return None  # changed since it was read: a new arrival for the next run
     folder = quarantine_dir if outcome == "rejected" else processed_dir
     folder.mkdir(parents=True, exist_ok=True)

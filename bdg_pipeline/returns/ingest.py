@@ -22,10 +22,6 @@ __all__ = ["FileOutcome", "PARSED_SCHEMA", "display_name", "inbox_files", "inges
 PARALLEL_MIN_FILES = 8  # below this, starting worker processes costs more than it saves
 RECORD_FILES = 64  # files recorded in one transaction during a long ingest
 RECORD_ROWS = 100_000
-OBSERVATION_COLUMNS = ["submission_id", "plan_code", "objective_no", "indicator_no", "part", "indicator_code",
-                       "area_code", "level", "year", "numerator", "denominator", "value", "printed_value",
-                       "printed_text", "unit", "agency_code", "source_file", "source_sheet", "source_cell",
-                       "flagged", "flag_reason"]  # the order of fact_observation in sql/schema.sql
 AfterCommit = Callable[[list[Parsed], list[FileOutcome]], None]
 
 

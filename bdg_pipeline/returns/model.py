@@ -6,6 +6,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+import pyarrow
+
 from ..catalogue import Catalogue
 from ..numbers import normalize_text
 from ..units import Reading
@@ -20,9 +22,12 @@ class Problem:
     message: str
     found: str = ""
     fix: str = ""
+    about: str = ""  # the chỉ tiêu and area the cell reports, in words
 
     def __str__(self) -> str:
         where = f"trang “{self.sheet}”, ô {self.cell}" if self.cell else f"trang “{self.sheet}”"
+        if self.about:
+            where += f" ({self.about})"
         text = f"{where}: {self.message}"
         if self.found:
             text += f" (giá trị: “{self.found}”)"
@@ -65,7 +70,7 @@ class ParsedReturn:
     report_date: object | None = None
     rows: list[ParsedRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    frame: object | None = None  # the observations as validated (an Arrow table), inserted as is
+    frame: pyarrow.Table | None = None  # the observations as validated, inserted as is
 
 
 @functools.lru_cache(maxsize=1 << 16)

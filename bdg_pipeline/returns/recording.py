@@ -144,7 +144,8 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
             outcome = FileOutcome(name, "rejected", problems=result, arrival_seq=seq,
                                   report_path=error_report(arrival, result, settings))
             outcomes.append(outcome)
-            log_row(arrival, name, digest, "rejected", None, "; ".join(str(p) for p in result)[:2000], outcome.report_path)
+            message = "; ".join(str(p) for p in result)[:2000]
+            log_row(arrival, name, digest, "rejected", None, message, outcome.report_path)
             log.warning("rejected %s: %d problems", name, len(result))
             continue
         parsed, submission_id = result, digest[:16]

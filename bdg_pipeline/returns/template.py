@@ -9,21 +9,26 @@ sheet "_meta" says which plan, agency, year and period the workbook belongs to.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..areas import AreaError, display_name, units_for, world_date
 from ..areas import resolve as resolve_area
 from ..catalogue import Catalogue
 from ..numbers import Measure, NumberFormatError, normalize_text, parse_number
-from ..units import read_measure
+from ..units import format_vn, read_measure
 from ..vocabulary import LEVELS, PERIODS, UNITS
 from .model import ParsedReturn, ParsedRow, Problem, ReturnRejected, fold, province_area_code
-from .workbook import Grid
+from .workbook import CellError, Grid
 
 MARKER = "bdg_template"
 VERSION = 1
@@ -31,9 +36,43 @@ SHEET = "BaoCao"
 LISTS = "DanhMuc"
 FIRST_ROW = 14
 HEADER_CELLS = {"report_date": "C9", "contact": "C10", "phone": "C11"}
-COLUMNS = ["STT", "Mục tiêu", "Chỉ tiêu", "Phần", "Mã chỉ tiêu", "Nội dung chỉ tiêu", "Đơn vị", "Cấp",
-           "Địa bàn", "Tử số", "Mẫu số", "Giá trị", "Ghi chú"]
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the sheet: the writer and the reader both go by this table."""
+
+    key: str
+    title: str
+    width: int
+    officer_fills: bool = False  # unlocked for the officer; the others are locked and shaded
+    number_format: str | None = None
+
+
+COLUMNS = (
+    Column("number", "STT", 5),
+    Column("objective", "Mục tiêu", 8),
+    Column("indicator", "Chỉ tiêu", 8),
+    Column("part", "Phần", 6),
+    Column("code", "Mã chỉ tiêu", 30),
+    Column("text", "Nội dung chỉ tiêu", 60),
+    Column("unit", "Đơn vị", 12),
+    Column("level", "Cấp", 12, officer_fills=True),
+    Column("area", "Địa bàn", 18, officer_fills=True),
+    Column("numerator", "Tử số", 12, officer_fills=True, number_format="#,##0"),
+    Column("denominator", "Mẫu số", 12, officer_fills=True, number_format="#,##0"),
+    Column("value", "Giá trị", 12, officer_fills=True, number_format="#,##0.00"),
+    Column("note", "Ghi chú", 30, officer_fills=True),
+)
+POSITION = {c.key: i for i, c in enumerate(COLUMNS)}  # 0-based, as in a row of values
+LETTER = {c.key: get_column_letter(i + 1) for i, c in enumerate(COLUMNS)}
+NUMBER_KEYS = ("numerator", "denominator", "value")
 LEVEL_BY_LABEL = {fold(label): code for code, label in LEVELS.items()}
+
+
+def cell_name(key: str, row: int) -> str:
+    """Where column ``key`` of ``row`` is, as Excel names it ("J14")."""
+    return f"{LETTER[key]}{row}"
 
 
 class TemplateError(ValueError):
@@ -98,30 +137,30 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
             cell.protection = Protection(locked=False)
             cell.border = border
     ws[HEADER_CELLS["report_date"]].number_format = "DD/MM/YYYY"
-    for col, title in enumerate(COLUMNS, start=1):
-        cell = ws.cell(row=FIRST_ROW - 1, column=col, value=title)
+    for col, column in enumerate(COLUMNS, start=1):
+        cell = ws.cell(row=FIRST_ROW - 1, column=col, value=column.title)
         cell.font, cell.border = bold, border
         cell.alignment = Alignment(wrap_text=True, horizontal="center", vertical="center")
 
     # Per chỉ tiêu: the province's own rows at each level (as the plans' appendices report them),
     # then one row per district and commune of the province valid in the return's year.
-    places = [(level, areas[0]) for level in LEVELS] + list(zip(units.level.iloc[1:], units.display.iloc[1:], strict=True))
+    below = zip(units.level.iloc[1:], units.display.iloc[1:], strict=True)
+    places = [(level, areas[0]) for level in LEVELS] + list(below)
     row = FIRST_ROW
     for number, ind in enumerate(indicators.itertuples(), start=1):
         for level, place in places:
-            values = [number, ind.objective_no, ind.indicator_no, ind.part, ind.indicator_code,
-                      names[ind.indicator_code], UNITS[ind.unit], LEVELS[level], place]
-            for col, value in enumerate(values, start=1):
-                cell = ws.cell(row=row, column=col, value=value)
+            prefilled = {"number": number, "objective": ind.objective_no, "indicator": ind.indicator_no,
+                         "part": ind.part, "code": ind.indicator_code, "text": names[ind.indicator_code],
+                         "unit": UNITS[ind.unit], "level": LEVELS[level], "area": place}
+            for col, column in enumerate(COLUMNS, start=1):
+                cell = ws.cell(row=row, column=col, value=prefilled.get(column.key))
                 cell.border = border
-                if col <= 7:
+                if column.officer_fills:
+                    cell.protection = Protection(locked=False)
+                else:
                     cell.fill = locked_fill
-            for col in range(8, 14):
-                cell = ws.cell(row=row, column=col)
-                cell.protection, cell.border = Protection(locked=False), border
-            ws.cell(row=row, column=10).number_format = "#,##0"
-            ws.cell(row=row, column=11).number_format = "#,##0"
-            ws.cell(row=row, column=12).number_format = "#,##0.00"
+                if column.number_format:
+                    cell.number_format = column.number_format
             row += 1
     last = row - 1
 
@@ -131,24 +170,24 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
     for i, name in enumerate(areas, start=1):
         lists.cell(row=i, column=2, value=name)
     lists.sheet_state = "hidden"
-    validations = [
-        (DataValidation(type="list", formula1=f"{LISTS}!$A$1:$A${len(LEVELS)}", allow_blank=True,
-                        error="Chọn Cấp tỉnh, Cấp huyện hoặc Cấp xã", errorTitle="Cấp không hợp lệ"), "H"),
-        (DataValidation(type="list", formula1=f"{LISTS}!$B$1:$B${max(len(areas), 1)}", allow_blank=True,
-                        error="Chọn địa bàn trong danh sách", errorTitle="Địa bàn không hợp lệ"), "I"),
-        (DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                        error="Nhập số nguyên không âm", errorTitle="Tử số không hợp lệ"), "J"),
-        (DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                        error="Nhập số nguyên không âm", errorTitle="Mẫu số không hợp lệ"), "K"),
-        (DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                        error="Nhập số không âm", errorTitle="Giá trị không hợp lệ"), "L"),
-    ]
-    for validation, col in validations:
+    validations = {
+        "level": DataValidation(type="list", formula1=f"{LISTS}!$A$1:$A${len(LEVELS)}", allow_blank=True,
+                                error="Chọn Cấp tỉnh, Cấp huyện hoặc Cấp xã", errorTitle="Cấp không hợp lệ"),
+        "area": DataValidation(type="list", formula1=f"{LISTS}!$B$1:$B${max(len(areas), 1)}", allow_blank=True,
+                               error="Chọn địa bàn trong danh sách", errorTitle="Địa bàn không hợp lệ"),
+        "numerator": DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                                    error="Nhập số nguyên không âm", errorTitle="Tử số không hợp lệ"),
+        "denominator": DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                                      error="Nhập số nguyên không âm", errorTitle="Mẫu số không hợp lệ"),
+        "value": DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
+                                error="Nhập số không âm", errorTitle="Giá trị không hợp lệ"),
+    }
+    for key, validation in validations.items():
         validation.showErrorMessage = True
         ws.add_data_validation(validation)
-        validation.add(f"{col}{FIRST_ROW}:{col}{last}")
-    for col, width in zip("ABCDEFGHIJKLM", (5, 8, 8, 6, 30, 60, 12, 12, 18, 12, 12, 12, 30), strict=True):
-        ws.column_dimensions[col].width = width
+        validation.add(f"{cell_name(key, FIRST_ROW)}:{cell_name(key, last)}")
+    for column in COLUMNS:
+        ws.column_dimensions[LETTER[column.key]].width = column.width
     ws.freeze_panes = f"A{FIRST_ROW}"
     ws.protection.sheet = True
     ws.protection.formatRows = False
@@ -195,6 +234,8 @@ def template_units(catalogue: Catalogue, province: str, year: int, period: str) 
     if key in catalogue.cache:
         return catalogue.cache[key]
     code = province_area_code(catalogue, province)
+    if code is None:
+        raise TemplateError(f"Tỉnh “{province}” không có trong danh mục đơn vị hành chính")
     units = units_for(catalogue.areas, code, world_date(year, period)).copy()
     parents = dict(zip(catalogue.areas.area_code, catalogue.areas.area_name, strict=True))
     units["display"] = [name if level != "xa" else display_name(name, parents.get(parent))
@@ -203,30 +244,64 @@ def template_units(catalogue: Catalogue, province: str, year: int, period: str) 
     return catalogue.cache[key]
 
 
-def is_template(grids: dict[str, Grid]) -> bool:
+def is_template(grids: Mapping[str, Grid]) -> bool:
     return "_meta" in grids and grids["_meta"]["B1"] == MARKER
 
 
-def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> Decimal | None:
+NO_DATA_HINT = "Nếu chưa có số liệu, để trống ô."
+
+
+def _number(value: object, sheet: str, cell: str, about: str, problems: list[Problem]) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if isinstance(value, CellError):
+        problems.append(Problem(sheet, cell, f"Ô có lỗi công thức {value.code}", value.code,
+                                f"Sửa công thức để ra một số (ví dụ {value.code} thường do chia cho 0 hoặc "
+                                f"thiếu dữ liệu nguồn). {NO_DATA_HINT}", about))
+        return None
     if isinstance(value, bool):
-        problems.append(Problem(sheet, cell, "Ô số chứa giá trị đúng/sai", str(value), "Ghi một số."))
+        problems.append(Problem(sheet, cell, "Ô số chứa giá trị đúng/sai", str(value),
+                                f"Ghi một số. {NO_DATA_HINT}", about))
         return None
     if isinstance(value, (int, float)):
         if value < 0:
-            problems.append(Problem(sheet, cell, "Số liệu không được âm", str(value), "Ghi số không âm."))
+            problems.append(Problem(sheet, cell, "Số liệu không được âm", str(value), "Ghi số không âm.", about))
             return None
         if isinstance(value, int) or value.is_integer():
             return Decimal(int(value))  # the common case, counts: no trip through str
         number = Decimal(str(value)).normalize()  # 5321.0 → 5321, so decimals count what was typed
         return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
+    if isinstance(value, (dt.date, dt.time, dt.timedelta)):
+        problems.append(Problem(sheet, cell, "Ô số đang ở dạng ngày giờ", str(value),
+                                "Định dạng lại ô thành Số (Format Cells > Number) rồi ghi lại số liệu.", about))
+        return None
     try:
         return parse_number(str(value))
-    except NumberFormatError:
-        problems.append(Problem(sheet, cell, "Ô số chứa chữ hoặc ký hiệu", normalize_text(value),
-                                "Chỉ ghi số, ví dụ 48 hoặc 51,61 (không ghi “%”, không ghi bằng chữ)."))
+    except NumberFormatError as exc:
+        problems.append(Problem(sheet, cell, "Ô số chứa chữ hoặc ký hiệu", normalize_text(str(value)),
+                                "Chỉ ghi số, ví dụ 48 hoặc 51,61 (không ghi “%”, không ghi bằng chữ). "
+                                f"{NO_DATA_HINT}" if not exc.fix else exc.fix, about))
         return None
+
+
+EXCEL_DAY_ZERO = dt.date(1899, 12, 30)  # serial 1 is 1900-01-01 in Excel's (Lotus-compatible) count
+TEXT_DATE = re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})")
+
+
+def read_report_date(value: object) -> dt.date | None:
+    """The report date as Excel shows it: a date cell, an Excel serial number, or text “15/12/2025”."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 36526 <= value < 73051:  # 2000–2099
+        return EXCEL_DAY_ZERO + dt.timedelta(days=int(value))
+    if isinstance(value, str) and (match := TEXT_DATE.fullmatch(value.strip())):
+        day, month, year = (int(g) for g in match.groups())
+        return dt.date(year, month, day)  # ValueError for 31/02/2025
+    raise ValueError(str(value))
 
 
 def _meta_year(value: object) -> int:
@@ -237,7 +312,15 @@ def _meta_year(value: object) -> int:
     raise ValueError(f"năm “{value}”")
 
 
-def parse_template(grids: dict[str, Grid], catalogue: Catalogue) -> ParsedReturn:
+def _values(row: list[Any]) -> dict[str, Any]:
+    return {c.key: (row[i] if i < len(row) and row[i] != "" else None) for i, c in enumerate(COLUMNS)}
+
+
+def _is_blank(row: list[Any]) -> bool:
+    return all(POSITION[k] >= len(row) or row[POSITION[k]] in (None, "") for k in NUMBER_KEYS)
+
+
+def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedReturn:
     """Read a filled template (its sheets' values, see :func:`workbook.open_values`)."""
     meta = {row[0]: row[1] for row in grids["_meta"].rows if len(row) >= 2}
     try:
@@ -260,73 +343,102 @@ def parse_template(grids: dict[str, Grid], catalogue: Catalogue) -> ParsedReturn
         return ParsedReturn("template", plan_code, province, agency_code, year, period, problems=problems)
     ws = grids[SHEET]
     contact = " ".join(str(ws[HEADER_CELLS[k]]) for k in ("contact", "phone") if ws[HEADER_CELLS[k]])
-    report_date = ws[HEADER_CELLS["report_date"]]
-    if report_date is not None and not isinstance(report_date, (dt.date, dt.datetime)):
-        problems.append(Problem(SHEET, HEADER_CELLS["report_date"], "Ngày báo cáo không đúng dạng ngày",
-                                normalize_text(report_date), "Ghi ngày dạng 15/12/2025."))
-        report_date = None
+    report_date = None
+    try:
+        report_date = read_report_date(ws[HEADER_CELLS["report_date"]])
+    except ValueError as exc:
+        problems.append(Problem(SHEET, HEADER_CELLS["report_date"], "Ngày báo cáo không đọc được thành ngày",
+                                str(exc), "Ghi ngày dạng ngày/tháng/năm, ví dụ 15/12/2025, hoặc để trống."))
     parsed = ParsedReturn("template", plan_code, province, agency_code, year, period,
-                          contact=contact or None,
-                          report_date=report_date.date() if isinstance(report_date, dt.datetime) else report_date,
-                          problems=problems)
+                          contact=contact or None, report_date=report_date, problems=problems)
     parts = catalogue.parts_index
+    names = catalogue.indicator_names
     units = template_units(catalogue, province, year, period)
     by_display = dict(zip(units.display.map(fold), units.area_code, strict=True))
     for r in range(FIRST_ROW, ws.max_row + 1):
-        if all(v in (None, "") for v in ws.rows[r - 1][9:12]):  # J, K, L empty: nothing reported on this row
-            continue
-        cells = ws.row_values(r, "BCDHIJKL")
+        if _is_blank(ws.rows[r - 1]):
+            continue  # nothing reported on this row
+        cells = _values(ws.rows[r - 1])
         try:
-            key = (plan_code, int(cells["B"]), int(cells["C"]), str(cells["D"] or ""))
+            key = (plan_code, int(cells["objective"]), int(cells["indicator"]), str(cells["part"] or ""))
         except (TypeError, ValueError):
-            problems.append(Problem(SHEET, f"B{r}", "Dòng có số liệu nhưng không có mã mục tiêu/chỉ tiêu",
+            problems.append(Problem(SHEET, cell_name("objective", r),
+                                    "Dòng có số liệu nhưng không có mã mục tiêu/chỉ tiêu",
                                     fix="Không thêm dòng mới; dùng các dòng có sẵn của biểu mẫu."))
             continue
+        place = normalize_text(str(cells["area"] or ""))
+        about = (f"chỉ tiêu {key[1]}.{key[2]}{key[3]}"
+                 + (f" “{_short(names.get(parts[key][0], ''))}”" if key in parts else "")
+                 + (f", {place}" if place else "") + (f" ({cells['level']})" if cells["level"] else ""))
         if key not in parts:
-            problems.append(Problem(SHEET, f"C{r}", "Chỉ tiêu không có trong kế hoạch",
-                                    f"mục tiêu {key[1]}, chỉ tiêu {key[2]}{key[3]}", "Tải lại biểu mẫu mới."))
+            problems.append(Problem(SHEET, cell_name("indicator", r), "Chỉ tiêu không có trong kế hoạch",
+                                    f"mục tiêu {key[1]}, chỉ tiêu {key[2]}{key[3]}", "Tải lại biểu mẫu mới.", about))
             continue
         unit = parts[key][1]
-        level = LEVEL_BY_LABEL.get(fold(cells["H"] or ""))
+        level = LEVEL_BY_LABEL.get(fold(cells["level"] or ""))
         if level is None:
-            problems.append(Problem(SHEET, f"H{r}", "Cấp không hợp lệ", normalize_text(cells["H"] or ""),
-                                    "Chọn Cấp tỉnh, Cấp huyện hoặc Cấp xã."))
-        area_code = by_display.get(fold(cells["I"] or ""))
+            problems.append(Problem(SHEET, cell_name("level", r), "Cấp không hợp lệ",
+                                    normalize_text(str(cells["level"] or "")),
+                                    "Chọn Cấp tỉnh, Cấp huyện hoặc Cấp xã.", about))
+        area_code = by_display.get(fold(place))
         if area_code is None:
             try:
-                area_code = resolve_area(str(cells["I"] or ""), units)
+                area_code = resolve_area(place, units)
             except AreaError as exc:
-                problems.append(Problem(SHEET, f"I{r}", f"Địa bàn không có trong danh mục của năm {year}: {exc}",
-                                        normalize_text(cells["I"] or ""), "Chọn địa bàn trong danh sách thả xuống."))
-        numerator = _number(cells["J"], SHEET, f"J{r}", problems)
-        denominator = _number(cells["K"], SHEET, f"K{r}", problems)
-        value_cell = cells["L"]
-        if unit == "yes_no" and isinstance(value_cell, str):
-            measure = Measure(raw=value_cell)
+                problems.append(Problem(SHEET, cell_name("area", r), f"Địa bàn không có trong danh mục của năm {year}: "
+                                        f"{exc}", place, "Chọn địa bàn trong danh sách thả xuống.", about))
+        before = len(problems)
+        numerator = _number(cells["numerator"], SHEET, cell_name("numerator", r), about, problems)
+        denominator = _number(cells["denominator"], SHEET, cell_name("denominator", r), about, problems)
+        value_cell = cells["value"]
+        value = None
+        if not (unit == "yes_no" and isinstance(value_cell, str)):
+            value = _number(value_cell, SHEET, cell_name("value", r), about, problems)
+        if len(problems) > before or level is None or area_code is None:
+            continue  # the cell at fault is named above; nothing further can be read from this row
+        if (numerator is None) != (denominator is None):
+            missing = "denominator" if denominator is None else "numerator"
+            problems.append(Problem(SHEET, cell_name(missing, r),
+                                    f"Có {'tử số' if missing == 'denominator' else 'mẫu số'} mà thiếu "
+                                    f"{'mẫu số' if missing == 'denominator' else 'tử số'}", "",
+                                    "Ghi đủ cả tử số và mẫu số, hoặc để trống cả hai và ghi ở cột Giá trị.", about))
+            continue
+        if unit == "yes_no":
+            if isinstance(value_cell, str):
+                raw = value_cell
+            elif value is None:
+                raw = ""
+            else:
+                raw = str(int(value)) if value in (0, 1) else str(value)
+            measure = Measure(raw=raw)
         else:
-            value = _number(value_cell, SHEET, f"L{r}", problems)
-            if (numerator is None) != (denominator is None):
-                problems.append(Problem(SHEET, f"{'K' if denominator is None else 'J'}{r}",
-                                        "Có tử số mà thiếu mẫu số (hoặc ngược lại)", fix="Ghi đủ cả tử số và mẫu số."))
-                continue
-            decimals = max(0, -value.as_tuple().exponent) if value is not None else 0
             measure = Measure(
                 raw=" / ".join(str(x) for x in (numerator, denominator, value) if x is not None),
                 numerator=numerator, denominator=denominator,
-                percent=value if unit == "percent" else None, value_decimals=decimals,
+                percent=value if unit == "percent" else None, value_decimals=_decimals(value),
                 times=value if unit == "times" else None,
                 number=value if unit not in ("percent", "times") else None,
             )
-            if unit == "yes_no" and value is not None:
-                measure = Measure(raw=str(int(value)) if value in (0, 1) else str(value))
-        if level is None or area_code is None:
-            continue
+        source = "numerator" if numerator is not None else "value"
         try:
             reading = read_measure(measure, unit)
         except NumberFormatError as exc:
-            problems.append(Problem(SHEET, f"J{r}", str(exc), measure.raw))
+            at = exc.concerns if exc.concerns in NUMBER_KEYS and cells[exc.concerns] is not None else source
+            shown = {"numerator": numerator, "denominator": denominator, "value": value}[at]
+            problems.append(Problem(SHEET, cell_name(at, r), str(exc).split(": ", 1)[-1],
+                                    measure.raw if shown is None else format_vn(float(shown), 6), exc.fix, about))
             continue
         parsed.rows.append(ParsedRow(plan_code, key[1], key[2], key[3], level, area_code, year, reading,
-                                     agency_code, SHEET, f"J{r}" if numerator is not None else f"L{r}",
-                                     measure.raw))
+                                     agency_code, SHEET, cell_name(source, r), measure.raw))
     return parsed
+
+
+def _decimals(value: Decimal | None) -> int:
+    if value is None:
+        return 0
+    exponent = value.as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"

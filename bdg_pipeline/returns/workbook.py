@@ -12,6 +12,7 @@ import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
@@ -44,7 +45,7 @@ def _reject(message: str, fix: str, found: str = "") -> ReturnRejected:
 def open_workbook(path: Path, limits: Limits | None = None) -> Workbook:
     """Open ``path`` with openpyxl (values, merged cells), or raise :class:`ReturnRejected` saying why not."""
     limits = limits or Limits.of()
-    has_formulas = check_container(path, limits)
+    has_formulas = check_container(path, limits).has_formulas
     try:
         workbook = openpyxl.load_workbook(path, data_only=True)
     except ReturnRejected:
@@ -69,25 +70,35 @@ def reject_uncached_formulas(path: Path, values: Workbook | None = None) -> None
                               for sheet, cell, formula in uncached[:50]])
 
 
-class Grid:
-    """The values of one sheet, read by python-calamine, addressed like Excel ("J14")."""
+@dataclass(frozen=True)
+class CellError:
+    """An Excel error value saved in a cell (#DIV/0!, #N/A, #VALUE! ...): not a number, not empty."""
 
-    def __init__(self, title: str, rows: list[list]):
+    code: str
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Grid:
+    """The values of one sheet, read by python-calamine, addressed like Excel ("J14").
+
+    python-calamine reads an error cell as empty; ``errors`` ({(row, column): "#N/A"}, 1-based) puts
+    them back as :class:`CellError` so a reader can name them.
+    """
+
+    def __init__(self, title: str, rows: list[list[Any]], errors: Mapping[tuple[int, int], str] | None = None):
         self.title = title
         self.rows = rows
+        for (row, column), code in (errors or {}).items():
+            while len(rows) < row:
+                rows.append([])
+            cells = rows[row - 1]
+            cells.extend([""] * (column - len(cells)))
+            cells[column - 1] = CellError(code)
         self.max_row = len(rows)
 
-    def row_values(self, row: int, columns: str) -> dict[str, object]:
-        """{"B": value, ...} for single-letter columns of one row (None for empty cells)."""
-        values = self.rows[row - 1] if row <= len(self.rows) else []
-        out = {}
-        for col in columns:
-            index = ord(col) - 65
-            value = values[index] if index < len(values) else None
-            out[col] = None if value == "" else value
-        return out
-
-    def __getitem__(self, coord: str):
+    def __getitem__(self, coord: str) -> Any:
         col = "".join(c for c in coord if c.isalpha())
         row = int(coord[len(col):])
         index = 0
@@ -103,10 +114,11 @@ class Sheets(Mapping[str, Grid]):
     """The sheets of a workbook read by python-calamine, each one read on first use (a template is
     recognised and read from two of its four sheets)."""
 
-    def __init__(self, book, limits: Limits):
+    def __init__(self, book: Any, limits: Limits, errors: Mapping[str, dict[tuple[int, int], str]] | None = None):
         self._book = book
         self._names = list(book.sheet_names)
         self._limits = limits
+        self._errors = errors or {}
         self._grids: dict[str, Grid] = {}
 
     def __getitem__(self, name: str) -> Grid:
@@ -116,7 +128,7 @@ class Sheets(Mapping[str, Grid]):
             try:
                 sheet = self._book.get_sheet_by_name(name)
                 self._check_rows(name, max(sheet.height, sheet.total_height))  # before a hostile sheet is unpacked
-                self._grids[name] = Grid(name, sheet.to_python(skip_empty_area=False))
+                self._grids[name] = Grid(name, sheet.to_python(skip_empty_area=False), self._errors.get(name))
                 self._check_rows(name, self._grids[name].max_row)
             except ReturnRejected:
                 raise
@@ -127,8 +139,8 @@ class Sheets(Mapping[str, Grid]):
 
     def _check_rows(self, name: str, rows: int) -> None:
         if rows > self._limits.max_rows:
-            raise ReturnRejected([Problem(name, "", f"Trang tính có quá nhiều dòng ({rows}, tối đa "
-                                          f"{self._limits.max_rows})", fix="Xóa các dòng trống hoặc chia thành nhiều tệp.")])
+            message = f"Trang tính có quá nhiều dòng ({rows}, tối đa {self._limits.max_rows})"
+            raise ReturnRejected([Problem(name, "", message, fix="Xóa các dòng trống hoặc chia thành nhiều tệp.")])
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
@@ -142,20 +154,26 @@ def open_values(path: Path, limits: Limits | None = None) -> Sheets:
     from python_calamine import CalamineWorkbook
 
     limits = limits or Limits.of()
-    has_formulas = check_container(path, limits)
+    container = check_container(path, limits)
     try:
         # read through a buffer: names with undecodable bytes open too, and no handle stays open
         book = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
     except Exception as exc:
         raise _reject("Không đọc được nội dung sổ tính", "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.",
                       f"{type(exc).__name__}: {exc}") from exc
-    if has_formulas:
+    if container.has_formulas:
         reject_uncached_formulas(path)
-    return Sheets(book, limits)
+    return Sheets(book, limits, error_cells(path) if container.has_errors else None)
 
 
-def check_container(path: Path, limits: Limits) -> bool:
-    """Size, format and zip checks, before any XML is parsed; whether a worksheet holds formulas."""
+@dataclass(frozen=True)
+class Container:
+    has_formulas: bool  # some worksheet holds a formula
+    has_errors: bool  # some worksheet holds an error value (t="e")
+
+
+def check_container(path: Path, limits: Limits) -> Container:
+    """Size, format and zip checks, before any XML is parsed; what the worksheets hold."""
     size = path.stat().st_size
     if size == 0:
         raise _reject("Tệp rỗng (0 byte)", "Lưu lại biểu báo cáo bằng Excel rồi gửi lại.")
@@ -190,7 +208,7 @@ def check_container(path: Path, limits: Limits) -> bool:
                 raise _reject(f"Tệp giải nén quá lớn ({unpacked / 2**20:.0f} MB, tối đa "
                               f"{limits.max_uncompressed_bytes / 2**20:.0f} MB)",
                               "Tệp có thể bị lỗi hoặc chứa dữ liệu thừa; lưu lại biểu chỉ với số liệu cần báo cáo.")
-            has_formulas = False
+            has_formulas = has_errors = False
             for info in archive.infolist():
                 try:
                     data = archive.read(info)  # checks every part's CRC, as testzip would
@@ -201,11 +219,23 @@ def check_container(path: Path, limits: Limits) -> bool:
                     # Excel never writes a DTD; one in a workbook is an entity-expansion or XXE attempt
                     raise _reject("Không đọc được nội dung sổ tính: tệp chứa khai báo DTD/thực thể XML",
                                   "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.", info.filename)
-                if info.filename.startswith("xl/worksheets/") and (b"<f>" in data or b"<f " in data):
-                    has_formulas = True
-            return has_formulas
+                if info.filename.startswith("xl/worksheets/"):
+                    has_formulas = has_formulas or b"<f>" in data or b"<f " in data
+                    has_errors = has_errors or b't="e"' in data
+            return Container(has_formulas, has_errors)
     except zipfile.BadZipFile as exc:
         raise _reject("Tệp bị hỏng hoặc bị cắt cụt", "Lưu lại tệp bằng Excel rồi gửi lại.", str(exc)) from exc
+
+
+def error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """{sheet: {(row, column): "#DIV/0!"}} for every cell whose saved value is an Excel error."""
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        return {sheet.title: {(c.row, c.column): str(c.value) for row in sheet.iter_rows() for c in row
+                              if getattr(c, "data_type", None) == "e"}
+                for sheet in book.worksheets}
+    finally:
+        book.close()
 
 
 def formulas_without_values(path: Path, values: Workbook | None = None) -> list[tuple[str, str, str]]:

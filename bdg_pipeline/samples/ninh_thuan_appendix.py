@@ -146,12 +146,12 @@ def build_appendix_workbook(rows: list[tuple[int, str, str, str | None]] | None 
         if offset == 0 or rows[offset - 1][0] != objective:
             ws.cell(row=first + offset, column=1, value=OBJECTIVES.get(objective, f"Mục tiêu {objective}"))
     merge_runs(1, lambda i: rows[i][0])
-    owner = []
+    owner: list[int] = []
     for i, row in enumerate(rows):
         owner.append(i if row[3] is not None or i == 0 else owner[-1])
     merge_runs(4, lambda i: owner[i])
-    for col, width in zip("ABCD", (40, 70, 40, 22), strict=True):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCD", (40, 70, 40, 22), strict=True):
+        ws.column_dimensions[letter].width = width
     return wb
 
 

@@ -75,7 +75,8 @@ def write_trajectory_samples(target_dir: Path, catalogue: Catalogue) -> list[Pat
                     met_from = (2021 if last.direction == "maintain" else 2023) if turn % 2 else 9999
                     values = {y: 1.0 if y >= met_from else 0.0 for y in YEARS + (2025,)}
                 else:
-                    values = _trajectory(float(last.target_value), last.direction, part.unit, scenario, share or 1.0, rng)
+                    values = _trajectory(float(last.target_value), last.direction, part.unit, scenario,
+                                         share or 1.0, rng)
                 if scenario == "insufficient":
                     values = {2024: values[2021]}
                 plans[(part.objective_no, part.indicator_no, part.part)] = (part.unit, values)
