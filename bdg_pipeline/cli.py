@@ -1,17 +1,26 @@
-"""``bdg``: the command line of the pipeline. Paths come from BDG_RAW_DIR and BDG_WAREHOUSE."""
+"""``bdg``: the command line of the pipeline, in Vietnamese for the officers who use it.
+
+Paths come from BDG_RAW_DIR and BDG_WAREHOUSE (see ``config``)."""
 
 from __future__ import annotations
 
+import logging
+import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 import duckdb
 
 from . import pipeline
+from .attainment import STATUS_VI
 from .catalogue import CatalogueError, load_catalogue
 from .config import settings
 from .faults import explain, log_traceback
+from .returns import ingest as ingest_module
 from .returns.template import TemplateError, build_template
 from .warehouse import one_row
 
@@ -23,17 +32,93 @@ def _print_outcomes(summary: pipeline.RunSummary) -> None:
         click.echo(f"… {name}: tệp đang được chép vào, chưa tiếp nhận (chạy lại lệnh khi chép xong)")
 
 
+# click's own usage errors, said in Vietnamese (click ships no Vietnamese catalogue)
+USAGE_ERRORS = [
+    (r"Missing option '([^']+)'.*", r"Thiếu tùy chọn \1."),
+    (r"No such option: (\S+).*", r"Không có tùy chọn \1."),
+    (r"No such command '([^']+)'.*", r"Không có lệnh “\1”."),
+    (r"Missing argument '([^']+)'.*", r"Thiếu \1."),
+    (r"Invalid value for '([^']+)': (.*)", r"Giá trị không hợp lệ cho \1: \2"),
+    (r"Got unexpected extra arguments? \((.*)\)", r"Thừa tham số: \1."),
+    (r"Option '([^']+)' requires an argument.*", r"Tùy chọn \1 cần một giá trị."),
+]
+HELP = {"help": "Xem hướng dẫn này rồi thoát."}
+
+
+def say_usage_error(exc: click.UsageError) -> str:
+    message = exc.format_message()
+    for pattern, text in USAGE_ERRORS:
+        if re.fullmatch(pattern, message, flags=re.S):
+            message = re.sub(pattern, text, message, flags=re.S)
+            break
+    command = exc.ctx.command_path if exc.ctx else "bdg"
+    return f"{message}\nXem hướng dẫn: {command} --help"
+
+
+class SaidInVietnamese(click.ClickException):
+    """A fault for the officer, shown as “Lỗi: …” (click's own prefix is English)."""
+
+    def show(self, file: object = None) -> None:
+        click.echo(f"Lỗi: {self.format_message()}", err=True)
+
+
+class UsageSaidInVietnamese(SaidInVietnamese):
+    exit_code = 2  # as click's own usage errors
+
+
+def _format_usage(command: click.Command, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    formatter.write_usage(ctx.command_path, " ".join(command.collect_usage_pieces(ctx)), prefix="Cách dùng: ")
+
+
+def _format_options(command: click.Command, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+    rows = [(name, text.replace("[required]", "[bắt buộc]").replace("default:", "mặc định:")
+             .replace("Show this message and exit.", HELP["help"]))
+            for p in command.get_params(ctx) if (record := p.get_help_record(ctx)) for name, text in [record]]
+    if rows:
+        with formatter.section("Tùy chọn"):
+            formatter.write_dl(rows)
+    if isinstance(command, click.Group):
+        commands = [(name, cmd.get_short_help_str(70)) for name in command.list_commands(ctx)
+                    if (cmd := command.get_command(ctx, name)) is not None and not cmd.hidden]
+        if commands:
+            with formatter.section("Lệnh"):
+                formatter.write_dl(commands)
+
+
+class Command(click.Command):
+    """A command whose help headings are in Vietnamese."""
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        _format_usage(self, ctx, formatter)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        _format_options(self, ctx, formatter)
+
+
 class FaultsSaidPlainly(click.Group):
     """Expected faults (lock timeout, disk full, read-only folder, corrupted warehouse) reach the officer as
-    a Vietnamese message with what to do; anything else as a short message, the traceback in the log."""
+    a Vietnamese message with what to do; anything else as a short message, the traceback in the log.
+    Usage errors and help headings are in Vietnamese too."""
+
+    command_class = Command
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        _format_usage(self, ctx, formatter)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        _format_options(self, ctx, formatter)
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+        except click.UsageError as exc:
+            raise UsageSaidInVietnamese(say_usage_error(exc)) from exc
+        except click.exceptions.Abort as exc:
+            raise SaidInVietnamese("Đã dừng theo yêu cầu.") from exc
+        except (click.exceptions.Exit, click.ClickException):
             raise
         except CatalogueError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise SaidInVietnamese(str(exc)) from exc
         except Exception as exc:
             known = explain(exc)
             log_file = log_traceback(exc, settings().log_dir)
@@ -46,16 +131,61 @@ class FaultsSaidPlainly(click.Group):
             ctx.exit(2)
 
 
-@click.group(cls=FaultsSaidPlainly)
+def _developers_log() -> None:
+    """Library log lines go to data/logs/bdg.log, not to the officer's screen."""
+    root = logging.getLogger()
+    if root.handlers:
+        return
+    try:
+        log_dir = settings().log_dir
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(log_dir / "bdg.log", encoding="utf-8")
+    except OSError:
+        handler = logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[None]:
+    """A progress bar over the files being recorded, shown on a terminal when there are many."""
+    state: dict[str, Any] = {}
+
+    def tell(done: int, total: int) -> None:
+        if total < 20 or not sys.stderr.isatty():
+            return
+        if "bar" not in state:
+            state["bar"] = click.progressbar(length=total, label=label, file=sys.stderr, show_pos=True)
+            state["bar"].__enter__()
+        state["bar"].update(done - state["bar"].pos)
+
+    token = ingest_module.progress.set(tell)
+    try:
+        yield
+    finally:
+        ingest_module.progress.reset(token)
+        if "bar" in state:
+            state["bar"].__exit__(None, None, None)
+
+
+@click.group(cls=FaultsSaidPlainly, context_settings={"help_option_names": ["-h", "--help"]})
+@click.help_option("-h", "--help", **HELP)
 def main() -> None:
-    """Pipeline bình đẳng giới: danh mục chỉ tiêu, tiếp nhận biểu báo cáo, kho dữ liệu DuckDB."""
+    """Pipeline bình đẳng giới: danh mục chỉ tiêu, tiếp nhận biểu báo cáo, kho dữ liệu DuckDB, báo cáo.
+
+    Thư mục nhận báo cáo: BDG_RAW_DIR (mặc định data/raw); kho công bố: BDG_WAREHOUSE."""
+    _developers_log()
 
 
 @main.command()
 def rebuild() -> None:
-    """Build the warehouse anew from the catalogue, every file ever received (the archive) and the inbox."""
+    """Dựng lại toàn bộ kho dữ liệu.
+
+    Từ danh mục, mọi tệp đã từng nhận (kho lưu trữ) và các tệp trong thư mục nhận báo cáo."""
     s = settings()
-    summary = pipeline.rebuild(s)
+    with progress_bar("Đang ghi các báo cáo"):
+        summary = pipeline.rebuild(s)
     _print_outcomes(summary)
     click.echo(f"Kho dữ liệu: {summary.published}")
     click.echo(_summary_text(s.warehouse))
@@ -64,11 +194,14 @@ def rebuild() -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def ingest(files: tuple[Path, ...]) -> None:
-    """Ingest returns (the same code path as the inbox sensor). Exit code 1 if any file was rejected.
+    """Tiếp nhận các tệp báo cáo.
 
-    The files are copied into the archive and never moved or changed (files in the inbox are moved out of it
-    once their fate is recorded)."""
-    summary = pipeline.ingest(settings(), list(files))
+    Cùng đường đi với thư mục nhận tự động. Mã thoát 1 nếu có tệp bị từ chối.
+
+    Tệp được sao vào kho lưu trữ, không bị chuyển hay sửa (tệp nằm trong thư mục nhận được chuyển ra khỏi
+    đó sau khi kết quả tiếp nhận đã được ghi)."""
+    with progress_bar("Đang ghi các báo cáo"):
+        summary = pipeline.ingest(settings(), list(files))
     _print_outcomes(summary)
     if summary.rejected:
         sys.exit(1)
@@ -77,16 +210,19 @@ def ingest(files: tuple[Path, ...]) -> None:
 @main.command()
 @click.option("--plan", "plan_code", required=True, help="Mã kế hoạch, ví dụ NT-2020")
 @click.option("--agency", required=True, help="Tên cơ quan, ví dụ “Sở Y tế”")
-@click.option("--year", required=True, type=int)
-@click.option("--period", type=click.Choice(["nam", "6thang"]), default="nam", show_default=True)
+@click.option("--year", required=True, type=int, help="Năm số liệu")
+@click.option("--period", type=click.Choice(["nam", "6thang"]), default="nam", show_default=True,
+              help="Kỳ báo cáo: nam (năm) hoặc 6thang (6 tháng)")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Tệp .xlsx sẽ ghi")
 def template(plan_code: str, agency: str, year: int, period: str, output: Path | None) -> None:
-    """Write an .xlsx return template for the indicators an agency reports in a plan."""
+    """Tạo biểu mẫu báo cáo .xlsx cho một cơ quan.
+
+    Gồm các chỉ tiêu cơ quan chủ trì báo cáo trong kế hoạch."""
     catalogue = load_catalogue(settings().catalogue_dir)
     try:
         workbook = build_template(catalogue, plan_code, agency, year, period)
     except TemplateError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise SaidInVietnamese(str(exc)) from exc
     meta = {r[0].value: r[1].value for r in workbook["_meta"].iter_rows(max_col=2)}
     output = output or Path(f"bieu_{plan_code}_{meta['agency_code']}_{year}_{period}.xlsx")
     workbook.save(output)
@@ -96,7 +232,9 @@ def template(plan_code: str, agency: str, year: int, period: str, output: Path |
 @main.command("sample-data")
 @click.option("--into", type=click.Path(file_okay=False, path_type=Path), help="Thư mục (mặc định BDG_RAW_DIR)")
 def sample_data(into: Path | None) -> None:
-    """Write the bundled sample returns (clearly labelled sample data) into the inbox."""
+    """Ghi các báo cáo mẫu vào thư mục nhận.
+
+    Mỗi tệp ghi rõ là DỮ LIỆU MẪU."""
     from .samples import write_samples
 
     target = into or settings().raw_dir
@@ -110,7 +248,9 @@ def sample_data(into: Path | None) -> None:
 @click.option("--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Thư mục kết quả (mặc định data/reports)")
 def report(province: str, year: int, out_dir: Path | None) -> None:
-    """Write the report appendix workbook, charts and HTML page for a province and year."""
+    """Làm phụ lục báo cáo, biểu đồ và trang HTML.
+
+    Cho một tỉnh và một năm số liệu, từ kho công bố."""
     from .reports.appendix_report import ReportError
     from .reports.build import build_outputs
 
@@ -118,20 +258,23 @@ def report(province: str, year: int, out_dir: Path | None) -> None:
     try:
         outputs = build_outputs(s.warehouse, province, year, out_dir or s.reports_dir)
     except ReportError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise SaidInVietnamese(str(exc)) from exc
     click.echo(f"Phụ lục báo cáo: {outputs.workbook}")
-    click.echo(f"Trang HTML: {outputs.html} ({len(outputs.charts)} biểu đồ)")
+    click.echo(f"Trang HTML: {outputs.html} ({len(outputs.pages)} trang chỉ tiêu, {len(outputs.charts)} biểu đồ)")
 
 
 @main.command()
 def summary() -> None:
-    """Print what the published warehouse holds."""
+    """Tóm tắt nội dung kho công bố."""
     click.echo(_summary_text(settings().warehouse))
+
+
+SUBMISSION_VI = {"accepted": "đang hiệu lực", "superseded": "đã được thay thế"}
 
 
 def _summary_text(warehouse: Path) -> str:
     if not warehouse.exists():
-        raise click.ClickException(f"Chưa có kho dữ liệu công bố ({warehouse}). Hãy chạy “bdg rebuild”.")
+        raise SaidInVietnamese(f"Chưa có kho dữ liệu công bố ({warehouse}). Hãy chạy “bdg rebuild”.")
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         lines = ["", "Kế hoạch             chỉ tiêu  mục tiêu(năm)  quan sát"]
@@ -144,14 +287,15 @@ def _summary_text(warehouse: Path) -> str:
             FROM dim_plan p ORDER BY p.plan_code""").fetchall()
         lines += [f"{code:<20} {n:>8} {t:>14} {o:>9}" for code, n, t, o in rows]
         subs = con.execute("SELECT status, count(*) FROM submission GROUP BY ALL ORDER BY 1").fetchall()
+        received = ", ".join(f"{SUBMISSION_VI.get(s, s)} {n}" for s, n in subs) or "chưa có"
         flagged = one_row(con, "SELECT count(*) FROM v_observations WHERE flagged")[0]
         activities = one_row(con, "SELECT count(*) FROM plan_activity")[0]
-        lines.append(f"Báo cáo: {dict(subs) or 'chưa có'}; cảnh báo chất lượng: {flagged}; "
-                     f"hoạt động (TTH-2015): {activities}")
+        lines.append(f"Báo cáo: {received}. Số liệu có cảnh báo chất lượng: {flagged}. "
+                     f"Hoạt động trong danh mục: {activities}.")
         if one_row(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'v_attainment'")[0]:
             status = con.execute("SELECT status, count(*) FROM v_attainment WHERE level = 'tinh' "
                                  "GROUP BY ALL ORDER BY 2 DESC").fetchall()
-            lines.append("Đánh giá mục tiêu (cấp tỉnh): " + ", ".join(f"{s}: {n}" for s, n in status))
+            lines.append("Đánh giá mục tiêu (cấp tỉnh): " + ", ".join(f"{STATUS_VI.get(s, s)} {n}" for s, n in status))
         return "\n".join(lines)
     finally:
         con.close()

@@ -130,7 +130,10 @@ calendar AS (
     FROM expected e
     JOIN dim_plan p USING (plan_code)
     JOIN dim_reporting_deadline d USING (plan_code)
-    JOIN dim_year y ON y.year BETWEEN greatest(p.monitoring_start, p.period_start) AND p.period_end
+    -- the plan's own years, and any earlier monitored year some return reported on (Ninh Thuận's 2019 appendix)
+    JOIN dim_year y ON y.year BETWEEN p.monitoring_start AND p.period_end
+         AND (y.year >= p.period_start
+              OR EXISTS (SELECT 1 FROM submission s WHERE s.plan_code = e.plan_code AND s.year = y.year))
 ),
 received AS (
     SELECT s.plan_code, s.agency_code, s.year, s.period, min(s.received_at) AS first_received,

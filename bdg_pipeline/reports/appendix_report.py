@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 import xlsxwriter
 
+from ..areas import plain
 from ..attainment import is_met
 from ..units import format_vn
 from ..vocabulary import LEVELS, SMALL_CELL_CODES, SMALL_CELL_LIMIT, UNITS
@@ -24,9 +25,15 @@ STATUS_COLOURS = {
     "limited_progress": "#FCE4D6", "regressing": "#FFC7CE", "not_achieved": "#FFC7CE",
     "not_yet": "#FFEB9C", "insufficient_data": "#EDEDED", "no_data": "#EDEDED",
 }
-HEADER = ["MỤC TIÊU", "CHỈ TIÊU KẾ HOẠCH", "MỤC TIÊU CẦN ĐẠT", "SỐ LIỆU KẾT QUẢ NĂM {year}", "Tử số", "Mẫu số",
-          "Giá trị", "ĐÁNH GIÁ", "CƠ QUAN BÁO CÁO"]
+HEADER = ["MỤC TIÊU", "CHỈ TIÊU KẾ HOẠCH", "ĐỊA BÀN", "MỤC TIÊU CẦN ĐẠT", "SỐ LIỆU KẾT QUẢ NĂM {year}", "Tử số",
+          "Mẫu số", "Giá trị", "ĐÁNH GIÁ", "CƠ QUAN BÁO CÁO"]
+WIDTHS = (30, 52, 16, 16, 22, 9, 9, 9, 22, 22)
+HEADER_ROW = 8  # 0-based; above it the administrative heading (Nghị định 30/2020/NĐ-CP, Phụ lục I)
+ISSUING_BODY = "Sở Lao động - Thương binh và Xã hội"
+FONT = "Times New Roman"
 DIRECTION_SIGNS = {"at_least": "≥", "above": ">", "at_most": "≤", "below": "<", "about": "≈", "maintain": "duy trì ≥"}
+# progress classes worth saying beside "Chưa đạt"; the others repeat it ("Không đạt") or say nothing more
+OUTLOOK_SHOWN = {"on_track", "needs_acceleration", "limited_progress", "regressing", "insufficient_data"}
 
 
 class ReportError(ValueError):
@@ -48,37 +55,64 @@ WITH next_target AS (
     SELECT plan_code, objective_no, indicator_no, part,
            coalesce(min(target_year) FILTER (WHERE target_year >= $year), max(target_year)) AS target_year
     FROM fact_target GROUP BY ALL
-)
-SELECT pi.plan_code, pi.objective_no, pi.indicator_no, pi.part, pi.indicator_code, pi.unit, pi.text,
-       pi.labels, o.field AS objective_field, o.text AS objective_text,
-       t.target_year, t.target_value, t.direction, lv.level,
+),
+parts AS (
+    SELECT pi.plan_code, pi.objective_no, pi.indicator_no, pi.part, pi.indicator_code, pi.unit, pi.text,
+           pi.labels, o.field AS objective_field, o.text AS objective_text,
+           t.target_year, t.target_value, t.direction, p.province_code, pa.area_name AS province_area,
+           lead.name AS lead_agency
+    FROM dim_plan_indicator pi
+    JOIN dim_plan p USING (plan_code)
+    JOIN dim_objective o USING (plan_code, objective_no)
+    JOIN next_target nt USING (plan_code, objective_no, indicator_no, part)
+    JOIN fact_target t USING (plan_code, objective_no, indicator_no, part, target_year)
+    JOIN dim_area pa ON pa.area_code = p.province_code
+    LEFT JOIN dim_agency lead ON lead.agency_code = pi.lead_agency
+    WHERE p.province = $province AND $year BETWEEN p.monitoring_start AND p.monitoring_end
+),
+obs AS (SELECT * FROM v_observations WHERE province = $province AND year = $year)
+SELECT parts.*, lv.level,
+       coalesce(ob.area_code, parts.province_code) AS area_code,
+       coalesce(ob.area_name, parts.province_area) AS area_name,
+       coalesce(ob.area_code, parts.province_code) = parts.province_code AS is_province,
        ob.numerator, ob.denominator, ob.value, ob.agency, ob.flagged,
-       a.status AS outlook, a.status_vi AS outlook_vi, lead.name AS lead_agency
-FROM dim_plan_indicator pi
-JOIN dim_plan p USING (plan_code)
-JOIN dim_objective o USING (plan_code, objective_no)
-JOIN next_target nt USING (plan_code, objective_no, indicator_no, part)
-JOIN fact_target t USING (plan_code, objective_no, indicator_no, part, target_year)
+       a.status AS outlook, a.status_vi AS outlook_vi
+FROM parts
 CROSS JOIN (SELECT unnest(['tinh', 'huyen', 'xa']) AS level) lv
-JOIN dim_area pa ON pa.area_code = p.province_code
-LEFT JOIN v_observations ob ON ob.plan_code = pi.plan_code AND ob.objective_no = pi.objective_no
-     AND ob.indicator_no = pi.indicator_no AND ob.part = pi.part AND ob.year = $year
-     AND ob.level = lv.level AND ob.area_code = pa.area_code
-LEFT JOIN v_attainment a ON a.plan_code = pi.plan_code AND a.objective_no = pi.objective_no
-     AND a.indicator_no = pi.indicator_no AND a.part = pi.part AND a.target_year = t.target_year
-     AND a.level = lv.level AND a.area_code = pa.area_code
-LEFT JOIN dim_agency lead ON lead.agency_code = pi.lead_agency
-WHERE p.province = $province AND $year BETWEEN p.monitoring_start AND p.monitoring_end
-ORDER BY pi.plan_code, pi.objective_no, pi.indicator_no, pi.part
+LEFT JOIN obs ob ON ob.plan_code = parts.plan_code AND ob.objective_no = parts.objective_no
+     AND ob.indicator_no = parts.indicator_no AND ob.part = parts.part AND ob.level = lv.level
+LEFT JOIN v_attainment a ON a.plan_code = parts.plan_code AND a.objective_no = parts.objective_no
+     AND a.indicator_no = parts.indicator_no AND a.part = parts.part AND a.target_year = parts.target_year
+     AND a.level = lv.level AND a.area_code = coalesce(ob.area_code, parts.province_code)
+ORDER BY parts.plan_code, parts.objective_no, parts.indicator_no, parts.part, is_province DESC, area_name
 """
 
 
+def resolve_province(con: duckdb.DuckDBPyConnection, text: str) -> str:
+    """The province as the plans name it, from what was typed: “Lao Cai”, “tỉnh lào cai”, “Lào Cai”."""
+    known = [r[0] for r in con.execute("SELECT DISTINCT province FROM dim_plan ORDER BY 1").fetchall()]
+    wanted = plain(text).removeprefix("tinh")
+    matches = [k for k in known if plain(k) == wanted]
+    if len(matches) != 1:
+        raise ReportError(f"Không có tỉnh “{text}” trong các kế hoạch. Các tỉnh: {', '.join(known)}.")
+    return matches[0]
+
+
 def load_report_data(con: duckdb.DuckDBPyConnection, province: str, year: int) -> ReportData:
+    province = resolve_province(con, province)
     plans = con.execute("SELECT * FROM dim_plan WHERE province = $province AND $year BETWEEN monitoring_start "
                         "AND monitoring_end ORDER BY plan_code", {"province": province, "year": year}).df()
     if plans.empty:
-        known = [r[0] for r in con.execute("SELECT DISTINCT province FROM dim_plan ORDER BY 1").fetchall()]
-        raise ReportError(f"Không có kế hoạch nào của “{province}” theo dõi năm {year} (các tỉnh: {', '.join(known)})")
+        spans = con.execute("SELECT plan_code, monitoring_start, monitoring_end FROM dim_plan WHERE province = ? "
+                            "ORDER BY 1", [province]).fetchall()
+        raise ReportError(f"Năm {year} không thuộc kỳ theo dõi của kế hoạch nào của {province} ("
+                          + "; ".join(f"{c}: {a}–{b}" for c, a, b in spans) + ").")
+    years = [r[0] for r in con.execute("SELECT DISTINCT year FROM v_observations WHERE province = ? ORDER BY 1",
+                                       [province]).fetchall()]
+    if year not in years:
+        have = f"các năm đã có số liệu: {', '.join(map(str, years))}" if years else "chưa có năm nào có số liệu"
+        raise ReportError(f"Chưa có số liệu năm {year} của {province} trong kho ({have}). Hãy tiếp nhận báo cáo "
+                          "năm đó trước khi làm phụ lục.")
     rows = con.execute(ROWS_SQL, {"province": province, "year": year}).df()
     warnings = con.execute("""
         SELECT plan_code, objective_no, indicator_no, part, level, year, printed_text, flag_reason,
@@ -123,10 +157,13 @@ def result_text(row) -> str:
 
 
 def target_text(row) -> str:
+    year = f"(năm {int(row.target_year)})"
+    if row.unit == "yes_no":
+        wanted = "Có" if (row.target_value >= 1) != (row.direction in ("at_most", "below")) else "Không"
+        return f"{'Duy trì: ' if row.direction == 'maintain' else ''}{wanted} {year}"
     sign = DIRECTION_SIGNS.get(row.direction, "")
-    value = ("Có" if row.target_value >= 1 else "Không") if row.unit == "yes_no" else \
-        f"{format_vn(row.target_value)}{'%' if row.unit == 'percent' else ' ' + UNITS[row.unit]}"
-    return f"{sign} {value} (năm {int(row.target_year)})"
+    value = f"{format_vn(row.target_value)}{'%' if row.unit == 'percent' else ' ' + UNITS[row.unit]}"
+    return f"{sign} {value} {year}"
 
 
 def assessment(row) -> tuple[str, str]:
@@ -134,11 +171,12 @@ def assessment(row) -> tuple[str, str]:
     if pd.isna(row.value):
         return "Chưa có số liệu", "no_data"
     met = is_met(float(row.value), float(row.target_value), row.direction, row.unit)
-    text = "Đạt" if met else "Chưa đạt"
-    status = "achieved" if met else (row.outlook if isinstance(row.outlook, str) else "not_achieved")
-    if not met and isinstance(row.outlook_vi, str) and row.outlook != "achieved":
-        text += f" — {row.outlook_vi}"
-    return text, status
+    if met:
+        return "Đạt", "achieved"
+    outlook = row.outlook if isinstance(row.outlook, str) else "not_achieved"
+    if outlook in OUTLOOK_SHOWN and isinstance(row.outlook_vi, str):
+        return f"Chưa đạt — {row.outlook_vi.lower()}", outlook
+    return "Chưa đạt", "not_achieved"
 
 
 def _part_label(row) -> str:
@@ -152,11 +190,17 @@ def _part_label(row) -> str:
 def write_report(data: ReportData, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False})
-    wrap = {"text_wrap": True, "valign": "top", "border": 1, "font_name": "Times New Roman", "font_size": 11}
+    base = {"font_name": FONT, "font_size": 12}
+    wrap = {**base, "text_wrap": True, "valign": "top", "border": 1, "font_size": 11}
     fmt = {
-        "title": workbook.add_format({"bold": True, "font_size": 13, "align": "center",
-                                      "font_name": "Times New Roman"}),
-        "header": workbook.add_format({**wrap, "bold": True, "align": "center", "bg_color": "#D9E1F2"}),
+        "body_left": workbook.add_format({**base, "align": "center"}),
+        "body_bold": workbook.add_format({**base, "bold": True, "align": "center"}),
+        "motto": workbook.add_format({**base, "bold": True, "align": "center", "underline": 1}),
+        "title": workbook.add_format({**base, "bold": True, "font_size": 14, "align": "center"}),
+        "subtitle": workbook.add_format({**base, "bold": True, "align": "center", "text_wrap": True}),
+        "note": workbook.add_format({**base, "italic": True, "align": "center", "text_wrap": True}),
+        "header": workbook.add_format({**wrap, "bold": True, "align": "center", "valign": "vcenter",
+                                       "bg_color": "#D9E1F2"}),
         "text": workbook.add_format(wrap),
         "objective": workbook.add_format({**wrap, "bold": True}),
         "count": workbook.add_format({**wrap, "num_format": "#,##0"}),
@@ -165,8 +209,7 @@ def write_report(data: ReportData, path: Path) -> Path:
         "datetime": workbook.add_format({**wrap, "num_format": "dd/mm/yyyy hh:mm"}),
     }
     status_fmt = {s: workbook.add_format({**wrap, "bg_color": c}) for s, c in STATUS_COLOURS.items()}
-    levels = ["tinh"] + [lv for lv in ("huyen", "xa") if data.rows[data.rows.level == lv].value.notna().any()]
-    for level in levels:
+    for level in report_levels(data):
         _level_sheet(workbook, fmt, status_fmt, data, level)
     _warnings_sheet(workbook, fmt, data)
     _tracker_sheet(workbook, fmt, status_fmt, data)
@@ -174,24 +217,80 @@ def write_report(data: ReportData, path: Path) -> Path:
     return path
 
 
+def report_levels(data: ReportData) -> list[str]:
+    """Cấp tỉnh always; Cấp huyện and Cấp xã whenever the year has a value at that level."""
+    return ["tinh"] + [lv for lv in ("huyen", "xa") if data.rows[data.rows.level == lv].value.notna().any()]
+
+
+def level_rows(data: ReportData, level: str) -> pd.DataFrame:
+    rows = data.rows[data.rows.level == level]
+    if level == "tinh":
+        return rows[rows.is_province].reset_index(drop=True)  # every chỉ tiêu, reported or not
+    return rows[rows.value.notna()].reset_index(drop=True)
+
+
+LINE_POINTS = 15  # one line of 11 pt Times New Roman
+
+
+def lines_needed(text: str, width: float) -> int:
+    """Lines a wrapped cell of ``width`` (Excel character units) takes: set explicitly, since neither
+    xlsxwriter nor every spreadsheet program sizes rows to wrapped text."""
+    per_line = max(1, int(width * 1.3))
+    return sum(max(1, -(-len(part) // per_line)) for part in str(text).split("\n"))
+
+
+def _print_setup(ws, header_row: int) -> None:
+    """A4 landscape, one page wide, the column titles repeated on every page, pages numbered."""
+    ws.set_paper(9)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+    ws.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
+    ws.center_horizontally()
+    ws.set_footer(f"&C&\"{FONT}\"Trang &P/&N")
+
+
+def _heading(ws, fmt, data: ReportData, subtitle: str, last: int) -> None:
+    """Tên cơ quan and quốc hiệu side by side, then the appendix title and the “Kèm theo Báo cáo số …” line."""
+    split, right = 2, max(3, last - 3)
+    ws.merge_range(0, 0, 0, split, f"UBND TỈNH {data.province.upper()}", fmt["body_left"])
+    ws.merge_range(1, 0, 1, split, ISSUING_BODY.upper(), fmt["motto"])
+    ws.merge_range(0, right, 0, last, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", fmt["body_bold"])
+    ws.merge_range(1, right, 1, last, "Độc lập - Tự do - Hạnh phúc", fmt["motto"])
+    ws.merge_range(3, 0, 3, last, "PHỤ LỤC", fmt["title"])
+    ws.merge_range(4, 0, 4, last, subtitle, fmt["subtitle"])
+    ws.merge_range(5, 0, 5, last, f"(Kèm theo Báo cáo số …………/BC-… ngày …… tháng …… năm ………… của "
+                                  f"{ISSUING_BODY} tỉnh {data.province})", fmt["note"])
+    ws.merge_range(6, 0, 6, last, f"Kế hoạch: {', '.join(data.plans.plan_code)}. Số liệu trong kho đến ngày "
+                                  f"{dt.date.today():%d/%m/%Y}.", fmt["note"])
+    ws.set_row(4, 33)
+    ws.set_row(5, 33)
+
+
 def _level_sheet(workbook, fmt, status_fmt, data: ReportData, level: str) -> None:
     ws = workbook.add_worksheet(LEVELS[level])
-    ws.merge_range(0, 0, 0, 8, f"PHỤ LỤC KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU BÌNH ĐẲNG GIỚI TỈNH {data.province.upper()} "
-                                f"NĂM {data.year}", fmt["title"])
-    ws.merge_range(1, 0, 1, 8, f"{LEVELS[level]} — kế hoạch: {', '.join(data.plans.plan_code)} — lập ngày "
-                                f"{dt.date.today():%d/%m/%Y}", fmt["title"])
+    last = len(HEADER) - 1
+    _heading(ws, fmt, data, f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU BÌNH ĐẲNG GIỚI NĂM {data.year} — "
+                            f"{LEVELS[level].upper()}", last)
     for col, title in enumerate(HEADER):
-        ws.write_string(3, col, title.format(year=data.year), fmt["header"])
-    rows = data.rows[data.rows.level == level].reset_index(drop=True)
-    r = 4
+        ws.write_string(HEADER_ROW, col, title.format(year=data.year), fmt["header"])
+    rows = level_rows(data, level)
+    ws.set_row(HEADER_ROW, 2 * LINE_POINTS)
+    r = HEADER_ROW + 1
     for (plan_code, objective_no), group in rows.groupby(["plan_code", "objective_no"], sort=False):
         first = r
+        label = f"[{plan_code}] Mục tiêu {objective_no}: {group.iloc[0].objective_text}"
+        heights = []
         for row in group.itertuples():
             text, status = assessment(row)
+            shown = (_part_label(row), row.area_name, target_text(row), result_text(row), "", "", "", text,
+                     row.agency if isinstance(row.agency, str) else (row.lead_agency or ""))
+            heights.append(max(lines_needed(s, w) for s, w in zip(shown, WIDTHS[1:], strict=True)))
             ws.write_string(r, 1, _part_label(row), fmt["text"])
-            ws.write_string(r, 2, target_text(row), fmt["text"])
-            ws.write_string(r, 3, result_text(row), fmt["text"])
-            for col, count in ((4, row.numerator), (5, row.denominator)):
+            ws.write_string(r, 2, row.area_name, fmt["text"])
+            ws.write_string(r, 3, target_text(row), fmt["text"])
+            ws.write_string(r, 4, result_text(row), fmt["text"])
+            for col, count in ((5, row.numerator), (6, row.denominator)):
                 shown = masked_count(count, row.indicator_code, row.level)
                 if isinstance(shown, str):
                     ws.write_string(r, col, shown, fmt["text"])
@@ -200,29 +299,34 @@ def _level_sheet(workbook, fmt, status_fmt, data: ReportData, level: str) -> Non
                 else:
                     ws.write_number(r, col, shown, fmt["count"])
             hide_value = isinstance(masked_count(row.numerator, row.indicator_code, row.level), str)
-            if pd.isna(row.value) or hide_value:
-                ws.write_blank(r, 6, None, fmt["value"])
+            if pd.isna(row.value) or hide_value or row.unit == "yes_no":
+                ws.write_blank(r, 7, None, fmt["value"])
             else:
-                ws.write_number(r, 6, float(row.value), fmt["value"])
-            ws.write_string(r, 7, text, status_fmt.get(status, fmt["text"]))
-            ws.write_string(r, 8, row.agency if isinstance(row.agency, str) else (row.lead_agency or ""), fmt["text"])
+                ws.write_number(r, 7, float(row.value), fmt["value"])
+            ws.write_string(r, 8, text, status_fmt.get(status, fmt["text"]))
+            ws.write_string(r, 9, row.agency if isinstance(row.agency, str) else (row.lead_agency or ""), fmt["text"])
             r += 1
-        label = f"[{plan_code}] Mục tiêu {objective_no}: {group.iloc[0].objective_text}"
+        # the merged objective cell needs its lines across the group's rows
+        heights[-1] += max(0, lines_needed(label, WIDTHS[0]) - sum(heights))
+        for offset, lines in enumerate(heights):
+            ws.set_row(first + offset, lines * LINE_POINTS)
         if r - 1 > first:
             ws.merge_range(first, 0, r - 1, 0, label, fmt["objective"])
         else:
             ws.write_string(first, 0, label, fmt["objective"])
-    for col, width in enumerate((34, 60, 18, 28, 10, 10, 10, 26, 24)):
+    for col, width in enumerate(WIDTHS):
         ws.set_column(col, col, width)
-    ws.freeze_panes(4, 0)
+    ws.freeze_panes(HEADER_ROW + 1, 0)
+    _print_setup(ws, HEADER_ROW)
 
 
 def _warnings_sheet(workbook, fmt, data: ReportData) -> None:
     ws = workbook.add_worksheet("Cảnh báo dữ liệu")
     headers = ["Kế hoạch", "Mục tiêu", "Chỉ tiêu", "Phần", "Cấp", "Năm", "Số liệu in", "Cảnh báo", "Tệp", "Trang", "Ô"]
+    _heading(ws, fmt, data, f"CẢNH BÁO VỀ SỐ LIỆU NĂM {data.year} (SỐ LIỆU ĐÃ GHI NHẬN, CẦN RÀ SOÁT)", len(headers) - 1)
     for col, title in enumerate(headers):
-        ws.write_string(0, col, title, fmt["header"])
-    for r, row in enumerate(data.warnings.itertuples(), start=1):
+        ws.write_string(HEADER_ROW, col, title, fmt["header"])
+    for r, row in enumerate(data.warnings.itertuples(), start=HEADER_ROW + 1):
         values = [row.plan_code, row.objective_no, row.indicator_no, row.part, LEVELS[row.level], row.year,
                   row.printed_text, row.flag_reason, row.source_file, row.source_sheet, row.source_cell]
         for col, value in enumerate(values):
@@ -231,19 +335,25 @@ def _warnings_sheet(workbook, fmt, data: ReportData) -> None:
             else:
                 ws.write_number(r, col, int(value), fmt["text"])
     if data.warnings.empty:
-        ws.write_string(1, 0, "Không có cảnh báo.", fmt["text"])
-    for col, width in enumerate((14, 9, 9, 6, 10, 7, 28, 60, 36, 12, 6)):
+        ws.merge_range(HEADER_ROW + 1, 0, HEADER_ROW + 1, len(headers) - 1, "Không có cảnh báo.", fmt["text"])
+    for col, width in enumerate((14, 9, 9, 6, 11, 7, 26, 50, 30, 11, 6)):
         ws.set_column(col, col, width)
+    ws.freeze_panes(HEADER_ROW + 1, 0)
+    _print_setup(ws, HEADER_ROW)
 
 
 def _tracker_sheet(workbook, fmt, status_fmt, data: ReportData) -> None:
     ws = workbook.add_worksheet("Theo dõi nộp báo cáo")
     headers = ["Kế hoạch", "Cơ quan", "Kỳ", "Hạn nộp", "Ngày nhận", "Tình trạng", "Số ngày sau hạn"]
+    _heading(ws, fmt, data, f"TÌNH HÌNH GỬI BÁO CÁO SỐ LIỆU NĂM {data.year} CỦA CÁC CƠ QUAN", len(headers) - 1)
     for col, title in enumerate(headers):
-        ws.write_string(0, col, title, fmt["header"])
+        ws.write_string(HEADER_ROW, col, title, fmt["header"])
     colour = {"on_time": "achieved", "late": "needs_acceleration", "missing": "regressing",
               "not_due": "no_data"}
-    for r, row in enumerate(data.submissions.itertuples(), start=1):
+    if data.submissions.empty:
+        ws.merge_range(HEADER_ROW + 1, 0, HEADER_ROW + 1, len(headers) - 1,
+                       "Kế hoạch không có lịch báo cáo cho năm này.", fmt["text"])
+    for r, row in enumerate(data.submissions.itertuples(), start=HEADER_ROW + 1):
         ws.write_string(r, 0, row.plan_code, fmt["text"])
         ws.write_string(r, 1, row.agency or "", fmt["text"])
         ws.write_string(r, 2, "Năm" if row.period == "nam" else "6 tháng", fmt["text"])
@@ -257,5 +367,7 @@ def _tracker_sheet(workbook, fmt, status_fmt, data: ReportData) -> None:
             ws.write_blank(r, 6, None, fmt["count"])
         else:
             ws.write_number(r, 6, int(row.days_after_due), fmt["count"])
-    for col, width in enumerate((14, 40, 9, 12, 17, 14, 10)):
+    for col, width in enumerate((16, 44, 10, 13, 18, 15, 11)):
         ws.set_column(col, col, width)
+    ws.freeze_panes(HEADER_ROW + 1, 0)
+    _print_setup(ws, HEADER_ROW)

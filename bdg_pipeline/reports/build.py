@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from .appendix_report import load_report_data, write_report
-from .charts import html_page, objective_chart, trajectory_charts
+from .site import build_site
 
 
 def slug(text: str) -> str:
@@ -22,33 +22,24 @@ def slug(text: str) -> str:
 @dataclass
 class Outputs:
     workbook: Path
-    html: Path
+    html: Path  # the site's index.html
     charts: list[Path] = field(default_factory=list)
+    pages: list[Path] = field(default_factory=list)
 
 
 def build_outputs(warehouse: Path, province: str, year: int, out_dir: Path) -> Outputs:
-    folder = out_dir / f"{slug(province)}_{year}"
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         data = load_report_data(con, province, year)
-        workbook = write_report(data, folder / f"phu_luc_bao_cao_{slug(province)}_{year}.xlsx")
-        charts = []
-        for plan_code in data.plans.plan_code:
-            chart = objective_chart(con, province, plan_code, folder / "bieu_do" / f"{plan_code}_theo_muc_tieu.png")
-            charts += [chart] if chart else []
-            charts += trajectory_charts(con, province, plan_code, folder / "bieu_do")
-        summary = con.execute("""
-            SELECT plan_code, status_vi, count(*) FROM v_attainment
-            WHERE province = $province AND level = 'tinh' AND plan_code IN (SELECT unnest($plans))
-            GROUP BY ALL ORDER BY 1, 3 DESC""", {"province": province, "plans": list(data.plans.plan_code)}).fetchall()
+        folder = out_dir / f"{slug(data.province)}_{year}"
+        workbook = write_report(data, folder / f"phu_luc_bao_cao_{slug(data.province)}_{year}.xlsx")
+        site = build_site(con, data.province, year, list(data.plans.plan_code), folder, workbook)
     finally:
         con.close()
-    page = html_page(f"Bình đẳng giới — {province}, số liệu năm {year}", charts, summary,
-                     folder / f"bao_cao_{slug(province)}_{year}.html")
-    return Outputs(workbook, page, charts)
+    return Outputs(workbook, site.index, site.charts, site.pages)
 
 
-REPORTS_VERSION = "2"  # bump when the outputs' layout changes, so every province is written again
+REPORTS_VERSION = "3"  # bump when the outputs' layout changes, so every province is written again
 FINGERPRINT_SQL = """
     SELECT province, max(year) AS year, sha256(string_agg(DISTINCT submission_id, ',' ORDER BY submission_id)
                                                || max(as_of)) AS fingerprint

@@ -1,26 +1,28 @@
-"""Charts with matplotlib: attainment by objective, and each indicator's trajectory against its target
-path, as PNG files and one self-contained HTML page (images embedded), labels in Vietnamese."""
+"""Charts with matplotlib, labelled in Vietnamese: attainment by objective, and each chỉ tiêu's values
+against its target path. Years are whole numbers, decimals use a comma, titles wrap rather than being
+cut, yes/no chỉ tiêu read “Có”/“Không”, and each reported point is coloured by whether it meets the target."""
 
 from __future__ import annotations
 
-import base64
-import html
+import textwrap
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 from matplotlib.figure import Figure  # the object API: no pyplot state, no GUI backend in a server
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from ..attainment import STATUS_VI
+from ..attainment import STATUS_VI, is_met
+from ..units import format_vn
 from ..vocabulary import UNITS
-from .appendix_report import STATUS_COLOURS
 
 STATUS_ORDER = ["achieved", "on_track", "needs_acceleration", "limited_progress", "regressing", "not_yet",
                 "not_achieved", "insufficient_data", "no_data"]
 BAR_COLOURS = {"achieved": "#2e7d32", "on_track": "#81c784", "needs_acceleration": "#fbc02d",
                "limited_progress": "#f57c00", "regressing": "#c62828", "not_achieved": "#8e0000",
                "not_yet": "#ffe082", "insufficient_data": "#b0bec5", "no_data": "#e0e0e0"}
-assert set(BAR_COLOURS) <= set(STATUS_COLOURS)
+MET, NOT_MET = "#2e7d32", "#c62828"
+COMMA = FuncFormatter(lambda value, _pos: format_vn(value, 2))
 
 
 def objective_chart(con: duckdb.DuckDBPyConnection, province: str, plan_code: str, path: Path) -> Path | None:
@@ -29,14 +31,14 @@ def objective_chart(con: duckdb.DuckDBPyConnection, province: str, plan_code: st
         SELECT a.objective_no, o.field, a.target_year, a.status, count(*) AS n
         FROM v_attainment a JOIN dim_objective o USING (plan_code, objective_no)
         WHERE a.plan_code = $plan AND a.province = $province AND a.level = 'tinh'
-        GROUP BY ALL ORDER BY a.objective_no""", {"plan": plan_code, "province": province}).df()
+        GROUP BY ALL ORDER BY a.objective_no, a.target_year""", {"plan": plan_code, "province": province}).df()
     if frame.empty:
         return None
-    frame["label"] = ("MT" + frame.objective_no.astype(str) + " " + frame.field.str.slice(0, 28)
-                      + " (" + frame.target_year.astype(str) + ")")
+    frame["label"] = [f"MT{o} ({y}): " + textwrap.shorten(str(f), 40, placeholder="…")
+                      for o, f, y in zip(frame.objective_no, frame.field, frame.target_year, strict=True)]
     table = frame.pivot_table(index="label", columns="status", values="n", aggfunc="sum", fill_value=0, sort=False)
     order = [s for s in STATUS_ORDER if s in table.columns]
-    fig = Figure(figsize=(10, 0.45 * len(table) + 1.8))
+    fig = Figure(figsize=(10, 0.42 * len(table) + 2.4))
     ax = fig.subplots()
     left = None
     for status in order:
@@ -44,65 +46,61 @@ def objective_chart(con: duckdb.DuckDBPyConnection, province: str, plan_code: st
         ax.barh(table.index, values, left=left, color=BAR_COLOURS[status], label=STATUS_VI[status])
         left = values if left is None else left + values
     ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("Số mục tiêu")
-    ax.set_title(f"{province} — {plan_code}: mức độ đạt mục tiêu theo lĩnh vực (cấp tỉnh)")
-    ax.legend(loc="lower right", fontsize=8)
-    fig.tight_layout()
+    ax.set_title("\n".join(textwrap.wrap(f"{province} — {plan_code}: mức độ đạt mục tiêu theo lĩnh vực "
+                                         "(cấp tỉnh)", 80)), fontsize=11)
+    # below the bars, never over them
+    fig.legend(*ax.get_legend_handles_labels(), loc="lower center", ncol=min(len(order), 5), fontsize=8,
+               frameon=False)
+    fig.tight_layout(rect=(0, 0.08 + 0.02 * (len(order) > 5), 1, 1))
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
     return path
 
 
-def trajectory_charts(con: duckdb.DuckDBPyConnection, province: str, plan_code: str, folder: Path) -> list[Path]:
-    """One PNG per chỉ tiêu part with observations: observed values, the expected path, the targets."""
-    parts = con.execute("""
-        SELECT DISTINCT g.objective_no, g.indicator_no, g.part, g.indicator_code, i.name, i.unit
-        FROM v_progress g JOIN dim_indicator i USING (indicator_code)
-        WHERE g.plan_code = $plan AND g.province = $province AND g.observed_value IS NOT NULL
-        ORDER BY ALL""", {"plan": plan_code, "province": province}).fetchall()
-    written = []
-    for objective_no, indicator_no, part, _code, name, unit in parts:
-        path_rows = con.execute("""
-            SELECT year, expected_value, observed_value FROM v_progress
-            WHERE plan_code = $plan AND objective_no = $o AND indicator_no = $i AND part = $p ORDER BY year""",
-            {"plan": plan_code, "o": objective_no, "i": indicator_no, "p": part}).df()
-        targets = con.execute("""
-            SELECT target_year, target_value FROM fact_target
-            WHERE plan_code = $plan AND objective_no = $o AND indicator_no = $i AND part = $p""",
-            {"plan": plan_code, "o": objective_no, "i": indicator_no, "p": part}).df()
-        fig = Figure(figsize=(7.5, 3.8))
-        ax = fig.subplots()
+def indicator_chart(path_rows: pd.DataFrame, targets: pd.DataFrame, title: str, unit: str, path: Path) -> Path:
+    """One chỉ tiêu part at province level: the expected path, the reported values (green when the value
+    meets the target it is judged against, red when not), the targets as stars."""
+    fig = Figure(figsize=(7.5, 4.0))
+    ax = fig.subplots()
+    yes_no = unit == "yes_no"
+    if not yes_no and path_rows.expected_value.notna().any():
         ax.plot(path_rows.year, path_rows.expected_value, "--", color="#78909c", label="Lộ trình cần đạt")
-        observed = path_rows.dropna(subset=["observed_value"])
-        ax.plot(observed.year, observed.observed_value, "o-", color="#1565c0", label="Số liệu báo cáo")
-        ax.scatter(targets.target_year, targets.target_value, marker="*", s=160, color="#c62828", zorder=3,
-                   label="Mục tiêu")
-        ax.set_title(f"{plan_code} MT{objective_no}.CT{indicator_no}{part}: {name[:70]}", fontsize=9)
-        ax.set_xlabel("Năm")
+    observed = path_rows.dropna(subset=["observed_value"])
+    if not yes_no and len(observed) > 1:
+        ax.plot(observed.year, observed.observed_value, "-", color="#90a4ae", zorder=1)
+    colours = [MET if _meets(year, value, targets, unit) else NOT_MET
+               for year, value in zip(observed.year, observed.observed_value, strict=True)]
+    ax.scatter(observed.year, observed.observed_value, c=colours, s=46, zorder=3, edgecolors="white")
+    ax.scatter([], [], color=MET, label="Số liệu báo cáo: đạt")
+    ax.scatter([], [], color=NOT_MET, label="Số liệu báo cáo: chưa đạt")
+    ax.scatter(targets.target_year, targets.target_value, marker="*", s=180, color="#1565c0", zorder=4,
+               label="Mục tiêu")
+    years = sorted({*map(int, path_rows.year), *map(int, targets.target_year)})
+    step = max(1, len(years) // 10)
+    ax.xaxis.set_major_locator(FixedLocator(years[::step]))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _pos: f"{int(round(value))}"))
+    ax.set_xlim(min(years) - 0.5, max(years) + 0.5)
+    ax.set_xlabel("Năm")
+    if yes_no:
+        ax.set_yticks([0, 1], ["Không", "Có"])
+        ax.set_ylim(-0.3, 1.3)
+    else:
+        ax.yaxis.set_major_formatter(COMMA)
         ax.set_ylabel(UNITS.get(unit, unit))
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        path = folder / f"{plan_code}_MT{objective_no}_CT{indicator_no}{part}.png"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=100)
-        written.append(path)
-    return written
-
-
-def html_page(title: str, images: list[Path], summary_rows: list[tuple[str, str, int]], path: Path) -> Path:
-    """A single HTML file with every chart embedded, readable offline."""
-    parts = [f"<!doctype html><html lang='vi'><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
-             "<style>body{font-family:sans-serif;max-width:1000px;margin:auto}img{max-width:100%}"
-             "table{border-collapse:collapse}td,th{border:1px solid #999;padding:4px 8px}</style></head><body>",
-             f"<h1>{html.escape(title)}</h1>", "<table><tr><th>Kế hoạch</th><th>Đánh giá</th><th>Số mục tiêu</th></tr>"]
-    parts += [f"<tr><td>{html.escape(p)}</td><td>{html.escape(s)}</td><td>{n}</td></tr>" for p, s, n in summary_rows]
-    parts.append("</table>")
-    for image in images:
-        data = base64.b64encode(image.read_bytes()).decode("ascii")
-        parts.append(f"<figure><img alt='{html.escape(image.stem)}' src='data:image/png;base64,{data}'>"
-                     f"<figcaption>{html.escape(image.stem)}</figcaption></figure>")
-    parts.append("</body></html>")
-    path.write_text("\n".join(parts), encoding="utf-8")
+    ax.set_title("\n".join(textwrap.wrap(title, 75, max_lines=3, placeholder=" …")), fontsize=9)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
     return path
+
+
+def _meets(year: int, value: float, targets: pd.DataFrame, unit: str) -> bool:
+    """Against the first target due in or after ``year`` (else the last one)."""
+    due = targets[targets.target_year >= year]
+    target = (due.sort_values("target_year") if not due.empty else targets.sort_values("target_year")).iloc[
+        0 if not due.empty else -1]
+    return is_met(float(value), float(target.target_value), target.direction, unit)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 
 import duckdb
@@ -23,6 +24,9 @@ PARALLEL_MIN_FILES = 8  # below this, starting worker processes costs more than 
 RECORD_FILES = 64  # files recorded in one transaction during a long ingest
 RECORD_ROWS = 100_000
 AfterCommit = Callable[[list[Parsed], list[FileOutcome]], None]
+# Told (files recorded so far, files in this ingest) after every committed batch: the CLI draws a progress
+# bar with it. Ambient rather than a parameter, so the steps between the command and here stay unchanged.
+progress: ContextVar[Callable[[int, int], None] | None] = ContextVar("progress", default=None)
 
 
 def ingest_arrivals(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], catalogue: Catalogue,
@@ -45,6 +49,9 @@ def ingest_arrivals(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], cat
         outcomes.extend(recorded)
         if after_commit is not None:
             after_commit(batch, recorded)
+        tell = progress.get()
+        if tell is not None:
+            tell(len(outcomes), len(arrivals))
 
     try:
         # workers parse ahead while this process records, batch by batch in arrival order

@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Si
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ..areas import AreaError, display_name, units_for, world_date
+from ..areas import AreaError, display_name, plain, units_for, world_date
 from ..areas import resolve as resolve_area
 from ..catalogue import Catalogue
 from ..numbers import Measure, NumberFormatError, normalize_text, parse_number
@@ -90,6 +90,21 @@ def agency_indicators(catalogue: Catalogue, plan_code: str, agency_code: str):
     return rows.sort_values(["objective_no", "indicator_no", "part"])
 
 
+def agency_candidates(catalogue: Catalogue, plan_code: str, typed: str) -> str:
+    """What to say when an agency name is not recognised: the agencies it may mean, else every agency that
+    leads a chỉ tiêu in the plan."""
+    agencies = catalogue.agencies
+    leads = set(catalogue.indicator_agencies[(catalogue.indicator_agencies.plan_code == plan_code)
+                                             & (catalogue.indicator_agencies.role == "lead")].agency_code)
+    wanted = plain(typed)
+    near = [name for name, aliases in zip(agencies.name, agencies.aliases, strict=True)
+            if wanted and any(wanted in plain(n) or plain(n) in wanted for n in [name, *str(aliases).split(";")]
+                              if plain(n))]
+    shown = near or [n for c, n in zip(agencies.agency_code, agencies.name, strict=True) if c in leads]
+    return (f"Không nhận ra cơ quan “{typed}”. " + ("Có phải: " if near else "Các cơ quan chủ trì trong kế hoạch: ")
+            + "; ".join(f"“{n}”" for n in shown) + ". Ghi đúng tên, có dấu.")
+
+
 def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int, period: str = "nam",
                    banner: str | None = None) -> Workbook:
     from .model import resolve_agency
@@ -100,7 +115,7 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
     plan = plans.loc[plan_code]
     agency_code = resolve_agency(catalogue, agency)
     if agency_code is None:
-        raise TemplateError(f"Không nhận ra cơ quan “{agency}”")
+        raise TemplateError(agency_candidates(catalogue, plan_code, agency))
     if period not in PERIODS:
         raise TemplateError(f"Kỳ báo cáo “{period}” không hợp lệ: dùng {' hoặc '.join(PERIODS)}")
     if not plan.monitoring_start <= year <= plan.monitoring_end:
