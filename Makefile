@@ -25,7 +25,11 @@ dagster-home:
 
 demo: setup dagster-home
 	$(BIN)/bdg sample-data
-	$(BIN)/dagster job execute -m bdg_pipeline.definitions -j rebuild_all
+	@mkdir -p data/logs
+	@echo "Đang chạy toàn bộ pipeline bằng Dagster (job rebuild_all; nhật ký chi tiết: data/logs/dagster_demo.log)..."
+	@$(BIN)/dagster job execute -m bdg_pipeline.definitions -j rebuild_all > data/logs/dagster_demo.log 2>&1 \
+		|| { tail -n 40 data/logs/dagster_demo.log; echo "Lỗi: job rebuild_all không chạy xong (xem data/logs/dagster_demo.log)."; exit 1; }
+	@echo "Xong. Phụ lục, biểu đồ và trang HTML: data/reports/; kho dữ liệu: data/warehouse/bdg.duckdb"
 	$(BIN)/bdg summary
 
 test: setup

@@ -238,8 +238,9 @@ def sample_data(into: Path | None) -> None:
     from .samples import write_samples
 
     target = into or settings().raw_dir
-    for path in write_samples(target, load_catalogue(settings().catalogue_dir)):
-        click.echo(f"Đã ghi dữ liệu mẫu: {path}")
+    written = write_samples(target, load_catalogue(settings().catalogue_dir))
+    plans = sorted({path.name.removeprefix("MAU_").split("_")[0] for path in written})
+    click.echo(f"Đã ghi {len(written)} báo cáo mẫu (DỮ LIỆU MẪU) vào {target}: kế hoạch {', '.join(plans)}.")
 
 
 @main.command()

@@ -1,8 +1,10 @@
 """Warehouse quality checks with great-expectations 1.x, run over DataFrames queried from DuckDB
 (GX's pandas datasource; its SQL datasource does not read DuckDB through duckdb-engine).
 
-Each suite becomes one Dagster asset check; the HTML Data Docs are written to
-``<warehouse dir>/data_docs/index.html``.
+Each suite becomes one Dagster asset check. Every failure names the rows at fault (plan, chỉ tiêu,
+area, level, year and the values) through GX's ``unexpected_index_column_names``. Results are written
+as a page that reads offline, ``<warehouse dir>/data_docs/ket_qua_kiem_tra.html`` (GX's own Data Docs,
+written beside it, load their styles and scripts from a CDN and show blank without a network).
 """
 
 from __future__ import annotations
@@ -21,6 +23,24 @@ from .vocabulary import UNIT_TABLE
 YEAR_JUMP_LIMIT = {code: u.year_jump_limit for code, u in UNIT_TABLE.items() if u.year_jump_limit is not None}
 VALUE_RANGES = {code: u.valid_range for code, u in UNIT_TABLE.items()}
 KEY_COLUMNS = ["plan_code", "objective_no", "indicator_no", "part", "indicator_code", "area_code", "level", "year"]
+# Vietnamese description of each suite: the Dagster check descriptions and the results page use these.
+SUITES = {
+    "keys_not_null": "Khóa (kế hoạch, chỉ tiêu, địa bàn, cấp, năm) không để trống",
+    "share_numerator_within_denominator": "Chỉ tiêu tỷ lệ: tử số không lớn hơn mẫu số",
+    "value_ranges_per_unit": "Giá trị nằm trong khoảng của đơn vị tính (0–100 % ...)",
+    "one_row_per_key_in_force": "Mỗi chỉ tiêu, địa bàn, cấp, năm chỉ có một số liệu đang hiệu lực",
+    "every_indicator_has_agency": "Mọi chỉ tiêu trong danh mục có cơ quan chủ trì",
+    "year_over_year_jumps": "Biến động giữa hai năm liền nhau vượt ngưỡng (cảnh báo)",
+}
+# The columns that say which row failed, per frame (shown with every failure).
+ROW_NAMES = {
+    "observations": ["plan_code", "objective_no", "indicator_no", "part", "indicator_code", "province", "area_name",
+                     "level", "year"],
+    "catalogue_agencies": ["plan_code", "objective_no", "indicator_no", "part", "indicator_code"],
+    "year_changes": ["plan_code", "objective_no", "indicator_no", "part", "indicator_code", "province",
+                     "area_name", "level", "year", "value"],
+}
+SHOWN_FAILURES = 20
 
 
 @dataclass
@@ -39,7 +59,8 @@ def _frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         FROM dim_plan_indicator pi
         LEFT JOIN dim_agency a ON a.agency_code = pi.lead_agency""").df()
     jumps = con.execute("""
-        SELECT plan_code, indicator_code, objective_no, indicator_no, part, area_code, level, unit, year, value,
+        SELECT plan_code, indicator_code, objective_no, indicator_no, part, province, area_code, area_name, level,
+               unit, year, value,
                abs(value - lag(value) OVER w) AS year_change,
                year - lag(year) OVER w AS years_apart
         FROM v_observations
@@ -100,8 +121,10 @@ def run_expectations(con: duckdb.DuckDBPyConnection, docs_dir: Path | None) -> l
         suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
         definition = context.validation_definitions.add(
             gx.ValidationDefinition(name=name, data=batches[frame_name], suite=suite))
+        result_format = {"result_format": "SUMMARY", "partial_unexpected_count": SHOWN_FAILURES,
+                         "unexpected_index_column_names": ROW_NAMES[frame_name]}
         checkpoint = context.checkpoints.add(gx.Checkpoint(name=f"check_{name}", validation_definitions=[definition],
-                                                           actions=actions))
+                                                           actions=actions, result_format=result_format))
         result = checkpoint.run(batch_parameters={"dataframe": frames[frame_name]})
         failures = []
         for run in result.run_results.values():
@@ -109,9 +132,51 @@ def run_expectations(con: duckdb.DuckDBPyConnection, docs_dir: Path | None) -> l
                 config = item.expectation_config
                 if not item.success and config is not None:
                     failures.append({"expectation": config.type,
-                                     "kwargs": {k: v for k, v in config.kwargs.items() if k not in ("batch_id",)},
+                                     "kwargs": {k: _plain(v) for k, v in config.kwargs.items() if k != "batch_id"},
                                      "unexpected_count": item.result.get("unexpected_count"),
-                                     "examples": [str(x) for x in
-                                                  (item.result.get("partial_unexpected_list") or [])[:5]]})
+                                     "rows": [{k: _plain(v) for k, v in row.items()}
+                                              for row in item.result.get("partial_unexpected_index_list") or []]})
         outcomes.append(SuiteOutcome(name, bool(result.success), severity, failures, len(frames[frame_name])))
+    if docs_dir is not None:
+        write_results_page(outcomes, docs_dir / RESULTS_PAGE)
     return outcomes
+
+
+RESULTS_PAGE = "ket_qua_kiem_tra.html"
+COLUMN_WORDS = {"plan_code": "Kế hoạch", "objective_no": "Mục tiêu", "indicator_no": "Chỉ tiêu", "part": "Phần",
+                "indicator_code": "Mã chỉ tiêu", "province": "Tỉnh", "area_name": "Địa bàn", "level": "Cấp",
+                "year": "Năm", "value": "Giá trị", "year_change": "Biến động so với năm trước",
+                "limit": "Ngưỡng", "numerator": "Tử số", "denominator": "Mẫu số", "lead_agency": "Cơ quan chủ trì"}
+
+
+def _plain(value: object) -> object:
+    """numpy scalars and the like as plain JSON values (Dagster metadata, the page)."""
+    item = getattr(value, "item", None)
+    if callable(item):
+        return item()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def write_results_page(outcomes: list[SuiteOutcome], path: Path) -> Path:
+    """One self-contained HTML page with every suite, pass or fail, and the rows that failed."""
+    import datetime as dt
+
+    from jinja2 import Environment, PackageLoader
+
+    environment = Environment(loader=PackageLoader("bdg_pipeline.reports", "templates"), autoescape=True,
+                              trim_blocks=True, lstrip_blocks=True)
+    suites = []
+    for outcome in outcomes:
+        rows = [row for failure in outcome.failures for row in failure["rows"]]
+        columns = list(dict.fromkeys(k for row in rows for k in row))
+        suites.append({"name": outcome.name, "description": SUITES.get(outcome.name, outcome.name),
+                       "success": outcome.success, "warn": outcome.severity == "warn", "checked": outcome.rows,
+                       "count": sum(f["unexpected_count"] or 0 for f in outcome.failures),
+                       "columns": [COLUMN_WORDS.get(c, c) for c in columns],
+                       "rows": [[row.get(c, "") for c in columns] for row in rows]})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(environment.get_template("quality.html.j2").render(
+        suites=suites, made=f"{dt.datetime.now():%d/%m/%Y %H:%M}", shown=SHOWN_FAILURES), encoding="utf-8")
+    return path

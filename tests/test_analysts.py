@@ -61,13 +61,19 @@ def test_progress_path(sample_env):
     assert expected[2026] == pytest.approx(63)  # 60 + (75 − 60) / 5
 
 
-def test_notebook_runs(sample_env, tmp_path, monkeypatch):
-    chart = tmp_path / "chart.png"
-    monkeypatch.setenv("BDG_NOTEBOOK_CHART", str(chart))
-    nb = nbformat.read(PROJECT_ROOT / "notebooks" / "attainment.ipynb", as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    assert chart.exists() and chart.stat().st_size > 5000
-    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+def test_notebook_runs(sample_env):
+    folder = PROJECT_ROOT / "notebooks"
+    before = sorted(p.name for p in folder.iterdir())
+    nb = nbformat.read(folder / "attainment.ipynb", as_version=4)
+    # run where a user runs it, beside the notebook: it must leave nothing behind
+    NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    assert sorted(p.name for p in folder.iterdir()) == before
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    charts = [o for o in outputs if o.output_type == "display_data" and "image/png" in o.get("data", {})]
+    assert len(charts) == 1 and len(charts[0]["data"]["image/png"]) > 5000
+    described = [o for o in outputs if "progress_ratio" in str(o.get("data", {}).get("text/plain", ""))]
+    assert described, "the notebook shows the columns' descriptions"
 
 
 READER = textwrap.dedent("""

@@ -118,8 +118,16 @@ def test_checks_fail_on_a_bad_warehouse(env):
                     "AND submission_id = 'copy'")
         con.execute("UPDATE dim_plan_indicator SET lead_agency = 'KHONGCO' WHERE plan_code = 'NT-2020' AND "
                     "objective_no = 7")
-        outcomes = {o.name: o for o in run_expectations(con, None)}
+        outcomes = {o.name: o for o in run_expectations(con, env.warehouse.parent / "data_docs")}
     assert not outcomes["value_ranges_per_unit"].success
+    # each failure says which chỉ tiêu, area and year, not just the values
+    jumps = outcomes["year_over_year_jumps"].failures[0]["rows"]
+    assert {(r["plan_code"], r["objective_no"], r["indicator_no"], r["area_name"], r["year"]) for r in jumps} == {
+        ("NT-2020", 4, 1, "Tỉnh Ninh Thuận", 2019)}
+    ranges = outcomes["value_ranges_per_unit"].failures[0]["rows"]
+    assert {(r["objective_no"], r["indicator_no"], r["year"]) for r in ranges} == {(2, 1, 2019)}
+    page = (env.warehouse.parent / "data_docs" / "ket_qua_kiem_tra.html").read_text(encoding="utf-8")
+    assert "Biến động giữa hai năm liền nhau" in page and "Tỉnh Ninh Thuận" in page and "http" not in page
     assert not outcomes["share_numerator_within_denominator"].success
     assert not outcomes["every_indicator_has_agency"].success
     assert not outcomes["year_over_year_jumps"].success and outcomes["year_over_year_jumps"].severity == "warn"

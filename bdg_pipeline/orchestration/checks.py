@@ -5,26 +5,18 @@ import dagster as dg
 import duckdb
 import pandera.pandas as pa
 
-from ..quality import run_expectations
+from ..quality import RESULTS_PAGE, SUITES, run_expectations
 from ..schemas import Observations
 from .assets import published_warehouse
 from .resources import BdgSettings
-
-SUITES = {
-    "keys_not_null": "Khóa (kế hoạch, chỉ tiêu, địa bàn, cấp, năm) không để trống",
-    "share_numerator_within_denominator": "Chỉ tiêu tỷ lệ: tử số không lớn hơn mẫu số",
-    "value_ranges_per_unit": "Giá trị nằm trong khoảng của đơn vị tính (0–100 % ...)",
-    "one_row_per_key_in_force": "Mỗi chỉ tiêu, địa bàn, cấp, năm chỉ có một số liệu đang hiệu lực",
-    "every_indicator_has_agency": "Mọi chỉ tiêu trong danh mục có cơ quan chủ trì",
-    "year_over_year_jumps": "Biến động giữa hai năm liền nhau vượt ngưỡng (cảnh báo)",
-}
 
 
 @dg.multi_asset_check(
     specs=[dg.AssetCheckSpec(name, asset=published_warehouse, description=text) for name, text in SUITES.items()],
 )
 def warehouse_expectations(context: dg.AssetCheckExecutionContext, bdg: BdgSettings):
-    """great-expectations suites over the published warehouse (read-only); Data Docs in data/warehouse/data_docs/."""
+    """great-expectations: các bộ kiểm tra trên kho công bố (chỉ đọc); kết quả đọc được khi không có mạng:
+    data/warehouse/data_docs/ket_qua_kiem_tra.html."""
     warehouse = bdg.settings().warehouse
     docs = warehouse.parent / "data_docs"
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -34,7 +26,7 @@ def warehouse_expectations(context: dg.AssetCheckExecutionContext, bdg: BdgSetti
             asset_key=published_warehouse.key, check_name=outcome.name, passed=outcome.success,
             severity=dg.AssetCheckSeverity.WARN if outcome.severity == "warn" else dg.AssetCheckSeverity.ERROR,
             metadata={"rows_checked": outcome.rows, "failures": dg.MetadataValue.json(outcome.failures),
-                      "data_docs": dg.MetadataValue.path(str(docs / "index.html"))},
+                      "results_page": dg.MetadataValue.path(str(docs / RESULTS_PAGE))},
         )
 
 
