@@ -19,6 +19,7 @@ from ..areas import plain
 from ..attainment import is_met
 from ..units import format_vn
 from ..vocabulary import LEVELS, SMALL_CELL_CODES, SMALL_CELL_LIMIT, UNITS
+from ..xlsx_layout import LINE_POINTS, lines_needed
 
 STATUS_COLOURS = {
     "achieved": "#C6EFCE", "on_track": "#E2F0D9", "needs_acceleration": "#FFEB9C",
@@ -227,16 +228,6 @@ def level_rows(data: ReportData, level: str) -> pd.DataFrame:
     if level == "tinh":
         return rows[rows.is_province].reset_index(drop=True)  # every chỉ tiêu, reported or not
     return rows[rows.value.notna()].reset_index(drop=True)
-
-
-LINE_POINTS = 15  # one line of 11 pt Times New Roman
-
-
-def lines_needed(text: str, width: float) -> int:
-    """Lines a wrapped cell of ``width`` (Excel character units) takes: set explicitly, since neither
-    xlsxwriter nor every spreadsheet program sizes rows to wrapped text."""
-    per_line = max(1, int(width * 1.3))
-    return sum(max(1, -(-len(part) // per_line)) for part in str(text).split("\n"))
 
 
 def _print_setup(ws, header_row: int) -> None:

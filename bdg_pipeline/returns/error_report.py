@@ -12,6 +12,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
+from ..xlsx_layout import row_points
 from .model import Problem
 
 SHEET = "Loi"
@@ -53,6 +54,8 @@ def write_error_report(path: Path, file_name: str, problems: list[Problem]) -> P
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             if isinstance(value, str):
                 cell.data_type = "s"  # text as given: a "=..." an officer typed stays inert
+        widths = [width for _, width in COLUMNS]
+        ws.row_dimensions[HEADER_ROW + i].height = row_points(list(zip(values, widths, strict=True)))
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
     ws.auto_filter.ref = f"A{HEADER_ROW}:G{HEADER_ROW + max(len(problems), 1)}"
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"

@@ -264,15 +264,18 @@ def is_template(grids: Mapping[str, Grid]) -> bool:
 
 
 NO_DATA_HINT = "Nếu chưa có số liệu, để trống ô."
+EXCEL_ERRORS = {"#DIV/0!": "chia cho 0", "#N/A": "hàm tra cứu không tìm thấy giá trị",
+                "#VALUE!": "phép tính gặp chữ", "#REF!": "tham chiếu tới ô đã bị xóa",
+                "#NAME?": "tên hàm hoặc tên vùng sai", "#NUM!": "số không hợp lệ", "#NULL!": "vùng không giao nhau"}
 
 
 def _number(value: object, sheet: str, cell: str, about: str, problems: list[Problem]) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, CellError):
-        problems.append(Problem(sheet, cell, f"Ô có lỗi công thức {value.code}", value.code,
-                                f"Sửa công thức để ra một số (ví dụ {value.code} thường do chia cho 0 hoặc "
-                                f"thiếu dữ liệu nguồn). {NO_DATA_HINT}", about))
+        cause = EXCEL_ERRORS.get(value.code, "công thức không tính ra được")
+        problems.append(Problem(sheet, cell, f"Ô có lỗi công thức {value.code} ({cause})", value.code,
+                                f"Sửa công thức để ra một số, hoặc ghi số trực tiếp. {NO_DATA_HINT}", about))
         return None
     if isinstance(value, bool):
         problems.append(Problem(sheet, cell, "Ô số chứa giá trị đúng/sai", str(value),
