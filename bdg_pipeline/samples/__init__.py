@@ -3,6 +3,8 @@ as sample data (DỮ LIỆU MẪU) inside each workbook."""
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from pathlib import Path
 
 from ..catalogue import Catalogue
@@ -12,4 +14,8 @@ from .trajectories import write_trajectory_samples
 
 def write_samples(target: Path, catalogue: Catalogue) -> list[Path]:
     target.mkdir(parents=True, exist_ok=True)
-    return [write_appendix(target / "NT-2020_phu-luc_ket-qua-2019.xlsx"), *write_trajectory_samples(target, catalogue)]
+    appendix = write_appendix(target / "NT-2020_phu-luc_ket-qua-2019.xlsx")
+    # received when the plan it is appended to was issued (tháng 02 năm 2020), as the submission tracker reads it
+    issued = dt.datetime(2020, 2, 1, 9, 0).timestamp()
+    os.utime(appendix, (issued, issued))
+    return [appendix, *write_trajectory_samples(target, catalogue)]

@@ -4,8 +4,6 @@ separate lines. Text and numbers are copied from the seed, typos included."""
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -160,7 +158,4 @@ def build_appendix_workbook(rows: list[tuple[int, str, str, str | None]] | None 
 def write_appendix(path: Path, rows: list[tuple[int, str, str, str | None]] | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     build_appendix_workbook(rows).save(path)
-    # received when the plan it is appended to was issued (tháng 02 năm 2020), as the submission tracker reads it
-    issued = dt.datetime(2020, 2, 1, 9, 0).timestamp()
-    os.utime(path, (issued, issued))
     return path
