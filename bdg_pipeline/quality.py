@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .vocabulary import UNIT_TABLE
+from .vocabulary import LEVELS, UNIT_TABLE
 
 # A change from one year to the next beyond this many units of the indicator is flagged for review.
 YEAR_JUMP_LIMIT = {code: u.year_jump_limit for code, u in UNIT_TABLE.items() if u.year_jump_limit is not None}
@@ -169,8 +169,11 @@ def write_results_page(outcomes: list[SuiteOutcome], path: Path) -> Path:
                               trim_blocks=True, lstrip_blocks=True)
     suites = []
     for outcome in outcomes:
-        rows = [row for failure in outcome.failures for row in failure["rows"]]
-        columns = list(dict.fromkeys(k for row in rows for k in row))
+        rows = [{**row, "level": LEVELS.get(str(row["level"]), row["level"])} if "level" in row else row
+                for failure in outcome.failures for row in failure["rows"]]
+        named = [c for names in ROW_NAMES.values() for c in names]
+        columns = sorted(dict.fromkeys(k for row in rows for k in row),
+                         key=lambda c: named.index(c) if c in named else len(named))
         suites.append({"name": outcome.name, "description": SUITES.get(outcome.name, outcome.name),
                        "success": outcome.success, "warn": outcome.severity == "warn", "checked": outcome.rows,
                        "count": sum(f["unexpected_count"] or 0 for f in outcome.failures),

@@ -9,7 +9,7 @@ from bdg_pipeline.samples.ninh_thuan_appendix import ROWS, write_appendix
 
 
 def run(*args):
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    result = CliRunner().invoke(main, list(args), prog_name="bdg", catch_exceptions=False)
     return result.exit_code, result.output
 
 
@@ -46,3 +46,52 @@ def test_template_command(env, tmp_path):
     assert code == 0 and out_file.exists()
     code, out = run("template", "--plan", "NT-2020", "--agency", "Sở Y tế", "--year", "2025")
     assert code == 1 and "ngoài kỳ theo dõi" in out
+
+
+def test_help_and_usage_errors_in_vietnamese(env):
+    code, out = run("--help")
+    assert code == 0 and "Cách dùng: bdg" in out and "Lệnh:" in out and "Tiếp nhận các tệp báo cáo." in out
+    assert "Usage" not in out and "Show this message" not in out
+    code, out = run("report", "-h")
+    assert code == 0 and "[bắt buộc]" in out and "Xem hướng dẫn này rồi thoát." in out
+    code, out = run("report", "--year", "2019")
+    assert code == 2 and "Lỗi: Thiếu tùy chọn --province." in out and "bdg report --help" in out
+    code, out = run("baocao")
+    assert code == 2 and "Không có lệnh “baocao”" in out
+
+
+def test_names_as_officers_type_them(env, tmp_path):
+    write_appendix(env.raw_dir / "phu_luc.xlsx")
+    assert run("rebuild")[0] == 0
+    code, out = run("report", "--province", "ninh thuan", "--year", "2019")
+    assert code == 0 and "ninh-thuan_2019" in out
+    code, out = run("report", "--province", "Ninh Thuận", "--year", "2017")
+    assert code == 1 and "Chưa có số liệu năm 2017 của Ninh Thuận" in out and "2019" in out
+    code, out = run("report", "--province", "Hà Nội", "--year", "2019")
+    assert code == 1 and "Các tỉnh:" in out and "Ninh Thuận" in out
+    code, out = run("template", "--plan", "LC-2021-2030", "--agency", "So Y te", "--year", "2024",
+                    "-o", str(tmp_path / "b.xlsx"))
+    assert code == 1 and "Có phải: “Sở Y tế”" in out and not (tmp_path / "b.xlsx").exists()
+
+
+def test_summary_speaks_vietnamese(env):
+    write_appendix(env.raw_dir / "phu_luc.xlsx")
+    code, out = run("rebuild")
+    assert code == 0 and "đang hiệu lực 1" in out and "{" not in out
+    assert "Đánh giá mục tiêu (cấp tỉnh): Không có số liệu" in out and "no_data" not in out
+
+
+def test_long_work_reports_its_progress(env, catalogue):
+    from bdg_pipeline import pipeline
+    from bdg_pipeline.returns import ingest
+    from bdg_pipeline.samples import write_samples
+
+    files = write_samples(env.raw_dir, catalogue)
+    told = []
+    token = ingest.progress.set(lambda done, total: told.append((done, total)))
+    try:
+        pipeline.ingest(env, files)
+    finally:
+        ingest.progress.reset(token)
+    # after each committed batch: files recorded so far out of all, ending at all of them
+    assert told[-1] == (len(files), len(files)) and [d for d, _ in told] == sorted(d for d, _ in told)

@@ -10,12 +10,15 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import openpyxl
+import pandas as pd
 import pytest
 from click.testing import CliRunner
+from matplotlib.colors import to_rgba
 
 from bdg_pipeline import pipeline
 from bdg_pipeline.cli import main
 from bdg_pipeline.reports.appendix_report import HEADER_ROW, assessment, masked_count, target_text
+from bdg_pipeline.reports.charts import MET, NOT_MET, indicator_figure
 from bdg_pipeline.reports.site import status_reason
 from bdg_pipeline.returns.template import FIRST_ROW, SHEET, build_template
 from bdg_pipeline.samples.ninh_thuan_appendix import write_appendix
@@ -235,3 +238,27 @@ def test_tracker_on_time_late_missing(catalogue, env, read_warehouse):
     future = read_warehouse("SELECT DISTINCT status FROM v_submissions WHERE plan_code = 'LC-2021-2030' AND year = 2030"
                             )
     assert future == [("not_due",)]
+
+
+def _labels(axis):
+    axis.figure.canvas.draw()  # tick labels are laid out on drawing
+    return [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+
+
+def test_charts_read_as_officers_write():
+    path = pd.DataFrame({"year": [2019], "expected_value": [None], "observed_value": [50.59]})
+    targets = pd.DataFrame({"target_year": [2020], "target_value": [50.0], "direction": ["at_least"]})
+    title = ("NT-2020 · Mục tiêu 2 · Chỉ tiêu 1: Tỷ lệ nữ đạt 50% trong tổng số người được tạo việc làm mới "
+             "trong năm, được duy trì và nâng dần qua các năm của kỳ kế hoạch, ở tất cả các huyện, thành phố "
+             "và các xã, phường, thị trấn trên địa bàn tỉnh")
+    ax = indicator_figure(path, targets, title, "percent").axes[0]
+    assert _labels(ax.xaxis) == ["2019", "2020"]  # whole years, never “−1, 0, +2.02e3”
+    assert any("," in label for label in _labels(ax.yaxis)) and not any("." in t for t in _labels(ax.yaxis))
+    assert ax.get_title().endswith("…") and ax.get_title().count("\n") == 2  # wrapped, cut at a word
+    points = ax.collections[0].get_facecolors()  # the reported values, coloured by whether they meet the target
+    assert [tuple(c) for c in points] == [to_rgba(MET)]
+    missed = indicator_figure(path.assign(observed_value=[40.0]), targets, "x", "percent").axes[0]
+    assert [tuple(c) for c in missed.collections[0].get_facecolors()] == [to_rgba(NOT_MET)]
+    yes_no = indicator_figure(path.assign(observed_value=[1.0]), targets.assign(target_value=[1.0]), "Có/không",
+                              "yes_no").axes[0]
+    assert _labels(yes_no.yaxis) == ["Không", "Có"] and yes_no.get_ylabel() == ""

@@ -60,6 +60,12 @@ def objective_chart(con: duckdb.DuckDBPyConnection, province: str, plan_code: st
 
 
 def indicator_chart(path_rows: pd.DataFrame, targets: pd.DataFrame, title: str, unit: str, path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    indicator_figure(path_rows, targets, title, unit).savefig(path, dpi=100)
+    return path
+
+
+def indicator_figure(path_rows: pd.DataFrame, targets: pd.DataFrame, title: str, unit: str) -> Figure:
     """One chỉ tiêu part at province level: the expected path, the reported values (green when the value
     meets the target it is judged against, red when not), the targets as stars."""
     fig = Figure(figsize=(7.5, 4.0))
@@ -93,9 +99,7 @@ def indicator_chart(path_rows: pd.DataFrame, targets: pd.DataFrame, title: str, 
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=100)
-    return path
+    return fig
 
 
 def _meets(year: int, value: float, targets: pd.DataFrame, unit: str) -> bool:
