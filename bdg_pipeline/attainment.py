@@ -1,26 +1,44 @@
 """Attainment of targets and progress toward them (đánh giá mức độ đạt chỉ tiêu).
 
 Attained, by direction: ``at_least`` v ≥ T; ``above`` v > T; ``at_most`` v ≤ T; ``below`` v < T;
-``about`` |v − T| ≤ tolerance; ``maintain`` v ≥ T in every observed year of the period up to the
-target year. A percent target of 100 (or 0) counts as met within ``BOUND_TOLERANCE`` points of it.
+``about`` |v − T| ≤ the unit's tolerance; ``maintain`` v ≥ T in every observed year of the period
+up to the target year.
 
-Progress toward a target year still ahead follows Open SDG's progress calculation (after Statistics
-Canada). With base year b (the plan's stated baseline, else the first observation), latest year t
-and target year T::
+Progress toward a target year still ahead is Open SDG's progress measure (after Statistics Canada,
+``open-sdg/open-sdg`` docs/progress-methodology.md). With base year b and base value y_b (the plan's
+stated baseline, else the first value in the plan's own monitoring window), latest year t and target
+year T, d = +1 when higher is better and −1 when lower is better::
 
-    CAGR_a = (y_t / y_b) ** (1 / (t − b)) − 1        actual compound annual growth
-    CAGR_r = (target / y_b) ** (1 / (T − b)) − 1     growth required to reach the target
-    R = CAGR_a / CAGR_r
+    CAGR_o = (y_t / y_b) ** (1 / (t − b)) − 1        observed compound annual growth
+    CAGR_r = (y_T / y_b) ** (1 / (T − b)) − 1        growth required to reach the target on time
+    R = d · CAGR_o / |CAGR_r|
 
-Both rates are negative when lower is better, so R > 0 always means moving toward the target. When a
-value in the ratio is 0 the growth rate is undefined and the same ratio is taken on linear rates,
-(y_t − y_b)/(t − b) over (target − y_b)/(T − b). Classes (thresholds in ``PROGRESS_THRESHOLDS``):
-achieved (met now); on_track R ≥ 0.95; needs_acceleration 0.6 ≤ R < 0.95; limited_progress
-0 ≤ R < 0.6; regressing R < 0; insufficient_data (fewer than two points).
+so R > 0 always means moving the right way, also when the base had already met the target. A base
+or target of 0 is replaced by 0.001, as Open SDG does. Classes: achieved (met now); on_track
+R ≥ 0.95; needs_acceleration 0.6 ≤ R < 0.95; limited_progress 0 ≤ R < 0.6; regressing R < 0;
+insufficient_data (fewer than two years in the window).
 
-For a target year already past, the value of that year decides: achieved, not_achieved, or no_data.
-A ``maintain`` target missed in any observed year is not_achieved even before its target year; a
-yes/no target not yet met is not_yet (growth rates mean nothing for it).
+Departures from Open SDG, each for a reason (also in README, each tested):
+
+1. ``above``/``below`` are strict: the plans write “trên 30%”, “dưới 25/100.000”, and the legal
+   reading of trên/dưới excludes the bound. Open SDG knows only ≥ and ≤.
+2. Base equal to the target, not met (only possible with a strict bound): CAGR_r = 0 and Open SDG's
+   R is a division by zero. The class follows the sign of the movement instead: worse than the base
+   → regressing, unchanged → limited_progress.
+3. ``about`` targets are judged on the distance |v − T| (lower is better, met within the unit's
+   tolerance), like Open SDG's transformation of its “Goldilocks” indicators: overshooting moves
+   away from the target and reads as regressing, never as progress.
+4. Zero: bases and targets below 0.001 (not only exactly 0) are taken as 0.001, so the measure is
+   continuous as a value approaches 0 (Open SDG replaces exactly 0 only; values between 0 and 0.001
+   do not occur in units printed to one or two decimals).
+5. A target year already past is judged on that year's value: achieved, not_achieved, or no_data
+   when the year was not reported. Open SDG measures trends toward a future year only.
+6. ``maintain`` (duy trì) is missed for good once any observed year of the period misses it
+   (not_achieved, even before the target year).
+7. Yes/no targets are binary, as Open SDG's binary indicators: achieved or, before the target
+   year, not_yet (after it, not_achieved).
+8. Only values in the plan's own monitoring window count (``window_start``): a plan of 2021–2030
+   never takes its base from a 2011 value reported for an older plan on the same indicator.
 """
 
 from __future__ import annotations
@@ -39,7 +57,7 @@ PROGRESS_THRESHOLDS: list[tuple[str, float]] = [
     ("needs_acceleration", 0.60),
     ("limited_progress", 0.0),
 ]
-BOUND_TOLERANCE = 1.0  # points of a 0 % / 100 % target that count as met
+ZERO_FLOOR = 0.001  # Open SDG's stand-in for a zero base or target, applied below it too (departure 4)
 ABOUT_TOLERANCE = {code: unit.about_tolerance for code, unit in UNIT_TABLE.items()}
 
 STATUS_VI = {
@@ -58,10 +76,6 @@ LOWER_IS_BETTER = {"at_most", "below"}
 
 def is_met(value: float, target: float, direction: str, unit: str) -> bool:
     """Whether one value meets the target (``maintain`` judged per year, like ``at_least``)."""
-    if unit == "percent" and target == 100 and direction in {"at_least", "maintain", "about"}:
-        return value >= 100 - BOUND_TOLERANCE
-    if unit == "percent" and target == 0 and direction in {"at_most", "below", "about"}:
-        return value <= BOUND_TOLERANCE
     if direction in {"at_least", "maintain"}:
         return value >= target
     if direction == "above":
@@ -75,18 +89,22 @@ def is_met(value: float, target: float, direction: str, unit: str) -> bool:
     raise ValueError(f"unknown direction {direction!r}")
 
 
-def progress_ratio(base_year: int, base: float, latest_year: int, latest: float,
-                   target_year: int, target: float) -> float | None:
-    """R = CAGR_a / CAGR_r (linear rates when a zero makes growth undefined); None if undefined."""
-    if latest_year <= base_year or target_year <= base_year or target == base:
+def growth(new: float, old: float, years: int) -> float:
+    """Compound annual growth rate from ``old`` to ``new`` over ``years``."""
+    return (max(new, 0.0) / old) ** (1 / years) - 1
+
+
+def progress_ratio(base_year: int, base: float, latest_year: int, latest: float, target_year: int, target: float,
+                   lower_is_better: bool = False) -> float | None:
+    """Open SDG's R = d · CAGR_o / |CAGR_r|; None when it is undefined (one year, or base = target)."""
+    if latest_year <= base_year or target_year <= base_year:
         return None
-    if base > 0 and latest > 0 and target > 0:
-        actual = (latest / base) ** (1 / (latest_year - base_year)) - 1
-        required = (target / base) ** (1 / (target_year - base_year)) - 1
-    else:
-        actual = (latest - base) / (latest_year - base_year)
-        required = (target - base) / (target_year - base_year)
-    return actual / required if required else None
+    start, goal = max(base, ZERO_FLOOR), max(target, ZERO_FLOOR)
+    required = growth(goal, start, target_year - base_year)
+    if required == 0:
+        return None
+    sign = -1 if lower_is_better else 1
+    return sign * growth(latest, start, latest_year - base_year) / abs(required)
 
 
 def classify(ratio: float) -> str:
@@ -108,9 +126,12 @@ class Judgement:
 
 
 def judge(series: list[tuple[int, float]], target_year: int, target: float, direction: str, unit: str,
-          as_of_year: int, period_start: int, baseline: tuple[int | None, float | None] = (None, None)) -> Judgement:
-    """Judge one target on one yearly series [(year, value)] (any order, one value per year)."""
-    points = sorted((y, v) for y, v in series if v is not None and not (isinstance(v, float) and math.isnan(v)))
+          as_of_year: int, period_start: int, baseline: tuple[int | None, float | None] = (None, None),
+          window_start: int | None = None) -> Judgement:
+    """Judge one target on one yearly series [(year, value)] (any order, one value per year); values
+    before ``window_start`` (the plan's first monitored year) are not the plan's and are left out."""
+    points = sorted((y, v) for y, v in series if v is not None and not (isinstance(v, float) and math.isnan(v))
+                    and (window_start is None or y >= window_start))
     passed = target_year < as_of_year
     relevant = [(y, v) for y, v in points if y <= (target_year if passed else as_of_year)]
     if not relevant:
@@ -125,7 +146,7 @@ def judge(series: list[tuple[int, float]], target_year: int, target: float, dire
     if direction == "maintain":
         window = [v for y, v in relevant if y >= period_start]
         if window and not all(is_met(v, target, direction, unit) for v in window):
-            # "duy trì" broken in some year: the promise cannot be kept any more
+            # "duy trì" broken in some year: the promise cannot be kept any more (departure 6)
             return Judgement(latest_year, latest, False, "not_achieved", None, base_year, base)
     if passed:
         if latest_year != target_year:
@@ -137,12 +158,23 @@ def judge(series: list[tuple[int, float]], target_year: int, target: float, dire
         return Judgement(latest_year, latest, False, "not_yet", None, base_year, base)
     if latest_year <= base_year:
         return Judgement(latest_year, latest, False, "insufficient_data", None, base_year, base)
-    if is_met(base, target, direction, unit):
-        # met at the base, lost since: growth toward a target already passed has no meaning
-        return Judgement(latest_year, latest, False, "regressing", None, base_year, base)
-    ratio = progress_ratio(base_year, base, latest_year, latest, target_year, target)
-    status = "insufficient_data" if ratio is None else classify(ratio)
+    ratio, status = measure(base_year, base, latest_year, latest, target_year, target, direction, unit)
     return Judgement(latest_year, latest, False, status, ratio, base_year, base)
+
+
+def measure(base_year: int, base: float, latest_year: int, latest: float, target_year: int, target: float,
+            direction: str, unit: str) -> tuple[float | None, str]:
+    """(R, class) of a target not yet met, at least two years apart."""
+    lower = direction in LOWER_IS_BETTER
+    if direction == "about":
+        # on the distance to the target, lower is better, met within the tolerance (departure 3)
+        base, latest, target, lower = abs(base - target), abs(latest - target), ABOUT_TOLERANCE.get(unit, 0.0), True
+    ratio = progress_ratio(base_year, base, latest_year, latest, target_year, target, lower)
+    if ratio is not None:
+        return ratio, classify(ratio)
+    # base = target, not met (a strict bound): no rate is required, the movement decides (departure 2)
+    worse = latest > base if lower else latest < base
+    return None, "regressing" if worse else "limited_progress"
 
 
 def expected_value(year: int, path: list[tuple[int, float]]) -> float | None:
@@ -172,7 +204,7 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
     """One row per target × (area, level): the province itself always, other areas where they reported.
 
     ``targets``: plan_code, objective_no, indicator_no, part, indicator_code, unit, province_code,
-    target_year, target_value, direction, baseline_year, baseline_value, period_start.
+    target_year, target_value, direction, baseline_year, baseline_value, period_start, monitoring_start.
     ``series``: rows of the view ``v_province_series`` (province_code, indicator_code, area_code, level,
     year, value), where districts and communes are already summed into their province.
     """
@@ -192,7 +224,8 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
         for area, level in sorted(places):
             points = grouped.get((t.province_code, t.indicator_code, area, level), [])
             j = judge(points, int(t.target_year), float(t.target_value), t.direction, t.unit, as_of_year,
-                      int(t.period_start), baseline if (area, level) == (t.province_code, "tinh") else (None, None))
+                      int(t.period_start), baseline if (area, level) == (t.province_code, "tinh") else (None, None),
+                      int(t.monitoring_start))
             signed, shortfall = gap(j.latest_value, float(t.target_value), t.direction)
             rows.append({
                 "plan_code": t.plan_code, "objective_no": t.objective_no, "indicator_no": t.indicator_no,
@@ -223,7 +256,7 @@ def compute_progress(targets: pd.DataFrame, series: pd.DataFrame) -> pd.DataFram
             path.append((int(first.baseline_year), float(first.baseline_value)))
         else:
             seen = sorted((y, v) for y, v in by_indicator.get((first.province_code, first.indicator_code), [])
-                          if y < min(group.target_year))
+                          if first.monitoring_start <= y < min(group.target_year))
             if seen:
                 path.append(seen[0])
         path = sorted(dict(path).items())

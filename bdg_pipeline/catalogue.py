@@ -325,9 +325,18 @@ def _load_plan(path: Path, doc: dict, unit_of: dict[str, str], known_agencies: s
             if indicator_code not in unit_of:
                 problems.append(f"{path.name}, {entry}: mã chỉ tiêu '{indicator_code}' không có trong indicators.yaml")
             baseline_year, baseline_value = (part.get("baseline") or [None, None])
+            if baseline_value is not None and baseline_year is None:
+                # "giảm từ 6 ca sinh/1.000": the situation when the plan was written, the year before its period
+                baseline_year = start - 1
+            unit = unit_of.get(indicator_code, "?")
+            if baseline_value is not None and unit in UNIT_TABLE:
+                low, high = UNIT_TABLE[unit].valid_range
+                if not low <= float(baseline_value) <= high:
+                    problems.append(f"{path.name}, {entry}: mức gốc {baseline_value} nằm ngoài khoảng của đơn vị "
+                                    f"{unit} ({low}–{high})")
             rows["plan_indicators"].append({
                 "plan_code": code, "objective_no": objective_no, "indicator_no": indicator_no,
-                "part": part_key, "indicator_code": indicator_code, "unit": unit_of.get(indicator_code, "?"),
+                "part": part_key, "indicator_code": indicator_code, "unit": unit,
                 "text": ind.get("text", ""), "note": ind.get("note"), "source": ind.get("source", ""),
                 "agency_source": ind.get("agency_source", ""), "lead_agency": lead,
                 "baseline_year": baseline_year, "baseline_value": baseline_value,
