@@ -49,6 +49,7 @@ from itertools import pairwise
 
 import pandas as pd
 
+from .units import format_vn, value_text
 from .vocabulary import UNIT_TABLE
 
 # Open SDG / Statistics Canada thresholds on R, highest first.
@@ -123,6 +124,7 @@ class Judgement:
     progress_ratio: float | None
     base_year: int | None
     base_value: float | None
+    missed_year: int | None = None  # the year a "duy trì" target was first missed
 
 
 def judge(series: list[tuple[int, float]], target_year: int, target: float, direction: str, unit: str,
@@ -144,10 +146,10 @@ def judge(series: list[tuple[int, float]], target_year: int, target: float, dire
     else:
         base_year, base = relevant[0]
     if direction == "maintain":
-        window = [v for y, v in relevant if y >= period_start]
-        if window and not all(is_met(v, target, direction, unit) for v in window):
+        missed = [y for y, v in relevant if y >= period_start and not is_met(v, target, direction, unit)]
+        if missed:
             # "duy trì" broken in some year: the promise cannot be kept any more (departure 6)
-            return Judgement(latest_year, latest, False, "not_achieved", None, base_year, base)
+            return Judgement(latest_year, latest, False, "not_achieved", None, base_year, base, missed[0])
     if passed:
         if latest_year != target_year:
             return Judgement(latest_year, latest, None, "no_data", None, base_year, base)
@@ -175,6 +177,45 @@ def measure(base_year: int, base: float, latest_year: int, latest: float, target
     # base = target, not met (a strict bound): no rate is required, the movement decides (departure 2)
     worse = latest > base if lower else latest < base
     return None, "regressing" if worse else "limited_progress"
+
+
+DIRECTION_SIGNS = {"at_least": "≥", "above": ">", "at_most": "≤", "below": "<", "about": "≈", "maintain": "duy trì ≥"}
+
+
+def target_words(target: float, direction: str, unit: str, year: int) -> str:
+    """A target as the reports print it: “≥ 50% (năm 2025)”, “≤ 110 /100 (năm 2030)”, “Có (năm 2025)”."""
+    when = f"(năm {int(year)})"
+    if unit == "yes_no":
+        wanted = "Có" if (target >= 1) != (direction in LOWER_IS_BETTER) else "Không"
+        return f"{'Duy trì: ' if direction == 'maintain' else ''}{wanted} {when}"
+    shown = f"{format_vn(target)}{'%' if unit == 'percent' else ' ' + UNIT_TABLE[unit].symbol}"
+    return f"{DIRECTION_SIGNS.get(direction, '')} {shown} {when}"
+
+
+def reason(j: Judgement, target: float, target_year: int, direction: str, unit: str) -> str:
+    """Why the status is what it is, in Vietnamese, with the numbers an officer can check."""
+    goal, latest = value_text(target, unit), value_text(j.latest_value, unit)
+    if j.status == "no_data":
+        return (f"Không có số liệu của năm {target_year} để đối chiếu với mục tiêu {goal}."
+                if j.latest_year is not None else "Chưa có số liệu nào để đánh giá.")
+    if j.status == "achieved":
+        return f"Số liệu năm {j.latest_year} là {latest}, đạt mục tiêu {goal} của năm {target_year}."
+    if j.missed_year is not None:
+        return f"Mục tiêu duy trì {goal} không đạt ở năm {j.missed_year}."
+    if j.status == "not_achieved":
+        return f"Năm {target_year} đã qua; số liệu năm {j.latest_year} là {latest}, chưa đạt {goal}."
+    if j.status == "not_yet":
+        return f"Năm {j.latest_year}: {latest.lower()}; mục tiêu {goal} vào năm {target_year}."
+    if j.status == "insufficient_data":
+        return (f"Mới có số liệu năm {j.latest_year} ({latest}); cần ít nhất hai năm để tính tốc độ tiến tới "
+                f"{goal} năm {target_year}.")
+    base = f"{value_text(j.base_value, unit)} ({j.base_year})"
+    if j.progress_ratio is None:
+        return f"Năm gốc {base} bằng mức mục tiêu {goal}; năm {j.latest_year} là {latest}: " \
+               f"{STATUS_VI[j.status].lower()}."
+    what = "khoảng cách tới mục tiêu" if direction == "about" else "tốc độ"
+    return (f"Từ {base} đến {latest} ({j.latest_year}): {what} bằng {format_vn(j.progress_ratio)} lần mức cần "
+            f"để đạt {goal} năm {target_year} — {STATUS_VI[j.status].lower()}.")
 
 
 def expected_value(year: int, path: list[tuple[int, float]]) -> float | None:
@@ -234,7 +275,9 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
                 "direction": t.direction, "base_year": j.base_year, "base_value": j.base_value,
                 "latest_year": j.latest_year, "latest_value": j.latest_value, "attained": j.attained,
                 "gap": signed, "shortfall": shortfall, "progress_ratio": j.progress_ratio,
-                "status": j.status, "status_vi": STATUS_VI[j.status], "observations": len(points),
+                "status": j.status, "status_vi": STATUS_VI[j.status],
+                "reason": reason(j, float(t.target_value), int(t.target_year), t.direction, t.unit),
+                "observations": len(points),
                 "as_of_year": as_of_year,
             })
     return pd.DataFrame(rows)

@@ -29,6 +29,7 @@ from .returns.inbox import inbox_files, settle
 from .returns.ingest import FileOutcome, ingest_arrivals
 from .returns.recording import Parsed, pause_point
 from .warehouse import (
+    expected_table_columns,
     fsync_dir,
     insert_rows,
     load_reference_tables,
@@ -36,6 +37,7 @@ from .warehouse import (
     open_writer,
     publish,
     staging_connection,
+    table_columns,
     transaction,
 )
 from .writer_lock import writer_lock
@@ -152,10 +154,8 @@ def staging_problem(settings: Settings, ledger: Ledger) -> str | None:
         tables = {t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if "build_info" not in tables or not one_row(con, "SELECT bool_or(complete) FROM build_info")[0]:
             return "chưa được dựng xong"
-        columns = {c for (c,) in con.execute("SELECT column_name FROM information_schema.columns "
-                                             "WHERE table_name = 'file_log'").fetchall()}
-        if "arrival_seq" not in columns:
-            return "theo định dạng cũ"
+        if table_columns(con) != expected_table_columns():
+            return "theo định dạng cũ"  # a table of sql/schema.sql gained or lost a column since it was built
         seqs = {s for (s,) in con.execute("SELECT DISTINCT arrival_seq FROM file_log").fetchall()}
         missing = set(ledger.fated()) - seqs
         if missing:

@@ -43,6 +43,21 @@ def format_vn(value: float, decimals: int = 2) -> str:
     return text.rstrip("0").rstrip(",") if "," in text else text
 
 
+def value_text(value: float | None, unit: str) -> str:
+    """A value as an officer writes it: 50,59%; 108,5/100; 1,5 lần; Có."""
+    if value is None or value != value:  # None or NaN
+        return "—"
+    if unit == "yes_no":
+        return "Có" if value >= 1 else "Không"
+    if unit == "percent":
+        return f"{format_vn(value)}%"
+    if unit == "times":
+        return f"{format_vn(value)} lần"
+    if unit.startswith("count_per_"):
+        return format_vn(value, 0)
+    return f"{format_vn(value)}{UNITS[unit]}"
+
+
 def read_measure(measure: Measure, unit: str) -> Reading:
     """Interpret a measure in ``unit``; raise :class:`NumberFormatError` when they do not fit."""
     raw = measure.raw

@@ -9,6 +9,7 @@ lock or a half-built table.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -65,6 +66,27 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+TABLE_COLUMNS_SQL = """
+    SELECT table_name, list(column_name ORDER BY ordinal_position) FROM information_schema.columns
+    WHERE table_schema = 'main' AND table_name IN (SELECT table_name FROM information_schema.tables
+                                                    WHERE table_type = 'BASE TABLE' AND table_schema = 'main')
+      AND table_name != 'schema_digest'
+    GROUP BY table_name
+"""
+
+
+def table_columns(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    return {table: list(columns) for table, columns in con.execute(TABLE_COLUMNS_SQL).fetchall()}
+
+
+@functools.lru_cache(maxsize=1)
+def expected_table_columns() -> dict[str, list[str]]:
+    """The tables and columns sql/schema.sql defines (built once per process, in memory)."""
+    with duckdb.connect() as con:
+        con.execute(sql_script("schema.sql"))
+        return table_columns(con)
 
 
 SCHEMA_FILES = ("schema.sql", "views.sql", "dictionary.yml")

@@ -230,6 +230,7 @@ CREATE TABLE IF NOT EXISTS fact_attainment (
     progress_ratio DOUBLE,                     -- R = CAGR_actual / CAGR_required
     status         VARCHAR NOT NULL,
     status_vi      VARCHAR NOT NULL,
+    reason         VARCHAR NOT NULL,           -- why, in Vietnamese, with the numbers
     observations   INTEGER NOT NULL,
     as_of_year     INTEGER NOT NULL,
     PRIMARY KEY (plan_code, objective_no, indicator_no, part, area_code, level, target_year)

@@ -94,7 +94,8 @@ SELECT
     a.base_value,
     a.observations,
     a.area_code,
-    a.as_of_year
+    a.as_of_year,
+    a.reason
 FROM fact_attainment a
 JOIN dim_plan p          USING (plan_code)
 JOIN dim_indicator i     ON i.indicator_code = a.indicator_code

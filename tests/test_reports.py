@@ -16,10 +16,10 @@ from click.testing import CliRunner
 from matplotlib.colors import to_rgba
 
 from bdg_pipeline import pipeline
+from bdg_pipeline.attainment import Judgement, reason
 from bdg_pipeline.cli import main
-from bdg_pipeline.reports.appendix_report import HEADER_ROW, assessment, masked_count, target_text
+from bdg_pipeline.reports.appendix_report import HEADER_ROW, masked_count, outlook, target_text, year_against_target
 from bdg_pipeline.reports.charts import MET, NOT_MET, indicator_figure
-from bdg_pipeline.reports.site import status_reason
 from bdg_pipeline.returns.template import FIRST_ROW, SHEET, build_template
 from bdg_pipeline.samples.ninh_thuan_appendix import write_appendix
 
@@ -53,7 +53,7 @@ def test_report_cells_merges_formats(nt_report):
     assert (row[5].value, row[6].value) == (8688, 17174)
     assert row[5].number_format == "#,##0" and row[7].number_format == "#,##0.00"
     assert row[7].value == pytest.approx(50.588, abs=1e-3)
-    assert row[8].value == "Đạt" and row[9].value == "Sở Lao động - Thương binh và Xã hội"
+    assert row[8].value == "Đạt" and row[11].value == "Sở Lao động - Thương binh và Xã hội"
     assert row[8].fill.fgColor.rgb.endswith("C6EFCE")
     srb = find_row(ws, "Tỷ số giới tính khi sinh không vượt quá 110")
     assert srb[4].value == "108,5/100" and srb[3].value == "≤ 110 /100 (năm 2020)"
@@ -91,18 +91,17 @@ def test_report_reads_like_an_administrative_appendix(nt_report):
     assert len(rows) == 22
 
 
-def test_yes_no_targets_and_assessments_in_words():
+def test_yes_no_targets_and_two_named_judgements():
     row = SimpleNamespace(unit="yes_no", direction="maintain", target_value=1.0, target_year=2025, value=0.0,
-                          outlook="not_achieved", outlook_vi="Không đạt")
+                          outlook="not_achieved", outlook_vi="Không đạt", outlook_reason="Mục tiêu duy trì …")
     assert target_text(row) == "Duy trì: Có (năm 2025)"
-    assert assessment(row) == ("Chưa đạt", "not_achieved")  # never "Chưa đạt — Không đạt"
+    # the year's value against the target, and the state toward the target year: two columns, never one phrase
+    assert year_against_target(row) == ("Chưa đạt", "not_achieved")
+    assert outlook(row) == ("Không đạt", "not_achieved", "Mục tiêu duy trì …")
     row.direction = "at_least"
     assert target_text(row) == "Có (năm 2025)"
-    row.value, row.outlook, row.outlook_vi = 1.0, "achieved", "Đã đạt"
-    assert assessment(row) == ("Đạt", "achieved")
-    row = SimpleNamespace(unit="percent", direction="at_least", target_value=50.0, target_year=2025, value=40.0,
-                          outlook="needs_acceleration", outlook_vi="Cần tăng tốc")
-    assert assessment(row) == ("Chưa đạt — cần tăng tốc", "needs_acceleration")
+    row.value = 1.0
+    assert year_against_target(row) == ("Đạt", "achieved")
 
 
 def test_commune_values_get_their_sheet(catalogue, env):
@@ -190,15 +189,16 @@ def test_static_site_per_province_and_year(nt_report):
 
 
 def test_status_reasons_say_the_numbers():
-    row = SimpleNamespace(unit="percent", target_value=60.0, target_year=2030, direction="at_least",
-                          status="limited_progress", latest_year=2025, latest_value=45.26, base_year=2021,
-                          base_value=43.33, progress_ratio=0.3)
-    assert status_reason(row) == ("Từ 43,33% (2021) đến 45,26% (2025): tốc độ bằng 0,3 lần tốc độ cần để đạt 60% "
-                                  "năm 2030 — tiến bộ chậm.")
-    row.status, row.target_year = "not_achieved", 2025
-    assert status_reason(row) == "Năm 2025 đã qua; số liệu năm 2025 là 45,26%, chưa đạt 60%."
-    row.unit, row.latest_value, row.target_value, row.status = "yes_no", 1.0, 1.0, "achieved"
-    assert status_reason(row) == "Số liệu năm 2025 là Có, đạt mục tiêu Có của năm 2025."
+    progress = Judgement(2025, 45.26, False, "limited_progress", 0.3, 2021, 43.33)
+    assert reason(progress, 60.0, 2030, "at_least", "percent") == (
+        "Từ 43,33% (2021) đến 45,26% (2025): tốc độ bằng 0,3 lần mức cần để đạt 60% năm 2030 — tiến bộ chậm.")
+    missed = Judgement(2025, 45.26, False, "not_achieved", None, 2021, 43.33)
+    assert reason(missed, 60.0, 2025, "at_least", "percent") == (
+        "Năm 2025 đã qua; số liệu năm 2025 là 45,26%, chưa đạt 60%.")
+    kept = Judgement(2025, 1.0, True, "achieved", None, 2021, 0.0)
+    assert reason(kept, 1.0, 2025, "at_least", "yes_no") == "Số liệu năm 2025 là Có, đạt mục tiêu Có của năm 2025."
+    broken = Judgement(2024, 100.0, False, "not_achieved", None, 2021, 100.0, missed_year=2022)
+    assert reason(broken, 100.0, 2030, "maintain", "percent") == "Mục tiêu duy trì 100% không đạt ở năm 2022."
 
 
 def test_small_cells_masked():

@@ -16,7 +16,7 @@ import pandas as pd
 import xlsxwriter
 
 from ..areas import plain
-from ..attainment import is_met
+from ..attainment import STATUS_VI, is_met, target_words
 from ..units import format_vn
 from ..vocabulary import LEVELS, SMALL_CELL_CODES, SMALL_CELL_LIMIT, UNITS
 from ..xlsx_layout import LINE_POINTS, lines_needed
@@ -26,15 +26,15 @@ STATUS_COLOURS = {
     "limited_progress": "#FCE4D6", "regressing": "#FFC7CE", "not_achieved": "#FFC7CE",
     "not_yet": "#FFEB9C", "insufficient_data": "#EDEDED", "no_data": "#EDEDED",
 }
+# Two judgements, two columns: the report year's value against the target, and the state toward the
+# target year as v_attainment holds it (the one status every output shows), with its reason.
 HEADER = ["MỤC TIÊU", "CHỈ TIÊU KẾ HOẠCH", "ĐỊA BÀN", "MỤC TIÊU CẦN ĐẠT", "SỐ LIỆU KẾT QUẢ NĂM {year}", "Tử số",
-          "Mẫu số", "Giá trị", "ĐÁNH GIÁ", "CƠ QUAN BÁO CÁO"]
-WIDTHS = (30, 52, 16, 16, 22, 9, 9, 9, 22, 22)
+          "Mẫu số", "Giá trị", "NĂM {year} SO VỚI MỤC TIÊU", "ĐÁNH GIÁ ĐẾN NĂM MỤC TIÊU", "LÝ DO ĐÁNH GIÁ",
+          "CƠ QUAN BÁO CÁO"]
+WIDTHS = (26, 44, 14, 15, 19, 8, 8, 8, 12, 15, 38, 20)
 HEADER_ROW = 8  # 0-based; above it the administrative heading (Nghị định 30/2020/NĐ-CP, Phụ lục I)
 ISSUING_BODY = "Sở Lao động - Thương binh và Xã hội"
 FONT = "Times New Roman"
-DIRECTION_SIGNS = {"at_least": "≥", "above": ">", "at_most": "≤", "below": "<", "about": "≈", "maintain": "duy trì ≥"}
-# progress classes worth saying beside "Chưa đạt"; the others repeat it ("Không đạt") or say nothing more
-OUTLOOK_SHOWN = {"on_track", "needs_acceleration", "limited_progress", "regressing", "insufficient_data"}
 
 
 class ReportError(ValueError):
@@ -77,7 +77,7 @@ SELECT parts.*, lv.level,
        coalesce(ob.area_name, parts.province_area) AS area_name,
        coalesce(ob.area_code, parts.province_code) = parts.province_code AS is_province,
        ob.numerator, ob.denominator, ob.value, ob.agency, ob.flagged,
-       a.status AS outlook, a.status_vi AS outlook_vi
+       a.status AS outlook, a.status_vi AS outlook_vi, a.reason AS outlook_reason
 FROM parts
 CROSS JOIN (SELECT unnest(['tinh', 'huyen', 'xa']) AS level) lv
 LEFT JOIN obs ob ON ob.plan_code = parts.plan_code AND ob.objective_no = parts.objective_no
@@ -158,26 +158,23 @@ def result_text(row) -> str:
 
 
 def target_text(row) -> str:
-    year = f"(năm {int(row.target_year)})"
-    if row.unit == "yes_no":
-        wanted = "Có" if (row.target_value >= 1) != (row.direction in ("at_most", "below")) else "Không"
-        return f"{'Duy trì: ' if row.direction == 'maintain' else ''}{wanted} {year}"
-    sign = DIRECTION_SIGNS.get(row.direction, "")
-    value = f"{format_vn(row.target_value)}{'%' if row.unit == 'percent' else ' ' + UNITS[row.unit]}"
-    return f"{sign} {value} {year}"
+    return target_words(row.target_value, row.direction, row.unit, row.target_year)
 
 
-def assessment(row) -> tuple[str, str]:
-    """(text, status for colour) for one row of the report year."""
+def year_against_target(row) -> tuple[str, str]:
+    """(text, colour status): the report year's value against the target it is judged by."""
     if pd.isna(row.value):
         return "Chưa có số liệu", "no_data"
-    met = is_met(float(row.value), float(row.target_value), row.direction, row.unit)
-    if met:
+    if is_met(float(row.value), float(row.target_value), row.direction, row.unit):
         return "Đạt", "achieved"
-    outlook = row.outlook if isinstance(row.outlook, str) else "not_achieved"
-    if outlook in OUTLOOK_SHOWN and isinstance(row.outlook_vi, str):
-        return f"Chưa đạt — {row.outlook_vi.lower()}", outlook
     return "Chưa đạt", "not_achieved"
+
+
+def outlook(row) -> tuple[str, str, str]:
+    """(status_vi, status, reason) toward the target year, exactly as v_attainment holds them."""
+    if not isinstance(row.outlook, str):
+        return STATUS_VI["no_data"], "no_data", ""
+    return row.outlook_vi, row.outlook, row.outlook_reason if isinstance(row.outlook_reason, str) else ""
 
 
 def _part_label(row) -> str:
@@ -273,9 +270,11 @@ def _level_sheet(workbook, fmt, status_fmt, data: ReportData, level: str) -> Non
         label = f"[{plan_code}] Mục tiêu {objective_no}: {group.iloc[0].objective_text}"
         heights = []
         for row in group.itertuples():
-            text, status = assessment(row)
-            shown = (_part_label(row), row.area_name, target_text(row), result_text(row), "", "", "", text,
-                     row.agency if isinstance(row.agency, str) else (row.lead_agency or ""))
+            versus, versus_status = year_against_target(row)
+            status_vi, status, why = outlook(row)
+            agency = row.agency if isinstance(row.agency, str) else (row.lead_agency or "")
+            shown = (_part_label(row), row.area_name, target_text(row), result_text(row), "", "", "", versus,
+                     status_vi, why, agency)
             heights.append(max(lines_needed(s, w) for s, w in zip(shown, WIDTHS[1:], strict=True)))
             ws.write_string(r, 1, _part_label(row), fmt["text"])
             ws.write_string(r, 2, row.area_name, fmt["text"])
@@ -294,8 +293,10 @@ def _level_sheet(workbook, fmt, status_fmt, data: ReportData, level: str) -> Non
                 ws.write_blank(r, 7, None, fmt["value"])
             else:
                 ws.write_number(r, 7, float(row.value), fmt["value"])
-            ws.write_string(r, 8, text, status_fmt.get(status, fmt["text"]))
-            ws.write_string(r, 9, row.agency if isinstance(row.agency, str) else (row.lead_agency or ""), fmt["text"])
+            ws.write_string(r, 8, versus, status_fmt[versus_status])
+            ws.write_string(r, 9, status_vi, status_fmt.get(status, fmt["text"]))
+            ws.write_string(r, 10, why, fmt["text"])
+            ws.write_string(r, 11, agency, fmt["text"])
             r += 1
         # the merged objective cell needs its lines across the group's rows
         heights[-1] += max(0, lines_needed(label, WIDTHS[0]) - sum(heights))

@@ -14,8 +14,8 @@ import duckdb
 import jinja2
 import pandas as pd
 
-from ..attainment import STATUS_VI
-from ..units import format_vn
+from ..attainment import STATUS_VI, target_words
+from ..units import format_vn, value_text
 from ..vocabulary import LEVELS, UNITS
 from .appendix_report import STATUS_COLOURS, masked_count
 from .charts import indicator_chart, objective_chart
@@ -38,7 +38,7 @@ ORDER BY pi.objective_no, pi.indicator_no, pi.part
 """
 JUDGEMENTS_SQL = """
 SELECT a.objective_no, a.indicator_no, a.part, a.target_year, a.target_value, a.direction, a.status,
-       a.latest_year, a.latest_value, a.progress_ratio, a.base_year, a.base_value, a.unit
+       a.latest_year, a.latest_value, a.progress_ratio, a.base_year, a.base_value, a.unit, a.reason
 FROM v_attainment a JOIN dim_plan p USING (plan_code)
 WHERE a.plan_code = $plan AND a.level = 'tinh' AND a.area_code = p.province_code
 ORDER BY a.objective_no, a.indicator_no, a.part, a.target_year
@@ -54,51 +54,6 @@ DOWNLOAD_COLUMNS = {"year": "Năm", "level": "Cấp", "area_name": "Địa bàn"
                     "denominator": "Mẫu số", "value": "Giá trị", "unit": "Đơn vị", "printed_text": "Số liệu in",
                     "agency": "Cơ quan báo cáo", "source_file": "Tệp", "source_sheet": "Trang", "source_cell": "Ô",
                     "flag_reason": "Cảnh báo"}
-
-
-def value_text(value: float | None, unit: str) -> str:
-    """A value as an officer writes it: 50,59%; 108,5/100; 1,5 lần; Có."""
-    if value is None or pd.isna(value):
-        return "—"
-    if unit == "yes_no":
-        return "Có" if value >= 1 else "Không"
-    if unit == "percent":
-        return f"{format_vn(value)}%"
-    if unit == "times":
-        return f"{format_vn(value)} lần"
-    if unit.startswith("count_per_"):
-        return format_vn(value, 0)
-    return f"{format_vn(value)}{UNITS[unit]}"
-
-
-def target_words(target_value: float, direction: str, unit: str, year: int) -> str:
-    if unit == "yes_no":
-        return f"{'Có' if target_value >= 1 else 'Không'} (năm {year})"
-    signs = {"at_least": "≥", "above": ">", "at_most": "≤", "below": "<", "about": "≈", "maintain": "duy trì ≥"}
-    return f"{signs.get(direction, '')} {value_text(target_value, unit)} (năm {year})"
-
-
-def status_reason(j) -> str:
-    """Why the status is what it is, in one sentence an officer can check against the numbers."""
-    unit, target = j.unit, value_text(j.target_value, j.unit)
-    latest = value_text(j.latest_value, unit)
-    if j.status == "no_data":
-        return (f"Không có số liệu cấp tỉnh của năm {j.target_year} để đối chiếu." if pd.notna(j.latest_year)
-                else "Chưa có số liệu cấp tỉnh nào để đánh giá.")
-    if j.status == "achieved":
-        return f"Số liệu năm {int(j.latest_year)} là {latest}, đạt mục tiêu {target} của năm {j.target_year}."
-    if j.status == "not_achieved":
-        return f"Năm {j.target_year} đã qua; số liệu năm {int(j.latest_year)} là {latest}, chưa đạt {target}."
-    if j.status == "not_yet":
-        return f"Năm {int(j.latest_year)}: {latest.lower()}; mục tiêu {target} vào năm {j.target_year}."
-    if j.status == "insufficient_data":
-        return (f"Mới có số liệu năm {int(j.latest_year)} ({latest}); cần ít nhất hai năm số liệu để tính tốc độ "
-                f"tiến tới {target} năm {j.target_year}.")
-    base = f"{value_text(j.base_value, unit)} ({int(j.base_year)})" if pd.notna(j.base_year) else "năm gốc"
-    if pd.isna(j.progress_ratio):
-        return f"Đã đạt năm gốc {base} nhưng năm {int(j.latest_year)} còn {latest}: đi xuống."
-    return (f"Từ {base} đến {latest} ({int(j.latest_year)}): tốc độ bằng {format_vn(j.progress_ratio)} lần tốc độ "
-            f"cần để đạt {target} năm {j.target_year} — {STATUS_VI[j.status].lower()}.")
 
 
 @dataclass
@@ -153,7 +108,7 @@ def _indicator_page(con, folder: Path, province: str, year: int, plan_code: str,
     rows = values[(values.objective_no == part.objective_no) & (values.indicator_no == part.indicator_no)
                   & (values.part == part.part)]
     targets = [{"text": target_words(j.target_value, j.direction, j.unit, j.target_year), "status": j.status,
-                "status_vi": STATUS_VI[j.status], "reason": status_reason(j)} for j in mine.itertuples()]
+                "status_vi": STATUS_VI[j.status], "reason": j.reason} for j in mine.itertuples()]
     chart = _chart(con, folder, plan_code, part, mine, key)
     table = [{"year": r.year, "level": LEVELS[r.level], "area": r.area_name,
               "numerator": _count(r.numerator, r.indicator_code, r.level),
