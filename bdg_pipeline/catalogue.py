@@ -104,6 +104,13 @@ class Catalogue:
         }
 
 
+def _codes(value: object) -> list[str]:
+    """Agency codes written as one code or a list."""
+    if not value:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
 def _read_yaml(path: Path) -> Any:
     with path.open(encoding="utf-8") as f:
         return yaml.safe_load(f)
@@ -264,8 +271,8 @@ def _describe_failures(err: pa.errors.SchemaErrors, frame: pd.DataFrame) -> list
 ALLOWED_KEYS = {
     "objective": {"number", "field", "text", "source"},
     "indicator": {"id", "source", "text", "note", "lead", "co", "agency_source", "parts"},
-    "part": {"part", "code", "direction", "targets", "yearly", "labels", "default", "baseline"},
-    "activity": {"number", "source", "lead", "co", "district", "commune", "text"},
+    "part": {"part", "code", "direction", "targets", "yearly", "labels", "default", "baseline", "lead", "co"},
+    "activity": {"number", "source", "lead", "co", "district", "commune", "text", "due"},
 }
 
 
@@ -307,20 +314,23 @@ def _load_plan(path: Path, doc: dict, unit_of: dict[str, str], known_agencies: s
         where = f"{path.name}, chỉ tiêu {ind.get('id')}"
         _check_keys("indicator", ind, where, problems)
         objective_no, indicator_no = _split_id(ind.get("id"), where, problems)
-        lead = ind.get("lead") or ""
-        if not lead:
-            problems.append(f"{where}: thiếu cơ quan chủ trì (lead)")
-        check_agency(lead, where) if lead else None
-        rows["indicator_agencies"].append({"plan_code": code, "objective_no": objective_no,
-                                           "indicator_no": indicator_no, "agency_code": lead, "role": "lead"})
-        for co in ind.get("co") or []:
-            check_agency(co, where)
-            rows["indicator_agencies"].append({"plan_code": code, "objective_no": objective_no,
-                                               "indicator_no": indicator_no, "agency_code": co, "role": "co"})
         for part in ind.get("parts") or []:
             part_key = str(part.get("part", ""))
             entry = f"chỉ tiêu {ind.get('id')}" + (f" phần {part_key}" if part_key else "")
             _check_keys("part", part, f"{path.name}, {entry}", problems)
+            # a part may name its own agencies (the source names them per part); several leads are allowed,
+            # the first named reports the numbers (its template carries the part)
+            leads, cos = _codes(part.get("lead", ind.get("lead"))), _codes(part.get("co", ind.get("co")))
+            if not leads:
+                problems.append(f"{path.name}, {entry}: thiếu cơ quan chủ trì (lead)")
+            for agency in leads + cos:
+                check_agency(agency, f"{path.name}, {entry}")
+            lead = leads[0] if leads else ""
+            rows["indicator_agencies"] += [{"plan_code": code, "objective_no": objective_no,
+                                            "indicator_no": indicator_no, "part": part_key, "agency_code": agency,
+                                            "role": role, "position": position}
+                                           for role, agencies in (("lead", leads), ("co", cos))
+                                           for position, agency in enumerate(agencies, start=1)]
             indicator_code = part.get("code", "")
             if indicator_code not in unit_of:
                 problems.append(f"{path.name}, {entry}: mã chỉ tiêu '{indicator_code}' không có trong indicators.yaml")
@@ -357,14 +367,13 @@ def _load_plan(path: Path, doc: dict, unit_of: dict[str, str], known_agencies: s
                     "is_yearly": "yearly" in part, "period_start": start, "period_end": end,
                     "source_file": path.name, "entry": f"{entry}, năm {year}",
                 })
-    deadline = doc.get("activity_deadline")
     for act in doc.get("activities") or []:
         _check_keys("activity", act, f"{path.name}, hoạt động {act.get('number')}", problems)
         check_agency(act["lead"], f"{path.name}, hoạt động {act['number']}")
         rows["activities"].append({
             "plan_code": code, "activity_no": int(act["number"]), "text": act["text"], "lead_agency": act["lead"],
             "co_agencies": "; ".join(act.get("co") or []), "district": act.get("district"),
-            "commune": act.get("commune"), "report_deadline": pd.Timestamp(deadline).date() if deadline else None,
+            "commune": act.get("commune"), "due_date": pd.Timestamp(act["due"]).date() if act.get("due") else None,
             "source": act.get("source", ""),
         })
     budget = doc.get("budget")

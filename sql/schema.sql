@@ -77,8 +77,10 @@ CREATE TABLE IF NOT EXISTS bridge_indicator_agency (
     plan_code    VARCHAR NOT NULL,
     objective_no INTEGER NOT NULL,
     indicator_no INTEGER NOT NULL,
+    part         VARCHAR NOT NULL,
     agency_code  VARCHAR NOT NULL,
-    role         VARCHAR NOT NULL              -- 'lead' (chủ trì) | 'co' (phối hợp)
+    role         VARCHAR NOT NULL,             -- 'lead' (chủ trì) | 'co' (phối hợp)
+    position     INTEGER NOT NULL              -- order the source names them in; lead 1 reports the numbers
 );
 
 -- Both worlds of the 2025 reform (bdg_pipeline.areas): pre-2025 units keep their official code,
@@ -126,7 +128,7 @@ CREATE TABLE IF NOT EXISTS plan_activity (
     co_agencies     VARCHAR,
     district        VARCHAR,
     commune         VARCHAR,
-    report_deadline DATE,
+    due_date        DATE,                     -- the activity's own date when the plan gives one (NULL otherwise)
     source          VARCHAR,
     PRIMARY KEY (plan_code, activity_no)
 );

@@ -21,13 +21,22 @@ SELECT
     pi.text              AS indicator_text,
     t.is_yearly,
     pi.source            AS seed_section,
-    p.seed_file
+    p.seed_file,
+    agencies.lead_agencies,
+    agencies.co_agencies
 FROM fact_target t
 JOIN dim_plan p             USING (plan_code)
 JOIN dim_plan_indicator pi  USING (plan_code, objective_no, indicator_no, part)
 JOIN dim_indicator i        ON i.indicator_code = pi.indicator_code
 LEFT JOIN dim_objective o   USING (plan_code, objective_no)
-LEFT JOIN dim_agency ag     ON ag.agency_code = pi.lead_agency;
+LEFT JOIN dim_agency ag     ON ag.agency_code = pi.lead_agency
+LEFT JOIN (
+    SELECT b.plan_code, b.objective_no, b.indicator_no, b.part,
+           string_agg(a.name, '; ' ORDER BY b.position) FILTER (WHERE b.role = 'lead') AS lead_agencies,
+           string_agg(a.name, '; ' ORDER BY b.position) FILTER (WHERE b.role = 'co') AS co_agencies
+    FROM bridge_indicator_agency b JOIN dim_agency a USING (agency_code)
+    GROUP BY ALL
+) agencies USING (plan_code, objective_no, indicator_no, part);
 
 -- Observations of returns in force (superseded returns stay in fact_observation, not here).
 CREATE OR REPLACE VIEW v_observations AS
@@ -121,7 +130,7 @@ JOIN dim_plan p USING (plan_code);
 -- 'not_due' (deadline not reached yet). An appendix counts for every agency named in it.
 CREATE OR REPLACE VIEW v_submissions AS
 WITH expected AS (
-    SELECT DISTINCT b.plan_code, b.agency_code FROM bridge_indicator_agency b WHERE b.role = 'lead'
+    SELECT DISTINCT plan_code, lead_agency AS agency_code FROM dim_plan_indicator  -- the lead reporting each part
     UNION
     SELECT DISTINCT plan_code, lead_agency FROM plan_activity
 ),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import pytest
 
 from bdg_pipeline.catalogue import CatalogueError, load_catalogue
@@ -73,7 +72,10 @@ HAND_CHECKED = [
     # 000: "dưới 23/100.000 trẻ đẻ sống hằng năm" → every year 2011–2015
     (("QN-2011-2015", 4, 3, "", 2012), (23, "per_100000", "below")),
     # 000: "Đến năm 2013, Đài Phát thanh ... 100% Đài truyền thanh ... có chuyên mục"
-    (("QN-2011-2015", 5, 2, "", 2013), (100, "percent", "at_least")),
+    (("QN-2011-2015", 5, 2, "c", 2013), (100, "percent", "at_least")),
+    (("QN-2011-2015", 5, 2, "b", 2013), (1, "yes_no", "at_least")),        # Báo Quảng Ninh
+    (("QN-2021-2030", 6, 4, "a", 2030), (1, "yes_no", "at_least")),        # Trung tâm Truyền thông tỉnh
+    (("QN-2021-2030", 3, 3, "", 2025), (100, "percent", "at_least")),      # "Đảm bảo 100 %": not duy trì
     # 000: "nữ tiến sĩ và tương đương đạt 20%"
     (("QN-2011-2015", 3, 2, "b", 2015), (20, "percent", "at_least")),
     # 003: "Tỷ lệ nữ giám đốc, chủ doanh nghiệp, hợp tác xã đạt ít nhất 27% vào năm 2025"
@@ -104,10 +106,9 @@ def test_baselines(catalogue):
     pi = catalogue.plan_indicators.set_index(["plan_code", "objective_no", "indicator_no", "part"])
     # 000: "từ 40% năm 2011 xuống còn 20% vào năm 2015"
     assert pi.loc[("QN-2011-2015", 6, 1, ""), ["baseline_year", "baseline_value"]].tolist() == [2011, 40]
-    # 003: "giảm từ 23 ca sinh/1.000 phụ nữ xuống 18/1.000" (no year stated)
+    # 003: "giảm từ 23 ca sinh/1.000 phụ nữ xuống 18/1.000" (no year stated): the year before the period
     row = pi.loc[("QN-2021-2030", 4, 3, "")]
-    assert row.baseline_value == 23
-    assert pd.isna(row.baseline_year)
+    assert (row.baseline_value, row.baseline_year) == (23, 2020)
 
 
 def test_shared_codes_across_plans(catalogue):
@@ -123,9 +124,12 @@ def test_shared_codes_across_plans(catalogue):
 def test_agencies_and_extras(catalogue):
     bridge = catalogue.indicator_agencies
     leads = bridge[bridge.role == "lead"]
-    # every chỉ tiêu has exactly one lead agency
-    assert leads.groupby(["plan_code", "objective_no", "indicator_no"]).size().eq(1).all()
-    lead = leads.set_index(["plan_code", "objective_no", "indicator_no"]).agency_code
+    # every part has exactly one first lead (the one that reports), most have no other
+    firsts = leads[leads.position == 1]
+    assert firsts.groupby(["plan_code", "objective_no", "indicator_no", "part"]).size().eq(1).all()
+    assert len(leads) - len(firsts) == 2  # NT-2020 1.1b and 1.1c: “Sở Nội vụ; Ban Tổ chức Tỉnh ủy”
+    lead = firsts.drop_duplicates(["plan_code", "objective_no", "indicator_no"]).set_index(
+        ["plan_code", "objective_no", "indicator_no"]).agency_code
     assert lead[("LC-2021-2030", 3, 1)] == "CTK"        # 001 §VI.11
     assert lead[("QN-2021-2030", 1, 2)] == "BTCTU"      # 003 §IV.17
     assert lead[("QN-2011-2015", 4, 1)] == "LDLD"       # 000 §IV.15
@@ -134,9 +138,26 @@ def test_agencies_and_extras(catalogue):
     assert budget["Giai đoạn II"] == 9510 and budget["Ngân sách địa phương"] == 7479
     assert budget["Trung ương hỗ trợ"] == 9512 and budget["Huy động các nguồn lực khác"] == 1177
     acts = catalogue.activities
-    assert len(acts) == 11 and set(acts.plan_code) == {"TTH-2015"}
+    assert len(acts) == 41 and set(acts.plan_code) == {"TTH-2015"}
     assert {"Lộc Điền", "Hồng Bắc"} <= set(acts.commune.dropna())
-    assert acts.report_deadline.astype(str).eq("2015-10-30").all()
+    # the 30/10 report deadline is the plan's reporting calendar, not each activity's date
+    assert acts.due_date.dropna().astype(str).tolist() == ["2015-06-28"]  # ngày Gia đình Việt Nam
+    deadlines = catalogue.reporting_deadlines
+    assert deadlines[deadlines.plan_code == "TTH-2015"][["due_day", "due_month"]].values.tolist() == [[30, 10]]
+
+
+def test_every_task_of_the_tth_plan_is_an_activity(catalogue):
+    """Seed 004: every task of sections II and IV with its agencies, including those once left out."""
+    acts = catalogue.activities.set_index("activity_no")
+    text = " ".join(acts.text)
+    for task in ("Luật Bình đẳng giới sâu rộng đến doanh nghiệp", "các tỉnh phía Nam",
+                 "kiện toàn và xây dựng quy chế hoạt động của Ban Vì sự tiến bộ phụ nữ",
+                 "kỹ năng tham gia ứng cử", "giới thiệu cán bộ nữ cho các cấp ủy Đảng",
+                 "văn bản quy phạm pháp luật", "trẻ em gái", "mất cân bằng giới tính khi sinh"):
+        assert task in text, task
+    leads = acts.groupby("lead_agency").size()
+    assert {"TUPHAP", "GDDT", "YTE", "HLHPN", "TAICHINH", "CONGAN", "UBMTTQ"} <= set(leads.index)
+    assert leads["GDDT"] == 3 and leads["HLHPN"] == 4
 
 
 def broken_copy(tmp_path: Path, plan: str, old: str, new: str) -> Path:
@@ -206,3 +227,49 @@ def test_the_cached_catalogue_follows_its_files(tmp_path, monkeypatch):
     changed = catalogue_module.load_catalogue(folder)
     assert len(list((tmp_path / "cache").glob("catalogue-*.pickle"))) == 2
     assert not changed.plans.equals(first.plans)
+
+
+KEEPING = ("duy trì", "giữ vững", "bền vững")
+
+
+def test_the_maintain_rule_holds_for_every_chi_tieu(catalogue):
+    """maintain only where the text keeps a level (duy trì, giữ vững, bền vững); forms such as
+    “Đảm bảo 100 % …” or “100 % … được …” are at_least at each target year."""
+    pi, targets = catalogue.plan_indicators, catalogue.targets
+    directions = targets.groupby(["plan_code", "objective_no", "indicator_no", "part"]).direction.first()
+    for row in pi.itertuples():
+        direction = directions[(row.plan_code, row.objective_no, row.indicator_no, row.part)]
+        keeps = any(word in row.text.casefold() for word in KEEPING)
+        if direction == "maintain":
+            assert keeps, (row.plan_code, row.objective_no, row.indicator_no, row.part, row.text)
+    for plan in ("LC-2021-2030", "QN-2021-2030"):
+        assert directions[(plan, 3, 3, "")] == "at_least"
+    assert directions[("QN-2021-2030", 6, 4, "b")] == "at_least"
+
+
+def test_co_agencies_and_several_leads_as_the_sources_name_them(catalogue):
+    bridge = catalogue.indicator_agencies
+    named = {"GDDT", "NNPTNT", "TUPHAP", "CONGAN", "HLHPN", "LDLD", "HND", "NHCSXH", "UBNDHUYEN"}  # seed 000 IV.1
+    for objective, indicator in ((2, 1), (2, 2), (3, 4), (6, 3), (7, 3), (7, 4)):
+        rows = bridge[(bridge.plan_code == "QN-2011-2015") & (bridge.objective_no == objective)
+                      & (bridge.indicator_no == indicator)]
+        assert set(rows[rows.role == "co"].agency_code) == named, (objective, indicator)
+        assert set(rows[rows.role == "lead"].agency_code) == {"LDTBXH"}
+    nt = bridge[(bridge.plan_code == "NT-2020") & (bridge.objective_no == 1) & (bridge.indicator_no == 1)]
+    leads = {part: list(g.sort_values("position").agency_code) for part, g in nt[nt.role == "lead"].groupby("part")}
+    assert leads == {"a": ["BTCTU"], "b": ["NOIVU", "BTCTU"], "c": ["NOIVU", "BTCTU"]}
+    pi = catalogue.plan_indicators
+    reporting = pi[(pi.plan_code == "NT-2020") & (pi.objective_no == 1) & (pi.indicator_no == 1)]
+    assert dict(zip(reporting.part, reporting.lead_agency, strict=True)) == {"a": "BTCTU", "b": "NOIVU", "c": "NOIVU"}
+
+
+def test_every_named_sub_target_is_a_part(catalogue):
+    pi = catalogue.plan_indicators
+    def parts(plan, objective, indicator):
+        rows = pi[(pi.plan_code == plan) & (pi.objective_no == objective) & (pi.indicator_no == indicator)]
+        return dict(zip(rows.part, rows.indicator_code, strict=True))
+    assert parts("QN-2011-2015", 5, 2) == {"a": "provincial_broadcaster_gender_column",
+                                           "b": "provincial_newspaper_gender_column",
+                                           "c": "local_media_gender_column_share"}
+    assert parts("QN-2021-2030", 6, 4) == {"a": "provincial_media_centre_gender_column",
+                                           "b": "local_media_gender_column_share"}

@@ -140,10 +140,9 @@ def generate(root: Path, appendices: int = 200, workers: int = 2) -> tuple[Path,
         shutil.rmtree(raw)
     raw.mkdir(parents=True)
     catalogue = load_catalogue(catalogue_dir)
-    bridge = catalogue.indicator_agencies
+    pi = catalogue.plan_indicators
     jobs = [(str(catalogue_dir), str(raw), plan, agency)
-            for plan, agency in sorted(set(zip(bridge[bridge.role == "lead"].plan_code,
-                                               bridge[bridge.role == "lead"].agency_code, strict=True)))
+            for plan, agency in sorted(set(zip(pi.plan_code, pi.lead_agency, strict=True)))
             if plan.startswith("QG") and not agency_indicators(catalogue, plan, agency).empty]
     with ProcessPoolExecutor(workers) as pool:
         files = [Path(p) for batch in pool.map(_write_agency, jobs) for p in batch]

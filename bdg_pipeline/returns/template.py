@@ -80,13 +80,9 @@ class TemplateError(ValueError):
 
 
 def agency_indicators(catalogue: Catalogue, plan_code: str, agency_code: str):
-    """The parts of the chỉ tiêu the agency leads in the plan, in plan order."""
-    bridge = catalogue.indicator_agencies
-    led = bridge[(bridge.plan_code == plan_code) & (bridge.agency_code == agency_code) & (bridge.role == "lead")]
-    keys = set(zip(led.objective_no, led.indicator_no, strict=True))
+    """The chỉ tiêu parts whose numbers the agency reports in the plan (it is their first lead), in plan order."""
     pi = catalogue.plan_indicators
-    led_rows = pd.Series([k in keys for k in zip(pi.objective_no, pi.indicator_no, strict=True)], index=pi.index)
-    rows = pi[(pi.plan_code == plan_code) & led_rows]
+    rows = pi[(pi.plan_code == plan_code) & (pi.lead_agency == agency_code)]
     return rows.sort_values(["objective_no", "indicator_no", "part"])
 
 
@@ -94,8 +90,8 @@ def agency_candidates(catalogue: Catalogue, plan_code: str, typed: str) -> str:
     """What to say when an agency name is not recognised: the agencies it may mean, else every agency that
     leads a chỉ tiêu in the plan."""
     agencies = catalogue.agencies
-    leads = set(catalogue.indicator_agencies[(catalogue.indicator_agencies.plan_code == plan_code)
-                                             & (catalogue.indicator_agencies.role == "lead")].agency_code)
+    pi = catalogue.plan_indicators
+    leads = set(pi[pi.plan_code == plan_code].lead_agency)
     wanted = plain(typed)
     near = [name for name, aliases in zip(agencies.name, agencies.aliases, strict=True)
             if wanted and any(wanted in plain(n) or plain(n) in wanted for n in [name, *str(aliases).split(";")]

@@ -56,8 +56,8 @@ def write_trajectory_samples(target_dir: Path, catalogue: Catalogue) -> list[Pat
     rng = random.Random(20251231)
     written: list[Path] = []
     for plan_code in PLANS:
-        bridge = catalogue.indicator_agencies
-        agencies = sorted(set(bridge[(bridge.plan_code == plan_code) & (bridge.role == "lead")].agency_code))
+        pi = catalogue.plan_indicators
+        agencies = sorted(set(pi[pi.plan_code == plan_code].lead_agency))
         targets = catalogue.targets[catalogue.targets.plan_code == plan_code]
         deadlines = catalogue.reporting_deadlines
         annual = deadlines[(deadlines.plan_code == plan_code) & (deadlines.period == "nam")].iloc[0]
