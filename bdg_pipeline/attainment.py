@@ -44,6 +44,7 @@ Departures from Open SDG, each for a reason (also in README, each tested):
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -134,6 +135,13 @@ def judge(series: list[tuple[int, float]], target_year: int, target: float, dire
     before ``window_start`` (the plan's first monitored year) are not the plan's and are left out."""
     points = sorted((y, v) for y, v in series if v is not None and not (isinstance(v, float) and math.isnan(v))
                     and (window_start is None or y >= window_start))
+    return judge_points(points, target_year, target, direction, unit, as_of_year, period_start, baseline)
+
+
+def judge_points(points: list[tuple[int, float]], target_year: int, target: float, direction: str, unit: str,
+                 as_of_year: int, period_start: int,
+                 baseline: tuple[int | None, float | None] = (None, None)) -> Judgement:
+    """:func:`judge` on a series already in year order, without missing values, inside the plan's window."""
     passed = target_year < as_of_year
     relevant = [(y, v) for y, v in points if y <= (target_year if passed else as_of_year)]
     if not relevant:
@@ -253,7 +261,10 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
     grouped: dict[tuple, list[tuple[int, float]]] = {}
     columns = (series.province_code, series.indicator_code, series.area_code, series.level, series.year, series.value)
     for province, code, area, level, year, value in zip(*columns, strict=True):
-        grouped.setdefault((province, code, area, level), []).append((year, value))
+        if value == value:  # NaN (no value) is not a point
+            grouped.setdefault((province, code, area, level), []).append((year, value))
+    for points in grouped.values():
+        points.sort()
     keys_by_indicator: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for province, code, area, level in grouped:
         keys_by_indicator.setdefault((province, code), []).append((area, level))
@@ -264,9 +275,10 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
                     None if pd.isna(t.baseline_value) else float(t.baseline_value))
         for area, level in sorted(places):
             points = grouped.get((t.province_code, t.indicator_code, area, level), [])
-            j = judge(points, int(t.target_year), float(t.target_value), t.direction, t.unit, as_of_year,
-                      int(t.period_start), baseline if (area, level) == (t.province_code, "tinh") else (None, None),
-                      int(t.monitoring_start))
+            mine = points[bisect_left(points, (int(t.monitoring_start),)):]  # the plan's own window
+            j = judge_points(mine, int(t.target_year), float(t.target_value), t.direction, t.unit, as_of_year,
+                             int(t.period_start),
+                             baseline if (area, level) == (t.province_code, "tinh") else (None, None))
             signed, shortfall = gap(j.latest_value, float(t.target_value), t.direction)
             rows.append({
                 "plan_code": t.plan_code, "objective_no": t.objective_no, "indicator_no": t.indicator_no,
@@ -277,7 +289,7 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
                 "gap": signed, "shortfall": shortfall, "progress_ratio": j.progress_ratio,
                 "status": j.status, "status_vi": STATUS_VI[j.status],
                 "reason": reason(j, float(t.target_value), int(t.target_year), t.direction, t.unit),
-                "observations": len(points),
+                "observations": len(mine),
                 "as_of_year": as_of_year,
             })
     return pd.DataFrame(rows)

@@ -8,6 +8,7 @@ by more than one unit of its last printed digit is flagged (kept, with a warning
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -37,12 +38,16 @@ def _whole(number: Decimal, what: str, raw: str) -> int:
     return int(number)
 
 
+VIETNAMESE_MARKS = str.maketrans({",": ".", ".": ","})  # thousands dot, decimal comma
+
+
 def format_vn(value: float, decimals: int = 2) -> str:
     """50.59 → "50,59"; 17174 → "17.174" (for messages officers read)."""
-    text = f"{value:,.{decimals}f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    text = f"{value:,.{decimals}f}".translate(VIETNAMESE_MARKS)
     return text.rstrip("0").rstrip(",") if "," in text else text
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the reasons of a whole country repeat the same targets and values
 def value_text(value: float | None, unit: str) -> str:
     """A value as an officer writes it: 50,59%; 108,5/100; 1,5 lần; Có."""
     if value is None or value != value:  # None or NaN

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -265,21 +265,21 @@ EXCEL_ERRORS = {"#DIV/0!": "chia cho 0", "#N/A": "hàm tra cứu không tìm th�
                 "#NAME?": "tên hàm hoặc tên vùng sai", "#NUM!": "số không hợp lệ", "#NULL!": "vùng không giao nhau"}
 
 
-def _number(value: object, sheet: str, cell: str, about: str, problems: list[Problem]) -> Decimal | None:
+def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> Decimal | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, CellError):
         cause = EXCEL_ERRORS.get(value.code, "công thức không tính ra được")
         problems.append(Problem(sheet, cell, f"Ô có lỗi công thức {value.code} ({cause})", value.code,
-                                f"Sửa công thức để ra một số, hoặc ghi số trực tiếp. {NO_DATA_HINT}", about))
+                                f"Sửa công thức để ra một số, hoặc ghi số trực tiếp. {NO_DATA_HINT}"))
         return None
     if isinstance(value, bool):
         problems.append(Problem(sheet, cell, "Ô số chứa giá trị đúng/sai", str(value),
-                                f"Ghi một số. {NO_DATA_HINT}", about))
+                                f"Ghi một số. {NO_DATA_HINT}"))
         return None
     if isinstance(value, (int, float)):
         if value < 0:
-            problems.append(Problem(sheet, cell, "Số liệu không được âm", str(value), "Ghi số không âm.", about))
+            problems.append(Problem(sheet, cell, "Số liệu không được âm", str(value), "Ghi số không âm."))
             return None
         if isinstance(value, int) or value.is_integer():
             return Decimal(int(value))  # the common case, counts: no trip through str
@@ -287,14 +287,14 @@ def _number(value: object, sheet: str, cell: str, about: str, problems: list[Pro
         return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
     if isinstance(value, (dt.date, dt.time, dt.timedelta)):
         problems.append(Problem(sheet, cell, "Ô số đang ở dạng ngày giờ", str(value),
-                                "Định dạng lại ô thành Số (Format Cells > Number) rồi ghi lại số liệu.", about))
+                                "Định dạng lại ô thành Số (Format Cells > Number) rồi ghi lại số liệu."))
         return None
     try:
         return parse_number(str(value))
     except NumberFormatError as exc:
         problems.append(Problem(sheet, cell, "Ô số chứa chữ hoặc ký hiệu", normalize_text(str(value)),
                                 "Chỉ ghi số, ví dụ 48 hoặc 51,61 (không ghi “%”, không ghi bằng chữ). "
-                                f"{NO_DATA_HINT}" if not exc.fix else exc.fix, about))
+                                f"{NO_DATA_HINT}" if not exc.fix else exc.fix))
         return None
 
 
@@ -324,10 +324,6 @@ def _meta_year(value: object) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         return int(value)
     raise ValueError(f"năm “{value}”")
-
-
-def _values(row: list[Any]) -> dict[str, Any]:
-    return {c.key: (row[i] if i < len(row) and row[i] != "" else None) for i, c in enumerate(COLUMNS)}
 
 
 def _is_blank(row: list[Any]) -> bool:
@@ -365,86 +361,125 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
                                 str(exc), "Ghi ngày dạng ngày/tháng/năm, ví dụ 15/12/2025, hoặc để trống."))
     parsed = ParsedReturn("template", plan_code, province, agency_code, year, period,
                           contact=contact or None, report_date=report_date, problems=problems)
-    parts = catalogue.parts_index
-    names = catalogue.indicator_names
     units = template_units(catalogue, province, year, period)
     by_display = dict(zip(units.display.map(fold), units.area_code, strict=True))
+    context = RowContext(plan_code, agency_code, year, catalogue.parts_index, by_display, units)
     for r in range(FIRST_ROW, ws.max_row + 1):
-        if _is_blank(ws.rows[r - 1]):
+        row = ws.rows[r - 1]
+        if _is_blank(row):
             continue  # nothing reported on this row
-        cells = _values(ws.rows[r - 1])
-        try:
-            key = (plan_code, int(cells["objective"]), int(cells["indicator"]), str(cells["part"] or ""))
-        except (TypeError, ValueError):
-            problems.append(Problem(SHEET, cell_name("objective", r),
-                                    "Dòng có số liệu nhưng không có mã mục tiêu/chỉ tiêu",
-                                    fix="Không thêm dòng mới; dùng các dòng có sẵn của biểu mẫu."))
-            continue
-        place = normalize_text(str(cells["area"] or ""))
-        about = (f"chỉ tiêu {key[1]}.{key[2]}{key[3]}"
-                 + (f" “{_short(names.get(parts[key][0], ''))}”" if key in parts else "")
-                 + (f", {place}" if place else "") + (f" ({cells['level']})" if cells["level"] else ""))
-        if key not in parts:
-            problems.append(Problem(SHEET, cell_name("indicator", r), "Chỉ tiêu không có trong kế hoạch",
-                                    f"mục tiêu {key[1]}, chỉ tiêu {key[2]}{key[3]}", "Tải lại biểu mẫu mới.", about))
-            continue
-        unit = parts[key][1]
-        level = LEVEL_BY_LABEL.get(fold(cells["level"] or ""))
-        if level is None:
-            problems.append(Problem(SHEET, cell_name("level", r), "Cấp không hợp lệ",
-                                    normalize_text(str(cells["level"] or "")),
-                                    "Chọn Cấp tỉnh, Cấp huyện hoặc Cấp xã.", about))
-        area_code = by_display.get(fold(place))
-        if area_code is None:
-            try:
-                area_code = resolve_area(place, units)
-            except AreaError as exc:
-                problems.append(Problem(SHEET, cell_name("area", r), f"Địa bàn không có trong danh mục của năm {year}: "
-                                        f"{exc}", place, "Chọn địa bàn trong danh sách thả xuống.", about))
         before = len(problems)
-        numerator = _number(cells["numerator"], SHEET, cell_name("numerator", r), about, problems)
-        denominator = _number(cells["denominator"], SHEET, cell_name("denominator", r), about, problems)
-        value_cell = cells["value"]
-        value = None
-        if not (unit == "yes_no" and isinstance(value_cell, str)):
-            value = _number(value_cell, SHEET, cell_name("value", r), about, problems)
-        if len(problems) > before or level is None or area_code is None:
-            continue  # the cell at fault is named above; nothing further can be read from this row
-        if (numerator is None) != (denominator is None):
-            missing = "denominator" if denominator is None else "numerator"
-            problems.append(Problem(SHEET, cell_name(missing, r),
-                                    f"Có {'tử số' if missing == 'denominator' else 'mẫu số'} mà thiếu "
-                                    f"{'mẫu số' if missing == 'denominator' else 'tử số'}", "",
-                                    "Ghi đủ cả tử số và mẫu số, hoặc để trống cả hai và ghi ở cột Giá trị.", about))
-            continue
-        if unit == "yes_no":
-            if isinstance(value_cell, str):
-                raw = value_cell
-            elif value is None:
-                raw = ""
-            else:
-                raw = str(int(value)) if value in (0, 1) else str(value)
-            measure = Measure(raw=raw)
-        else:
-            measure = Measure(
-                raw=" / ".join(str(x) for x in (numerator, denominator, value) if x is not None),
-                numerator=numerator, denominator=denominator,
-                percent=value if unit == "percent" else None, value_decimals=_decimals(value),
-                times=value if unit == "times" else None,
-                number=value if unit not in ("percent", "times") else None,
-            )
-        source = "numerator" if numerator is not None else "value"
-        try:
-            reading = read_measure(measure, unit)
-        except NumberFormatError as exc:
-            at = exc.concerns if exc.concerns in NUMBER_KEYS and cells[exc.concerns] is not None else source
-            shown = {"numerator": numerator, "denominator": denominator, "value": value}[at]
-            problems.append(Problem(SHEET, cell_name(at, r), str(exc).split(": ", 1)[-1],
-                                    measure.raw if shown is None else format_vn(float(shown), 6), exc.fix, about))
-            continue
-        parsed.rows.append(ParsedRow(plan_code, key[1], key[2], key[3], level, area_code, year, reading,
-                                     agency_code, SHEET, cell_name(source, r), measure.raw))
+        read = _read_row(row, r, context, problems)
+        if read is not None:
+            parsed.rows.append(read)
+        if len(problems) > before:  # said in words only for rows at fault: most rows have none
+            about = _about(row, plan_code, catalogue)
+            problems[before:] = [replace(p, about=about) for p in problems[before:]]
     return parsed
+
+
+@dataclass(frozen=True)
+class RowContext:
+    plan_code: str
+    agency_code: str
+    year: int
+    parts: dict[tuple[str, int, int, str], tuple[str, str]]
+    by_display: dict[str, str]
+    units: pd.DataFrame
+
+
+def _at(row: list[Any], key: str) -> Any:
+    index = POSITION[key]
+    value = row[index] if index < len(row) else None
+    return None if value == "" else value
+
+
+def _about(row: list[Any], plan_code: str, catalogue: Catalogue) -> str:
+    """The chỉ tiêu and area a row reports, in words, for the officer's error report."""
+    objective, indicator, part = _at(row, "objective"), _at(row, "indicator"), _at(row, "part") or ""
+    place, level = _at(row, "area"), _at(row, "level")
+    text = f"chỉ tiêu {objective}.{indicator}{part}"
+    try:
+        code = catalogue.parts_index.get((plan_code, int(objective), int(indicator), str(part)))
+    except (TypeError, ValueError):
+        code = None
+    if code is not None:
+        text += f" “{_short(catalogue.indicator_names.get(code[0], ''))}”"
+    if place:
+        text += f", {normalize_text(str(place))}"
+    return text + (f" ({level})" if level else "")
+
+
+def _read_row(row: list[Any], r: int, context: RowContext, problems: list[Problem]) -> ParsedRow | None:
+    """One filled row of the sheet, or None with its problems appended."""
+    try:
+        key = (context.plan_code, int(_at(row, "objective")), int(_at(row, "indicator")), str(_at(row, "part") or ""))
+    except (TypeError, ValueError):
+        problems.append(Problem(SHEET, cell_name("objective", r), "Dòng có số liệu nhưng không có mã mục tiêu/chỉ tiêu",
+                                fix="Không thêm dòng mới; dùng các dòng có sẵn của biểu mẫu."))
+        return None
+    if key not in context.parts:
+        problems.append(Problem(SHEET, cell_name("indicator", r), "Chỉ tiêu không có trong kế hoạch",
+                                f"mục tiêu {key[1]}, chỉ tiêu {key[2]}{key[3]}", "Tải lại biểu mẫu mới."))
+        return None
+    unit = context.parts[key][1]
+    level_text, place = _at(row, "level"), _at(row, "area")
+    level = LEVEL_BY_LABEL.get(fold(level_text or ""))
+    if level is None:
+        problems.append(Problem(SHEET, cell_name("level", r), "Cấp không hợp lệ", normalize_text(str(level_text or "")),
+                                "Chọn Cấp tỉnh, Cấp huyện hoặc Cấp xã."))
+    area_code = context.by_display.get(fold(place or ""))
+    if area_code is None:
+        try:
+            area_code = resolve_area(normalize_text(str(place or "")), context.units)
+        except AreaError as exc:
+            problems.append(Problem(SHEET, cell_name("area", r),
+                                    f"Địa bàn không có trong danh mục của năm {context.year}: {exc}",
+                                    normalize_text(str(place or "")), "Chọn địa bàn trong danh sách thả xuống."))
+    before = len(problems)
+    numerator = _number(_at(row, "numerator"), SHEET, cell_name("numerator", r), problems)
+    denominator = _number(_at(row, "denominator"), SHEET, cell_name("denominator", r), problems)
+    value_cell = _at(row, "value")
+    value = None
+    if not (unit == "yes_no" and isinstance(value_cell, str)):
+        value = _number(value_cell, SHEET, cell_name("value", r), problems)
+    if len(problems) > before or level is None or area_code is None:
+        return None  # the cell at fault is named above; nothing further can be read from this row
+    if (numerator is None) != (denominator is None):
+        missing = "denominator" if denominator is None else "numerator"
+        problems.append(Problem(SHEET, cell_name(missing, r),
+                                f"Có {'tử số' if missing == 'denominator' else 'mẫu số'} mà thiếu "
+                                f"{'mẫu số' if missing == 'denominator' else 'tử số'}", "",
+                                "Ghi đủ cả tử số và mẫu số, hoặc để trống cả hai và ghi ở cột Giá trị."))
+        return None
+    if unit == "yes_no":
+        if isinstance(value_cell, str):
+            raw = value_cell
+        elif value is None:
+            raw = ""
+        else:
+            raw = str(int(value)) if value in (0, 1) else str(value)
+        measure = Measure(raw=raw)
+    else:
+        measure = Measure(
+            raw=" / ".join(str(x) for x in (numerator, denominator, value) if x is not None),
+            numerator=numerator, denominator=denominator,
+            percent=value if unit == "percent" else None, value_decimals=_decimals(value),
+            times=value if unit == "times" else None,
+            number=value if unit not in ("percent", "times") else None,
+        )
+    source = "numerator" if numerator is not None else "value"
+    try:
+        reading = read_measure(measure, unit)
+    except NumberFormatError as exc:
+        numbers = {"numerator": numerator, "denominator": denominator, "value": value}
+        at = exc.concerns if numbers.get(exc.concerns) is not None else source
+        shown = numbers[at]
+        problems.append(Problem(SHEET, cell_name(at, r), str(exc).split(": ", 1)[-1],
+                                measure.raw if shown is None else format_vn(float(shown), 6), exc.fix))
+        return None
+    return ParsedRow(context.plan_code, key[1], key[2], key[3], level, area_code, context.year, reading,
+                     context.agency_code, SHEET, cell_name(source, r), measure.raw)
 
 
 def _decimals(value: Decimal | None) -> int:
