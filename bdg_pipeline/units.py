@@ -64,7 +64,25 @@ def value_text(value: float | None, unit: str) -> str:
 
 
 def read_measure(measure: Measure, unit: str) -> Reading:
-    """Interpret a measure in ``unit``; raise :class:`NumberFormatError` when they do not fit."""
+    """Interpret a measure in ``unit``; raise :class:`NumberFormatError` when they do not fit, or when the
+    value is outside what the unit can plausibly hold (never stored silently: “108.500” for a sex ratio
+    at birth read as 108500 is refused with the likely meaning 108,5)."""
+    reading = _interpret(measure, unit)
+    low, high = UNIT_TABLE[unit].valid_range
+    if reading.value is not None and not low <= reading.value <= high:
+        symbol = "" if unit.startswith("count_per_") else UNITS[unit]
+        shown = f"{format_vn(reading.value)}{symbol}"
+        fix = "Kiểm tra lại số liệu và đơn vị của ô này."
+        if reading.value >= 1000 and low <= reading.value / 1000 <= high:
+            fix = (f"Nếu là {format_vn(reading.value / 1000)}{symbol}, ghi dấu phẩy thập phân: "
+                   f"{format_vn(reading.value / 1000)} (dấu chấm là dấu phân cách hàng nghìn).")
+        raise NumberFormatError(f"“{measure.raw}”: giá trị {shown} nằm ngoài khoảng hợp lý của chỉ tiêu "
+                                f"({format_vn(low)}–{format_vn(high)}{symbol})", fix,
+                                "numerator" if reading.numerator is not None else "value")
+    return reading
+
+
+def _interpret(measure: Measure, unit: str) -> Reading:
     raw = measure.raw
     if unit == "yes_no":
         word = normalize_text(raw).casefold()

@@ -19,7 +19,7 @@ from ..numbers import NumberFormatError, normalize_text, parse_result_cell
 from ..units import read_measure
 from .matching import MatchError, indicator_text, level_of_label, parts_of, plan_for, resolve_part, text_overlap
 from .model import ParsedReturn, ParsedRow, Problem, fold, province_area_code, resolve_agency
-from .workbook import merged_value
+from .workbook import merged_value, shown_value
 
 MIN_TEXT_OVERLAP = 0.5
 HEADER_SCAN_ROWS = 40
@@ -87,7 +87,7 @@ def parse_appendix(workbook: Workbook, catalogue: Catalogue) -> ParsedReturn:
     current = (0, 0)
     for row in range(header_row + 1, sheet.max_row + 1):
         ind_raw = sheet.cell(row=row, column=columns["indicator"]).value
-        res_raw = sheet.cell(row=row, column=columns["result"]).value
+        res_raw = shown_value(sheet.cell(row=row, column=columns["result"]))  # percent format as shown
         if ind_raw in (None, "") and res_raw in (None, ""):
             continue
         ind_cell = f"{get_column_letter(columns['indicator'])}{row}"
@@ -134,7 +134,7 @@ def parse_appendix(workbook: Workbook, catalogue: Catalogue) -> ParsedReturn:
         try:
             measures = parse_result_cell(str(res_raw))
         except NumberFormatError as exc:
-            problems.append(Problem(name, res_cell, str(exc), normalize_text(res_raw)[:120], exc.fix))
+            problems.append(Problem(name, res_cell, str(exc), normalize_text(str(res_raw))[:120], exc.fix))
             continue
         for measure in measures:
             try:

@@ -74,7 +74,13 @@ def parse_returns(paths: list[Path], catalogue: Catalogue, limits: Limits | None
     read: list[ParsedReturn | list[Problem]] = []
     for path in paths:
         try:
-            read.append(read_return(path, catalogue, limits))
+            parsed = read_return(path, catalogue, limits)
+            if limits is not None and parsed.year > limits.as_of_year:
+                parsed.problems.append(Problem(
+                    "_meta" if parsed.kind == "template" else "(tệp)", "",
+                    f"Năm số liệu {parsed.year} sau năm đánh giá {limits.as_of_year}: chưa thể có số liệu của năm này",
+                    str(parsed.year), "Kiểm tra năm số liệu; dùng biểu mẫu của đúng năm (lệnh bdg template)."))
+            read.append(parsed)
         except ReturnRejected as exc:
             read.append(exc.problems)
         except Exception as exc:  # one file's surprise must not stop the others

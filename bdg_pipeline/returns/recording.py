@@ -157,19 +157,31 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
         outcome = FileOutcome(name, "accepted", submission_id=submission_id, rows=rows, arrival_seq=seq,
                               flagged=int(pc.sum(table["flagged"]).as_py() or 0))
         key = (parsed.plan_code, parsed.agency_code or "", parsed.year, parsed.period, parsed.kind)
-        for old_id, old_name in in_force.get(key, []):
+        # a correction replaces the return of the same period; the year's return also replaces the
+        # 6-month one of that year (kept in history, one value per year in force)
+        half_year = (*key[:3], "6thang", key[4])
+        for old_id, old_name in in_force.get(key, []) + (in_force.pop(half_year, []) if key[3] == "nam" else []):
             replaced[old_id] = submission_id
             outcome.superseded.append(old_name)
             log_row(arrival, old_name, None, "superseded", old_id, f"thay thế bởi {name} ({submission_id})")
-        in_force[key] = [(submission_id, name)]
+        yearly = in_force.get((*key[:3], "nam", key[4])) if key[3] == "6thang" else None
+        status, superseded_by = "accepted", None
+        if yearly:
+            # the 6-month return of a year whose yearly return is in: history only
+            status, superseded_by = "superseded", yearly[0][0]
+        else:
+            in_force[key] = [(submission_id, name)]
         submissions.append({
             "submission_id": submission_id, "content_hash": digest, "file_name": name, "kind": parsed.kind,
             "plan_code": parsed.plan_code, "province": parsed.province, "agency_code": parsed.agency_code,
             "year": parsed.year, "period": parsed.period, "contact": parsed.contact, "report_date": parsed.report_date,
-            "received_at": arrival.received_at, "row_count": rows, "status": "accepted", "superseded_by": None})
+            "received_at": arrival.received_at, "row_count": rows, "status": status, "superseded_by": superseded_by})
         seen[digest] = submission_id
         outcomes.append(outcome)
         log_row(arrival, name, digest, "accepted", submission_id, None)
+        if yearly:
+            log_row(arrival, name, None, "superseded", submission_id,
+                    f"báo cáo năm {yearly[0][1]} ({yearly[0][0]}) đã thay cho báo cáo 6 tháng")
 
     with transaction(con):
         if submissions:

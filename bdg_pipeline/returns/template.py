@@ -348,6 +348,19 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
                                 "Tải biểu mẫu mới bằng lệnh bdg template."))
         return ParsedReturn("template", plan_code, "", agency_code, year, period, problems=problems)
     province = provinces[plan_code]
+    plan = catalogue.plans.set_index("plan_code").loc[plan_code]
+    if agency_code not in set(catalogue.agencies.agency_code):
+        problems.append(Problem("_meta", "B4", "Biểu mẫu ghi cơ quan không có trong danh mục", agency_code,
+                                "Tạo lại biểu mẫu bằng lệnh “bdg template”; không sửa trang “_meta”."))
+    if period not in PERIODS:
+        problems.append(Problem("_meta", "B6", "Biểu mẫu ghi kỳ báo cáo không hợp lệ", period,
+                                f"Kỳ báo cáo là {' hoặc '.join(PERIODS)}; tạo lại biểu mẫu bằng lệnh “bdg template”."))
+    if not plan.monitoring_start <= year <= plan.monitoring_end:
+        problems.append(Problem("_meta", "B5", f"Năm {year} nằm ngoài kỳ theo dõi của kế hoạch {plan_code} "
+                                f"({plan.monitoring_start}–{plan.monitoring_end})", str(year),
+                                "Tạo lại biểu mẫu cho đúng năm bằng lệnh “bdg template”."))
+    if problems:
+        return ParsedReturn("template", plan_code, province, agency_code, year, period, problems=problems)
     if SHEET not in grids:
         problems.append(Problem(SHEET, "", "Thiếu trang tính “BaoCao”", fix="Dùng đúng biểu mẫu, không đổi tên trang."))
         return ParsedReturn("template", plan_code, province, agency_code, year, period, problems=problems)
@@ -359,6 +372,10 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
     except ValueError as exc:
         problems.append(Problem(SHEET, HEADER_CELLS["report_date"], "Ngày báo cáo không đọc được thành ngày",
                                 str(exc), "Ghi ngày dạng ngày/tháng/năm, ví dụ 15/12/2025, hoặc để trống."))
+    if report_date is not None and report_date > dt.date.today():
+        problems.append(Problem(SHEET, HEADER_CELLS["report_date"], "Ngày báo cáo sau ngày hôm nay",
+                                f"{report_date:%d/%m/%Y}", "Ghi ngày lập báo cáo (không muộn hơn hôm nay)."))
+        report_date = None
     parsed = ParsedReturn("template", plan_code, province, agency_code, year, period,
                           contact=contact or None, report_date=report_date, problems=problems)
     units = template_units(catalogue, province, year, period)

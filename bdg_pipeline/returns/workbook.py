@@ -7,6 +7,7 @@ blocks entity expansion and external entities.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator, Mapping
@@ -20,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ..config import Settings
 from ..config import settings as read_settings
+from ..units import format_vn
 from .model import Problem, ReturnRejected
 
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # legacy .xls, and any password-protected .xlsx
@@ -30,12 +32,13 @@ class Limits:
     max_file_bytes: int
     max_uncompressed_bytes: int
     max_rows: int
+    as_of_year: int = 9999  # the judging year: a return about a later year is refused
 
     @classmethod
     def of(cls, settings: Settings | None = None) -> Limits:
         s = settings or read_settings()
         return cls(max_file_bytes=int(s.max_file_mb * 2**20), max_uncompressed_bytes=int(s.max_uncompressed_mb * 2**20),
-                   max_rows=s.max_rows)
+                   max_rows=s.max_rows, as_of_year=s.as_of_year)
 
 
 def _reject(message: str, fix: str, found: str = "") -> ReturnRejected:
@@ -83,19 +86,20 @@ class CellError:
 class Grid:
     """The values of one sheet, read by python-calamine, addressed like Excel ("J14").
 
-    python-calamine reads an error cell as empty; ``errors`` ({(row, column): "#N/A"}, 1-based) puts
-    them back as :class:`CellError` so a reader can name them.
+    python-calamine gives the stored value, not what Excel shows: an error cell reads as empty and 51,61 %
+    typed into a percent-formatted cell reads as 0.5161. ``shown`` ({(row, column): value}, 1-based) puts
+    back what the officer sees: a :class:`CellError`, or the percent value (51.61).
     """
 
-    def __init__(self, title: str, rows: list[list[Any]], errors: Mapping[tuple[int, int], str] | None = None):
+    def __init__(self, title: str, rows: list[list[Any]], shown: Mapping[tuple[int, int], Any] | None = None):
         self.title = title
         self.rows = rows
-        for (row, column), code in (errors or {}).items():
+        for (row, column), value in (shown or {}).items():
             while len(rows) < row:
                 rows.append([])
             cells = rows[row - 1]
             cells.extend([""] * (column - len(cells)))
-            cells[column - 1] = CellError(code)
+            cells[column - 1] = value
         self.max_row = len(rows)
 
     def __getitem__(self, coord: str) -> Any:
@@ -114,11 +118,11 @@ class Sheets(Mapping[str, Grid]):
     """The sheets of a workbook read by python-calamine, each one read on first use (a template is
     recognised and read from two of its four sheets)."""
 
-    def __init__(self, book: Any, limits: Limits, errors: Mapping[str, dict[tuple[int, int], str]] | None = None):
+    def __init__(self, book: Any, limits: Limits, shown: Mapping[str, dict[tuple[int, int], Any]] | None = None):
         self._book = book
         self._names = list(book.sheet_names)
         self._limits = limits
-        self._errors = errors or {}
+        self._shown = shown or {}
         self._grids: dict[str, Grid] = {}
 
     def __getitem__(self, name: str) -> Grid:
@@ -128,7 +132,7 @@ class Sheets(Mapping[str, Grid]):
             try:
                 sheet = self._book.get_sheet_by_name(name)
                 self._check_rows(name, max(sheet.height, sheet.total_height))  # before a hostile sheet is unpacked
-                self._grids[name] = Grid(name, sheet.to_python(skip_empty_area=False), self._errors.get(name))
+                self._grids[name] = Grid(name, sheet.to_python(skip_empty_area=False), self._shown.get(name))
                 self._check_rows(name, self._grids[name].max_row)
             except ReturnRejected:
                 raise
@@ -163,13 +167,15 @@ def open_values(path: Path, limits: Limits | None = None) -> Sheets:
                       f"{type(exc).__name__}: {exc}") from exc
     if container.has_formulas:
         reject_uncached_formulas(path)
-    return Sheets(book, limits, error_cells(path) if container.has_errors else None)
+    shown = shown_cells(path) if container.has_errors or container.has_percent else None
+    return Sheets(book, limits, shown)
 
 
 @dataclass(frozen=True)
 class Container:
     has_formulas: bool  # some worksheet holds a formula
     has_errors: bool  # some worksheet holds an error value (t="e")
+    has_percent: bool = False  # the styles hold a percent number format (built-in 9, 10 or one with "%")
 
 
 def check_container(path: Path, limits: Limits) -> Container:
@@ -208,7 +214,7 @@ def check_container(path: Path, limits: Limits) -> Container:
                 raise _reject(f"Tệp giải nén quá lớn ({unpacked / 2**20:.0f} MB, tối đa "
                               f"{limits.max_uncompressed_bytes / 2**20:.0f} MB)",
                               "Tệp có thể bị lỗi hoặc chứa dữ liệu thừa; lưu lại biểu chỉ với số liệu cần báo cáo.")
-            has_formulas = has_errors = False
+            has_formulas = has_errors = has_percent = False
             for info in archive.infolist():
                 try:
                     data = archive.read(info)  # checks every part's CRC, as testzip would
@@ -222,20 +228,35 @@ def check_container(path: Path, limits: Limits) -> Container:
                 if info.filename.startswith("xl/worksheets/"):
                     has_formulas = has_formulas or b"<f>" in data or b"<f " in data
                     has_errors = has_errors or b't="e"' in data
-            return Container(has_formulas, has_errors)
+                if info.filename == "xl/styles.xml":
+                    has_percent = PERCENT_STYLE.search(data) is not None
+            return Container(has_formulas, has_errors, has_percent)
     except zipfile.BadZipFile as exc:
         raise _reject("Tệp bị hỏng hoặc bị cắt cụt", "Lưu lại tệp bằng Excel rồi gửi lại.", str(exc)) from exc
 
 
-def error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
-    """{sheet: {(row, column): "#DIV/0!"}} for every cell whose saved value is an Excel error."""
+PERCENT_STYLE = re.compile(rb'numFmtId="(?:9|10)"|formatCode="[^"]*%')
+
+
+def shown_cells(path: Path) -> dict[str, dict[tuple[int, int], Any]]:
+    """{sheet: {(row, column): value as Excel shows it}} for the cells python-calamine reads otherwise:
+    Excel errors (a :class:`CellError`) and numbers in percent format (× 100: 0.5161 shown as 51,61 %)."""
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    found: dict[str, dict[tuple[int, int], Any]] = {}
     try:
-        return {sheet.title: {(c.row, c.column): str(c.value) for row in sheet.iter_rows() for c in row
-                              if getattr(c, "data_type", None) == "e"}
-                for sheet in book.worksheets}
+        for sheet in book.worksheets:
+            cells: dict[tuple[int, int], Any] = {}
+            for row in sheet.iter_rows():
+                for c in row:
+                    kind = getattr(c, "data_type", None)
+                    if kind == "e":
+                        cells[(c.row, c.column)] = CellError(str(c.value))
+                    elif kind == "n" and isinstance(c.value, (int, float)) and "%" in (c.number_format or ""):
+                        cells[(c.row, c.column)] = round(c.value * 100, 10)
+            found[sheet.title] = cells
     finally:
         book.close()
+    return found
 
 
 def formulas_without_values(path: Path, values: Workbook | None = None) -> list[tuple[str, str, str]]:
@@ -262,11 +283,20 @@ def formulas_without_values(path: Path, values: Workbook | None = None) -> list[
 
 
 def merged_value(sheet: Worksheet, row: int, column: int) -> object:
-    """The value shown in a cell, taking merged ranges into account (the top-left cell holds it)."""
+    """The value shown in a cell, taking merged ranges into account (the top-left cell holds it), and a
+    number in percent format as Excel shows it (0.5161 → "51,61%")."""
     cell = sheet.cell(row=row, column=column)
-    if cell.value is not None:
-        return cell.value
-    for merged in sheet.merged_cells.ranges:
-        if merged.min_row <= row <= merged.max_row and merged.min_col <= column <= merged.max_col:
-            return sheet.cell(row=merged.min_row, column=merged.min_col).value
-    return None
+    if cell.value is None:
+        for merged in sheet.merged_cells.ranges:
+            if merged.min_row <= row <= merged.max_row and merged.min_col <= column <= merged.max_col:
+                cell = sheet.cell(row=merged.min_row, column=merged.min_col)
+                break
+    return shown_value(cell)
+
+
+def shown_value(cell: Any) -> object:
+    """A cell's value as Excel shows it: a number in percent format as “51,61%” (stored as 0.5161)."""
+    value = cell.value
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and "%" in (cell.number_format or ""):
+        return f"{format_vn(value * 100, 10)}%"
+    return value
