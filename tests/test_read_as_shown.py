@@ -113,3 +113,28 @@ def test_the_yearly_return_is_in_force_over_the_6_month_one(catalogue, env, read
     assert read_warehouse("SELECT observations FROM v_attainment WHERE plan_code = 'LC-2021-2030' "
                           "AND indicator_code = 'sex_ratio_at_birth' AND level = 'tinh' AND target_year = 2030") \
         == [(1,)]
+
+
+def test_a_template_saved_as_excel_97_2003_reads_the_same(catalogue, tmp_path):
+    """An officer's “Save as Excel 97–2003 (.xls)” of a filled template (written here with xlwt)."""
+    import xlwt
+
+    wb = build_template(catalogue, "LC-2021-2030", "Sở Y tế", 2023)
+    ws = wb[SHEET]
+    ws[f"L{_row(ws, 'sex_ratio_at_birth')}"] = 109.2
+    r = _row(ws, "maternal_mortality_ratio")
+    ws[f"J{r}"], ws[f"K{r}"] = 3, 14250
+    wb.save(tmp_path / "bieu.xlsx")
+    old = xlwt.Workbook()
+    for sheet in wb.worksheets:
+        copy = old.add_sheet(sheet.title)
+        for row in sheet.iter_rows():
+            for cell in row:
+                if cell.value is not None:
+                    copy.write(cell.row - 1, cell.column - 1, cell.value)
+    old.save(str(tmp_path / "bieu.xls"))
+    modern = parse_return(tmp_path / "bieu.xlsx", catalogue).rows
+    legacy = parse_return(tmp_path / "bieu.xls", catalogue).rows
+    assert len(modern) == 2
+    assert [(r.indicator_no, r.area_code, r.reading) for r in legacy] == \
+        [(r.indicator_no, r.area_code, r.reading) for r in modern]

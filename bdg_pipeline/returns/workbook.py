@@ -25,6 +25,7 @@ from ..units import format_vn
 from .model import Problem, ReturnRejected
 
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # legacy .xls, and any password-protected .xlsx
+ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx is kept in
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,9 @@ class Sheets(Mapping[str, Grid]):
     """The sheets of a workbook read by python-calamine, each one read on first use (a template is
     recognised and read from two of its four sheets)."""
 
-    def __init__(self, book: Any, limits: Limits, shown: Mapping[str, dict[tuple[int, int], Any]] | None = None):
+    def __init__(self, book: Any, limits: Limits, shown: Mapping[str, dict[tuple[int, int], Any]] | None = None,
+                 legacy: bool = False):
+        self.legacy = legacy  # an Excel 97–2003 workbook: no openpyxl view of it (merged cells, formats)
         self._book = book
         self._names = list(book.sheet_names)
         self._limits = limits
@@ -168,7 +171,7 @@ def open_values(path: Path, limits: Limits | None = None) -> Sheets:
     if container.has_formulas:
         reject_uncached_formulas(path)
     shown = shown_cells(path) if container.has_errors or container.has_percent else None
-    return Sheets(book, limits, shown)
+    return Sheets(book, limits, shown, legacy=container.legacy)
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,7 @@ class Container:
     has_formulas: bool  # some worksheet holds a formula
     has_errors: bool  # some worksheet holds an error value (t="e")
     has_percent: bool = False  # the styles hold a percent number format (built-in 9, 10 or one with "%")
+    legacy: bool = False  # Excel 97–2003 (.xls): read by python-calamine, template layout only
 
 
 def check_container(path: Path, limits: Limits) -> Container:
@@ -189,8 +193,10 @@ def check_container(path: Path, limits: Limits) -> Container:
     with path.open("rb") as f:
         head = f.read(8)
     if head == OLE_SIGNATURE:
-        raise _reject("Tệp được đặt mật khẩu hoặc là định dạng Excel cũ (.xls)",
-                      "Bỏ mật khẩu và lưu lại dưới dạng “Sổ làm việc Excel (*.xlsx)”.")
+        # an OLE compound file: an Excel 97–2003 workbook, or an .xlsx encrypted with a password
+        if ENCRYPTED_STREAM in path.read_bytes():
+            raise _reject("Tệp được đặt mật khẩu", "Bỏ mật khẩu (File > Info > Protect Workbook) rồi lưu lại.")
+        return Container(has_formulas=False, has_errors=False, legacy=True)
     suffix = path.suffix.lower()
     if suffix in {".xlsm", ".xltm", ".xlsb"}:
         raise _reject(f"Không nhận tệp có macro hoặc dạng nhị phân ({suffix})",
