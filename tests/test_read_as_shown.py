@@ -138,3 +138,24 @@ def test_a_template_saved_as_excel_97_2003_reads_the_same(catalogue, tmp_path):
     assert len(modern) == 2
     assert [(r.indicator_no, r.area_code, r.reading) for r in legacy] == \
         [(r.indicator_no, r.area_code, r.reading) for r in modern]
+
+
+def test_a_template_saved_as_opendocument_reads_the_same(catalogue, tmp_path):
+    """LibreOffice's own format (.ods, written here with pandas' odf writer): the same observations."""
+    import pandas as pd
+
+    wb = build_template(catalogue, "LC-2021-2030", "Sở Y tế", 2023)
+    ws = wb[SHEET]
+    ws[f"L{_row(ws, 'sex_ratio_at_birth')}"] = 109.2
+    r = _row(ws, "maternal_mortality_ratio")
+    ws[f"J{r}"], ws[f"K{r}"] = 3, 14250
+    wb.save(tmp_path / "bieu.xlsx")
+    with pd.ExcelWriter(tmp_path / "bieu.ods", engine="odf") as writer:
+        for sheet in wb.worksheets:
+            grid = [[cell.value for cell in row] for row in sheet.iter_rows()]
+            pd.DataFrame(grid).to_excel(writer, sheet_name=sheet.title, header=False, index=False)
+    modern = parse_return(tmp_path / "bieu.xlsx", catalogue).rows
+    opendocument = parse_return(tmp_path / "bieu.ods", catalogue).rows
+    assert len(modern) == 2
+    assert [(r.indicator_no, r.area_code, r.reading) for r in opendocument] == \
+        [(r.indicator_no, r.area_code, r.reading) for r in modern]

@@ -20,10 +20,10 @@ from pathlib import Path
 
 from .archive import Arrival, Ledger, content_hash
 
-INBOX_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+INBOX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 IGNORED_PREFIXES = ("~$", ".")
 IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload")
-ZIP_SUFFIXES = (".xlsx", ".xlsm")
+ZIP_SUFFIXES = (".xlsx", ".xlsm", ".ods")
 GIVE_UP_SECONDS = 600  # a file unreadable for this long is taken anyway (and rejected with a report)
 
 

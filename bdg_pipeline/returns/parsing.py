@@ -54,10 +54,11 @@ def read_return(path: Path, catalogue: Catalogue, limits: Limits | None = None) 
     grids = open_values(path, limits)
     if is_template(grids):
         return parse_template(grids, catalogue)
-    if grids.legacy:
+    if grids.values_only:
         raise ReturnRejected([Problem(
-            "(tệp)", "", "Phụ lục ở định dạng Excel cũ (.xls) chưa đọc được (chỉ đọc biểu mẫu của hệ thống khi "
-            "lưu dạng .xls)", fix="Mở bằng Excel, lưu lại dưới dạng “Sổ làm việc Excel (*.xlsx)” rồi gửi lại.")])
+            "(tệp)", "", "Phụ lục ở định dạng Excel cũ (.xls) hoặc LibreOffice (.ods) chưa đọc được (chỉ đọc "
+            "biểu mẫu của hệ thống ở các dạng này)",
+            fix="Mở bằng Excel hoặc LibreOffice, lưu lại dưới dạng “Sổ làm việc Excel (*.xlsx)” rồi gửi lại.")])
     workbook = open_workbook(path, limits)  # free-form layouts need merged cells
     try:
         if find_appendix(workbook) is None:

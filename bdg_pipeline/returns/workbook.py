@@ -26,6 +26,7 @@ from .model import Problem, ReturnRejected
 
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # legacy .xls, and any password-protected .xlsx
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx is kept in
+ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"  # LibreOffice Calc's own format
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,8 @@ class Sheets(Mapping[str, Grid]):
     recognised and read from two of its four sheets)."""
 
     def __init__(self, book: Any, limits: Limits, shown: Mapping[str, dict[tuple[int, int], Any]] | None = None,
-                 legacy: bool = False):
-        self.legacy = legacy  # an Excel 97–2003 workbook: no openpyxl view of it (merged cells, formats)
+                 values_only: bool = False):
+        self.values_only = values_only  # .xls or .ods: no openpyxl view of it (merged cells, formats)
         self._book = book
         self._names = list(book.sheet_names)
         self._limits = limits
@@ -171,7 +172,7 @@ def open_values(path: Path, limits: Limits | None = None) -> Sheets:
     if container.has_formulas:
         reject_uncached_formulas(path)
     shown = shown_cells(path) if container.has_errors or container.has_percent else None
-    return Sheets(book, limits, shown, legacy=container.legacy)
+    return Sheets(book, limits, shown, values_only=container.values_only)
 
 
 @dataclass(frozen=True)
@@ -179,7 +180,7 @@ class Container:
     has_formulas: bool  # some worksheet holds a formula
     has_errors: bool  # some worksheet holds an error value (t="e")
     has_percent: bool = False  # the styles hold a percent number format (built-in 9, 10 or one with "%")
-    legacy: bool = False  # Excel 97–2003 (.xls): read by python-calamine, template layout only
+    values_only: bool = False  # Excel 97–2003 (.xls) or OpenDocument (.ods): python-calamine, templates only
 
 
 def check_container(path: Path, limits: Limits) -> Container:
@@ -196,7 +197,7 @@ def check_container(path: Path, limits: Limits) -> Container:
         # an OLE compound file: an Excel 97–2003 workbook, or an .xlsx encrypted with a password
         if ENCRYPTED_STREAM in path.read_bytes():
             raise _reject("Tệp được đặt mật khẩu", "Bỏ mật khẩu (File > Info > Protect Workbook) rồi lưu lại.")
-        return Container(has_formulas=False, has_errors=False, legacy=True)
+        return Container(has_formulas=False, has_errors=False, values_only=True)
     suffix = path.suffix.lower()
     if suffix in {".xlsm", ".xltm", ".xlsb"}:
         raise _reject(f"Không nhận tệp có macro hoặc dạng nhị phân ({suffix})",
@@ -210,7 +211,8 @@ def check_container(path: Path, limits: Limits) -> Container:
             unpacked = sum(info.file_size for info in archive.infolist())
             if any(n.lower().endswith("vbaproject.bin") for n in names):
                 raise _reject("Tệp chứa macro (VBA)", "Lưu lại dưới dạng .xlsx không có macro.")
-            if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
+            is_ods = "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE
+            if not is_ods and ("[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names)):
                 raise _reject("Tệp nén không phải sổ tính Excel", "Gửi đúng tệp .xlsx của biểu báo cáo.")
             if any(n.startswith("xl/externalLinks/") for n in names):
                 raise _reject("Tệp có liên kết tới sổ tính khác: số liệu có thể thay đổi theo tệp ngoài",
@@ -236,7 +238,7 @@ def check_container(path: Path, limits: Limits) -> Container:
                     has_errors = has_errors or b't="e"' in data
                 if info.filename == "xl/styles.xml":
                     has_percent = PERCENT_STYLE.search(data) is not None
-            return Container(has_formulas, has_errors, has_percent)
+            return Container(has_formulas, has_errors, has_percent, values_only=is_ods)
     except zipfile.BadZipFile as exc:
         raise _reject("Tệp bị hỏng hoặc bị cắt cụt", "Lưu lại tệp bằng Excel rồi gửi lại.", str(exc)) from exc
 
