@@ -94,8 +94,8 @@ def undocumented(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def render_markdown(con: duckdb.DuckDBPyConnection) -> str:
-    views = [r for r in relations(con) if r.is_view]
-    tables = [r for r in relations(con) if not r.is_view]
+    found = relations(con)
+    views, tables = [r for r in found if r.is_view], [r for r in found if not r.is_view]
     lines = ["# Data dictionary", "",
              "Every table and view of the warehouse (`data/warehouse/bdg.duckdb`) and every column. Generated from",
              "`sql/dictionary.yml` by `python -m bdg_pipeline.dictionary`; the same text is in the warehouse as",

@@ -163,10 +163,7 @@ def write_results_page(outcomes: list[SuiteOutcome], path: Path) -> Path:
     """One self-contained HTML page with every suite, pass or fail, and the rows that failed."""
     import datetime as dt
 
-    from jinja2 import Environment, PackageLoader
-
-    environment = Environment(loader=PackageLoader("bdg_pipeline.reports", "templates"), autoescape=True,
-                              trim_blocks=True, lstrip_blocks=True)
+    from .reports.pages import ENVIRONMENT
     suites = []
     for outcome in outcomes:
         rows = [{**row, "level": LEVELS.get(str(row["level"]), row["level"])} if "level" in row else row
@@ -180,6 +177,6 @@ def write_results_page(outcomes: list[SuiteOutcome], path: Path) -> Path:
                        "columns": [COLUMN_WORDS.get(c, c) for c in columns],
                        "rows": [[row.get(c, "") for c in columns] for row in rows]})
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(environment.get_template("quality.html.j2").render(
+    path.write_text(ENVIRONMENT.get_template("quality.html.j2").render(
         suites=suites, made=f"{dt.datetime.now():%d/%m/%Y %H:%M}", shown=SHOWN_FAILURES), encoding="utf-8")
     return path

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import jinja2
 import pandas as pd
 
 from ..attainment import STATUS_VI, target_words
@@ -19,13 +18,11 @@ from ..units import format_vn, value_text
 from ..vocabulary import LEVELS, UNITS
 from .appendix_report import STATUS_COLOURS, masked_count
 from .charts import indicator_chart, objective_chart
+from .pages import ENVIRONMENT
 
 STATUS_TEXT_COLOURS = {"achieved": "#1b5e20", "on_track": "#33691e", "needs_acceleration": "#7a5c00",
                        "limited_progress": "#8a3b00", "regressing": "#8e0000", "not_achieved": "#8e0000",
                        "not_yet": "#7a5c00", "insufficient_data": "#37474f", "no_data": "#37474f"}
-ENVIRONMENT = jinja2.Environment(loader=jinja2.PackageLoader("bdg_pipeline.reports", "templates"),
-                                 autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                                 undefined=jinja2.StrictUndefined)
 
 PARTS_SQL = """
 SELECT pi.plan_code, pi.objective_no, o.field, o.text AS objective_text, pi.indicator_no, pi.part,
