@@ -20,10 +20,10 @@ from pathlib import Path
 
 from .archive import Arrival, Ledger, content_hash
 
-INBOX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+INBOX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".docm", ".doc")
 IGNORED_PREFIXES = ("~$", ".")
 IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload")
-ZIP_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+ZIP_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".docx", ".docm")
 GIVE_UP_SECONDS = 600  # a file unreadable for this long is taken anyway (and rejected with a report)
 
 

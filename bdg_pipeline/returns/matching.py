@@ -61,6 +61,15 @@ def text_overlap(row_text: str, catalogue_text: str) -> float:
     return len(row_words & set(_WORD.findall(fold(catalogue_text)))) / len(row_words)
 
 
+def wording_fit(row_text: str, catalogue_text: str) -> float:
+    """How well a row's wording and the catalogue's agree, both ways (F1 of shared words, 0–1): a short
+    row inside a long chỉ tiêu, or a long row around a short one, fits less than the same words."""
+    row_words = set(_WORD.findall(fold(row_text))) - {"chỉ", "tiêu"}
+    plan_words = set(_WORD.findall(fold(catalogue_text))) - {"chỉ", "tiêu"}
+    shared = len(row_words & plan_words)
+    return 0.0 if not shared else 2 * shared / (len(row_words) + len(plan_words))
+
+
 def _describe(parts: list[PartInfo]) -> str:
     return ", ".join(f"{p.part or '-'} ({'/'.join(p.labels) or p.indicator_code})" for p in parts)
 

@@ -26,10 +26,11 @@ import pyarrow
 from ..catalogue import Catalogue
 from ..faults import log_traceback
 from ..schemas import ObservationBatch
-from .appendix import find_appendix, parse_appendix
+from .appendix import parse_appendix
 from .model import ParsedReturn, Problem, ReturnRejected
+from .table import tables_of_document, tables_of_sheets, tables_of_workbook
 from .template import is_template, parse_template
-from .workbook import Limits, open_values, open_workbook
+from .workbook import Limits, check_container, open_values, open_workbook
 
 log = logging.getLogger(__name__)
 PARSE_CHUNK = 16  # at most this many returns parsed and validated together (one pandera call)
@@ -49,23 +50,20 @@ def unexpected_problem(exc: BaseException, log_dir: Path | None) -> Problem:
 
 
 def read_return(path: Path, catalogue: Catalogue, limits: Limits | None = None) -> ParsedReturn:
-    """Read a workbook of either layout into rows (not validated yet); raise :class:`ReturnRejected`
-    when it cannot be read at all."""
-    grids = open_values(path, limits)
+    """Read a return of any layout into rows (not validated yet); raise :class:`ReturnRejected` when it
+    cannot be read at all."""
+    limits = limits or Limits.of()
+    container = check_container(path, limits)
+    if container.word:
+        return parse_appendix(tables_of_document(path, limits), catalogue)
+    grids = open_values(path, limits, container)
     if is_template(grids):
         return parse_template(grids, catalogue)
-    if grids.values_only:
-        raise ReturnRejected([Problem(
-            "(tệp)", "", "Phụ lục ở định dạng Excel cũ (.xls) hoặc LibreOffice (.ods) chưa đọc được (chỉ đọc "
-            "biểu mẫu của hệ thống ở các dạng này)",
-            fix="Mở bằng Excel hoặc LibreOffice, lưu lại dưới dạng “Sổ làm việc Excel (*.xlsx)” rồi gửi lại.")])
-    workbook = open_workbook(path, limits)  # free-form layouts need merged cells
+    if container.values_only:
+        return parse_appendix(tables_of_sheets(grids), catalogue)
+    workbook = open_workbook(path, limits, container)  # free-form layouts need merged cells and number formats
     try:
-        if find_appendix(workbook) is None:
-            raise ReturnRejected([Problem("(tệp)", "", "Không nhận ra biểu báo cáo: không phải biểu mẫu của hệ "
-                                          "thống và không có bảng MỤC TIÊU | CHỈ TIÊU | SỐ LIỆU KẾT QUẢ",
-                                          fix="Dùng biểu mẫu tạo bằng lệnh “bdg template”.")])
-        return parse_appendix(workbook, catalogue)
+        return parse_appendix(tables_of_workbook(workbook), catalogue)
     finally:
         workbook.close()
 

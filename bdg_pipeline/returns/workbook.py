@@ -17,7 +17,6 @@ from typing import Any
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
 
 from ..config import Settings
 from ..config import settings as read_settings
@@ -26,6 +25,7 @@ from .model import Problem, ReturnRejected
 
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # legacy .xls, and any password-protected .xlsx
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx is kept in
+WORD_97_STREAM = "WordDocument".encode("utf-16-le")  # the main stream of a Word 97-2003 .doc
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"  # LibreOffice Calc's own format
 
 
@@ -47,10 +47,10 @@ def _reject(message: str, fix: str, found: str = "") -> ReturnRejected:
     return ReturnRejected([Problem(sheet="(tệp)", cell="", message=message, found=found, fix=fix)])
 
 
-def open_workbook(path: Path, limits: Limits | None = None) -> Workbook:
+def open_workbook(path: Path, limits: Limits | None = None, container: Container | None = None) -> Workbook:
     """Open ``path`` with openpyxl (values, merged cells), or raise :class:`ReturnRejected` saying why not."""
     limits = limits or Limits.of()
-    has_formulas = check_container(path, limits).has_formulas
+    has_formulas = (container or check_container(path, limits)).has_formulas
     try:
         workbook = openpyxl.load_workbook(path, data_only=True)
     except ReturnRejected:
@@ -145,6 +145,11 @@ class Sheets(Mapping[str, Grid]):
                               f"{type(exc).__name__}: {exc}") from exc
         return self._grids[name]
 
+    def merged_ranges(self, name: str) -> list[tuple[int, int, int, int]]:
+        """(top, left, bottom, right), 0-based: what the format keeps of merged cells (.xls does, .ods not)."""
+        ranges = self._book.get_sheet_by_name(name).merged_cell_ranges or []
+        return [(top, left, bottom, right) for (top, left), (bottom, right) in ranges]
+
     def _check_rows(self, name: str, rows: int) -> None:
         if rows > self._limits.max_rows:
             message = f"Trang tính có quá nhiều dòng ({rows}, tối đa {self._limits.max_rows})"
@@ -157,12 +162,12 @@ class Sheets(Mapping[str, Grid]):
         return len(self._names)
 
 
-def open_values(path: Path, limits: Limits | None = None) -> Sheets:
+def open_values(path: Path, limits: Limits | None = None, container: Container | None = None) -> Sheets:
     """The workbook's sheets through python-calamine (fast; XML read without DTDs or entities)."""
     from python_calamine import CalamineWorkbook
 
     limits = limits or Limits.of()
-    container = check_container(path, limits)
+    container = container or check_container(path, limits)
     try:
         # read through a buffer: names with undecodable bytes open too, and no handle stays open
         book = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
@@ -180,7 +185,8 @@ class Container:
     has_formulas: bool  # some worksheet holds a formula
     has_errors: bool  # some worksheet holds an error value (t="e")
     has_percent: bool = False  # the styles hold a percent number format (built-in 9, 10 or one with "%")
-    values_only: bool = False  # Excel 97–2003 (.xls) or OpenDocument (.ods): python-calamine, templates only
+    values_only: bool = False  # Excel 97–2003 (.xls) or OpenDocument (.ods): no number formats known
+    word: bool = False  # a Word document (.docx): its tables may hold an appendix
 
 
 def check_container(path: Path, limits: Limits) -> Container:
@@ -195,11 +201,15 @@ def check_container(path: Path, limits: Limits) -> Container:
         head = f.read(8)
     if head == OLE_SIGNATURE:
         # an OLE compound file: an Excel 97–2003 workbook, or an .xlsx encrypted with a password
-        if ENCRYPTED_STREAM in path.read_bytes():
+        content = path.read_bytes()
+        if ENCRYPTED_STREAM in content:
             raise _reject("Tệp được đặt mật khẩu", "Bỏ mật khẩu (File > Info > Protect Workbook) rồi lưu lại.")
+        if WORD_97_STREAM in content:
+            raise _reject("Tài liệu Word 97-2003 (.doc) chưa đọc được",
+                          "Mở bằng Word, lưu lại dưới dạng “Tài liệu Word (*.docx)” rồi gửi lại.")
         return Container(has_formulas=False, has_errors=False, values_only=True)
     suffix = path.suffix.lower()
-    if suffix in {".xlsm", ".xltm", ".xlsb"}:
+    if suffix in {".xlsm", ".xltm", ".xlsb", ".docm"}:
         raise _reject(f"Không nhận tệp có macro hoặc dạng nhị phân ({suffix})",
                       "Lưu lại dưới dạng “Sổ làm việc Excel (*.xlsx)”, không kèm macro.")
     if not zipfile.is_zipfile(path):
@@ -212,8 +222,11 @@ def check_container(path: Path, limits: Limits) -> Container:
             if any(n.lower().endswith("vbaproject.bin") for n in names):
                 raise _reject("Tệp chứa macro (VBA)", "Lưu lại dưới dạng .xlsx không có macro.")
             is_ods = "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE
-            if not is_ods and ("[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names)):
-                raise _reject("Tệp nén không phải sổ tính Excel", "Gửi đúng tệp .xlsx của biểu báo cáo.")
+            is_word = "[Content_Types].xml" in names and "word/document.xml" in names
+            if not (is_ods or is_word) and ("[Content_Types].xml" not in names
+                                           or not any(n.startswith("xl/") for n in names)):
+                raise _reject("Tệp nén không phải sổ tính Excel hay tài liệu Word",
+                              "Gửi đúng tệp .xlsx của biểu báo cáo (hoặc báo cáo Word .docx có bảng phụ lục).")
             if any(n.startswith("xl/externalLinks/") for n in names):
                 raise _reject("Tệp có liên kết tới sổ tính khác: số liệu có thể thay đổi theo tệp ngoài",
                               "Sao chép và dán giá trị (Paste Values) thay cho công thức liên kết, xóa liên kết "
@@ -238,7 +251,7 @@ def check_container(path: Path, limits: Limits) -> Container:
                     has_errors = has_errors or b't="e"' in data
                 if info.filename == "xl/styles.xml":
                     has_percent = PERCENT_STYLE.search(data) is not None
-            return Container(has_formulas, has_errors, has_percent, values_only=is_ods)
+            return Container(has_formulas, has_errors, has_percent, values_only=is_ods, word=is_word)
     except zipfile.BadZipFile as exc:
         raise _reject("Tệp bị hỏng hoặc bị cắt cụt", "Lưu lại tệp bằng Excel rồi gửi lại.", str(exc)) from exc
 
@@ -288,18 +301,6 @@ def formulas_without_values(path: Path, values: Workbook | None = None) -> list[
     finally:
         formulas.close()
     return found
-
-
-def merged_value(sheet: Worksheet, row: int, column: int) -> object:
-    """The value shown in a cell, taking merged ranges into account (the top-left cell holds it), and a
-    number in percent format as Excel shows it (0.5161 → "51,61%")."""
-    cell = sheet.cell(row=row, column=column)
-    if cell.value is None:
-        for merged in sheet.merged_cells.ranges:
-            if merged.min_row <= row <= merged.max_row and merged.min_col <= column <= merged.max_col:
-                cell = sheet.cell(row=merged.min_row, column=merged.min_col)
-                break
-    return shown_value(cell)
 
 
 def shown_value(cell: Any) -> object:

@@ -1,5 +1,6 @@
-"""Sample returns bundled with the project: made by code, written as real .xlsx files, and labelled
-as sample data (DỮ LIỆU MẪU) inside each workbook."""
+"""Sample returns bundled with the project: made by code, written as real .xlsx (and one .docx) files,
+and labelled as sample data (DỮ LIỆU MẪU) inside each workbook; the Ninh Thuận appendix is the seed's
+own table, copied as printed."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import os
 from pathlib import Path
 
 from ..catalogue import Catalogue
-from .ninh_thuan_appendix import write_appendix
+from .ninh_thuan_appendix import write_appendix, write_appendix_document
 from .trajectories import write_trajectory_samples
 
 
@@ -18,4 +19,7 @@ def write_samples(target: Path, catalogue: Catalogue) -> list[Path]:
     # received when the plan it is appended to was issued (tháng 02 năm 2020), as the submission tracker reads it
     issued = dt.datetime(2020, 2, 1, 9, 0).timestamp()
     os.utime(appendix, (issued, issued))
-    return [appendix, *write_trajectory_samples(target, catalogue)]
+    # the same appendix sent again the next day as the table of the Word report: it replaces the workbook
+    report = write_appendix_document(target / "NT-2020_bao-cao-ket-qua-2019.docx")
+    os.utime(report, (issued + 86400, issued + 86400))
+    return [appendix, report, *write_trajectory_samples(target, catalogue)]

@@ -1,13 +1,19 @@
 """The PHỤ LỤC closing the Ninh Thuận 2020 plan (seed 002), rebuilt as the workbook officers send:
 title rows, a header, objectives and agencies merged down their rows, several results per cell on
-separate lines. Text and numbers are copied from the seed, typos included."""
+separate lines. Text and numbers are copied from the seed, typos included. Also written as the
+table of a Word report (.docx), as offices often send it."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from docx import Document
+from docx.document import Document as WordDocument
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
 
 TITLE = [
     "PHỤ LỤC",
@@ -102,60 +108,119 @@ ROWS: list[tuple[int, str, str, str | None]] = [
 ]
 
 
-def build_appendix_workbook(rows: list[tuple[int, str, str, str | None]] | None = None,
-                            header_rows: int = 1) -> Workbook:
-    """The appendix as a workbook; ``rows`` and ``header_rows`` (header cells merged down that many
-    rows) let tests build variants."""
+@dataclass
+class TableSpec:
+    """A table as written by the office: its title lines, header and data rows, and merged ranges
+    (top, left, bottom, right; 0-based, inclusive) over those rows."""
+
+    title: list[str]
+    rows: list[list[object]]
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)
+    header_rows: int = 1
+    widths: list[int] = field(default_factory=list)
+
+    def covered(self) -> dict[tuple[int, int], tuple[int, int, int, int]]:
+        """{(row, column): merge} for every cell a merge covers, its top-left one included."""
+        return {(r, c): m for m in self.merges for r in range(m[0], m[2] + 1) for c in range(m[1], m[3] + 1)}
+
+
+def appendix_spec(rows: list[tuple[int, str, str, str | None]] | None = None, header_rows: int = 1) -> TableSpec:
+    """The appendix as printed; ``rows`` and ``header_rows`` (header cells merged down that many rows)
+    let tests build variants."""
     rows = ROWS if rows is None else rows
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "Phụ lục"
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for i, line in enumerate(TITLE, start=1):
-        ws.cell(row=i, column=1, value=line).font = Font(bold=i <= 3)
-        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=4)
-        ws.cell(row=i, column=1).alignment = Alignment(horizontal="center")
-    header_row = len(TITLE) + 2
-    for col, text in enumerate(HEADER, start=1):
-        cell = ws.cell(row=header_row, column=col, value=text)
-        cell.font, cell.alignment, cell.border = Font(bold=True), Alignment(wrap_text=True, horizontal="center"), border
-        if header_rows > 1:
-            ws.merge_cells(start_row=header_row, start_column=col, end_row=header_row + header_rows - 1, end_column=col)
-    first = header_row + header_rows
-    for offset, (_, text, result, agency) in enumerate(rows):
-        r = first + offset
-        ws.cell(row=r, column=2, value=text)
-        ws.cell(row=r, column=3, value=result)
-        if agency is not None:
-            ws.cell(row=r, column=4, value=agency)
-        for col in range(1, 5):
-            ws.cell(row=r, column=col).alignment, ws.cell(row=r, column=col).border = wrap, border
+    table: list[list[object]] = [list(HEADER)] + [[""] * 4 for _ in range(header_rows - 1)]
+    merges = [(0, c, header_rows - 1, c) for c in range(4)] if header_rows > 1 else []
+    first = header_rows
+    for offset, (objective, text, result, agency) in enumerate(rows):
+        new_objective = offset == 0 or rows[offset - 1][0] != objective
+        table.append([OBJECTIVES.get(objective, f"Mục tiêu {objective}") if new_objective else "", text, result,
+                      agency or ""])
 
     def merge_runs(column: int, key) -> None:
         start = 0
         for i in range(1, len(rows) + 1):
             if i == len(rows) or key(i) != key(start):
                 if i - 1 > start:
-                    ws.merge_cells(start_row=first + start, start_column=column, end_row=first + i - 1,
-                                   end_column=column)
+                    merges.append((first + start, column, first + i - 1, column))
                 start = i
 
-    for offset, (objective, *_rest) in enumerate(rows):
-        if offset == 0 or rows[offset - 1][0] != objective:
-            ws.cell(row=first + offset, column=1, value=OBJECTIVES.get(objective, f"Mục tiêu {objective}"))
-    merge_runs(1, lambda i: rows[i][0])
+    merge_runs(0, lambda i: rows[i][0])
     owner: list[int] = []
     for i, row in enumerate(rows):
         owner.append(i if row[3] is not None or i == 0 else owner[-1])
-    merge_runs(4, lambda i: owner[i])
-    for letter, width in zip("ABCD", (40, 70, 40, 22), strict=True):
-        ws.column_dimensions[letter].width = width
+    merge_runs(3, lambda i: owner[i])
+    return TableSpec(list(TITLE), table, merges, header_rows, [40, 70, 40, 22])
+
+
+def build_appendix_workbook(rows: list[tuple[int, str, str, str | None]] | None = None,
+                            header_rows: int = 1) -> Workbook:
+    """The appendix as a workbook (see :func:`appendix_spec`)."""
+    return spec_workbook(appendix_spec(rows, header_rows))
+
+
+def spec_workbook(spec: TableSpec) -> Workbook:
+    """The table as an .xlsx sheet “Phụ lục”: title lines merged across, then the table with borders."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Phụ lục"
+    width = max(len(r) for r in spec.rows)
+    thin = Side(style="thin")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for i, line in enumerate(spec.title, start=1):
+        ws.cell(row=i, column=1, value=line).font = Font(bold=i <= 3)
+        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=width)
+        ws.cell(row=i, column=1).alignment = Alignment(horizontal="center")
+    top = len(spec.title) + 2
+    covered = spec.covered()
+    for r, values in enumerate(spec.rows):
+        for c, value in enumerate(values):
+            merge = covered.get((r, c))
+            cell = ws.cell(row=top + r, column=c + 1)
+            if merge is None or merge[:2] == (r, c):
+                cell.value = None if value == "" else value
+            header = r < spec.header_rows
+            cell.font = Font(bold=header)
+            cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="center" if header else None)
+            cell.border = border
+    for t, left, b, right in spec.merges:
+        ws.merge_cells(start_row=top + t, start_column=left + 1, end_row=top + b, end_column=right + 1)
+    for c, w in enumerate(spec.widths, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = w
     return wb
+
+
+def spec_document(spec: TableSpec) -> WordDocument:
+    """The table at the end of a Word report: the title as paragraphs above it, merged cells merged."""
+    document = Document()
+    for i, line in enumerate(spec.title):
+        paragraph = document.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.add_run(line).bold = i < 3
+    width = max(len(r) for r in spec.rows)
+    table = document.add_table(rows=len(spec.rows), cols=width)
+    table.style = "Table Grid"
+    for r, values in enumerate(spec.rows):
+        for c, value in enumerate(values):
+            if value not in ("", None):
+                table.cell(r, c).text = str(value)
+                if r < spec.header_rows:
+                    for run in table.cell(r, c).paragraphs[0].runs:
+                        run.bold = True
+    for top, left, bottom, right in spec.merges:
+        keep = table.cell(top, left).text
+        merged = table.cell(top, left).merge(table.cell(bottom, right))
+        merged.text = keep  # Word joins the texts of merged cells; keep the top-left one only
+    return document
 
 
 def write_appendix(path: Path, rows: list[tuple[int, str, str, str | None]] | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     build_appendix_workbook(rows).save(path)
+    return path
+
+
+def write_appendix_document(path: Path, spec: TableSpec | None = None) -> Path:
+    """The appendix as the table of a Word report (.docx)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    spec_document(spec or appendix_spec()).save(str(path))
     return path
