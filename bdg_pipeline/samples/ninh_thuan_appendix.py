@@ -128,7 +128,8 @@ def appendix_spec(rows: list[tuple[int, str, str, str | None]] | None = None, he
     """The appendix as printed; ``rows`` and ``header_rows`` (header cells merged down that many rows)
     let tests build variants."""
     rows = ROWS if rows is None else rows
-    table: list[list[object]] = [list(HEADER)] + [[""] * 4 for _ in range(header_rows - 1)]
+    table: list[list[object]] = [list(HEADER)]
+    table += [[""] * 4 for _ in range(header_rows - 1)]
     merges = [(0, c, header_rows - 1, c) for c in range(4)] if header_rows > 1 else []
     first = header_rows
     for offset, (objective, text, result, agency) in enumerate(rows):
