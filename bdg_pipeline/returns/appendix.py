@@ -151,6 +151,9 @@ def _header_band(table: Table, start: int) -> list[int]:
         if fresh and all(_NUMBERING.match(fold(t)) for t in fresh) and len(fresh) >= 2:
             band.append(row)  # the column numbers (1) (2) (3) under the headings
             break
+        if not fresh and any(t for _, t in texts):
+            band.append(row)  # headings merged down over this row too
+            continue
         if not fresh or any(_is_data_cell(t) for t in fresh) or all(role_of(t) == "unknown" for t in fresh):
             break
         band.append(row)

@@ -25,7 +25,10 @@ class Problem:
     about: str = ""  # the chỉ tiêu and area the cell reports, in words
 
     def __str__(self) -> str:
-        where = f"trang “{self.sheet}”, ô {self.cell}" if self.cell else f"trang “{self.sheet}”"
+        if self.cell.startswith("dòng"):  # a table of a Word document (“Bảng 1”, “dòng 7, cột 3”)
+            where = f"{self.sheet}, {self.cell}"
+        else:
+            where = f"trang “{self.sheet}”, ô {self.cell}" if self.cell else f"trang “{self.sheet}”"
         if self.about:
             where += f" ({self.about})"
         text = f"{where}: {self.message}"
