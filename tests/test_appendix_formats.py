@@ -103,7 +103,7 @@ def test_a_layout_not_read_with_confidence_is_refused_with_what_was_understood(s
     problems = _problems(read(write_openpyxl(spec, tmp_path / "phu_luc.xlsx"), catalogue))
     assert len(problems) == 1
     assert "Không đọc chắc chắn được bảng phụ lục" in problems[0] and said in problems[0], problems
-    assert "Đã hiểu: cột A" in problems[0] and "cột B “CHỈ TIÊU” = chỉ tiêu" in problems[0]
+    assert "Đã hiểu:\ncột A" in problems[0] and "\ncột B “CHỈ TIÊU” = chỉ tiêu\n" in problems[0]
 
 
 def test_a_row_matched_to_no_chi_tieu_is_named_never_guessed(catalogue, tmp_path):

@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from ..attainment import STATUS_VI, target_words
+from ..returns.model import place
 from ..units import format_vn, value_text
 from ..vocabulary import LEVELS, UNITS
 from .appendix_report import STATUS_COLOURS, masked_count
@@ -113,7 +114,7 @@ def _indicator_page(con, folder: Path, province: str, year: int, plan_code: str,
               "value": "" if isinstance(masked_count(r.numerator, r.indicator_code, r.level), str)
               else value_text(r.value, r.unit),
               "printed": r.printed_text or "", "agency": r.agency or "",
-              "source": f"{r.source_file} — trang “{r.source_sheet}”, ô {r.source_cell}",
+              "source": f"{r.source_file} — {place(r.source_sheet, r.source_cell)}",
               "flag": r.flag_reason if r.flagged else ""} for r in rows.itertuples()]
     downloads = _downloads(folder, key, rows)
     label = f"Chỉ tiêu {part.indicator_no}{part.part}"

@@ -120,8 +120,8 @@ class Layout:
                 continue
             words = ROLE_WORDS[c.role] + (f" năm {c.year}" if c.year else "") + (
                 f" {LEVEL_NAMES[c.level]}" if c.level else "")
-            pieces.append(f"{table.column_name(c.index)} “{c.header[:50]}” = {words}")
-        return "; ".join(pieces)
+            pieces.append(f"{table.column_name(c.index)} “{c.header[:60]}” = {words}")
+        return "\n".join(pieces)  # one column per line in the error report
 
 
 class LayoutError(ValueError):
@@ -235,7 +235,7 @@ def find_appendix(tables: Iterable[Table]) -> tuple[Table, Layout]:
         except LayoutError as exc:
             raise ReturnRejected([Problem(
                 table.source, table.name(layout.header_rows[0], 0),
-                f"Không đọc chắc chắn được bảng phụ lục: {exc}", f"Đã hiểu: {layout.understood(table)}",
+                f"Không đọc chắc chắn được bảng phụ lục: {exc}", f"Đã hiểu:\n{layout.understood(table)}",
                 LAYOUT_FIX)]) from exc
         return table, layout
     raise ReturnRejected([NO_TABLE])

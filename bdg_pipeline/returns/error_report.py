@@ -17,8 +17,8 @@ from .model import Problem
 
 SHEET = "Loi"
 HEADER_ROW = 6
-COLUMNS = (("STT", 5), ("Trang tính", 12), ("Ô", 7), ("Chỉ tiêu, địa bàn", 42), ("Vấn đề", 48),
-           ("Giá trị tìm thấy", 26), ("Cách sửa", 52))
+COLUMNS = (("STT", 5), ("Trang tính", 12), ("Ô", 7), ("Chỉ tiêu, địa bàn", 36), ("Vấn đề", 46),
+           ("Giá trị tìm thấy", 38), ("Cách sửa", 48))
 GENERAL_FIX = "Sửa theo nội dung ở cột “Vấn đề”, lưu tệp rồi gửi lại; cần hỗ trợ, gửi kèm báo cáo lỗi này."
 FONT = "Times New Roman"
 

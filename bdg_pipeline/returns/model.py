@@ -25,10 +25,7 @@ class Problem:
     about: str = ""  # the chỉ tiêu and area the cell reports, in words
 
     def __str__(self) -> str:
-        if self.cell.startswith("dòng"):  # a table of a Word document (“Bảng 1”, “dòng 7, cột 3”)
-            where = f"{self.sheet}, {self.cell}"
-        else:
-            where = f"trang “{self.sheet}”, ô {self.cell}" if self.cell else f"trang “{self.sheet}”"
+        where = place(self.sheet, self.cell)
         if self.about:
             where += f" ({self.about})"
         text = f"{where}: {self.message}"
@@ -37,6 +34,14 @@ class Problem:
         if self.fix:
             text += f" — {self.fix}"
         return text
+
+
+def place(sheet: str, cell: str) -> str:
+    """Where a value is in the file sent, as the officer finds it: “trang “BaoCao”, ô J14”, or for a
+    table of a Word document “Bảng 1, dòng 7, cột 3”."""
+    if cell.startswith("dòng"):
+        return f"{sheet}, {cell}"
+    return f"trang “{sheet}”, ô {cell}" if cell else f"trang “{sheet}”"
 
 
 class ReturnRejected(Exception):
