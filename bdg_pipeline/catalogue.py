@@ -22,8 +22,9 @@ import pandera.pandas as pa
 import yaml
 
 from . import schemas
+from .activities import activity_kind
 from .areas import load_areas, province_code
-from .vocabulary import UNIT_TABLE
+from .vocabulary import ACTIVITY_KINDS, ACTIVITY_STATUSES, NOT_REPORTED, UNIT_TABLE
 
 YEARS = (2005, 2040)
 
@@ -101,6 +102,11 @@ class Catalogue:
                                        "valid_low": u.valid_range[0], "valid_high": u.valid_range[1],
                                        "year_jump_limit": u.year_jump_limit, "about_tolerance": u.about_tolerance}
                                       for u in UNIT_TABLE.values()]),
+            "dim_activity_status": pd.DataFrame(
+                [{"status": code, "label": label, "sort_order": i}
+                 for i, (code, label) in enumerate({**ACTIVITY_STATUSES, **NOT_REPORTED}.items(), start=1)]),
+            "dim_activity_kind": pd.DataFrame([{"activity_kind": code, "label": label}
+                                               for code, label in ACTIVITY_KINDS.items()]),
         }
 
 
@@ -374,7 +380,7 @@ def _load_plan(path: Path, doc: dict, unit_of: dict[str, str], known_agencies: s
             "plan_code": code, "activity_no": int(act["number"]), "text": act["text"], "lead_agency": act["lead"],
             "co_agencies": "; ".join(act.get("co") or []), "district": act.get("district"),
             "commune": act.get("commune"), "due_date": pd.Timestamp(act["due"]).date() if act.get("due") else None,
-            "source": act.get("source", ""),
+            "source": act.get("source", ""), "activity_kind": activity_kind(act["text"]),
         })
     budget = doc.get("budget")
     if budget:

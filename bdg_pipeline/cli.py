@@ -262,6 +262,8 @@ def report(province: str, year: int, out_dir: Path | None) -> None:
         raise SaidInVietnamese(str(exc)) from exc
     click.echo(f"Phụ lục báo cáo: {outputs.workbook}")
     click.echo(f"Trang HTML: {outputs.html} ({len(outputs.pages)} trang chỉ tiêu, {len(outputs.charts)} biểu đồ)")
+    if outputs.activities:
+        click.echo("\n".join(outputs.activities))
 
 
 @main.command()

@@ -1,4 +1,4 @@
-"""pandera schemas: the catalogue as loaded from YAML, and observations parsed from returns.
+"""pandera schemas: the catalogue as loaded from YAML; observations, activities and spending parsed from returns.
 
 Every frame carries ``source_file`` and ``entry`` columns so a failure names where to look.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from .vocabulary import DIRECTIONS, LEVELS, UNITS
+from .vocabulary import ACTIVITY_STATUSES, DIRECTIONS, LEVELS, UNITS
 
 
 class IndicatorCodes(pa.DataFrameModel):
@@ -105,3 +105,46 @@ class ObservationBatch(Observations):
     class Config:
         coerce = False  # built from Arrow in the schema's dtypes; a wrong dtype is a bug, not bad input
         unique = ["return_no", "plan_code", "objective_no", "indicator_no", "part", "level", "area_code", "year"]
+
+
+class ActivityReports(pa.DataFrameModel):
+    """Activities reported in one return (sheet HoatDong), before they reach ``fact_activity_report``."""
+
+    plan_code: Series[str]
+    activity_no: Series[int] = pa.Field(ge=1)
+    year: Series[int]
+    agency_code: Series[str]
+    role: Series[str] = pa.Field(isin=["lead", "co"])
+    status: Series[str] = pa.Field(isin=list(ACTIVITY_STATUSES))
+    participants_male: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
+    participants_female: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
+    participants_total: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
+    source_sheet: Series[str]
+    source_cell: Series[str]
+
+    class Config:
+        coerce = True
+        unique = ["plan_code", "activity_no", "year", "agency_code"]
+
+    @pa.dataframe_check(name="participants_within_stated_total")
+    def _within_total(cls, df):
+        counted = df["participants_male"].fillna(0) + df["participants_female"].fillna(0)
+        return df["participants_total"].isna() | (counted <= df["participants_total"])
+
+
+class SpendingLines(pa.DataFrameModel):
+    """Spending reported in one return (sheet KinhPhi), before it reaches ``fact_spending``; triệu đồng."""
+
+    plan_code: Series[str]
+    year: Series[int]
+    agency_code: Series[str]
+    source_name: Series[str]
+    allocated_million_vnd: Series[float] = pa.Field(nullable=True, ge=0)
+    spent_million_vnd: Series[float] = pa.Field(nullable=True, ge=0)
+    flagged: Series[bool]
+    source_sheet: Series[str]
+    source_cell: Series[str]
+
+    class Config:
+        coerce = True
+        unique = ["plan_code", "year", "agency_code", "source_name"]

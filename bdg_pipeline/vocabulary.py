@@ -49,6 +49,22 @@ LEVELS: dict[str, str] = {"tinh": "Cấp tỉnh", "huyen": "Cấp huyện", "xa"
 
 PERIODS: dict[str, str] = {"nam": "Báo cáo năm", "6thang": "Báo cáo 6 tháng"}
 
+# The closed list an agency reports an activity's status from (tình trạng thực hiện hoạt động).
+ACTIVITY_STATUSES: dict[str, str] = {
+    "not_started": "Chưa triển khai", "in_progress": "Đang triển khai", "done": "Đã hoàn thành",
+    "dropped": "Không thực hiện",
+}
+NOT_REPORTED = {"not_reported": "Chưa báo cáo"}  # an activity no agency has reported on for the year
+# Kinds of activity whose participants are counted by sex (số người tham gia: nam / nữ), told by the
+# words of the plan's text; everything else is "other".
+ACTIVITY_KINDS: dict[str, str] = {"training": "Tập huấn, bồi dưỡng", "meeting": "Hội nghị, hội thảo, tọa đàm",
+                                  "campaign": "Truyền thông, vận động", "other": "Khác"}
+ACTIVITY_KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "training": ("tập huấn", "bồi dưỡng", "lớp", "đào tạo"),
+    "meeting": ("hội nghị", "hội thảo", "tọa đàm", "diễn đàn", "gặp mặt", "giao lưu", "hội thi", "học tập kinh nghiệm"),
+    "campaign": ("tuyên truyền", "truyền thông", "chiến dịch", "vận động", "kỷ niệm", "mít tinh", "tháng hành động"),
+}
+
 # Published outputs show counts of gender-based-violence victims and perpetrators below this limit
 # at commune level as "<5" (the warehouse keeps the real numbers).
 SMALL_CELL_LIMIT = 5

@@ -42,6 +42,17 @@ CREATE TABLE IF NOT EXISTS dim_unit (         -- written from bdg_pipeline.vocab
     about_tolerance DOUBLE NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS dim_activity_status (  -- written from bdg_pipeline.vocabulary.ACTIVITY_STATUSES
+    status     VARCHAR PRIMARY KEY,
+    label      VARCHAR NOT NULL,
+    sort_order INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS dim_activity_kind (  -- written from bdg_pipeline.vocabulary.ACTIVITY_KINDS
+    activity_kind VARCHAR PRIMARY KEY,
+    label         VARCHAR NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS dim_indicator (
     indicator_code VARCHAR PRIMARY KEY,        -- shared across plans when the same quantity is measured
     name           VARCHAR NOT NULL,
@@ -130,6 +141,7 @@ CREATE TABLE IF NOT EXISTS plan_activity (
     commune         VARCHAR,
     due_date        DATE,                     -- the activity's own date when the plan gives one (NULL otherwise)
     source          VARCHAR,
+    activity_kind   VARCHAR NOT NULL,         -- 'training' | 'meeting' | 'campaign' | 'other' (by its words)
     PRIMARY KEY (plan_code, activity_no)
 );
 
@@ -207,6 +219,45 @@ CREATE TABLE IF NOT EXISTS fact_observation (
     -- Key: (submission_id, plan_code, objective_no, indicator_no, part, area_code, level, year). Not declared:
     -- the Observations schema rejects a return that repeats a key before it gets here, and an ART index over
     -- a million composite keys would triple the cost of every insert and hold hundreds of MB in memory.
+);
+
+-- Activities reported on in a return (sheet HoatDong of the template): one row per activity reported.
+CREATE TABLE IF NOT EXISTS fact_activity_report (
+    submission_id       VARCHAR NOT NULL,
+    plan_code           VARCHAR NOT NULL,
+    activity_no         INTEGER NOT NULL,
+    year                INTEGER NOT NULL,
+    agency_code         VARCHAR NOT NULL,
+    role                VARCHAR NOT NULL,       -- 'lead' | 'co': the reporting agency's part in the activity
+    status              VARCHAR NOT NULL,       -- 'not_started' | 'in_progress' | 'done' | 'dropped'
+    done_date           DATE,
+    area_codes          VARCHAR[],              -- where it was carried out (communes or districts)
+    area_names          VARCHAR,
+    result_text         VARCHAR,
+    reason              VARCHAR,
+    participants_male   BIGINT,
+    participants_female BIGINT,
+    participants_total  BIGINT,                 -- as stated (may include people not counted by sex)
+    source_file         VARCHAR NOT NULL,
+    source_sheet        VARCHAR NOT NULL,
+    source_cell         VARCHAR NOT NULL
+);
+
+-- Funds allocated and spent in a year by source, reported in a return (sheet KinhPhi), in triệu đồng.
+CREATE TABLE IF NOT EXISTS fact_spending (
+    submission_id          VARCHAR NOT NULL,
+    plan_code              VARCHAR NOT NULL,
+    year                   INTEGER NOT NULL,
+    agency_code            VARCHAR NOT NULL,
+    source_name            VARCHAR NOT NULL,  -- plan_budget.name of a 'source' line
+    allocated_million_vnd  DOUBLE,
+    spent_million_vnd      DOUBLE,
+    note                   VARCHAR,
+    flagged                BOOLEAN NOT NULL,
+    flag_reason            VARCHAR,
+    source_file            VARCHAR NOT NULL,
+    source_sheet           VARCHAR NOT NULL,
+    source_cell            VARCHAR NOT NULL
 );
 
 -- Written by the attainment step (bdg_pipeline.attainment) after every ingest; read through v_attainment.

@@ -228,3 +228,119 @@ SELECT s.province_code, s.indicator_code, s.province_code, 'tinh', s.year, s.num
 FROM sums s JOIN dim_unit u USING (unit)
 WHERE NOT EXISTS (SELECT 1 FROM obs o WHERE o.province_code = s.province_code AND o.area_code = s.province_code
                   AND o.level = 'tinh' AND o.indicator_code = s.indicator_code AND o.year = s.year);
+
+-- Each activity of a plan, in each year of the plan's period (and any other year it was reported on),
+-- with its status as reported in returns in force: the lead agency's latest report, else the latest
+-- report of a co-agency. Overdue: neither done nor dropped after its due date (the plan's own date for
+-- the activity, else the plan's reporting deadline of the year).
+CREATE OR REPLACE VIEW v_activities AS
+WITH reports AS (
+    SELECT r.*, s.received_at,
+           row_number() OVER (PARTITION BY r.plan_code, r.activity_no, r.year
+                              ORDER BY (r.role = 'lead') DESC, s.received_at DESC, r.submission_id DESC) AS pick,
+           count(*) OVER (PARTITION BY r.plan_code, r.activity_no, r.year) AS agencies_reporting
+    FROM fact_activity_report r
+    JOIN submission s USING (submission_id)
+    WHERE s.status = 'accepted'
+),
+activity_years AS (
+    SELECT a.plan_code, a.activity_no, y.year
+    FROM plan_activity a
+    JOIN dim_plan p USING (plan_code)
+    JOIN dim_year y ON y.year BETWEEN p.period_start AND p.period_end
+    UNION
+    SELECT plan_code, activity_no, year FROM reports
+),
+deadline AS (
+    SELECT plan_code, min(due_month * 100 + due_day) AS month_day FROM dim_reporting_deadline
+    WHERE period = 'nam' GROUP BY plan_code
+),
+judged AS (
+    SELECT ay.plan_code, ay.activity_no, ay.year, r.*  EXCLUDE (plan_code, activity_no, year),
+           coalesce(a.due_date, make_date(ay.year, d.month_day // 100, d.month_day % 100)) AS due_date
+    FROM activity_years ay
+    JOIN plan_activity a USING (plan_code, activity_no)
+    LEFT JOIN deadline d USING (plan_code)
+    LEFT JOIN reports r ON r.plan_code = ay.plan_code AND r.activity_no = ay.activity_no AND r.year = ay.year
+                       AND r.pick = 1
+)
+SELECT
+    j.plan_code,
+    p.province,
+    j.activity_no,
+    a.text                              AS activity_text,
+    a.activity_kind,
+    k.label                             AS activity_kind_vi,
+    a.lead_agency                       AS lead_agency_code,
+    lead.name                           AS lead_agency,
+    a.co_agencies                       AS co_agency_codes,
+    a.district                          AS planned_district,
+    a.commune                           AS planned_commune,
+    j.year,
+    coalesce(j.status, 'not_reported')  AS status,
+    st.label                            AS status_vi,
+    j.due_date,
+    coalesce(j.status, 'not_reported') NOT IN ('done', 'dropped') AND j.due_date < current_date AS overdue,
+    j.done_date,
+    j.area_names,
+    j.area_codes,
+    j.result_text,
+    j.reason,
+    j.participants_male,
+    j.participants_female,
+    coalesce(j.participants_total, j.participants_male + j.participants_female) AS participants_total,
+    j.agency_code                       AS reported_by_code,
+    rep.name                            AS reported_by,
+    j.role                              AS reported_as,
+    coalesce(j.agencies_reporting, 0)   AS agencies_reporting,
+    j.received_at                       AS reported_at,
+    j.source_file,
+    j.source_sheet,
+    j.source_cell
+FROM judged j
+JOIN plan_activity a USING (plan_code, activity_no)
+JOIN dim_plan p USING (plan_code)
+JOIN dim_activity_status st ON st.status = coalesce(j.status, 'not_reported')
+LEFT JOIN dim_activity_kind k ON k.activity_kind = a.activity_kind
+LEFT JOIN dim_agency lead ON lead.agency_code = a.lead_agency
+LEFT JOIN dim_agency rep ON rep.agency_code = j.agency_code;
+
+-- A plan's budget against the funds reported allocated and spent in returns in force (triệu đồng): one
+-- row per line of plan_budget — the total, each phase (years of the phase, all sources) and each source
+-- (all years). Execution rate: spent / planned × 100.
+CREATE OR REPLACE VIEW v_budget AS
+WITH spending AS (
+    SELECT f.*
+    FROM fact_spending f
+    JOIN submission s USING (submission_id)
+    WHERE s.status = 'accepted'
+),
+summed AS (
+    SELECT b.plan_code, b.category, b.name, b.period_start, b.period_end, b.amount_million_vnd AS planned,
+           sum(f.allocated_million_vnd) AS allocated, sum(f.spent_million_vnd) AS spent,
+           count(DISTINCT f.year) AS years_reported, min(f.year) AS first_year, max(f.year) AS last_year
+    FROM plan_budget b
+    LEFT JOIN spending f ON f.plan_code = b.plan_code
+        AND (b.category <> 'source' OR f.source_name = b.name)
+        AND (b.category <> 'phase' OR f.year BETWEEN b.period_start AND b.period_end)
+    GROUP BY ALL
+)
+SELECT
+    s.plan_code,
+    p.province,
+    s.category,
+    CASE s.category WHEN 'total' THEN 'Tổng' WHEN 'phase' THEN 'Giai đoạn' ELSE 'Nguồn' END AS category_vi,
+    s.name,
+    s.period_start,
+    s.period_end,
+    s.planned                                        AS planned_million_vnd,
+    coalesce(s.allocated, 0)                         AS allocated_million_vnd,
+    coalesce(s.spent, 0)                             AS spent_million_vnd,
+    round(100 * coalesce(s.spent, 0) / nullif(s.planned, 0), 2)   AS execution_rate,
+    round(100 * s.spent / nullif(s.allocated, 0), 2)              AS disbursement_rate,
+    coalesce(s.spent, 0) > s.planned                 AS over_plan,
+    s.years_reported,
+    s.first_year,
+    s.last_year
+FROM summed s
+JOIN dim_plan p USING (plan_code);

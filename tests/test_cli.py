@@ -15,7 +15,7 @@ def run(*args):
 
 def test_rebuild_with_samples(env, read_warehouse):
     code, out = run("sample-data")
-    assert code == 0 and "Đã ghi 75 báo cáo mẫu" in out and "NT-2020" in out
+    assert code == 0 and "Đã ghi 90 báo cáo mẫu" in out and "NT-2020" in out
     code, out = run("rebuild")
     assert code == 0
     assert "đã tiếp nhận 31 dòng số liệu (1 dòng có cảnh báo chất lượng)" in out

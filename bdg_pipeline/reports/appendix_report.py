@@ -8,7 +8,7 @@ Written with xlsxwriter with ``strings_to_formulas`` off, so any text beginning 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -20,6 +20,7 @@ from ..attainment import STATUS_VI, is_met, target_words
 from ..units import format_vn
 from ..vocabulary import LEVELS, SMALL_CELL_CODES, SMALL_CELL_LIMIT, UNITS
 from ..xlsx_layout import LINE_POINTS, lines_needed
+from .plan_tracking import load_activities, load_budget, write_activity_sheet, write_budget_sheet
 
 STATUS_COLOURS = {
     "achieved": "#C6EFCE", "on_track": "#E2F0D9", "needs_acceleration": "#FFEB9C",
@@ -49,6 +50,9 @@ class ReportData:
     rows: pd.DataFrame          # one row per plan chỉ tiêu part × level
     warnings: pd.DataFrame
     submissions: pd.DataFrame
+    activities: pd.DataFrame = field(default_factory=pd.DataFrame)  # v_activities of the year
+    budget: pd.DataFrame = field(default_factory=pd.DataFrame)  # v_budget of the plans followed that year
+    year_spending: pd.DataFrame = field(default_factory=pd.DataFrame)  # the year's fact_spending in force
 
 
 ROWS_SQL = """
@@ -89,6 +93,16 @@ ORDER BY parts.plan_code, parts.objective_no, parts.indicator_no, parts.part, is
 """
 
 
+# years the province has anything reported for: values, activities or spending (returns in force)
+YEARS_SQL = """
+    SELECT DISTINCT year FROM v_observations WHERE province = $1
+    UNION SELECT DISTINCT year FROM v_activities WHERE province = $1 AND status <> 'not_reported'
+    UNION SELECT DISTINCT s.year FROM submission s JOIN fact_spending f USING (submission_id)
+          WHERE s.status = 'accepted' AND s.province = $1
+    ORDER BY 1
+"""
+
+
 def resolve_province(con: duckdb.DuckDBPyConnection, text: str) -> str:
     """The province as the plans name it, from what was typed: “Lao Cai”, “tỉnh lào cai”, “Lào Cai”."""
     known = [r[0] for r in con.execute("SELECT DISTINCT province FROM dim_plan ORDER BY 1").fetchall()]
@@ -108,8 +122,7 @@ def load_report_data(con: duckdb.DuckDBPyConnection, province: str, year: int) -
                             "ORDER BY 1", [province]).fetchall()
         raise ReportError(f"Năm {year} không thuộc kỳ theo dõi của kế hoạch nào của {province} ("
                           + "; ".join(f"{c}: {a}–{b}" for c, a, b in spans) + ").")
-    years = [r[0] for r in con.execute("SELECT DISTINCT year FROM v_observations WHERE province = ? ORDER BY 1",
-                                       [province]).fetchall()]
+    years = [r[0] for r in con.execute(YEARS_SQL, [province]).fetchall()]
     if year not in years:
         have = f"các năm đã có số liệu: {', '.join(map(str, years))}" if years else "chưa có năm nào có số liệu"
         raise ReportError(f"Chưa có số liệu năm {year} của {province} trong kho ({have}). Hãy tiếp nhận báo cáo "
@@ -124,7 +137,9 @@ def load_report_data(con: duckdb.DuckDBPyConnection, province: str, year: int) -
         SELECT plan_code, agency, period, due_date, received_at, status, status_vi, days_after_due
         FROM v_submissions WHERE province = $province AND year = $year
         ORDER BY plan_code, period, agency""", {"province": province, "year": year}).df()
-    return ReportData(province, year, plans, rows, warnings, submissions)
+    budget, year_spending = load_budget(con, province, year)
+    return ReportData(province, year, plans, rows, warnings, submissions, load_activities(con, province, year),
+                      budget, year_spending)
 
 
 def masked_count(count, indicator_code: str, level: str):
@@ -200,6 +215,7 @@ def write_report(data: ReportData, path: Path) -> Path:
         "header": workbook.add_format({**wrap, "bold": True, "align": "center", "valign": "vcenter",
                                        "bg_color": "#D9E1F2"}),
         "text": workbook.add_format(wrap),
+        "text_props": wrap,  # for formats made elsewhere in the same look
         "objective": workbook.add_format({**wrap, "bold": True}),
         "count": workbook.add_format({**wrap, "num_format": "#,##0"}),
         "value": workbook.add_format({**wrap, "num_format": "#,##0.00"}),
@@ -207,9 +223,18 @@ def write_report(data: ReportData, path: Path) -> Path:
         "datetime": workbook.add_format({**wrap, "num_format": "dd/mm/yyyy hh:mm"}),
     }
     status_fmt = {s: workbook.add_format({**wrap, "bg_color": c}) for s, c in STATUS_COLOURS.items()}
-    for level in report_levels(data):
-        _level_sheet(workbook, fmt, status_fmt, data, level)
-    _warnings_sheet(workbook, fmt, data)
+    if not data.rows.empty:  # a plan made only of activities has no chỉ tiêu to set out
+        for level in report_levels(data):
+            _level_sheet(workbook, fmt, status_fmt, data, level)
+        _warnings_sheet(workbook, fmt, data)
+
+    def heading(ws, subtitle: str, last: int) -> None:
+        _heading(ws, fmt, data, subtitle, last)
+
+    if not data.activities.empty:
+        _print_setup(write_activity_sheet(workbook, fmt, status_fmt, heading, data, HEADER_ROW), HEADER_ROW)
+    if not data.budget.empty:
+        _print_setup(write_budget_sheet(workbook, fmt, heading, data, HEADER_ROW), HEADER_ROW)
     _tracker_sheet(workbook, fmt, status_fmt, data)
     workbook.close()
     return path

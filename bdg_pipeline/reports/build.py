@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 
 from .appendix_report import load_report_data, write_report
+from .plan_tracking import activity_lines
 from .site import build_site
 
 
@@ -25,6 +26,7 @@ class Outputs:
     html: Path  # the site's index.html
     charts: list[Path] = field(default_factory=list)
     pages: list[Path] = field(default_factory=list)
+    activities: list[str] = field(default_factory=list)  # one line per activity of the year, with its status
 
 
 def build_outputs(warehouse: Path, province: str, year: int, out_dir: Path) -> Outputs:
@@ -36,7 +38,7 @@ def build_outputs(warehouse: Path, province: str, year: int, out_dir: Path) -> O
         site = build_site(con, data.province, year, list(data.plans.plan_code), folder, workbook)
     finally:
         con.close()
-    return Outputs(workbook, site.index, site.charts, site.pages)
+    return Outputs(workbook, site.index, site.charts, site.pages, activity_lines(data.activities))
 
 
 REPORTS_VERSION = "3"  # bump when the outputs' layout changes, so every province is written again

@@ -20,6 +20,7 @@ from ..vocabulary import LEVELS, UNITS
 from .appendix_report import STATUS_COLOURS, masked_count
 from .charts import indicator_chart, objective_chart
 from .pages import ENVIRONMENT
+from .plan_tracking import activity_rows, budget_rows, load_activities, load_budget, spending_rows, summary_line
 
 STATUS_TEXT_COLOURS = {"achieved": "#1b5e20", "on_track": "#33691e", "needs_acceleration": "#7a5c00",
                        "limited_progress": "#8a3b00", "regressing": "#8e0000", "not_achieved": "#8e0000",
@@ -91,10 +92,14 @@ def build_site(con: duckdb.DuckDBPyConnection, province: str, year: int, plans: 
             objectives.append({"number": objective_no, "field": field, "text": objective_text, "rows": rows})
         sections.append({"plan_code": plan_code, "title": title[0] if title else plan_code,
                          "chart": f"bieu_do/{chart.name}" if chart else None, "objectives": objectives})
+    activities = load_activities(con, province, year)
+    budget, year_spending = load_budget(con, province, year)
     index = folder / "index.html"
     index.write_text(ENVIRONMENT.get_template("index.html.j2").render(
         province=province, year=year, sections=sections, workbook=workbook.name, made=_today(),
-        legend=[(s, STATUS_VI[s]) for s in STATUS_VI]), encoding="utf-8")
+        legend=[(s, STATUS_VI[s]) for s in STATUS_VI] if sections and any(p["objectives"] for p in sections) else [],
+        activities=activity_rows(activities), activity_summary=summary_line(activities) if len(activities) else "",
+        budget=budget_rows(budget), spending=spending_rows(year_spending)), encoding="utf-8")
     return Site(index, pages, charts)
 
 

@@ -67,6 +67,44 @@ class ParsedRow:
 
 
 @dataclass
+class ActivityReport:
+    """One activity as an agency reports it in a year (sheet HoatDong)."""
+
+    plan_code: str
+    activity_no: int
+    year: int
+    agency_code: str
+    role: str  # lead | co
+    status: str  # a key of vocabulary.ACTIVITY_STATUSES
+    done_date: object | None
+    area_codes: list[str]
+    area_names: str | None
+    result_text: str | None
+    reason: str | None
+    participants_male: int | None
+    participants_female: int | None
+    participants_total: int | None
+    sheet: str
+    cell: str
+
+
+@dataclass
+class SpendingLine:
+    """Funds of one budget source allocated and spent by an agency in a year (sheet KinhPhi), triệu đồng."""
+
+    plan_code: str
+    year: int
+    agency_code: str
+    source_name: str
+    allocated: float | None
+    spent: float | None
+    note: str | None
+    flag: str | None
+    sheet: str
+    cell: str
+
+
+@dataclass
 class ParsedReturn:
     kind: str
     plan_code: str
@@ -79,6 +117,10 @@ class ParsedReturn:
     rows: list[ParsedRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     frame: pyarrow.Table | None = None  # the observations as validated, inserted as is
+    activities: list[ActivityReport] = field(default_factory=list)
+    spending: list[SpendingLine] = field(default_factory=list)
+    activity_frame: pyarrow.Table | None = None  # fact_activity_report rows, as validated
+    spending_frame: pyarrow.Table | None = None  # fact_spending rows, as validated
 
 
 @functools.lru_cache(maxsize=1 << 16)

@@ -25,7 +25,7 @@ import pyarrow
 
 from ..catalogue import Catalogue
 from ..faults import log_traceback
-from ..schemas import ObservationBatch
+from ..schemas import ActivityReports, ObservationBatch, SpendingLines
 from .appendix import parse_appendix
 from .model import ParsedReturn, Problem, ReturnRejected
 from .table import tables_of_document, tables_of_sheets, tables_of_workbook
@@ -146,6 +146,57 @@ def observations_table(parsed: ParsedReturn, catalogue: Catalogue) -> pyarrow.Ta
     }, schema=PARSED_SCHEMA)
 
 
+ACTIVITY_SCHEMA = pyarrow.schema([
+    ("plan_code", pyarrow.string()), ("activity_no", pyarrow.int64()), ("year", pyarrow.int64()),
+    ("agency_code", pyarrow.string()), ("role", pyarrow.string()), ("status", pyarrow.string()),
+    ("done_date", pyarrow.date32()), ("area_codes", pyarrow.list_(pyarrow.string())),
+    ("area_names", pyarrow.string()), ("result_text", pyarrow.string()), ("reason", pyarrow.string()),
+    ("participants_male", pyarrow.int64()), ("participants_female", pyarrow.int64()),
+    ("participants_total", pyarrow.int64()), ("source_sheet", pyarrow.string()), ("source_cell", pyarrow.string()),
+])
+SPENDING_SCHEMA = pyarrow.schema([
+    ("plan_code", pyarrow.string()), ("year", pyarrow.int64()), ("agency_code", pyarrow.string()),
+    ("source_name", pyarrow.string()), ("allocated_million_vnd", pyarrow.float64()),
+    ("spent_million_vnd", pyarrow.float64()), ("note", pyarrow.string()), ("flagged", pyarrow.bool_()),
+    ("flag_reason", pyarrow.string()), ("source_sheet", pyarrow.string()), ("source_cell", pyarrow.string()),
+])
+
+
+def activities_table(parsed: ParsedReturn) -> pyarrow.Table:
+    return pyarrow.Table.from_pylist([{
+        "plan_code": a.plan_code, "activity_no": a.activity_no, "year": a.year, "agency_code": a.agency_code,
+        "role": a.role, "status": a.status, "done_date": a.done_date, "area_codes": a.area_codes,
+        "area_names": a.area_names, "result_text": a.result_text, "reason": a.reason,
+        "participants_male": a.participants_male, "participants_female": a.participants_female,
+        "participants_total": a.participants_total, "source_sheet": a.sheet, "source_cell": a.cell,
+    } for a in parsed.activities], schema=ACTIVITY_SCHEMA)
+
+
+def spending_table(parsed: ParsedReturn) -> pyarrow.Table:
+    return pyarrow.Table.from_pylist([{
+        "plan_code": s.plan_code, "year": s.year, "agency_code": s.agency_code, "source_name": s.source_name,
+        "allocated_million_vnd": s.allocated, "spent_million_vnd": s.spent, "note": s.note,
+        "flagged": s.flag is not None, "flag_reason": s.flag, "source_sheet": s.sheet, "source_cell": s.cell,
+    } for s in parsed.spending], schema=SPENDING_SCHEMA)
+
+
+def validate_plan_sheets(parsed: ParsedReturn) -> list[Problem]:
+    """The activities and spending of a return, as Arrow tables checked by pandera like the observations."""
+    found: list[Problem] = []
+    for attribute, build, model in (("activity_frame", activities_table, ActivityReports),
+                                    ("spending_frame", spending_table, SpendingLines)):
+        table = build(parsed)
+        setattr(parsed, attribute, table)
+        if table.num_rows == 0:
+            continue
+        frame = table.to_pandas(types_mapper={pyarrow.int64(): pd.Int64Dtype()}.get)
+        try:
+            model.validate(frame, lazy=True)
+        except pa.errors.SchemaErrors as err:
+            found += [problem for _, problem in _schema_problems(err, frame)]
+    return found
+
+
 def _schema_problems(err: pa.errors.SchemaErrors, frame: pd.DataFrame) -> list[tuple[int | None, Problem]]:
     """pandera's failure cases as (row of ``frame``, problem for the officer)."""
     found = []
@@ -190,9 +241,14 @@ def validate_returns(returns: list[ParsedReturn], catalogue: Catalogue) -> list[
                 continue
             tables.append(parsed.frame.append_column("return_no", pyarrow.array([no] * parsed.frame.num_rows,
                                                                               pyarrow.int64())))
-        elif not parsed.problems:
+        elif not parsed.problems and not (parsed.activities or parsed.spending):
             problems[no].append(Problem("(tệp)", "", "Biểu không có dòng số liệu nào",
-                                        fix="Điền số liệu vào các cột Tử số, Mẫu số hoặc Giá trị."))
+                                        fix="Điền số liệu vào các cột Tử số, Mẫu số hoặc Giá trị (hoặc báo cáo "
+                                        "hoạt động ở trang “HoatDong”, kinh phí ở trang “KinhPhi”)."))
+        else:
+            parsed.frame = PARSED_SCHEMA.empty_table()  # activities or spending only
+        if parsed.activities or parsed.spending:
+            problems[no] += validate_plan_sheets(parsed)
     if tables:
         # one conversion to pandas for the whole batch, already in the schema's dtypes (no coercion needed);
         # counts keep their missing values as pandas' nullable integers

@@ -53,12 +53,21 @@ class FileOutcome:
     report_path: Path | None = None
     superseded: list[str] = field(default_factory=list)
     arrival_seq: int | None = None
+    activities: int = 0  # activities reported (sheet HoatDong)
+    spending: int = 0  # spending lines (sheet KinhPhi)
+    spending_flags: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         if self.outcome == "accepted":
             text = f"✔ {self.file_name}: đã tiếp nhận {self.rows} dòng số liệu"
             if self.flagged:
                 text += f" ({self.flagged} dòng có cảnh báo chất lượng)"
+            if self.activities:
+                text += f", {self.activities} hoạt động"
+            if self.spending:
+                text += f", {self.spending} dòng kinh phí"
+            if self.spending_flags:
+                text += " (cảnh báo: " + "; ".join(self.spending_flags) + ")"
             if self.superseded:
                 text += f"; thay thế báo cáo trước: {', '.join(self.superseded)}"
             return text
@@ -115,6 +124,12 @@ def _in_force(con: duckdb.DuckDBPyConnection, plans: list[str]) -> dict[tuple, l
     return found
 
 
+def _stamped(table: pyarrow.Table, submission_id: str, file_name: str) -> pyarrow.Table:
+    rows = table.num_rows
+    return (table.append_column("submission_id", pyarrow.array([submission_id] * rows, pyarrow.string()))
+            .append_column("source_file", pyarrow.array([file_name] * rows, pyarrow.string())))
+
+
 def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: Settings) -> list[FileOutcome]:
     """Record arrivals in order in one transaction: a crash leaves none of the batch behind (they are
     processed again from the archive by the next run).
@@ -126,6 +141,8 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
                             "(SELECT unnest(?::VARCHAR[]))", [[p.arrival.content_hash for p in batch]]).fetchall())
     in_force = _in_force(con, sorted({r.plan_code for r in returns}))
     outcomes, tables, submissions, logged = [], [], [], []
+    activities: list[pyarrow.Table] = []
+    spending: list[pyarrow.Table] = []
     replaced: dict[str, str] = {}  # submission id → the id of the return that supersedes it
 
     def log_row(arrival: Arrival, file_name: str, digest: str | None, outcome: str, submission_id: str | None,
@@ -152,10 +169,14 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
         table = parsed.frame
         assert isinstance(table, pyarrow.Table)
         rows = table.num_rows
-        tables.append(table.append_column("submission_id", pyarrow.array([submission_id] * rows, pyarrow.string()))
-                           .append_column("source_file", pyarrow.array([name] * rows, pyarrow.string())))
+        tables.append(_stamped(table, submission_id, name))
+        for frame, found in ((parsed.activity_frame, activities), (parsed.spending_frame, spending)):
+            if frame is not None and frame.num_rows:
+                found.append(_stamped(frame, submission_id, name))
         outcome = FileOutcome(name, "accepted", submission_id=submission_id, rows=rows, arrival_seq=seq,
-                              flagged=int(pc.sum(table["flagged"]).as_py() or 0))
+                              flagged=int(pc.sum(table["flagged"]).as_py() or 0),
+                              activities=len(parsed.activities), spending=len(parsed.spending),
+                              spending_flags=[s.flag for s in parsed.spending if s.flag])
         key = (parsed.plan_code, parsed.agency_code or "", parsed.year, parsed.period, parsed.kind)
         # a correction replaces the return of the same period; the year's return also replaces the
         # 6-month one of that year (kept in history, one value per year in force)
@@ -197,6 +218,11 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
                             "WHERE submission_id IN (SELECT unnest(?::VARCHAR[]))")
             con.execute(STALE_PLANS_SQL.format(touched=touched), [list(replaced)] if replaced else [])
             con.unregister("incoming_observations")
+            for target, found in (("fact_activity_report", activities), ("fact_spending", spending)):
+                if found:
+                    con.register("incoming_rows", pyarrow.concat_tables(found))
+                    con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming_rows")
+                    con.unregister("incoming_rows")
         if logged:
             insert_rows(con, "file_log", pd.DataFrame(logged, columns=FILE_LOG_COLUMNS))
         pause_point(settings, "in_transaction")

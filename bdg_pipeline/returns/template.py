@@ -28,6 +28,17 @@ from ..numbers import Measure, NumberFormatError, normalize_text, parse_number
 from ..units import format_vn, read_measure
 from ..vocabulary import LEVELS, PERIODS, UNITS
 from .model import ParsedReturn, ParsedRow, Problem, ReturnRejected, fold, province_area_code
+from .plan_sheets import (
+    ACTIVITY_SHEET,
+    SPENDING_SHEET,
+    SheetContext,
+    add_activity_sheet,
+    add_spending_sheet,
+    agency_activities,
+    budget_sources,
+    read_activities,
+    read_spending,
+)
 from .workbook import CellError, Grid
 
 MARKER = "bdg_template"
@@ -118,8 +129,11 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
         raise TemplateError(f"Năm {year} nằm ngoài kỳ theo dõi của kế hoạch {plan_code} "
                             f"({plan.monitoring_start}–{plan.monitoring_end})")
     indicators = agency_indicators(catalogue, plan_code, agency_code)
-    if indicators.empty:
-        raise TemplateError(f"{agency} không chủ trì báo cáo chỉ tiêu nào trong kế hoạch {plan_code}")
+    activities = agency_activities(catalogue, plan_code, agency_code)
+    sources = budget_sources(catalogue, plan_code)
+    if indicators.empty and activities.empty:
+        raise TemplateError(f"{agency} không chủ trì báo cáo chỉ tiêu nào và không có hoạt động nào trong kế hoạch "
+                            f"{plan_code}")
     agency_name = catalogue.agencies.set_index("agency_code").at[agency_code, "name"]
     names = catalogue.indicator_codes.set_index("indicator_code")["name"]
     units = template_units(catalogue, plan.province, year, period)
@@ -173,7 +187,10 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
                 if column.number_format:
                     cell.number_format = column.number_format
             row += 1
-    last = row - 1
+    if indicators.empty:
+        ws.cell(row=FIRST_ROW, column=1, value="(Cơ quan không chủ trì báo cáo chỉ tiêu nào của kế hoạch này: "
+                "báo cáo các hoạt động ở trang “HoatDong”.)").font = Font(italic=True)
+    last = max(row - 1, FIRST_ROW)
 
     lists = wb.create_sheet(LISTS)
     for i, label in enumerate(LEVELS.values(), start=1):
@@ -204,6 +221,11 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
     ws.protection.formatRows = False
     ws.protection.formatColumns = False
 
+    if not activities.empty:
+        add_activity_sheet(wb, activities, agency_name, year, lists, len(areas))
+    if not sources.empty:
+        unit_note = str(sources.unit_note.iloc[0] or "triệu đồng")
+        add_spending_sheet(wb, sources, agency_name, year, unit_note)
     meta = wb.create_sheet("_meta")
     for key, value in (("marker", MARKER), ("version", VERSION), ("plan_code", plan_code),
                        ("agency_code", agency_code), ("year", year), ("period", period)):
@@ -229,7 +251,9 @@ def _instructions(ws, plan_code: str, agency_name: str, year: int, period: str) 
         "6. Không ghi chữ vào ô số (ví dụ “năm mươi”, “50%”); không ghi số âm; tử số không lớn hơn mẫu số.",
         "7. Dòng không có số liệu: để trống cả Tử số, Mẫu số và Giá trị.",
         "8. Chọn Cấp và Địa bàn trong danh sách thả xuống.",
-        "9. Lưu tệp dạng .xlsx (không đặt mật khẩu, không dùng macro) và gửi về Sở Lao động - Thương binh và Xã hội.",
+        "9. Trang “HoatDong” (nếu có): chọn tình trạng từng hoạt động, ngày, địa bàn, kết quả và số người tham "
+        "gia (nam, nữ). Trang “KinhPhi” (nếu có): kinh phí được bố trí và đã chi trong năm theo nguồn, triệu đồng.",
+        "10. Lưu tệp dạng .xlsx (không đặt mật khẩu, không dùng macro) và gửi về Sở Lao động - Thương binh và Xã hội.",
         "Tệp sai sẽ được trả lại kèm báo cáo lỗi chỉ rõ trang tính, ô, giá trị và cách sửa.",
     ]
     for i, line in enumerate(lines, start=1):
@@ -289,8 +313,12 @@ def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> De
         problems.append(Problem(sheet, cell, "Ô số đang ở dạng ngày giờ", str(value),
                                 "Định dạng lại ô thành Số (Format Cells > Number) rồi ghi lại số liệu."))
         return None
+    text = normalize_text(str(value))
+    if text.startswith(("-", "−", "–")) and text.lstrip("-−– ")[:1].isdigit():
+        problems.append(Problem(sheet, cell, "Số liệu không được âm", text, "Ghi số không âm."))
+        return None
     try:
-        return parse_number(str(value))
+        return parse_number(text)
     except NumberFormatError as exc:
         problems.append(Problem(sheet, cell, "Ô số chứa chữ hoặc ký hiệu", normalize_text(str(value)),
                                 "Chỉ ghi số, ví dụ 48 hoặc 51,61 (không ghi “%”, không ghi bằng chữ). "
@@ -392,6 +420,12 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
         if len(problems) > before:  # said in words only for rows at fault: most rows have none
             about = _about(row, plan_code, catalogue)
             problems[before:] = [replace(p, about=about) for p in problems[before:]]
+    sheets = SheetContext(plan_code, province, agency_code, year, int(plan.period_start), units, _number,
+                          read_report_date)
+    if ACTIVITY_SHEET in grids:
+        parsed.activities = read_activities(grids[ACTIVITY_SHEET], catalogue, sheets, problems)
+    if SPENDING_SHEET in grids:
+        parsed.spending = read_spending(grids[SPENDING_SHEET], catalogue, sheets, problems)
     return parsed
 
 

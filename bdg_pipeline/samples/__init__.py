@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 from ..catalogue import Catalogue
+from .activity_returns import write_activity_samples
 from .ninh_thuan_appendix import write_appendix, write_appendix_document
 from .trajectories import write_trajectory_samples
 
@@ -22,4 +23,4 @@ def write_samples(target: Path, catalogue: Catalogue) -> list[Path]:
     # the same appendix sent again the next day as the table of the Word report: it replaces the workbook
     report = write_appendix_document(target / "NT-2020_bao-cao-ket-qua-2019.docx")
     os.utime(report, (issued + 86400, issued + 86400))
-    return [appendix, report, *write_trajectory_samples(target, catalogue)]
+    return [appendix, report, *write_trajectory_samples(target, catalogue), *write_activity_samples(target, catalogue)]

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..catalogue import Catalogue
 from ..returns.template import FIRST_ROW, SHEET, agency_indicators, build_template
+from .activity_returns import SPENDING_AGENCY, fill_spending
 
 PLANS = ("LC-2021-2030", "QN-2021-2030")
 YEARS = (2021, 2022, 2023, 2024)
@@ -94,6 +95,8 @@ def write_trajectory_samples(target_dir: Path, catalogue: Catalogue) -> list[Pat
                     if year in values:
                         _fill(ws, row, unit, values[year], rng)
                         filled += 1
+                if (plan_code, agency) == SPENDING_AGENCY:
+                    fill_spending(wb, year)  # the Sở LĐ-TB&XH also reports the plan's spending
                 ws["C9"].value = None
                 ws["C10"] = "Cán bộ đầu mối (mẫu)"
                 if filled:
