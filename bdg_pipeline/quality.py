@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .vocabulary import LEVELS, UNIT_TABLE
+from .vocabulary import ACTIVITY_STATUSES, LEVELS, NOT_REPORTED, UNIT_TABLE
 
 # A change from one year to the next beyond this many units of the indicator is flagged for review.
 YEAR_JUMP_LIMIT = {code: u.year_jump_limit for code, u in UNIT_TABLE.items() if u.year_jump_limit is not None}
@@ -31,6 +31,9 @@ SUITES = {
     "one_row_per_key_in_force": "Mỗi chỉ tiêu, địa bàn, cấp, năm chỉ có một số liệu đang hiệu lực",
     "every_indicator_has_agency": "Mọi chỉ tiêu trong danh mục có cơ quan chủ trì",
     "year_over_year_jumps": "Biến động giữa hai năm liền nhau vượt ngưỡng (cảnh báo)",
+    "activities_in_force": "Hoạt động: một tình trạng mỗi năm, thuộc danh sách; số người tham gia không âm",
+    "budget_adds_up": "Kinh phí: các nguồn và các giai đoạn cộng lại bằng tổng dự toán; số tiền không âm",
+    "spending_within_plan": "Kinh phí đã chi không vượt dự toán của từng khoản (cảnh báo)",
 }
 # The columns that say which row failed, per frame (shown with every failure).
 ROW_NAMES = {
@@ -39,6 +42,9 @@ ROW_NAMES = {
     "catalogue_agencies": ["plan_code", "objective_no", "indicator_no", "part", "indicator_code"],
     "year_changes": ["plan_code", "objective_no", "indicator_no", "part", "indicator_code", "province",
                      "area_name", "level", "year", "value"],
+    "activities": ["plan_code", "activity_no", "year", "status", "reported_by"],
+    "budget": ["plan_code", "category", "name", "planned_million_vnd", "spent_million_vnd"],
+    "budget_sums": ["plan_code", "total", "sources", "phases"],
 }
 SHOWN_FAILURES = 20
 
@@ -67,7 +73,16 @@ def _frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
         WINDOW w AS (PARTITION BY plan_code, objective_no, indicator_no, part, area_code, level ORDER BY year)""").df()
     jumps = jumps[jumps.years_apart == 1]
     jumps = jumps.assign(limit=jumps.unit.map(YEAR_JUMP_LIMIT))
-    return {"observations": observations, "catalogue_agencies": agencies, "year_changes": jumps}
+    activities = con.execute("SELECT * FROM v_activities").df()
+    budget = con.execute("SELECT * FROM v_budget").df()
+    sums = con.execute("""
+        SELECT plan_code,
+               sum(planned_million_vnd) FILTER (WHERE category = 'total') AS total,
+               sum(planned_million_vnd) FILTER (WHERE category = 'source') AS sources,
+               sum(planned_million_vnd) FILTER (WHERE category = 'phase') AS phases
+        FROM v_budget GROUP BY plan_code""").df()
+    return {"observations": observations, "catalogue_agencies": agencies, "year_changes": jumps,
+            "activities": activities, "budget": budget, "budget_sums": sums}
 
 
 def _suites(gx, gxe) -> dict[str, tuple[str, str, list]]:
@@ -87,6 +102,17 @@ def _suites(gx, gxe) -> dict[str, tuple[str, str, list]]:
                                      [gxe.ExpectCompoundColumnsToBeUnique(column_list=KEY_COLUMNS)]),
         "every_indicator_has_agency": ("catalogue_agencies", "error",
                                        [gxe.ExpectColumnValuesToNotBeNull(column="lead_agency")]),
+        "activities_in_force": ("activities", "error", [
+            gxe.ExpectColumnValuesToBeInSet(column="status", value_set=[*ACTIVITY_STATUSES, *NOT_REPORTED]),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["plan_code", "activity_no", "year"]),
+            *[gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in
+              ("participants_male", "participants_female", "participants_total")]]),
+        "budget_adds_up": ("budget_sums", "error", [
+            gxe.ExpectColumnPairValuesToBeEqual(column_A="total", column_B=lines,
+                                                ignore_row_if="either_value_is_missing")
+            for lines in ("sources", "phases")]),
+        "spending_within_plan": ("budget", "warn", [gxe.ExpectColumnValuesToBeInSet(column="over_plan",
+                                                                                    value_set=[False])]),
         "year_over_year_jumps": ("year_changes", "warn", [
             gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="limit", column_B="year_change", or_equal=True,
                                                         ignore_row_if="either_value_is_missing")]),

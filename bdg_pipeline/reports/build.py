@@ -41,13 +41,19 @@ def build_outputs(warehouse: Path, province: str, year: int, out_dir: Path) -> O
     return Outputs(workbook, site.index, site.charts, site.pages, activity_lines(data.activities))
 
 
-REPORTS_VERSION = "3"  # bump when the outputs' layout changes, so every province is written again
+REPORTS_VERSION = "4"  # bump when the outputs' layout changes, so every province is written again
+# per province: its latest year with anything reported (values, activities, spending) in returns in force,
+# and a digest of those returns and of the judging year
 FINGERPRINT_SQL = """
-    SELECT province, max(year) AS year, sha256(string_agg(DISTINCT submission_id, ',' ORDER BY submission_id)
-                                               || max(as_of)) AS fingerprint
-    FROM (SELECT o.province, o.year, o.submission_id,
-                 (SELECT max(as_of_year)::VARCHAR FROM fact_attainment) AS as_of FROM v_observations o)
-    GROUP BY province ORDER BY province
+    SELECT s.province, max(s.year) AS year,
+           sha256(string_agg(s.submission_id, ',' ORDER BY s.submission_id)
+                  || coalesce((SELECT max(as_of_year)::VARCHAR FROM fact_attainment), '')) AS fingerprint
+    FROM submission s
+    WHERE s.status = 'accepted' AND (
+        EXISTS (SELECT 1 FROM fact_observation o WHERE o.submission_id = s.submission_id)
+        OR EXISTS (SELECT 1 FROM fact_activity_report a WHERE a.submission_id = s.submission_id)
+        OR EXISTS (SELECT 1 FROM fact_spending f WHERE f.submission_id = s.submission_id))
+    GROUP BY s.province ORDER BY s.province
 """
 
 

@@ -26,6 +26,7 @@ from ..catalogue import Catalogue
 from ..numbers import normalize_text
 from ..units import format_vn
 from ..vocabulary import ACTIVITY_KINDS, ACTIVITY_STATUSES
+from ..xlsx_layout import row_points
 from .model import ActivityReport, Problem, SpendingLine, fold
 from .workbook import Grid
 
@@ -119,6 +120,8 @@ def _sheet(wb: Workbook, name: str, title: str, lines: list[str], columns: tuple
 
 def _fill_row(ws: Worksheet, row: int, columns: tuple[SheetColumn, ...], values: dict[str, Any]) -> None:
     thin = Side(style="thin")
+    # Calibri (the template's font) is wider than the Times New Roman row_points is measured on
+    ws.row_dimensions[row].height = row_points([(values.get(c.key) or "", c.width * 0.85) for c in columns])
     for col, column in enumerate(columns, start=1):
         cell = ws.cell(row=row, column=col, value=values.get(column.key))
         cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
