@@ -275,6 +275,25 @@ def summary() -> None:
 SUBMISSION_VI = {"accepted": "đang hiệu lực", "superseded": "đã được thay thế"}
 
 
+def _activity_and_budget_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """“Hoạt động TTH-2015 năm 2015: Đã hoàn thành 34, …; quá hạn 6” and “Kinh phí LC-2021-2030: đã chi …”."""
+    from .units import format_vn
+
+    lines = []
+    for plan, year, counts, overdue in con.execute("""
+            SELECT plan_code, year, string_agg(status_vi || ' ' || n, ', ' ORDER BY n DESC, status_vi), sum(late)
+            FROM (SELECT plan_code, year, status_vi, count(*) AS n, sum(overdue::INT) AS late
+                  FROM v_activities GROUP BY ALL)
+            GROUP BY ALL ORDER BY ALL""").fetchall():
+        lines.append(f"Hoạt động {plan} năm {year}: {counts}" + (f"; quá hạn {overdue}" if overdue else "") + ".")
+    for plan, planned, spent, rate in con.execute("""
+            SELECT plan_code, planned_million_vnd, spent_million_vnd, execution_rate FROM v_budget
+            WHERE category = 'total' ORDER BY plan_code""").fetchall():
+        lines.append(f"Kinh phí {plan}: đã chi {format_vn(spent, 1)} / dự toán {format_vn(planned, 1)} triệu đồng "
+                     f"({format_vn(rate, 1)}%).")
+    return lines
+
+
 def _summary_text(warehouse: Path) -> str:
     if not warehouse.exists():
         raise SaidInVietnamese(f"Chưa có kho dữ liệu công bố ({warehouse}). Hãy chạy “bdg rebuild”.")
@@ -299,6 +318,7 @@ def _summary_text(warehouse: Path) -> str:
             status = con.execute("SELECT status, count(*) FROM v_attainment WHERE level = 'tinh' "
                                  "GROUP BY ALL ORDER BY 2 DESC").fetchall()
             lines.append("Đánh giá mục tiêu (cấp tỉnh): " + ", ".join(f"{STATUS_VI.get(s, s)} {n}" for s, n in status))
+        lines += _activity_and_budget_lines(con)
         return "\n".join(lines)
     finally:
         con.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +35,8 @@ SPENDING_SHEET = "KinhPhi"
 HEADER_ROW = 6
 FIRST_ROW = HEADER_ROW + 1
 ROLES = {"lead": "Chủ trì", "co": "Phối hợp"}
+MONEY_FIX = ("Ghi số tiền bằng số, đơn vị triệu đồng, ví dụ 1.234,5 (dấu chấm phân cách hàng nghìn, dấu phẩy thập "
+             "phân). Nguồn không có kinh phí: để trống.")
 
 
 @dataclass(frozen=True)
@@ -225,12 +227,15 @@ def read_activities(grid: Grid, catalogue: Catalogue, ctx: SheetContext,
         if not catalogue.activities.empty else set()
     reports: list[ActivityReport] = []
     seen: set[int] = set()
+    marks: list[tuple[int, str]] = []  # (first problem of a row, what the row is about in words)
     for r in range(FIRST_ROW, grid.max_row + 1):
         row = grid.rows[r - 1]
         if all(_cell(row, ACTIVITY_COLUMNS, k) is None for k in ACTIVITY_FILLED):
             continue
         at = {k: f"{ACTIVITY_LETTER[k]}{r}" for k in ACTIVITY_LETTER}
         before = len(problems)
+        text = normalize_text(str(_cell(row, ACTIVITY_COLUMNS, "text") or ""))
+        marks.append((before, f"hoạt động {_cell(row, ACTIVITY_COLUMNS, 'activity_no')} “{_short(text)}”"))
 
         problem = functools.partial(_add_problem, problems, ACTIVITY_SHEET, at)
 
@@ -289,7 +294,18 @@ def read_activities(grid: Grid, catalogue: Catalogue, ctx: SheetContext,
             codes, names, None if result is None else normalize_text(str(result)),
             None if reason is None else normalize_text(str(reason)), male, female, total, ACTIVITY_SHEET,
             at["status"]))
+    _say_about(problems, marks)
     return reports
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def _say_about(problems: list[Problem], marks: list[tuple[int, str]]) -> None:
+    """Name the activity or source each row's problems are about, for the error report."""
+    for (start, about), (end, _) in zip(marks, [*marks[1:], (len(problems), "")], strict=True):
+        problems[start:end] = [replace(p, about=about) for p in problems[start:end]]
 
 
 def _add_problem(problems: list[Problem], sheet: str, at: dict[str, str], key: str, message: str,
@@ -324,6 +340,7 @@ def read_spending(grid: Grid, catalogue: Catalogue, ctx: SheetContext, problems:
     planned = {fold(n): (n, float(a)) for n, a in zip(sources.name, sources.amount_million_vnd, strict=True)}
     lines: list[SpendingLine] = []
     seen: set[str] = set()
+    marks: list[tuple[int, str]] = []
     for r in range(FIRST_ROW, grid.max_row + 1):
         row = grid.rows[r - 1]
         allocated_raw = _cell(row, SPENDING_COLUMNS, "allocated")
@@ -332,6 +349,7 @@ def read_spending(grid: Grid, catalogue: Catalogue, ctx: SheetContext, problems:
             continue
         at = {k: f"{SPENDING_LETTER[k]}{r}" for k in SPENDING_LETTER}
         source = _cell(row, SPENDING_COLUMNS, "source")
+        marks.append((len(problems), f"kinh phí năm {ctx.year}, nguồn “{normalize_text(str(source or ''))}”"))
         known = planned.get(fold(source or ""))
         if known is None:
             problems.append(Problem(SPENDING_SHEET, at["source"], "Nguồn kinh phí không có trong kế hoạch",
@@ -348,6 +366,8 @@ def read_spending(grid: Grid, catalogue: Catalogue, ctx: SheetContext, problems:
         allocated = ctx.number(allocated_raw, SPENDING_SHEET, at["allocated"], problems)
         spent = ctx.number(spent_raw, SPENDING_SHEET, at["spent"], problems)
         if len(problems) > before:
+            problems[before:] = [replace(p, fix=MONEY_FIX) if p.message.startswith("Ô số chứa chữ") else p
+                                 for p in problems[before:]]
             continue
         flags = [f for f in (over_plan(None if spent is None else float(spent), planned_total),) if f]
         if spent is not None and allocated is not None and spent > allocated:
@@ -358,4 +378,5 @@ def read_spending(grid: Grid, catalogue: Catalogue, ctx: SheetContext, problems:
             ctx.plan_code, ctx.year, ctx.agency_code, name, None if allocated is None else float(allocated),
             None if spent is None else float(spent), None if note is None else normalize_text(str(note)),
             "; ".join(flags) or None, SPENDING_SHEET, at["spent"] if spent is not None else at["allocated"]))
+    _say_about(problems, marks)
     return lines
