@@ -16,6 +16,7 @@ from bdg_pipeline.catalogue import load_catalogue
 from bdg_pipeline.returns.model import ParsedReturn, SpendingLine
 from bdg_pipeline.returns.parsing import validate_plan_sheets
 from bdg_pipeline.returns.plan_sheets import ACTIVITY_LETTER, FIRST_ROW, SPENDING_LETTER, agency_activities
+from bdg_pipeline.returns.template import FIRST_ROW as FIRST_ROW_REPORT
 from bdg_pipeline.returns.template import build_template
 from bdg_pipeline.samples.activity_returns import SPENDING, fill_spending
 from bdg_pipeline.warehouse import staging_connection, table_checksum
@@ -236,3 +237,16 @@ def test_report_lists_every_activity_of_thua_thien_hue(env, catalogue):
     assert numbers == [str(n) for n in range(1, 42)]
     html = (folder / "index.html").read_text(encoding="utf-8")
     assert html.count("TTH-2015 · ") == 41 and "Nam 18, nữ 42 / tổng 60" in html
+
+
+def test_sheets_left_empty_change_nothing(catalogue, tmp_path):
+    from bdg_pipeline.returns.parsing import parse_returns
+    from bdg_pipeline.returns.template import SHEET
+
+    wb = build_template(catalogue, LC, LDTBXH, 2023)  # KinhPhi left empty, as most agencies will
+    ws = wb[SHEET]
+    ws[f"J{FIRST_ROW_REPORT}"], ws[f"K{FIRST_ROW_REPORT}"] = 1200, 4000
+    wb.save(tmp_path / "chi_so_lieu.xlsx")
+    parsed = parse_returns([tmp_path / "chi_so_lieu.xlsx"], catalogue)[0]
+    assert isinstance(parsed, ParsedReturn), [str(p) for p in parsed]
+    assert len(parsed.rows) == 1 and parsed.spending == [] and parsed.activities == []

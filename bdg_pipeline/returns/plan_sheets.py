@@ -304,7 +304,8 @@ def _short(text: str, limit: int = 60) -> str:
 
 def _say_about(problems: list[Problem], marks: list[tuple[int, str]]) -> None:
     """Name the activity or source each row's problems are about, for the error report."""
-    for (start, about), (end, _) in zip(marks, [*marks[1:], (len(problems), "")], strict=True):
+    ends = [start for start, _ in marks[1:]] + [len(problems)]
+    for (start, about), end in zip(marks, ends[:len(marks)], strict=True):
         problems[start:end] = [replace(p, about=about) for p in problems[start:end]]
 
 
