@@ -74,6 +74,8 @@ def test_notebook_runs(sample_env):
     assert len(charts) == 1 and len(charts[0]["data"]["image/png"]) > 5000
     described = [o for o in outputs if "progress_ratio" in str(o.get("data", {}).get("text/plain", ""))]
     assert described, "the notebook shows the columns' descriptions"
+    shown = " ".join(str(o.get("data", {}).get("text/plain", "")) for o in outputs)
+    assert "Tổng nhu cầu kinh phí" in shown and "Đã hoàn thành" in shown, "activities and budget are shown"
 
 
 READER = textwrap.dedent("""
