@@ -46,6 +46,11 @@ def normalize_text(text: str) -> str:
     return re.sub(r"[ \t]+", " ", text).strip()
 
 
+def shorten(text: str, limit: int = 60) -> str:
+    """``text`` cut at a word to at most ``limit`` characters, “…” marking the cut (for messages and lists)."""
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
 def parse_number(text: str) -> Decimal:
     """Read one number written the Vietnamese way ("17.174" → 17174, "50,59" → 50.59, "1.5" → 1.5)."""
     s = normalize_text(text).replace(" ", "")

@@ -8,6 +8,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from ..numbers import shorten
 from ..units import format_vn
 from ..xlsx_layout import row_points
 
@@ -109,7 +110,7 @@ def activity_lines(activities: pd.DataFrame, width: int = 70) -> list[str]:
         return []
     lines = [summary_line(activities)]
     for a in activities.itertuples():
-        text = a.activity_text if len(a.activity_text) <= width else a.activity_text[:width].rsplit(" ", 1)[0] + "…"
+        text = shorten(a.activity_text, width)
         status = a.status_vi + (", quá hạn" if a.overdue else "")
         lines.append(f"  {a.plan_code} · {a.activity_no:>2}  [{status}] {text} ({a.lead_agency})")
     return lines

@@ -23,7 +23,7 @@ from ..activities import over_plan, status_code
 from ..areas import AreaError
 from ..areas import resolve as resolve_area
 from ..catalogue import Catalogue
-from ..numbers import normalize_text
+from ..numbers import normalize_text, shorten
 from ..units import format_vn
 from ..vocabulary import ACTIVITY_KINDS, ACTIVITY_STATUSES
 from ..xlsx_layout import row_points
@@ -235,7 +235,7 @@ def read_activities(grid: Grid, catalogue: Catalogue, ctx: SheetContext,
         at = {k: f"{ACTIVITY_LETTER[k]}{r}" for k in ACTIVITY_LETTER}
         before = len(problems)
         text = normalize_text(str(_cell(row, ACTIVITY_COLUMNS, "text") or ""))
-        marks.append((before, f"hoạt động {_cell(row, ACTIVITY_COLUMNS, 'activity_no')} “{_short(text)}”"))
+        marks.append((before, f"hoạt động {_cell(row, ACTIVITY_COLUMNS, 'activity_no')} “{shorten(text)}”"))
 
         problem = functools.partial(_add_problem, problems, ACTIVITY_SHEET, at)
 
@@ -296,10 +296,6 @@ def read_activities(grid: Grid, catalogue: Catalogue, ctx: SheetContext,
             at["status"]))
     _say_about(problems, marks)
     return reports
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def _say_about(problems: list[Problem], marks: list[tuple[int, str]]) -> None:

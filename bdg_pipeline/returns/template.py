@@ -24,7 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ..areas import AreaError, display_name, plain, units_for, world_date
 from ..areas import resolve as resolve_area
 from ..catalogue import Catalogue
-from ..numbers import Measure, NumberFormatError, normalize_text, parse_number
+from ..numbers import Measure, NumberFormatError, normalize_text, parse_number, shorten
 from ..units import format_vn, read_measure
 from ..vocabulary import LEVELS, PERIODS, UNITS
 from .model import ParsedReturn, ParsedRow, Problem, ReturnRejected, fold, province_area_code
@@ -455,7 +455,7 @@ def _about(row: list[Any], plan_code: str, catalogue: Catalogue) -> str:
     except (TypeError, ValueError):
         code = None
     if code is not None:
-        text += f" “{_short(catalogue.indicator_names.get(code[0], ''))}”"
+        text += f" “{shorten(catalogue.indicator_names.get(code[0], ''))}”"
     if place:
         text += f", {normalize_text(str(place))}"
     return text + (f" ({level})" if level else "")
@@ -538,7 +538,3 @@ def _decimals(value: Decimal | None) -> int:
         return 0
     exponent = value.as_tuple().exponent
     return max(0, -exponent) if isinstance(exponent, int) else 0
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
