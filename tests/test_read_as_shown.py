@@ -153,3 +153,15 @@ def test_a_template_saved_in_another_format_reads_the_same(catalogue, tmp_path, 
     assert len(modern) == 2
     assert [(r.indicator_no, r.area_code, r.reading) for r in other] == \
         [(r.indicator_no, r.area_code, r.reading) for r in modern]
+
+
+@pytest.mark.parametrize("suffix, save", [(".xls", _as_xls), (".ods", _as_ods)])
+def test_a_percent_lost_in_xls_or_ods_is_refused_not_read_as_a_fraction(catalogue, tmp_path, suffix, save):
+    wb = build_template(catalogue, "QN-2021-2030", "Sở Lao động - Thương binh và Xã hội", 2023)
+    ws = wb[SHEET]
+    ws[f"L{FIRST_ROW}"] = 0.5161  # what 51,61 % typed into a percent cell is saved as; .xls/.ods keep no format
+    save(wb, tmp_path / f"bieu{suffix}")
+    with pytest.raises(ReturnRejected) as err:
+        parse_return(tmp_path / f"bieu{suffix}", catalogue)
+    assert any(p.cell == f"L{FIRST_ROW}" and "có thể là tỷ lệ phần trăm" in p.message for p in err.value.problems), \
+        [str(p) for p in err.value.problems]

@@ -34,7 +34,7 @@ from .matching import (
 )
 from .model import ParsedReturn, ParsedRow, Problem, ReturnRejected, fold, province_area_code, resolve_agency
 from .table import Table
-from .template import EXCEL_ERRORS
+from .template import EXCEL_ERRORS, PERCENT_LOST, PERCENT_LOST_FIX
 from .workbook import CellError
 
 HEADER_SCAN_ROWS = 40
@@ -392,9 +392,7 @@ class _Reader:
                 continue
             if part.unit == "percent" and any(t.maybe_unformatted_percent(row, c) for c in group.values()):
                 shown = t.text(row, group.get("rate", group.get("result", column)))
-                self.problem(row, column, f"Ô số {shown} có thể là tỷ lệ phần trăm bị lưu dưới dạng số thập phân "
-                             f"(định dạng %, tệp .xls/.ods không giữ định dạng)", shown,
-                             "Ghi rõ tỷ lệ kèm dấu %, ví dụ “51,61%”, hoặc lưu tệp dưới dạng .xlsx.")
+                self.problem(row, column, PERCENT_LOST.format(shown=shown), shown, PERCENT_LOST_FIX)
                 continue
             self.parsed.rows.append(ParsedRow(
                 self.parsed.plan_code, *which, part.part, level or labelled or "tinh", self.area_code, year, reading,

@@ -284,6 +284,10 @@ def is_template(grids: Mapping[str, Grid]) -> bool:
 
 
 NO_DATA_HINT = "Nếu chưa có số liệu, để trống ô."
+# .xls and .ods are read without number formats: 51,61 % typed into a percent cell arrives as 0.5161
+PERCENT_LOST = ("Ô số {shown} có thể là tỷ lệ phần trăm bị lưu dưới dạng số thập phân (định dạng %, tệp .xls/.ods "
+                "không giữ định dạng)")
+PERCENT_LOST_FIX = "Ghi rõ tỷ lệ kèm dấu %, ví dụ “51,61%”, hoặc lưu tệp dưới dạng .xlsx."
 EXCEL_ERRORS = {"#DIV/0!": "chia cho 0", "#N/A": "hàm tra cứu không tìm thấy giá trị",
                 "#VALUE!": "phép tính gặp chữ", "#REF!": "tham chiếu tới ô đã bị xóa",
                 "#NAME?": "tên hàm hoặc tên vùng sai", "#NUM!": "số không hợp lệ", "#NULL!": "vùng không giao nhau"}
@@ -408,7 +412,8 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
                           contact=contact or None, report_date=report_date, problems=problems)
     units = template_units(catalogue, province, year, period)
     by_display = dict(zip(units.display.map(fold), units.area_code, strict=True))
-    context = RowContext(plan_code, agency_code, year, catalogue.parts_index, by_display, units)
+    context = RowContext(plan_code, agency_code, year, catalogue.parts_index, by_display, units,
+                         formats_unknown=bool(getattr(grids, "values_only", False)))
     for r in range(FIRST_ROW, ws.max_row + 1):
         row = ws.rows[r - 1]
         if _is_blank(row):
@@ -437,6 +442,7 @@ class RowContext:
     parts: dict[tuple[str, int, int, str], tuple[str, str]]
     by_display: dict[str, str]
     units: pd.DataFrame
+    formats_unknown: bool = False  # .xls/.ods: a percent-formatted 51,61 % reads 0.5161
 
 
 def _at(row: list[Any], key: str) -> Any:
@@ -494,6 +500,10 @@ def _read_row(row: list[Any], r: int, context: RowContext, problems: list[Proble
     value = None
     if not (unit == "yes_no" and isinstance(value_cell, str)):
         value = _number(value_cell, SHEET, cell_name("value", r), problems)
+    if (context.formats_unknown and unit == "percent" and isinstance(value_cell, float)
+            and 0 < value_cell < 1):
+        problems.append(Problem(SHEET, cell_name("value", r), PERCENT_LOST.format(shown=format_vn(value_cell, 6)),
+                                format_vn(value_cell, 6), PERCENT_LOST_FIX))
     if len(problems) > before or level is None or area_code is None:
         return None  # the cell at fault is named above; nothing further can be read from this row
     if (numerator is None) != (denominator is None):
