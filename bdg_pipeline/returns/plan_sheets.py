@@ -27,6 +27,7 @@ from ..numbers import normalize_text, shorten
 from ..units import format_vn
 from ..vocabulary import ACTIVITY_KINDS, ACTIVITY_STATUSES
 from ..xlsx_layout import row_points
+from .columns import Column, letters, positions
 from .model import ActivityReport, Problem, SpendingLine, fold
 from .workbook import Grid
 
@@ -39,49 +40,38 @@ MONEY_FIX = ("Ghi số tiền bằng số, đơn vị triệu đồng, ví dụ 
              "phân). Nguồn không có kinh phí: để trống.")
 
 
-@dataclass(frozen=True)
-class SheetColumn:
-    key: str
-    title: str
-    width: int
-    officer_fills: bool = False
-    number_format: str | None = None
-
-
 ACTIVITY_COLUMNS = (
-    SheetColumn("number", "STT", 5),
-    SheetColumn("activity_no", "Mã hoạt động", 9),
-    SheetColumn("text", "Nội dung hoạt động (theo kế hoạch)", 55),
-    SheetColumn("role", "Vai trò", 10),
-    SheetColumn("kind", "Loại hoạt động", 14),
-    SheetColumn("planned_area", "Địa bàn theo kế hoạch", 18),
-    SheetColumn("status", "Tình trạng", 16, officer_fills=True),
-    SheetColumn("date", "Ngày thực hiện / hoàn thành", 13, officer_fills=True, number_format="DD/MM/YYYY"),
-    SheetColumn("area", "Địa bàn thực hiện (xã, huyện; nhiều nơi cách nhau “;”)", 24, officer_fills=True),
-    SheetColumn("result", "Kết quả (ngắn gọn)", 36, officer_fills=True),
-    SheetColumn("reason", "Lý do (nếu không thực hiện)", 24, officer_fills=True),
-    SheetColumn("male", "Người tham gia: Nam", 10, officer_fills=True, number_format="#,##0"),
-    SheetColumn("female", "Người tham gia: Nữ", 10, officer_fills=True, number_format="#,##0"),
-    SheetColumn("total", "Tổng số người tham gia", 11, officer_fills=True, number_format="#,##0"),
+    Column("number", "STT", 5),
+    Column("activity_no", "Mã hoạt động", 9),
+    Column("text", "Nội dung hoạt động (theo kế hoạch)", 55),
+    Column("role", "Vai trò", 10),
+    Column("kind", "Loại hoạt động", 14),
+    Column("planned_area", "Địa bàn theo kế hoạch", 18),
+    Column("status", "Tình trạng", 16, officer_fills=True),
+    Column("date", "Ngày thực hiện / hoàn thành", 13, officer_fills=True, number_format="DD/MM/YYYY"),
+    Column("area", "Địa bàn thực hiện (xã, huyện; nhiều nơi cách nhau “;”)", 24, officer_fills=True),
+    Column("result", "Kết quả (ngắn gọn)", 36, officer_fills=True),
+    Column("reason", "Lý do (nếu không thực hiện)", 24, officer_fills=True),
+    Column("male", "Người tham gia: Nam", 10, officer_fills=True, number_format="#,##0"),
+    Column("female", "Người tham gia: Nữ", 10, officer_fills=True, number_format="#,##0"),
+    Column("total", "Tổng số người tham gia", 11, officer_fills=True, number_format="#,##0"),
 )
 SPENDING_COLUMNS = (
-    SheetColumn("number", "STT", 5),
-    SheetColumn("source", "Nguồn kinh phí", 34),
-    SheetColumn("planned", "Dự toán cả kế hoạch (triệu đồng)", 16, number_format="#,##0.0"),
-    SheetColumn("allocated", "Kinh phí được bố trí trong năm (triệu đồng)", 18, officer_fills=True,
+    Column("number", "STT", 5),
+    Column("source", "Nguồn kinh phí", 34),
+    Column("planned", "Dự toán cả kế hoạch (triệu đồng)", 16, number_format="#,##0.0"),
+    Column("allocated", "Kinh phí được bố trí trong năm (triệu đồng)", 18, officer_fills=True,
                 number_format="#,##0.0"),
-    SheetColumn("spent", "Kinh phí đã chi trong năm (triệu đồng)", 18, officer_fills=True, number_format="#,##0.0"),
-    SheetColumn("note", "Ghi chú", 36, officer_fills=True),
+    Column("spent", "Kinh phí đã chi trong năm (triệu đồng)", 18, officer_fills=True, number_format="#,##0.0"),
+    Column("note", "Ghi chú", 36, officer_fills=True),
 )
 ACTIVITY_FILLED = ("status", "date", "area", "result", "reason", "male", "female", "total")
 
 
-def _letters(columns: tuple[SheetColumn, ...]) -> dict[str, str]:
-    return {c.key: get_column_letter(i + 1) for i, c in enumerate(columns)}
-
-
-ACTIVITY_LETTER = _letters(ACTIVITY_COLUMNS)
-SPENDING_LETTER = _letters(SPENDING_COLUMNS)
+ACTIVITY_LETTER = letters(ACTIVITY_COLUMNS)
+SPENDING_LETTER = letters(SPENDING_COLUMNS)
+POSITION: dict[tuple[Column, ...], dict[str, int]] = {
+    columns: positions(columns) for columns in (ACTIVITY_COLUMNS, SPENDING_COLUMNS)}
 
 
 def agency_activities(catalogue: Catalogue, plan_code: str, agency_code: str) -> pd.DataFrame:
@@ -103,7 +93,7 @@ def budget_sources(catalogue: Catalogue, plan_code: str) -> pd.DataFrame:
     return budget[(budget.plan_code == plan_code) & (budget.category == "source")]
 
 
-def _sheet(wb: Workbook, name: str, title: str, lines: list[str], columns: tuple[SheetColumn, ...]) -> Worksheet:
+def _sheet(wb: Workbook, name: str, title: str, lines: list[str], columns: tuple[Column, ...]) -> Worksheet:
     ws = wb.create_sheet(name)
     ws["A1"] = title
     ws["A1"].font = Font(bold=True, size=13)
@@ -120,7 +110,7 @@ def _sheet(wb: Workbook, name: str, title: str, lines: list[str], columns: tuple
     return ws
 
 
-def _fill_row(ws: Worksheet, row: int, columns: tuple[SheetColumn, ...], values: dict[str, Any]) -> None:
+def _fill_row(ws: Worksheet, row: int, columns: tuple[Column, ...], values: dict[str, Any]) -> None:
     thin = Side(style="thin")
     # Calibri (the template's font) is wider than the Times New Roman row_points is measured on
     ws.row_dimensions[row].height = row_points([(values.get(c.key) or "", c.width * 0.85) for c in columns])
@@ -213,8 +203,8 @@ class SheetContext:
     read_date: Callable[[object], dt.date | None]  # template.read_report_date
 
 
-def _cell(row: list[Any], columns: tuple[SheetColumn, ...], key: str) -> Any:
-    index = next(i for i, c in enumerate(columns) if c.key == key)
+def _cell(row: list[Any], columns: tuple[Column, ...], key: str) -> Any:
+    index = POSITION[columns][key]
     value = row[index] if index < len(row) else None
     return None if isinstance(value, str) and not value.strip() else value
 

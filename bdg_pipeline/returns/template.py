@@ -18,7 +18,6 @@ from typing import Any
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..areas import AreaError, display_name, plain, units_for, world_date
@@ -27,6 +26,7 @@ from ..catalogue import Catalogue
 from ..numbers import Measure, NumberFormatError, normalize_text, parse_number, shorten
 from ..units import format_vn, read_measure
 from ..vocabulary import LEVELS, PERIODS, UNITS
+from .columns import Column, letters, positions
 from .model import ParsedReturn, ParsedRow, Problem, ReturnRejected, fold, province_area_code
 from .plan_sheets import (
     ACTIVITY_SHEET,
@@ -49,17 +49,6 @@ FIRST_ROW = 14
 HEADER_CELLS = {"report_date": "C9", "contact": "C10", "phone": "C11"}
 
 
-@dataclass(frozen=True)
-class Column:
-    """One column of the sheet: the writer and the reader both go by this table."""
-
-    key: str
-    title: str
-    width: int
-    officer_fills: bool = False  # unlocked for the officer; the others are locked and shaded
-    number_format: str | None = None
-
-
 COLUMNS = (
     Column("number", "STT", 5),
     Column("objective", "Mục tiêu", 8),
@@ -75,8 +64,8 @@ COLUMNS = (
     Column("value", "Giá trị", 12, officer_fills=True, number_format="#,##0.00"),
     Column("note", "Ghi chú", 30, officer_fills=True),
 )
-POSITION = {c.key: i for i, c in enumerate(COLUMNS)}  # 0-based, as in a row of values
-LETTER = {c.key: get_column_letter(i + 1) for i, c in enumerate(COLUMNS)}
+POSITION = positions(COLUMNS)
+LETTER = letters(COLUMNS)
 NUMBER_KEYS = ("numerator", "denominator", "value")
 LEVEL_BY_LABEL = {fold(label): code for code, label in LEVELS.items()}
 
