@@ -112,18 +112,19 @@ def split_measures(cell: str) -> list[tuple[str | None, str]]:
     return pieces
 
 
-def parse_measure(text: str, label: str | None = None) -> Measure:
+def parse_measure(raw: str, label: str | None = None) -> Measure:
     """Read the numbers of one measure; raise :class:`NumberFormatError` if there are none or they are negative."""
+    text = raw.replace("‰", "/1.000")  # per mille is a rate per 1.000
     if _NEGATIVE.search(" " + text):
-        raise NumberFormatError(f"“{text}”: số liệu không được âm")
+        raise NumberFormatError(f"“{raw}”: số liệu không được âm")
     fraction = _FRACTION.search(text)
     percent = _PERCENT.search(text)
     times = _TIMES.search(text)
-    values: dict = {"raw": text, "label": label}
+    values: dict = {"raw": raw, "label": label}
     if fraction:
         values["numerator"] = parse_number(fraction.group("num"))
         values["denominator"] = parse_number(fraction.group("den"))
-    if percent and not (fraction and percent.start() < fraction.end()):
+    if percent and not (fraction and fraction.start() < percent.end() and percent.start() < fraction.end()):
         values["percent"] = parse_number(percent.group("pct"))
         values["value_decimals"] = printed_decimals(percent.group("pct"))
     if times:
@@ -131,7 +132,7 @@ def parse_measure(text: str, label: str | None = None) -> Measure:
     if not (fraction or percent or times):
         bare = _BARE.search(text)
         if not bare:
-            raise NumberFormatError(f"“{text}”: không tìm thấy số liệu (cần dạng 48/93 (51,61%), 100%, 1,5 lần ...)")
+            raise NumberFormatError(f"“{raw}”: không tìm thấy số liệu (cần dạng 48/93 (51,61%), 100%, 1,5 lần ...)")
         values["number"] = parse_number(bare.group("num"))
     return Measure(**values)
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-
-import pandas as pd
 
 from ..catalogue import Catalogue
 from ..numbers import Measure, NumberFormatError
@@ -53,21 +52,75 @@ def indicator_text(catalogue: Catalogue, plan_code: str, objective_no: int, indi
     return None if rows.empty else str(rows.iloc[0].text)
 
 
+def _words(text: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(fold(text))) - {"chỉ", "tiêu"}
+
+
 def text_overlap(row_text: str, catalogue_text: str) -> float:
     """Share of the row's words found in the catalogue's wording of the chỉ tiêu (0–1)."""
-    row_words = set(_WORD.findall(fold(row_text))) - {"chỉ", "tiêu"}
+    row_words = _words(row_text)
     if not row_words:
         return 0.0
-    return len(row_words & set(_WORD.findall(fold(catalogue_text)))) / len(row_words)
+    return len(row_words & _words(catalogue_text)) / len(row_words)
 
 
-def wording_fit(row_text: str, catalogue_text: str) -> float:
-    """How well a row's wording and the catalogue's agree, both ways (F1 of shared words, 0–1): a short
-    row inside a long chỉ tiêu, or a long row around a short one, fits less than the same words."""
-    row_words = set(_WORD.findall(fold(row_text))) - {"chỉ", "tiêu"}
-    plan_words = set(_WORD.findall(fold(catalogue_text))) - {"chỉ", "tiêu"}
-    shared = len(row_words & plan_words)
-    return 0.0 if not shared else 2 * shared / (len(row_words) + len(plan_words))
+@dataclass(frozen=True)
+class Wording:
+    """How the chỉ tiêu of one plan are worded: each one's sentence in the plan and the names of the
+    quantities its parts measure (the short names offices write: “Tỷ số giới tính khi sinh”)."""
+
+    wordings: dict[tuple[int, int], tuple[frozenset[str], ...]]
+    sentences: dict[tuple[int, int], str]  # the plan's own wording of each chỉ tiêu (its parts' texts joined)
+    weight: dict[str, float]  # rarer words among the plan's chỉ tiêu tell more (inverse document frequency)
+
+    @classmethod
+    def of_plan(cls, catalogue: Catalogue, plan_code: str) -> Wording:
+        pi = catalogue.plan_indicators
+        found: dict[tuple[int, int], list[frozenset[str]]] = {}
+        sentences: dict[tuple[int, int], list[str]] = {}
+        for r in pi[pi.plan_code == plan_code].itertuples():
+            key = (int(r.objective_no), int(r.indicator_no))
+            texts = found.setdefault(key, [])
+            if str(r.text) not in sentences.setdefault(key, []):  # parts may word their share apart
+                sentences[key].append(str(r.text))
+            for words in (_words(str(r.text)), _words(catalogue.indicator_names.get(r.indicator_code, ""))):
+                if words and words not in texts:
+                    texts.append(words)
+        counts: dict[str, int] = {}
+        for texts in found.values():
+            for word in frozenset().union(*texts):
+                counts[word] = counts.get(word, 0) + 1
+        n = len(found)
+        weight = {word: math.log((n + 1) / (k + 0.5)) for word, k in counts.items()}
+        return cls({key: tuple(texts) for key, texts in found.items()},
+                   {key: " ".join(texts) for key, texts in sentences.items()}, weight)
+
+    def _mass(self, words: frozenset[str]) -> float:
+        unseen = math.log(len(self.wordings) + 2)  # a word no chỉ tiêu uses weighs most
+        return sum(self.weight.get(w, unseen) for w in words)
+
+    def fit(self, row_text: str, key: tuple[int, int]) -> float:
+        """How well a row's wording and the chỉ tiêu's agree, both ways (weighted F1 of shared words, 0–1),
+        against the plan's sentence or the name of a part, whichever fits better."""
+        row = _words(row_text)
+        best = 0.0
+        for words in self.wordings.get(key, ()):
+            shared = self._mass(row & words)
+            if shared:
+                recall, precision = shared / self._mass(row), shared / self._mass(words)
+                best = max(best, 2 * recall * precision / (recall + precision))
+        return best
+
+    def ranked(self, row_text: str, keys: list[tuple[int, int]]) -> list[tuple[float, tuple[int, int]]]:
+        return sorted(((self.fit(row_text, key), key) for key in keys), reverse=True)
+
+
+def wording_of(catalogue: Catalogue, plan_code: str) -> Wording:
+    key = f"wording:{plan_code}"
+    if key not in catalogue.cache:
+        catalogue.cache[key] = Wording.of_plan(catalogue, plan_code)
+    wording: Wording = catalogue.cache[key]
+    return wording
 
 
 def _describe(parts: list[PartInfo]) -> str:
@@ -75,7 +128,8 @@ def _describe(parts: list[PartInfo]) -> str:
 
 
 def resolve_part(parts: list[PartInfo], measure: Measure, row_text: str) -> PartInfo:
-    """The part a measure reports: by its label, else by the row's wording, else by unit, else the default."""
+    """The part a measure reports: by its label, else by the unit it is printed in, else by the row's wording,
+    else the default."""
     if len(parts) == 1:
         return parts[0]
     label = measure.label if level_of_label(measure.label) is None else None
@@ -84,11 +138,8 @@ def resolve_part(parts: list[PartInfo], measure: Measure, row_text: str) -> Part
         if len(hits) == 1:
             return hits[0]
         raise MatchError(f"nhãn “{label}” không khớp đúng một phần của chỉ tiêu (các phần: {_describe(parts)})")
-    hits = [p for p in parts if any(word in fold(row_text) for word in p.labels)]
-    if len(hits) == 1:
-        return hits[0]
     fitting = []
-    for p in parts:
+    for p in parts:  # a measure printed with its unit (“100%”) fits only the parts counted in that unit
         try:
             read_measure(measure, p.unit)
             fitting.append(p)
@@ -96,14 +147,11 @@ def resolve_part(parts: list[PartInfo], measure: Measure, row_text: str) -> Part
             continue
     if len(fitting) == 1:
         return fitting[0]
+    hits = [p for p in fitting or parts if any(word in fold(row_text) for word in p.labels)]
+    if len(hits) == 1:
+        return hits[0]
     defaults = [p for p in (fitting or parts) if p.is_default]
     if len(defaults) == 1:
         return defaults[0]
     raise MatchError(f"không xác định được số liệu “{measure.raw}” thuộc phần nào của chỉ tiêu; "
                      f"ghi nhãn trước số liệu, ví dụ “Thạc sỹ: 17/40” (các phần: {_describe(parts)})")
-
-
-def plan_for(catalogue: Catalogue, province: str, years: list[int]) -> pd.Series | None:
-    plans = catalogue.plans[catalogue.plans.province.map(fold) == fold(province)]
-    hits = plans[[any(p.period_start <= y <= p.period_end for y in years) for p in plans.itertuples()]]
-    return hits.iloc[0] if len(hits) == 1 else None

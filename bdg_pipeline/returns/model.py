@@ -121,6 +121,7 @@ class ParsedReturn:
     spending: list[SpendingLine] = field(default_factory=list)
     activity_frame: pyarrow.Table | None = None  # fact_activity_report rows, as validated
     spending_frame: pyarrow.Table | None = None  # fact_spending rows, as validated
+    note: str = ""  # what was read, said back to the officer (“Đã đọc 31 số liệu của 22 chỉ tiêu …”)
 
 
 @functools.lru_cache(maxsize=1 << 16)

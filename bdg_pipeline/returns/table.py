@@ -27,12 +27,14 @@ MAX_COLUMNS = 40  # an appendix is a few columns wide; anything further right is
 
 @dataclass
 class Table:
-    """One table: ``cells[row][column]`` (0-based) as shown, ``preamble`` the text above it in a Word
-    document (the report's title paragraphs; in a worksheet the title rows are part of the table)."""
+    """One table: ``cells[row][column]`` (0-based) as shown; in a Word document, ``above`` and ``below`` are
+    the document's lines before and after it (paragraphs, and the rows of its other tables: the quốc hiệu,
+    the signature block). In a worksheet the lines around the table are rows of the sheet itself."""
 
     source: str  # sheet name, or “Bảng 2” for the second table of a Word document
     cells: list[list[Any]]
-    preamble: str = ""
+    above: list[str] = field(default_factory=list)
+    below: list[str] = field(default_factory=list)
     in_word: bool = False  # cells are named “dòng 7, cột 3” (Word has no A1 names)
     formats_unknown: bool = False  # .xls/.ods read without number formats: 51,61 % may read 0.5161
     width: int = field(init=False)
@@ -109,9 +111,18 @@ def tables_of_sheets(sheets: Sheets) -> Iterator[Table]:
         yield Table(name, cells, formats_unknown=True)
 
 
+def row_text(cells: list[Any]) -> str:
+    """A row as one line: its texts left to right, a merged cell's text once."""
+    texts: list[str] = []
+    for value in cells:
+        text = normalize_text(str(value)) if value is not None else ""
+        if text and text not in texts:
+            texts.append(text)
+    return " ".join(texts)
+
+
 def tables_of_document(path: Path, limits: Limits) -> Iterator[Table]:
-    """The tables of a Word report (.docx), each with the paragraphs written above it since the previous
-    table (where the appendix's title is)."""
+    """The tables of a Word report (.docx), each with the document's lines above and below it."""
     from docx import Document
     from docx.table import Table as WordTable
 
@@ -121,17 +132,25 @@ def tables_of_document(path: Path, limits: Limits) -> Iterator[Table]:
         fix = "Mở bằng Word, lưu lại dưới dạng “Tài liệu Word (*.docx)” rồi gửi lại."
         raise ReturnRejected([Problem("(tệp)", "", "Không đọc được nội dung tài liệu Word",
                                       f"{type(exc).__name__}: {exc}", fix)]) from exc
-    preamble: list[str] = []
-    number = 0
+    blocks: list[list[list[str]] | str] = []  # a table's cells, or a paragraph's text
     for block in document.iter_inner_content():
         if not isinstance(block, WordTable):
-            if block.text.strip():
-                preamble.append(block.text)
+            blocks.append(block.text)
             continue
-        number += 1
         if len(block.rows) > limits.max_rows:
-            raise ReturnRejected([Problem(f"Bảng {number}", "", f"Bảng có quá nhiều dòng ({len(block.rows)}, tối đa "
-                                          f"{limits.max_rows})", fix="Chia bảng thành nhiều tài liệu.")])
-        cells = [[cell.text for cell in row.cells[:MAX_COLUMNS]] for row in block.rows]
-        yield Table(f"Bảng {number}", cells, preamble="\n".join(preamble), in_word=True)
-        preamble = []
+            raise ReturnRejected([Problem(f"Bảng {sum(isinstance(b, list) for b in blocks) + 1}", "",
+                                          f"Bảng có quá nhiều dòng ({len(block.rows)}, tối đa {limits.max_rows})",
+                                          fix="Chia bảng thành nhiều tài liệu.")])
+        blocks.append([[cell.text for cell in row.cells[:MAX_COLUMNS]] for row in block.rows])
+
+    def lines(part: list[list[list[str]] | str]) -> list[str]:
+        found = [normalize_text(b) if isinstance(b, str) else row_text(list(r)) for b in part
+                 for r in ([b] if isinstance(b, str) else b)]
+        return [line for line in found if line]
+
+    number = 0
+    for at, content in enumerate(blocks):
+        if isinstance(content, list):
+            number += 1
+            yield Table(f"Bảng {number}", [list(r) for r in content], lines(blocks[:at]), lines(blocks[at + 1:]),
+                        in_word=True)
