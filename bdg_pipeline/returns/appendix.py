@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..catalogue import Catalogue
-from ..numbers import Measure, NumberFormatError, parse_measure, parse_result_cell
-from ..units import read_measure
+from ..numbers import Measure, NumberFormatError, parse_measure, parse_result_cell, shorten
+from ..units import NO, YES, read_measure
 from .appendix_layout import (
     INDICATOR,
     LEVEL_NAMES,
@@ -39,8 +39,9 @@ from .template import EXCEL_ERRORS, PERCENT_LOST, PERCENT_LOST_FIX
 from .workbook import CellError
 
 MIN_TEXT_OVERLAP = 0.5  # share of a numbered row's words found in the plan's wording of its chỉ tiêu
-MIN_FIT, MATCH_MARGIN = 0.5, 0.08  # an unnumbered row must fit one chỉ tiêu well, and better than any other
+MIN_FIT, MATCH_MARGIN = 0.4, 0.08  # an unnumbered row must fit one chỉ tiêu well, and better than any other
 # (weighted F1 of shared words; NT-2020 7.1 and 7.2 share most words: 0.94 against 0.82 for the row of 7.1)
+NOT_IN_PLAN = 0.3  # a row that fits no chỉ tiêu even this well reports something the plan does not track
 PLAN_MARGIN = 0.2  # share of rows by which one plan's wording must fit better than another's to be chosen
 
 _BULLET = ("-", "+", "•", "–")
@@ -48,6 +49,9 @@ _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii":
 _HEADING = re.compile(r"^(?:mục tiêu\s*\d+|(?P<roman>[ivx]{1,4})\s*[.)/:-]\s*|(?:trong )?lĩnh vực\b)")
 _FOOTNOTE = re.compile(r"\s*\(\*+\)|\*+")
 _BARE = re.compile(r"[\d.,\s]+")
+# What a result cell says when there is nothing to report: a dash, “chưa có số liệu”, “chưa triển khai” …
+NO_DATA = re.compile(r"^([-–—.…]+|chưa\b.*|đang\b.*|không (có|phát sinh|báo cáo|thực hiện|tổng hợp)\b.*|n/?a"
+                     r"|k/?c)$")
 FURNITURE = {"ghi chú", "nơi nhận", "chữ ký", "ngày tháng", "lời văn", "quốc hiệu", "số ký hiệu"}
 
 
@@ -103,6 +107,7 @@ class _Reader:
     area_code: str
     wording: Wording
     skipped: list[str] = field(default_factory=list)  # lines of the document outside the table
+    untracked: list[str] = field(default_factory=list)  # rows of results the plan does not track
 
     @property
     def problems(self) -> list[Problem]:
@@ -116,12 +121,21 @@ class _Reader:
         return [c for g in self.layout.groups.values() for c in g.values()]
 
     def has_results(self, row: int) -> bool:
-        return any(self.table.value(row, c) is not None for c in self.result_cols)
+        """A result stands in the row: a number, or a yes/no word (a name under a signature is not one)."""
+        for c in self.result_cols:
+            value = self.table.value(row, c)
+            text = fold(self.table.text(row, c))
+            if value is not None and not NO_DATA.match(text) and (re.search(r"\d", text) or text in YES | NO
+                                                                     or isinstance(value, CellError)):
+                return True
+        return False
 
     def furniture(self, row: int) -> bool:
-        """A note, a “Nơi nhận”, a signature … written in the table's rows."""
-        first = next((self.table.text(row, c) for c in range(self.table.width) if self.table.text(row, c)), "")
-        return kind_of_line(first) in FURNITURE
+        """A note, a “Nơi nhận”, a signature … written in the table's rows (where the row begins, or where
+        results would stand: “PHÓ GIÁM ĐỐC” beside “- Lưu: VT”)."""
+        t = self.table
+        first = next((t.text(row, c) for c in range(t.width) if t.text(row, c)), "")
+        return any(kind_of_line(text) in FURNITURE for text in [first] + [t.text(row, c) for c in self.result_cols])
 
     def last_row(self) -> int:
         """The table's last row: its last row of results, and the chỉ tiêu rows right under it that wait for
@@ -152,7 +166,7 @@ class _Reader:
         plan = self.parsed.plan_code
         objective: int | None = None
         unreadable_objective = False  # under a MỤC TIÊU cell that could not be read (already reported)
-        objective_text = agency_text = ""
+        objective_text = agency_text = wording = ""
         current: tuple[int, int] | None = None
         waiting: tuple[int, tuple[int, int]] | None = None  # a chỉ tiêu row without results, until its sub-rows
         last = self.last_row()
@@ -182,26 +196,45 @@ class _Reader:
                                  "Ghi đúng tên cơ quan, ví dụ “Sở Y tế”.")
             if (not text and not has_results) or unreadable_objective:
                 continue
-            which = self.identify(row, indicator_col, text, objective, current, has_results)
+            # a row with results and no wording of its own continues the chỉ tiêu above (the next level)
+            which = current if not text and current else self.identify(row, indicator_col, text, objective,
+                                                                        current, has_results)
             if which is None:
                 continue
+            row_level = self.level_of_row(row, text)
+            if row_level is None and text:
+                wording = text
             if waiting and (which != waiting[1] or not has_results):
                 self.no_results(waiting[0])
-            waiting = None if has_results else (row, which)
+            waiting = None if has_results or self.said_empty(row) else (row, which)
             current = which
             agency = resolve_agency(self.catalogue, agency_text)
             for (year, level), group in layout.groups.items():
-                self.read_group(row, which, text, year, level, group, agency)
+                self.read_group(row, which, wording, year, level or row_level, group, agency)
         if waiting:
             self.no_results(waiting[0])
 
     def heading_of(self, row: int) -> str | None:
-        """The heading a row without results holds in any of its cells, if it is one."""
-        texts = [self.table.text(row, c) for c in range(self.table.width)
-                 if self.layout.columns[c].role != "objective" and self.table.text(row, c)]
+        """The heading a row without results holds (in the chỉ tiêu column, or alone in the row), if it is one."""
+        t, indicator_col = self.table, self.layout.first("indicator")
+        if indicator_col is not None and is_heading(t.text(row, indicator_col)):
+            return t.text(row, indicator_col)
+        texts = [t.text(row, c) for c in range(t.width)
+                 if self.layout.columns[c].role != "objective" and t.text(row, c)]
         if len(set(texts)) == 1 and is_heading(texts[0]):
             return texts[0]
         return None
+
+    def level_of_row(self, row: int, text: str) -> str | None:
+        """The level a row's results are of, by a “Cấp” column or a “- Cấp tỉnh” line under its chỉ tiêu."""
+        column = self.layout.first("level")
+        if column is not None and self.table.text(row, column):
+            return level_of_label(self.table.text(row, column))
+        return level_of_label(text.lstrip("".join(_BULLET) + " "))
+
+    def said_empty(self, row: int) -> bool:
+        """The row says there is nothing to report (“-”, “Chưa triển khai”)."""
+        return any(NO_DATA.match(fold(self.table.text(row, c))) for c in self.result_cols if self.table.text(row, c))
 
     def no_results(self, row: int) -> None:
         first = next(iter(next(iter(self.layout.groups.values())).values()))
@@ -212,8 +245,9 @@ class _Reader:
         """(objective, chỉ tiêu) of a row, or None (a problem is recorded, or the row is a heading)."""
         folded = fold(text)
         numbered = INDICATOR.search(folded)
-        if not numbered and folded.startswith(_BULLET) and current and objective in (None, current[0]):
-            return current  # a further line of the chỉ tiêu above (“- Tỷ lệ nữ đại biểu Quốc hội …”)
+        continuing = folded.startswith(_BULLET + ("trong đó",)) or level_of_label(folded) is not None
+        if not numbered and continuing and current and objective in (None, current[0]):
+            return current  # a further line of the chỉ tiêu above (“- Tỷ lệ nữ đại biểu Quốc hội …”, “Cấp xã”)
         plan = self.parsed.plan_code
         pool = [key for key in self.wording.wordings if objective is None or key[0] == objective]
         if numbered:
@@ -227,7 +261,7 @@ class _Reader:
         if numbered and objective is not None:
             (o, i), = pool
             wording = self.wording.sentences[(o, i)]
-            if text_overlap(text, wording) < MIN_TEXT_OVERLAP:
+            if re.sub(r"[^\w]|\d", "", INDICATOR.sub("", folded)) and text_overlap(text, wording) < MIN_TEXT_OVERLAP:
                 self.problem(row, column, f"Nội dung dòng không khớp chỉ tiêu {i} của mục tiêu {o} trong kế hoạch",
                              text, f"Chỉ tiêu trong kế hoạch: “{wording[:120]}”.")
                 return None
@@ -237,6 +271,9 @@ class _Reader:
             return scored[0][1]
         if not numbered and not has_results:
             return None  # a heading (“I. LĨNH VỰC CHÍNH TRỊ”) or a blank line
+        if not numbered and (not scored or scored[0][0] < NOT_IN_PLAN):
+            self.untracked.append(f"{self.table.name(row, column)} “{shorten(text, 50)}”")
+            return None
         near = ", ".join(f"{o}.{i} ({score:.0%})" for score, (o, i) in scored[:3])
         self.problem(row, column, "Không xác định được dòng này thuộc chỉ tiêu nào của kế hoạch "
                      f"{plan} (gần nhất: {near})", text,
@@ -256,6 +293,8 @@ class _Reader:
     def read_group(self, row: int, which: tuple[int, int], text: str, year: int, level: str | None,
                    group: dict[str, int], agency: str | None) -> None:
         t = self.table
+        if all(NO_DATA.match(fold(t.text(row, c))) or not t.text(row, c) for c in group.values()):
+            return  # nothing to report in this group (“-”, “Chưa triển khai”)
         for role, column in group.items():
             value = t.value(row, column)
             if isinstance(value, CellError):
@@ -264,13 +303,13 @@ class _Reader:
                              f"Sửa công thức để ra {ROLE_WORDS[role]}, hoặc ghi số trực tiếp.")
                 return
         try:
-            if "result" in group:
+            if set(group) == {"result"}:
                 column = group["result"]
                 if not t.text(row, column):
                     return
                 measures = [(m, column) for m in parse_result_cell(self.with_unit(t.text(row, column), row))]
             else:
-                measure, column = self.composed(row, group)
+                measure, column = self.composed(row, group, which)
                 if measure is None:
                     return
                 measures = [(measure, column)]
@@ -301,14 +340,20 @@ class _Reader:
                 f"{measure.label}: {measure.raw}" if measure.label else measure.raw,
             ))
 
-    def composed(self, row: int, group: dict[str, int]) -> tuple[Measure | None, int]:
-        """One measure from Tử số | Mẫu số | Tỷ lệ cells, written as an officer would in one cell."""
+    def composed(self, row: int, group: dict[str, int], which: tuple[int, int]) -> tuple[Measure | None, int]:
+        """One measure from Tử số | Mẫu số | Tỷ lệ cells, written as an officer would in one cell; a bare rate
+        under a “Tỷ lệ (%)” heading is a percentage when the chỉ tiêu counts in percent."""
         t = self.table
         numerator = t.text(row, group["numerator"]) if "numerator" in group else ""
         denominator = t.text(row, group["denominator"]) if "denominator" in group else ""
         rate = _FOOTNOTE.sub("", t.text(row, group["rate"])).strip() if "rate" in group else ""
         if rate and _BARE.fullmatch(rate):
-            rate += "%" if "%" in fold(self.header_of(group["rate"])) else self.unit_of(row)
+            percent = "%" in fold(self.header_of(group["rate"])) and any(
+                p.unit == "percent" for p in parts_of(self.catalogue, self.parsed.plan_code, *which))
+            rate += "%" if percent else self.unit_of(row)
+        counts = t.text(row, group["result"]) if "result" in group else ""  # “8.688/17.174” beside its rate
+        if counts and not numerator:
+            return parse_measure(f"{counts} ({rate})" if rate else counts), group["result"]
         if bool(numerator) != bool(denominator):
             missing = "mẫu số" if numerator else "tử số"
             raise NumberFormatError(f"có {'tử số' if numerator else 'mẫu số'} mà thiếu {missing}",
@@ -383,7 +428,7 @@ def choose_plan(catalogue: Catalogue, table: Table, layout: Layout, evidence: li
                                   "Ghi tên tỉnh và kế hoạch trong tiêu đề, ví dụ “… TỈNH NINH THUẬN NĂM 2019”.")])
 
 
-def receipt(parsed: ParsedReturn, skipped: list[str]) -> str:
+def receipt(parsed: ParsedReturn, skipped: list[str], untracked: list[str]) -> str:
     """What was read, said back: “Đã đọc 31 số liệu của 22 chỉ tiêu (kế hoạch NT-2020, năm 2019); bỏ qua 9
     dòng ngoài bảng (ghi chú, nơi nhận, chữ ký)”."""
     indicators = {(r.objective_no, r.indicator_no) for r in parsed.rows}
@@ -392,6 +437,9 @@ def receipt(parsed: ParsedReturn, skipped: list[str]) -> str:
             f"năm {years})")
     if skipped:
         text += f"; bỏ qua {len(skipped)} dòng ngoài bảng ({', '.join(describe(skipped))})"
+    if untracked:
+        text += (f"; bỏ qua {len(untracked)} dòng không thuộc chỉ tiêu nào của kế hoạch: "
+                 + "; ".join(untracked))
     return text
 
 
@@ -408,6 +456,6 @@ def parse_appendix(tables: Iterable[Table], catalogue: Catalogue) -> ParsedRetur
     reader = _Reader(table, layout, catalogue, parsed, province_area_code(catalogue, province) or "",
                      wording_of(catalogue, plan_code), skipped=above + table.below)
     reader.read()
-    parsed.note = receipt(parsed, reader.skipped)
+    parsed.note = receipt(parsed, reader.skipped, reader.untracked)
     return parsed
 

@@ -31,8 +31,8 @@ NUMBERING = re.compile(r"^\(?(\d{1,2}|[a-zđ])\)?$")  # “(1)”, “2”, “A
 FRACTION = re.compile(r"\d\s*/\s*\d")
 
 RESULT_ROLES = ("result", "numerator", "denominator", "rate")
-ROLE_WORDS = {"objective": "mục tiêu", "indicator": "chỉ tiêu", "agency": "cơ quan báo cáo", "unit": "đơn vị tính",
-              "result": "kết quả",
+ROLE_WORDS = {"target": "chỉ tiêu kế hoạch (không đọc)", "level": "cấp", "objective": "mục tiêu",
+              "indicator": "chỉ tiêu", "agency": "cơ quan báo cáo", "unit": "đơn vị tính", "result": "kết quả",
               "numerator": "tử số", "denominator": "mẫu số", "rate": "tỷ lệ", "ignored": "không đọc",
               "unknown": "chưa hiểu"}
 LEVEL_NAMES = {"tinh": "cấp tỉnh", "huyen": "cấp huyện", "xa": "cấp xã"}
@@ -49,15 +49,21 @@ def role_of(text: str) -> str:
     h = fold(text)
     if not h:
         return "unknown"
-    if h in {"stt", "tt", "số tt", "số thứ tự"} or "ghi chú" in h:
+    if h in {"stt", "tt", "số tt", "số thứ tự", "mã", "mã số"} or any(
+            word in h for word in ("ghi chú", "đánh giá", "so sánh", "xếp loại")):
         return "ignored"
+    if h.startswith(("mục tiêu", "kế hoạch", "chỉ tiêu kế hoạch", "chỉ tiêu giao")) and (
+            YEAR.search(h) or "đến năm" in h or "giao" in h):
+        return "target"  # the plan's own figure for a year, beside the results
     if "đơn vị tính" in h or h in {"đvt", "đơn vị"}:
         return "unit"
     if "tử số" in h:
         return "numerator"
-    if "mẫu số" in h:
+    if "mẫu số" in h or h.startswith("tổng số"):
         return "denominator"
-    if h.startswith("mục tiêu"):
+    if h in {"cấp", "cấp báo cáo", "cấp hành chính", "cấp thực hiện"}:
+        return "level"  # the level of each row's result (“Tỉnh”, “Huyện”, “Xã”)
+    if h.startswith("mục tiêu") and "chỉ tiêu" not in h:
         return "objective"
     if "cơ quan" in h or "đơn vị thực hiện" in h or "đơn vị báo cáo" in h:
         return "agency"
@@ -65,7 +71,9 @@ def role_of(text: str) -> str:
         return "indicator"
     if any(word in h for word in ("tỷ lệ", "tỉ lệ", "tỷ số", "giá trị")):
         return "rate"
-    if any(word in h for word in ("kết quả", "số liệu", "thực hiện")) or YEAR.search(h) or _level(h):
+    if h.startswith("số ") and not h.startswith(("số liệu", "số lượng")):
+        return "numerator"  # “Số CQ có lãnh đạo chủ chốt nữ” beside “Tổng số CQ”
+    if any(word in h for word in ("kết quả", "số liệu", "thực hiện", "số lượng")) or YEAR.search(h) or _level(h):
         return "result"
     return "unknown"
 
@@ -208,7 +216,9 @@ def check_layout(layout: Layout, table: Table, title_year: int | None = None) ->
         if ("numerator" in group) != ("denominator" in group):
             raise LayoutError(f"có cột {'tử số' if 'numerator' in group else 'mẫu số'} mà không có cột "
                               f"{'mẫu số' if 'numerator' in group else 'tử số'} ({where})")
-        if "result" in group and len(group) > 1:
+        if "result" in group and "numerator" in group and "rate" not in group:
+            group["rate"] = group.pop("result")  # Tử số | Mẫu số | Kết quả: the result is their rate
+        if "result" in group and len(group) > 1 and set(group) != {"result", "rate"}:
             raise LayoutError(f"cột kết quả ghi chung lẫn với cột tử số/mẫu số/tỷ lệ ({where})")
 
 

@@ -52,8 +52,24 @@ def indicator_text(catalogue: Catalogue, plan_code: str, objective_no: int, indi
     return None if rows.empty else str(rows.iloc[0].text)
 
 
+# Abbreviations offices write in tables, spelled out before words are compared.
+ABBREVIATIONS = {
+    "vbqppl": "văn bản quy phạm pháp luật", "hđnd": "hội đồng nhân dân", "ubnd": "ủy ban nhân dân",
+    "bđg": "bình đẳng giới", "cbccvc": "cán bộ công chức viên chức", "cbcc": "cán bộ công chức",
+    "htx": "hợp tác xã", "thcs": "trung học cơ sở", "thpt": "trung học phổ thông", "dtts": "dân tộc thiểu số",
+    "gdnn": "giáo dục nghề nghiệp", "ctxh": "công tác xã hội", "bltcg": "bạo lực trên cơ sở giới",
+    "bạo lực gđ": "bạo lực gia đình", "cq": "cơ quan", "dn": "doanh nghiệp", "tp": "thành phố",
+}
+_ABBREVIATION = re.compile(r"\b(" + "|".join(re.escape(a) for a in ABBREVIATIONS) + r")\b")
+
+
+def spelled_out(text: str) -> str:
+    """``text`` folded, its abbreviations written in full (“HĐND” → “hội đồng nhân dân”)."""
+    return _ABBREVIATION.sub(lambda m: ABBREVIATIONS[m.group(1)], fold(text))
+
+
 def _words(text: str) -> frozenset[str]:
-    return frozenset(_WORD.findall(fold(text))) - {"chỉ", "tiêu"}
+    return frozenset(_WORD.findall(spelled_out(text))) - {"chỉ", "tiêu"}
 
 
 def text_overlap(row_text: str, catalogue_text: str) -> float:
@@ -147,7 +163,7 @@ def resolve_part(parts: list[PartInfo], measure: Measure, row_text: str) -> Part
             continue
     if len(fitting) == 1:
         return fitting[0]
-    hits = [p for p in fitting or parts if any(word in fold(row_text) for word in p.labels)]
+    hits = [p for p in fitting or parts if any(word in spelled_out(row_text) for word in p.labels)]
     if len(hits) == 1:
         return hits[0]
     defaults = [p for p in (fitting or parts) if p.is_default]
