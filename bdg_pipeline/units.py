@@ -1,10 +1,10 @@
 """From a measure as printed to a value in the indicator's own unit.
 
 Values are stored as printed: 50,59 % → 50.59; 108,5/100 → 108.5 (per 100); 17,1/100.000 → 17.1
-(per 100.000); 1,5 lần → 1.5. When a numerator and a denominator are given too, the printed value is
-stored if it agrees with them to its last printed digit (48/93 (51,61%) → 51.61); one that differs by
-more is flagged, and the value recomputed from the counts is stored (the printed one kept beside it,
-with a warning saying both numbers). Without a printed value the counts give the value.
+(per 100.000); 1,5 lần → 1.5. When a numerator and a denominator are given too, they are kept beside the
+printed value (48/93 (51,61%) → 51.61); a printed value that differs from theirs by more than one unit of
+its last printed digit is flagged, with a warning saying both numbers. Without a printed value the counts
+give the value.
 """
 
 from __future__ import annotations
@@ -134,12 +134,12 @@ def _interpret(measure: Measure, unit: str) -> Reading:
         stated = float(printed_raw) if printed_raw is not None else None
         if stated is None:
             return Reading(numerator, denominator, value, None)
-        if abs(stated - value) <= 10 ** (-measure.value_decimals) + 1e-9:
-            return Reading(numerator, denominator, stated, stated)  # as printed: it agrees with the counts
-        what, symbol = ("Tỷ lệ", "%") if unit == "percent" else ("Giá trị", UNITS[unit])
-        flag = (f"{what} in sẵn {format_vn(stated)}{symbol} khác {what.lower()} tính từ {numerator}/{denominator} "
-                f"= {format_vn(value)}{symbol}")
-        return Reading(numerator, denominator, value, stated, flag)
+        flag = None
+        if abs(stated - value) > 10 ** (-measure.value_decimals) + 1e-9:
+            what, symbol = ("Tỷ lệ", "%") if unit == "percent" else ("Giá trị", UNITS[unit])
+            flag = (f"{what} in sẵn {format_vn(stated)}{symbol} khác {what.lower()} tính từ {numerator}/{denominator} "
+                    f"= {format_vn(value)}{symbol}")
+        return Reading(numerator, denominator, stated, stated, flag)
     printed = measure.percent if measure.percent is not None else measure.number
     if printed is None:
         raise NumberFormatError(f"“{raw}”: không có giá trị", "Ghi giá trị, hoặc để trống cả dòng nếu chưa có số liệu.")

@@ -20,6 +20,7 @@ from bdg_pipeline.samples.ninh_thuan_appendix import (
     appendix_spec,
     spec_document,
     spec_workbook,
+    title_columns,
 )
 
 LEVEL_LABELS = {"Cấp tỉnh": 0, "Cấp huyện": 1, "Cấp xã": 2}
@@ -135,12 +136,19 @@ def write_openpyxl(spec: TableSpec, path: Path) -> Path:
 
 def write_xlsxwriter(spec: TableSpec, path: Path) -> Path:
     book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet("Phụ lục")
+    sheet = book.add_worksheet(spec.sheet)
     wrap = book.add_format({"text_wrap": True, "valign": "top", "border": 1})
     width = max(len(r) for r in spec.rows)
     for i, line in enumerate(spec.title):
-        sheet.merge_range(i, 0, i, width - 1, line)
+        if isinstance(line, list):
+            for c, text in zip(title_columns(len(line), width), line, strict=True):
+                sheet.write(i, c, text)
+        else:
+            sheet.merge_range(i, 0, i, width - 1, line)
     top = len(spec.title) + 1
+    for r, line in enumerate(spec.below):
+        for c, text in zip(title_columns(len(line), width), line, strict=True):
+            sheet.write(top + len(spec.rows) + 1 + r, c, text)
     covered = spec.covered()
     for r, values in enumerate(spec.rows):
         for c, value in enumerate(values):
@@ -155,11 +163,18 @@ def write_xlsxwriter(spec: TableSpec, path: Path) -> Path:
 
 def write_xlwt(spec: TableSpec, path: Path) -> Path:
     book = xlwt.Workbook(encoding="utf-8")
-    sheet = book.add_sheet("Phụ lục")
+    sheet = book.add_sheet(spec.sheet)
     width = max(len(r) for r in spec.rows)
     for i, line in enumerate(spec.title):
-        sheet.write_merge(i, i, 0, width - 1, line)
+        if isinstance(line, list):
+            for c, text in zip(title_columns(len(line), width), line, strict=True):
+                sheet.write(i, c, text)
+        else:
+            sheet.write_merge(i, i, 0, width - 1, line)
     top = len(spec.title) + 1
+    for r, line in enumerate(spec.below):
+        for c, text in zip(title_columns(len(line), width), line, strict=True):
+            sheet.write(top + len(spec.rows) + 1 + r, c, text)
     covered = spec.covered()
     for r, values in enumerate(spec.rows):
         for c, value in enumerate(values):
@@ -174,15 +189,24 @@ def write_xlwt(spec: TableSpec, path: Path) -> Path:
 def write_odf(spec: TableSpec, path: Path) -> Path:
     """OpenDocument as LibreOffice saves it: merged cells span, the cells they cover are “covered” cells."""
     document = OpenDocumentSpreadsheet()
-    table = Table(name="Phụ lục")
+    table = Table(name=spec.sheet)
     width = max(len(r) for r in spec.rows)
-    title_rows: list[list[object]] = [[line] + [""] * (width - 1) for line in spec.title] + [[""] * width]
+
+    def spread(line: str | list[str]) -> list[object]:
+        cells: list[object] = [""] * width
+        for c, text in zip(title_columns(1 if isinstance(line, str) else len(line), width),
+                           [line] if isinstance(line, str) else line, strict=True):
+            cells[c] = text
+        return cells
+
+    title_rows = [spread(line) for line in spec.title] + [[""] * width]
     offset = len(title_rows)
-    merges = [(i, 0, i, width - 1) for i in range(len(spec.title))]
+    merges = [(i, 0, i, width - 1) for i, line in enumerate(spec.title) if isinstance(line, str)]
     merges += [(t + offset, left, b + offset, right) for t, left, b, right in spec.merges]
     starts = {(m[0], m[1]): m for m in merges}
     covered = {(r, c) for m in merges for r in range(m[0], m[2] + 1) for c in range(m[1], m[3] + 1)} - set(starts)
-    for r, values in enumerate(title_rows + spec.rows):
+    below = [[""] * width] + [spread(line) for line in spec.below] if spec.below else []
+    for r, values in enumerate(title_rows + spec.rows + below):
         row = TableRow()
         for c in range(width):
             value = values[c] if c < len(values) else ""

@@ -202,7 +202,7 @@ class _Reader:
             if which is None:
                 continue
             row_level = self.level_of_row(row, text)
-            if row_level is None and text:
+            if text and level_of_label(text.lstrip("".join(_BULLET) + " ")) is None:
                 wording = text
             if waiting and (which != waiting[1] or not has_results):
                 self.no_results(waiting[0])
@@ -217,8 +217,12 @@ class _Reader:
     def heading_of(self, row: int) -> str | None:
         """The heading a row without results holds (in the chỉ tiêu column, or alone in the row), if it is one."""
         t, indicator_col = self.table, self.layout.first("indicator")
-        if indicator_col is not None and is_heading(t.text(row, indicator_col)):
-            return t.text(row, indicator_col)
+        text = t.text(row, indicator_col) if indicator_col is not None else ""
+        first = next((t.text(row, c) for c in range(t.width) if t.text(row, c)), "")
+        if text and first != text and re.fullmatch(r"[ivx]{1,4}\.?", fold(first)):
+            return f"{first.rstrip('.')}. {text}"  # “VII | Quản lý nhà nước về bình đẳng giới”
+        if is_heading(text):
+            return text
         texts = [t.text(row, c) for c in range(t.width)
                  if self.layout.columns[c].role != "objective" and t.text(row, c)]
         if len(set(texts)) == 1 and is_heading(texts[0]):
@@ -272,8 +276,12 @@ class _Reader:
         if not numbered and not has_results:
             return None  # a heading (“I. LĨNH VỰC CHÍNH TRỊ”) or a blank line
         if not numbered and (not scored or scored[0][0] < NOT_IN_PLAN):
-            self.untracked.append(f"{self.table.name(row, column)} “{shorten(text, 50)}”")
-            return None
+            anywhere = self.wording.ranked(text, list(self.wording.wordings))  # the heading may mislead
+            if self.confident(anywhere):
+                return anywhere[0][1]
+            if anywhere[0][0] < NOT_IN_PLAN:
+                self.untracked.append(f"{self.table.name(row, column)} “{shorten(text, 50)}”")
+                return None
         near = ", ".join(f"{o}.{i} ({score:.0%})" for score, (o, i) in scored[:3])
         self.problem(row, column, "Không xác định được dòng này thuộc chỉ tiêu nào của kế hoạch "
                      f"{plan} (gần nhất: {near})", text,

@@ -31,8 +31,10 @@ def write_error_report(path: Path, file_name: str, problems: list[Problem]) -> P
     ws["A1"].font = Font(name=FONT, bold=True, size=14)
     ws["A2"] = f"Tệp: {file_name}"
     ws["A3"] = f"Thời điểm kiểm tra: {dt.datetime.now():%d/%m/%Y %H:%M}"
+    notes = [p.message for p in problems if p.info]
+    problems = [p for p in problems if not p.info]
     ws["A4"] = (f"Tệp chưa được tiếp nhận: có {len(problems)} lỗi cần sửa. Sửa tất cả rồi gửi lại toàn bộ tệp "
-                "(số liệu đúng trong tệp cũng chưa được ghi nhận).")
+                "(số liệu đúng trong tệp cũng chưa được ghi nhận)." + "".join(f" {n}." for n in notes))
     ws["A4"].font = Font(name=FONT, bold=True, color="C00000")
     for row in range(2, 4):
         ws.cell(row=row, column=1).font = Font(name=FONT)

@@ -153,6 +153,9 @@ def resolve_part(parts: list[PartInfo], measure: Measure, row_text: str) -> Part
         hits = [p for p in parts if any(word in fold(label) for word in p.labels)]
         if len(hits) == 1:
             return hits[0]
+        defaults = [p for p in parts if p.is_default]
+        if not hits and len(defaults) == 1:
+            return defaults[0]  # “Nữ tuyển mới: …” beside “trong đó nữ dân tộc thiểu số: …”
         raise MatchError(f"nhãn “{label}” không khớp đúng một phần của chỉ tiêu (các phần: {_describe(parts)})")
     fitting = []
     for p in parts:  # a measure printed with its unit (“100%”) fits only the parts counted in that unit

@@ -23,6 +23,7 @@ class Problem:
     found: str = ""
     fix: str = ""
     about: str = ""  # the chỉ tiêu and area the cell reports, in words
+    info: bool = False  # not a fault: what was read of a refused file, said back with its problems
 
     def __str__(self) -> str:
         where = place(self.sheet, self.cell)

@@ -95,7 +95,14 @@ def parse_returns(paths: list[Path], catalogue: Catalogue, limits: Limits | None
         checked = [_validate_alone(parsed, catalogue, log_dir) for parsed in returns]
     for parsed, problems in zip(returns, checked, strict=True):
         parsed.problems = parsed.problems + problems
-    return [r.problems if isinstance(r, ParsedReturn) and r.problems else r for r in read]
+    return [_refusal(r) if isinstance(r, ParsedReturn) and r.problems else r for r in read]
+
+
+def _refusal(parsed: ParsedReturn) -> list[Problem]:
+    """A refused return's problems, and what was read of it (the officer sees the reader understood the rest)."""
+    if not parsed.note:
+        return parsed.problems
+    return parsed.problems + [Problem("(tệp)", "", parsed.note, info=True)]
 
 
 def _validate_alone(parsed: ParsedReturn, catalogue: Catalogue, log_dir: Path | None) -> list[Problem]:

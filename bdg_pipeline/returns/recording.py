@@ -56,6 +56,7 @@ class FileOutcome:
     activities: int = 0  # activities reported (sheet HoatDong)
     spending: int = 0  # spending lines (sheet KinhPhi)
     spending_flags: list[str] = field(default_factory=list)
+    note: str = ""  # what was read (“Đã đọc 31 số liệu của 22 chỉ tiêu …; bỏ qua 9 dòng ngoài bảng …”)
 
     def summary(self) -> str:
         if self.outcome == "accepted":
@@ -70,11 +71,13 @@ class FileOutcome:
                 text += " (cảnh báo: " + "; ".join(self.spending_flags) + ")"
             if self.superseded:
                 text += f"; thay thế báo cáo trước: {', '.join(self.superseded)}"
-            return text
+            return text + (f"\n    {self.note}" if self.note else "")
         if self.outcome == "duplicate":
             return f"= {self.file_name}: trùng nội dung với báo cáo {self.submission_id} đã tiếp nhận, bỏ qua"
-        lines = [f"✘ {self.file_name}: KHÔNG tiếp nhận, {len(self.problems)} lỗi"]
-        lines += [f"    - {p}" for p in self.problems]
+        faults = [p for p in self.problems if not p.info]
+        lines = [f"✘ {self.file_name}: KHÔNG tiếp nhận, {len(faults)} lỗi"]
+        lines += [f"    - {p}" for p in faults]
+        lines += [f"    {p.message}" for p in self.problems if p.info]
         if self.report_path:
             lines.append(f"    Báo cáo lỗi: {self.report_path}")
         return "\n".join(lines)
@@ -176,7 +179,7 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
         outcome = FileOutcome(name, "accepted", submission_id=submission_id, rows=rows, arrival_seq=seq,
                               flagged=int(pc.sum(table["flagged"]).as_py() or 0),
                               activities=len(parsed.activities), spending=len(parsed.spending),
-                              spending_flags=[s.flag for s in parsed.spending if s.flag])
+                              spending_flags=[s.flag for s in parsed.spending if s.flag], note=parsed.note)
         key = (parsed.plan_code, parsed.agency_code or "", parsed.year, parsed.period, parsed.kind)
         # a correction replaces the return of the same period; the year's return also replaces the
         # 6-month one of that year (kept in history, one value per year in force)

@@ -113,11 +113,13 @@ class TableSpec:
     """A table as written by the office: its title lines, header and data rows, and merged ranges
     (top, left, bottom, right; 0-based, inclusive) over those rows."""
 
-    title: list[str]
+    title: list[str | list[str]]  # a line merged across the table, or cells side by side (issuer | quốc hiệu)
     rows: list[list[object]]
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     header_rows: int = 1
     widths: list[int] = field(default_factory=list)
+    below: list[list[str]] = field(default_factory=list)  # lines under the table: notes, Nơi nhận, signature
+    sheet: str = "Phụ lục"
 
     def covered(self) -> dict[tuple[int, int], tuple[int, int, int, int]]:
         """{(row, column): merge} for every cell a merge covers, its top-left one included."""
@@ -163,11 +165,15 @@ def spec_workbook(spec: TableSpec) -> Workbook:
     """The table as an .xlsx sheet “Phụ lục”: title lines merged across, then the table with borders."""
     wb = Workbook()
     ws = wb.active
-    ws.title = "Phụ lục"
+    ws.title = spec.sheet
     width = max(len(r) for r in spec.rows)
     thin = Side(style="thin")
     border = Border(left=thin, right=thin, top=thin, bottom=thin)
     for i, line in enumerate(spec.title, start=1):
+        if isinstance(line, list):  # cells side by side: the issuing body left, the quốc hiệu right
+            for c, text in zip(title_columns(len(line), width), line, strict=True):
+                ws.cell(row=i, column=c + 1, value=text or None).alignment = Alignment(horizontal="center")
+            continue
         ws.cell(row=i, column=1, value=line).font = Font(bold=i <= 3)
         ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=width)
         ws.cell(row=i, column=1).alignment = Alignment(horizontal="center")
@@ -187,16 +193,25 @@ def spec_workbook(spec: TableSpec) -> Workbook:
         ws.merge_cells(start_row=top + t, start_column=left + 1, end_row=top + b, end_column=right + 1)
     for c, w in enumerate(spec.widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = w
+    first_below = top + len(spec.rows) + 1
+    for r, line in enumerate(spec.below):
+        for c, text in zip(title_columns(len(line), width), line, strict=True):
+            ws.cell(row=first_below + r, column=c + 1, value=text or None)
     return wb
+
+
+def title_columns(cells: int, width: int) -> list[int]:
+    """Where cells written side by side above or below a table stand: the first at the left, the last
+    towards the right (the quốc hiệu, the signature), any others between."""
+    if cells == 1:
+        return [0]
+    return [round(i * (width - 1) / (cells - 1)) if i else 0 for i in range(cells)]
 
 
 def spec_document(spec: TableSpec) -> WordDocument:
     """The table at the end of a Word report: the title as paragraphs above it, merged cells merged."""
     document = Document()
-    for i, line in enumerate(spec.title):
-        paragraph = document.add_paragraph()
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        paragraph.add_run(line).bold = i < 3
+    _add_lines(document, spec.title, bold=3)
     width = max(len(r) for r in spec.rows)
     table = document.add_table(rows=len(spec.rows), cols=width)
     table.style = "Table Grid"
@@ -211,7 +226,31 @@ def spec_document(spec: TableSpec) -> WordDocument:
         keep = table.cell(top, left).text
         merged = table.cell(top, left).merge(table.cell(bottom, right))
         merged.text = keep  # Word joins the texts of merged cells; keep the top-left one only
+    _add_lines(document, spec.below, bold=0)
     return document
+
+
+def _add_lines(document: WordDocument, lines: list, bold: int) -> None:
+    """Lines around the table as a Word report has them: a line as a paragraph, consecutive lines of
+    several cells as a borderless table (the issuing body beside the quốc hiệu, Nơi nhận beside the
+    signature)."""
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if isinstance(line, str) or len(line) == 1:
+            paragraph = document.add_paragraph()
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            paragraph.add_run(line if isinstance(line, str) else line[0]).bold = index < bold
+            index += 1
+            continue
+        block = []
+        while index < len(lines) and not isinstance(lines[index], str) and len(lines[index]) > 1:
+            block.append(lines[index])
+            index += 1
+        table = document.add_table(rows=len(block), cols=max(len(b) for b in block))
+        for r, cells in enumerate(block):
+            for c, text in enumerate(cells):
+                table.cell(r, c).text = text
 
 
 def write_appendix(path: Path, rows: list[tuple[int, str, str, str | None]] | None = None) -> Path:
