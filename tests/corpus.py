@@ -335,7 +335,7 @@ CASES: list[Case] = [
     Case("yes/no answered vaguely", lambda f, c: _yes_no_return(f, c, "Có lẽ"), "rejected", "Có” hoặc “Không"),
     Case("report date as text", cell_edit(C9="hôm qua"), "rejected", "Ngày báo cáo"),
     Case("sheet renamed", renamed_sheet, "rejected", "Thiếu trang tính"),
-    Case("template marker altered", broken_marker, "rejected", "Không đọc chắc chắn được bảng phụ lục"),
+    Case("template marker altered", broken_marker, "rejected", "đã bị sửa phần nhận dạng"),
     Case("appendix only in a hidden sheet", appendix_hidden, "rejected", "Không nhận ra biểu báo cáo"),
     Case("appendix without a year", no_year_header, "rejected", "năm của số liệu"),
     Case("appendix of an unknown province", unknown_province, "rejected", "Không xác định được tỉnh"),

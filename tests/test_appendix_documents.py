@@ -82,7 +82,7 @@ def year_is_said(layout: str, title: str, writer: str) -> bool:
         title == "chi-ten-trang" and not writer.endswith("docx"))
 
 
-@settings(max_examples=int(os.environ.get("BDG_DOCUMENT_VARIANTS", "60")), deadline=None,
+@settings(max_examples=int(os.environ.get("APPENDIX_VARIANTS", "60")), deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(layout=st.sampled_from(sorted(VARIANT_LAYOUTS)), title=st.sampled_from(sorted(TITLES)),
        above=st.lists(st.sampled_from(sorted(ABOVE)), unique=True),
@@ -113,7 +113,7 @@ def test_a_note_under_the_table_in_the_objective_column_is_not_an_objective(cata
     assert isinstance(parsed, ParsedReturn), [str(p) for p in parsed]
     assert observations(parsed) == reference
     assert parsed.note == ("Đã đọc 31 số liệu của 22 chỉ tiêu (kế hoạch NT-2020, năm 2019); bỏ qua 5 dòng ngoài "
-                           "bảng (tiêu đề, ghi chú)")
+                           "bảng (tiêu đề, ngày tháng, ghi chú)")
 
 
 def test_a_row_inside_the_table_that_cannot_be_read_is_still_named_at_its_cell(catalogue, tmp_path):

@@ -400,6 +400,12 @@ def title_year(table: Table, above: list[str]) -> int | None:
     return None
 
 
+def province_names(catalogue: Catalogue) -> list[str]:
+    """Every province's name, old and new, as documents write it (“Hà Giang”, without “Tỉnh”)."""
+    names = catalogue.areas[catalogue.areas.level == "tinh"].area_name
+    return sorted({re.sub(r"^(tỉnh|thành phố)\s+", "", n, flags=re.IGNORECASE) for n in names})
+
+
 def _monitors(plan: pd.Series, years: list[int]) -> bool:
     return all(int(plan.monitoring_start) <= y <= int(plan.monitoring_end) for y in years)
 
@@ -410,6 +416,12 @@ def choose_plan(catalogue: Catalogue, table: Table, layout: Layout, evidence: li
     monitoring window holds ``years``, whose chỉ tiêu the rows' wording fits best."""
     plans = catalogue.plans[catalogue.plans.plan_code.isin(catalogue.plan_indicators.plan_code)]
     named = provinces_named(evidence, plans.province.unique())
+    elsewhere = [p for p in provinces_named(evidence, province_names(catalogue)) if p not in set(plans.province)]
+    if not named and elsewhere:
+        raise ReturnRejected([Problem(table.source, "", f"Không xác định được tỉnh và kế hoạch: tài liệu ghi tỉnh "
+                                      f"{elsewhere[0]}, chưa có kế hoạch nào của tỉnh này trong danh mục", "",
+                                      "Kiểm tra tên tỉnh trong tiêu đề; kế hoạch mới được thêm vào danh mục trước "
+                                      "khi nhận báo cáo.")])
     pool = plans[plans.province.isin(named)] if named else plans
     fitting = [p for p in pool.itertuples() if _monitors(pd.Series(p._asdict()), years)]
     said = (f"tỉnh {', '.join(named)}" if named else "không ghi tên tỉnh") + f", năm {', '.join(map(str, years))}"

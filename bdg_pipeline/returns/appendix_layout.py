@@ -71,7 +71,7 @@ def role_of(text: str) -> str:
         return "indicator"
     if any(word in h for word in ("tỷ lệ", "tỉ lệ", "tỷ số", "giá trị")):
         return "rate"
-    if h.startswith("số ") and any(word in h for word in (" nữ", " có ", " đạt")):
+    if h.startswith("số ") and not h.startswith(("số liệu", "số lượng")) and any(w in h for w in (" nữ", " có ")):
         return "numerator"  # “Số CQ có lãnh đạo chủ chốt nữ” beside “Tổng số CQ”
     if any(word in h for word in ("kết quả", "số liệu", "thực hiện", "số lượng")) or YEAR.search(h) or _level(h):
         return "result"

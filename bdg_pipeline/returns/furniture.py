@@ -27,6 +27,7 @@ _KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("ngày tháng", re.compile(r"ngày\s*[.…\d]*\s*tháng\s*[.…\d]*\s*năm\s*\d{4}")),
     ("lời văn", re.compile(r"^(trên đây|kính gửi|căn cứ|thực hiện)\b")),
 ]
+_CONTINUED = {"nơi nhận", "chữ ký", "ghi chú"}
 ISSUER = re.compile(r"^(ubnd|ủy ban nhân dân|uỷ ban nhân dân|sở|cục|ban|hội|công an|bộ)\b")
 RESULT_WORDS = re.compile(r"kết quả|số liệu|thực hiện (các )?chỉ tiêu|báo cáo")
 # Years that are not the results' own: a plan's period, its horizon, a date, a document number.
@@ -48,17 +49,21 @@ def kind_of_line(text: str) -> str | None:
 
 
 def describe(lines: Iterable[str]) -> list[str]:
-    """The kinds of furniture among ``lines``, in order, each once: a line of unknown kind continues the kind
-    above it (the “- UBND tỉnh;” lines under “Nơi nhận:”, the name under the signature)."""
+    """The kinds of furniture among ``lines`` (cells of a line apart by “ | ”), in order, each once. A line of
+    unknown kind continues a list above it (the “- UBND tỉnh;” lines under “Nơi nhận:”, the name under a
+    signature), is the issuing body at the top, or else a title."""
     kinds: list[str] = []
     current: str | None = None
     for line in lines:
-        kind = kind_of_line(line)
-        if kind is None and ISSUER.match(fold(line)) and current in (None, "quốc hiệu"):
-            kind = "cơ quan ban hành"
-        current = kind or current or "tiêu đề"
-        if current not in kinds:
-            kinds.append(current)
+        for piece in line.split(" | "):
+            kind = kind_of_line(piece)
+            if kind is None and ISSUER.match(fold(piece)) and current in (None, "quốc hiệu", "cơ quan ban hành"):
+                kind = "cơ quan ban hành"
+            if kind is None:
+                kind = current if current in _CONTINUED else "tiêu đề"
+            current = kind
+            if kind not in kinds:
+                kinds.append(kind)
     return kinds
 
 

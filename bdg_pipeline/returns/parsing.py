@@ -29,7 +29,7 @@ from ..schemas import ActivityReports, ObservationBatch, SpendingLines
 from .appendix import parse_appendix
 from .model import ParsedReturn, Problem, ReturnRejected
 from .table import tables_of_document, tables_of_sheets, tables_of_workbook
-from .template import is_template, parse_template
+from .template import ALTERED, is_altered_template, is_template, parse_template
 from .workbook import Limits, check_container, open_values, open_workbook
 
 log = logging.getLogger(__name__)
@@ -59,6 +59,8 @@ def read_return(path: Path, catalogue: Catalogue, limits: Limits | None = None) 
     grids = open_values(path, limits, container)
     if is_template(grids):
         return parse_template(grids, catalogue)
+    if is_altered_template(grids):
+        raise ReturnRejected([ALTERED])
     if container.values_only:
         return parse_appendix(tables_of_sheets(grids), catalogue)
     workbook = open_workbook(path, limits, container)  # free-form layouts need merged cells and number formats

@@ -112,13 +112,13 @@ def tables_of_sheets(sheets: Sheets) -> Iterator[Table]:
 
 
 def row_text(cells: list[Any]) -> str:
-    """A row as one line: its texts left to right, a merged cell's text once."""
+    """A row as one line: its texts left to right, a merged cell's text once, cells apart by “ | ”."""
     texts: list[str] = []
     for value in cells:
         text = normalize_text(str(value)) if value is not None else ""
         if text and text not in texts:
             texts.append(text)
-    return " ".join(texts)
+    return " | ".join(texts)
 
 
 def tables_of_document(path: Path, limits: Limits) -> Iterator[Table]:

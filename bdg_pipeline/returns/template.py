@@ -272,6 +272,16 @@ def is_template(grids: Mapping[str, Grid]) -> bool:
     return "_meta" in grids and grids["_meta"]["B1"] == MARKER
 
 
+ALTERED = Problem("_meta", "B1", "Biểu mẫu của hệ thống đã bị sửa phần nhận dạng (trang ẩn _meta): không đọc được "
+                  "như biểu mẫu, cũng không phải bảng phụ lục", fix="Tạo lại biểu mẫu bằng lệnh “bdg template”, "
+                  "chép số liệu sang rồi gửi lại; không sửa trang _meta.")
+
+
+def is_altered_template(grids: Mapping[str, Grid]) -> bool:
+    """The project's template whose identifying sheet was edited (it is neither a template nor an appendix)."""
+    return "_meta" in grids and SHEET in grids and not is_template(grids)
+
+
 NO_DATA_HINT = "Nếu chưa có số liệu, để trống ô."
 # .xls and .ods are read without number formats: 51,61 % typed into a percent cell arrives as 0.5161
 PERCENT_LOST = ("Ô số {shown} có thể là tỷ lệ phần trăm bị lưu dưới dạng số thập phân (định dạng %, tệp .xls/.ods "

@@ -259,6 +259,31 @@ def write_appendix(path: Path, rows: list[tuple[int, str, str, str | None]] | No
     return path
 
 
+def report_spec() -> TableSpec:
+    """The appendix inside the Word report a department sends, with the furniture of Nghị định 30/2020/NĐ-CP
+    around it: issuing body and quốc hiệu, số ký hiệu, place and date, tên loại and trích yếu, a line of
+    text, then under the table the closing line, “Nơi nhận” beside the signature block. Sample data."""
+    spec = appendix_spec()
+    spec.title = [
+        ["UBND TỈNH NINH THUẬN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+        ["SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "Độc lập - Tự do - Hạnh phúc"],
+        ["Số: 2168/BC-SLĐTBXH", "Ninh Thuận, ngày 02 tháng 02 năm 2020"],
+        "BÁO CÁO",
+        "Kết quả thực hiện các chỉ tiêu bình đẳng giới tỉnh Ninh Thuận năm 2019 (DỮ LIỆU MẪU)",
+        "Thực hiện Kế hoạch của Ủy ban nhân dân tỉnh, Sở Lao động - Thương binh và Xã hội tổng hợp kết quả thực "
+        "hiện các chỉ tiêu năm 2019 tại phụ lục dưới đây.",
+        "PHỤ LỤC: SỐ LIỆU KẾT QUẢ ĐẠT ĐƯỢC NĂM 2019",
+    ]
+    spec.below = [
+        ["Ghi chú: số liệu cấp xã do Ủy ban nhân dân các huyện, thành phố tổng hợp."],
+        ["Nơi nhận:", "KT. GIÁM ĐỐC"],
+        ["- UBND tỉnh (b/c);", "PHÓ GIÁM ĐỐC"],
+        ["- Sở Nội vụ;", ""],
+        ["- Lưu: VT, BTXH-BĐG.", "(DỮ LIỆU MẪU)"],
+    ]
+    return spec
+
+
 def write_appendix_document(path: Path, spec: TableSpec | None = None) -> Path:
     """The appendix as the table of a Word report (.docx)."""
     path.parent.mkdir(parents=True, exist_ok=True)
