@@ -204,9 +204,12 @@ class _Reader:
             row_level = self.level_of_row(row, text)
             if text and level_of_label(text.lstrip("".join(_BULLET) + " ")) is None:
                 wording = text
-            if waiting and (which != waiting[1] or not has_results):
+            if waiting and which != waiting[1]:
                 self.no_results(waiting[0])
-            waiting = None if has_results or self.said_empty(row) else (row, which)
+            if has_results or self.said_empty(row):
+                waiting = None
+            elif not waiting or which != waiting[1]:  # a sub-heading (“- Nữ đại biểu HĐND”) keeps waiting
+                waiting = (row, which)
             current = which
             agency = resolve_agency(self.catalogue, agency_text)
             for (year, level), group in layout.groups.items():
