@@ -257,6 +257,31 @@ def plan_export(plan_code: str, output: Path | None) -> None:
                f"{len(draft.activities)} hoạt động)")
 
 
+@plan_group.command("draft")
+@click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Tệp .xlsx sẽ ghi")
+def plan_draft(document: Path, output: Path | None) -> None:
+    """Đọc văn bản kế hoạch (.docx, .pdf có lớp chữ, .txt) thành biểu rà soát .xlsx.
+
+    Ô “Cần xem lại” nói vì sao văn bản chưa đủ rõ; rà soát xong thì nạp bằng “bdg plan load”."""
+    from .plans.reader.document_text import DocumentRefused
+    from .plans.reader.draft import draft_plan
+    from .plans.review_workbook import review_workbook
+
+    catalogue = load_catalogue(settings().catalogue_dir)
+    try:
+        draft = draft_plan(document, catalogue)
+    except DocumentRefused as exc:
+        raise SaidInVietnamese(str(exc)) from exc
+    output = output or Path(f"ke_hoach_{draft.info.code}_du_thao.xlsx")
+    review_workbook(draft, list(catalogue.agencies.name), f"đọc tự động từ {document.name}").save(output)
+    indicators = len({(r.objective_no, r.indicator_no) for r in draft.rows})
+    flagged = sum(1 for r in draft.rows if r.review) + len(draft.info.review)
+    click.echo(f"Đã đọc kế hoạch {draft.info.code} ({draft.info.province}, {draft.info.start}–{draft.info.end}): "
+               f"{len(draft.objectives)} mục tiêu, {indicators} chỉ tiêu, {len(draft.rows)} dòng mục tiêu; "
+               f"{flagged} dòng cần xem lại → {output}")
+
+
 @plan_group.command("load")
 @click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--replace", is_flag=True, help="Thay kế hoạch cùng mã đã có trong danh mục")

@@ -151,6 +151,11 @@ def _plan_info(cells: Cells) -> PlanInfo:
     def year(key: str, required: bool = True) -> int | None:
         return cells.whole(f"B{row_of[key]}", "năm", required, 2000, 2050)
 
+    for key, _label in PLAN_FIELDS:
+        why = cells.text(f"D{row_of[key]}")
+        if why:
+            cells.fail(f"D{row_of[key]}", "Dòng còn ghi “Cần xem lại”: chưa được rà soát", why,
+                       "Sửa giá trị ở cột B rồi xóa nội dung ô “Cần xem lại”.")
     info = PlanInfo(code=text("code"), province=text("province"), title=text("title"), start=year("start"),
                     end=year("end"), monitoring_start=year("monitoring_start", False),
                     monitoring_end=year("monitoring_end", False), seed_file=text("seed_file"),

@@ -30,6 +30,7 @@ from .sheets import (
     OBJECTIVES_SHEET,
     PLAN_FIELDS,
     PLAN_SHEET,
+    PLAN_TITLES,
     TARGET_COLUMNS,
     TARGETS_SHEET,
     YES,
@@ -135,12 +136,12 @@ def _plan_sheet(ws: Worksheet, draft: PlanDraft) -> None:
     }
     notes = {"due_6thang": due["6thang"].source if "6thang" in due else "",
              "due_nam": due["nam"].source if "nam" in due else ""}
-    for col, title in enumerate(("Thông tin", "Giá trị", "Mục trong kế hoạch / Cần xem lại"), start=1):
+    for col, title in enumerate(PLAN_TITLES, start=1):
         cell = ws.cell(row=1, column=col, value=title)
         cell.font, cell.fill, cell.border = Font(bold=True), TITLE_FILL, BORDER
     for row, (key, label) in enumerate(PLAN_FIELDS, start=FIRST_ROW):
         why = info.review.get(key, "")
-        cells = (label, values[key], why or notes.get(key) or None)
+        cells = (label, values[key], notes.get(key) or None, why or None)
         for col, value in enumerate(cells, start=1):
             cell = ws.cell(row=row, column=col, value=value)
             cell.alignment, cell.border = WRAP, BORDER
@@ -150,7 +151,8 @@ def _plan_sheet(ws: Worksheet, draft: PlanDraft) -> None:
     ws["A1"].font = Font(bold=True)
     ws.column_dimensions["A"].width = 30
     ws.column_dimensions["B"].width = 80
-    ws.column_dimensions["C"].width = 45
+    ws.column_dimensions["C"].width = 18
+    ws.column_dimensions["D"].width = 45
     ws.freeze_panes = "A2"
     _page(ws)
 

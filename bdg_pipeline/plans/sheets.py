@@ -74,7 +74,8 @@ BUDGET_COLUMNS = (
 )
 BUDGET_CATEGORIES = {"total": "Tổng", "phase": "Giai đoạn", "source": "Nguồn"}
 
-# KeHoach: one fact per row, label in column A, value in B, where in the plan (or why to look) in C
+# KeHoach: one fact per row, label in column A, value in B, where in the plan in C, why to look in D
+PLAN_TITLES = ("Thông tin", "Giá trị", "Mục trong kế hoạch", "Cần xem lại")
 PLAN_FIELDS = (
     ("code", "Mã kế hoạch"),
     ("province", "Tỉnh"),
