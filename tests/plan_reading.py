@@ -7,6 +7,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
+
+import docx
+import matplotlib
+from fpdf import FPDF
+from PIL import Image
 
 from bdg_pipeline.catalogue import Catalogue
 from bdg_pipeline.plans.model import PlanDraft
@@ -85,3 +91,57 @@ def measure(draft: PlanDraft, catalogue: Catalogue, plan: str) -> Measure:
         m.leads_same += bool(r and r.leads and r.leads[0] == name_of[part.lead_agency])
         m.codes_same += bool(r and r.indicator_code == part.indicator_code)
     return m
+
+
+SEED_DIR = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def seed_docx(seed: Path, path: Path) -> Path:
+    """A Word document of a seed plan, as python-docx writes it: one paragraph per line of the text, and the
+    appendix (PHỤ LỤC, cells separated by tabs, four a row) as a real Word table."""
+    text = seed.read_text(encoding="utf-8")
+    document = docx.Document()
+    at = text.find("PHỤ LỤC")
+    body, appendix = (text[:at], text[at:]) if at >= 0 else (text, "")
+    for line in body.split("\n"):
+        if line.strip():
+            document.add_paragraph(line.strip())
+    if appendix:
+        cells = appendix.split("\t")
+        for line in cells[0].split("\n"):
+            if line.strip():
+                document.add_paragraph(line.strip())
+        rows = [cells[i:i + 4] for i in range(1, len(cells) - 3, 4)]
+        table = document.add_table(rows=len(rows), cols=4)
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                table.cell(r, c).text = "\n".join(line.strip() for line in value.split("\n") if line.strip())
+    document.save(str(path))
+    return path
+
+
+def seed_pdf(seed: Path, path: Path) -> Path:
+    """A PDF with a text layer (fpdf2, DejaVu Sans shipped with matplotlib): the seed's lines, wrapped at the
+    page width as any PDF of a Word document is."""
+    font = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+    pdf = FPDF(format="A4")
+    pdf.add_font("DejaVu", fname=str(font))
+    pdf.set_font("DejaVu", size=10)
+    pdf.add_page()
+    for line in seed.read_text(encoding="utf-8").split("\n"):
+        if line.strip():
+            pdf.multi_cell(0, 5, line.strip().replace("\t", " "), new_x="LMARGIN", new_y="NEXT")
+    pdf.output(str(path))
+    return path
+
+
+def scanned_pdf(path: Path) -> Path:
+    """A PDF whose pages are pictures only, as a scanner makes them."""
+    picture = path.with_suffix(".png")
+    Image.new("RGB", (800, 1100), "white").save(picture)
+    pdf = FPDF(format="A4")
+    for _ in range(2):
+        pdf.add_page()
+        pdf.image(str(picture), x=0, y=0, w=210)
+    pdf.output(str(path))
+    return path

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import docx
 from docx.document import Document
+from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
@@ -45,7 +46,7 @@ def document_text(path: Path) -> str:
 def _docx_text(path: Path) -> str:
     try:
         document = docx.Document(str(path))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
         raise DocumentRefused(f"{path.name}: không mở được tài liệu Word (tệp hỏng hoặc đặt mật khẩu). Mở bằng Word, "
                               "lưu lại dưới dạng .docx rồi gửi lại.") from exc
     return "\n".join(_blocks(document))
