@@ -4,6 +4,7 @@ catalogue again for every plan; an officer's mistakes named at their cell, nothi
 from __future__ import annotations
 
 import shutil
+import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -186,3 +187,27 @@ def test_cli_export_and_load(catalogue_copy, tmp_path):
     not_xlsx.write_text("không phải sổ tính", encoding="utf-8")
     code, text = run_in(catalogue_copy, "plan", "load", str(not_xlsx))
     assert code == 1 and "Traceback" not in text and "ghi_chu.xlsx" in text
+
+
+@pytest.mark.skipif(shutil.which("libreoffice") is None, reason="LibreOffice is not installed")
+def test_a_workbook_saved_by_libreoffice_loads_the_same(catalogue, catalogue_copy, tmp_path):
+    """An officer who reviews in LibreOffice Calc and saves as .xlsx: the catalogue comes back the same."""
+    source = exported(catalogue, "LC-2021-2030", tmp_path / "lc.xlsx")
+    out = tmp_path / "calc"
+    subprocess.run(["libreoffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(source)],
+                   check=True, capture_output=True, timeout=240)
+    load_plan_workbook(out / "lc.xlsx", catalogue_copy, replace=True)
+    again = read_catalogue(catalogue_copy)
+    for name in TABLES:
+        pd.testing.assert_frame_equal(getattr(again, name).reset_index(drop=True),
+                                      getattr(catalogue, name).reset_index(drop=True), obj=name)
+
+
+def test_plan_facts_still_to_review_are_refused(catalogue, catalogue_copy, tmp_path):
+    workbook = exported(catalogue, "NT-2020", tmp_path / "nt.xlsx")
+    edit(workbook, {("KeHoach", "D3"): "Không nhận ra tỉnh trong tên kế hoạch: ghi tên tỉnh",
+                    ("KeHoach", "B11"): "15-12"})
+    found = problems(workbook, catalogue_copy)
+    assert any(p.startswith("trang “KeHoach”, ô D3: Dòng còn ghi “Cần xem lại”") for p in found), found
+    assert any("ô B11: Hạn báo cáo phải có dạng ngày/tháng" in p for p in found), found

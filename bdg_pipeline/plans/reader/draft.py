@@ -121,7 +121,7 @@ def _rows(objective: int, number: int, letter: str, text: str, part: Part, assig
     cos = [full_name[c] for c in assignment.cos] if assignment else []
     if not leads:
         flags.append("Không tìm thấy cơ quan chủ trì (báo cáo) chỉ tiêu này trong mục Tổ chức thực hiện: chọn cơ quan")
-    elif assignment and len(assignment.leads) > 1:
+    elif assignment and len(set(assignment.where)) > 1:  # two items of “Tổ chức thực hiện” claim it
         shares = "; ".join(n for n in assignment.notes if n)
         flags.append("Nhiều cơ quan cùng chủ trì báo cáo chỉ tiêu" + (f" ({shares})" if shares else "")
                      + ": cơ quan ghi đầu tiên báo cáo số liệu; xem có cần tách phần theo cơ quan")
