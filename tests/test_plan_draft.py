@@ -18,6 +18,7 @@ from bdg_pipeline.config import CATALOGUE_DIR, settings
 from bdg_pipeline.plans.load import PlanLoadError, load_plan_workbook
 from bdg_pipeline.plans.reader.document_text import DocumentRefused
 from bdg_pipeline.plans.reader.draft import draft_plan
+from bdg_pipeline.plans.review_workbook import review_workbook
 from bdg_pipeline.plans.sheets import TARGET_LETTER
 from bdg_pipeline.returns.template import FIRST_ROW, SHEET, build_template
 
@@ -143,3 +144,27 @@ def test_officer_round(catalogue, env, read_warehouse, tmp_path, monkeypatch):
     assert [(r[0], round(r[1], 6)) for r in rows] == [(2025, 110.0), (2030, 110.0)]
     # 110 ≤ 112 in 2025: achieved; 109 by 2030 from a single point: not yet judged
     assert [r[2] for r in rows] == ["achieved", "insufficient_data"]
+
+
+def test_activity_plan_drafted_as_activities(catalogue, tmp_path):
+    """TTH-2015 sets no chỉ tiêu: its tasks from “Tổ chức thực hiện” become activities, each to be reviewed
+    (the hand catalogue merges them with the content section into 41); reviewed, they load."""
+    draft = draft_plan(SEED_DIR / SEEDS["TTH-2015"], catalogue)
+    assert draft.rows == [] and len(draft.activities) == 37
+    assert all(a.review for a in draft.activities)
+    hong_bac = next(a for a in draft.activities if a.commune == "Hồng Bắc")
+    assert (hong_bac.lead, hong_bac.district, hong_bac.cos) == (
+        "Ban Dân tộc tỉnh", "A Lưới", ["Sở Lao động - Thương binh và Xã hội"])
+    assert [a.due.isoformat() for a in draft.activities if a.due] == ["2015-06-28"]
+    assert {a.lead for a in draft.activities} >= {"Sở Y tế", "Công an tỉnh", "Hội Liên hiệp Phụ nữ tỉnh"}
+    folder = tmp_path / "catalogue"
+    shutil.copytree(CATALOGUE_DIR, folder)
+    (folder / "plans" / "TTH-2015.yaml").unlink()
+    for activity in draft.activities:
+        activity.review = ""
+    draft.info.review = {}  # the officer confirms the code: the old plan is gone from this catalogue
+    workbook = tmp_path / "tth.xlsx"
+    review_workbook(draft, list(catalogue.agencies.name), "tth").save(workbook)
+    load_plan_workbook(workbook, folder)
+    again = read_catalogue(folder)
+    assert (again.activities.plan_code == "TTH-2015").sum() == 37

@@ -10,6 +10,7 @@ from ...areas import province_code
 from ...catalogue import Catalogue
 from ...plans.model import BudgetLine, Deadline, Objective, PlanDraft, PlanInfo, TargetRow
 from ...vocabulary import UNITS
+from .activities import activities
 from .agencies import Assignment, from_appendix, from_organising
 from .codes import CodeMatcher
 from .document_text import DocumentRefused, document_text
@@ -85,6 +86,8 @@ def draft_plan(path: Path, catalogue: Catalogue) -> PlanDraft:
                 draft.rows.append(TargetRow(block.number, indicator.number, "", indicator.text, "", "percent",
                                             "at_least", end, None, review="Không đọc được đích đo nào trong chỉ tiêu: "
                                             "ghi giá trị, đơn vị, chiều và năm", quote=indicator.text))
+    if not blocks:  # an activity plan: its tasks, agency by agency
+        draft.activities = activities(organising_section(paras), names, full_name, end)
     _budget(draft, paras)
     return draft
 
