@@ -7,6 +7,8 @@ import re
 
 MARK = re.compile(r"^(?:[IVX]+\.\s|\d+(?:\.\d+)*\s*\.\s|\d+\.\d+\s|[a-zđ]\)\s|[-–•+*]\s|Chỉ tiêu\b|Mục tiêu\s+\d|"
                   r"PHỤ LỤC|Nơi nhận|Căn cứ\b|\t)")
+HEADING = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*\s*\.?)\s*Mục tiêu\s+\d+\s*[:.]", re.I)
+CONNECTOR = re.compile(r"(\b(và|với|về|của|trong|cho|các|những)|[,\-–])\s*$", re.I)
 ENDS = re.compile(r"[.:!?…][)”\"]*\s*$")
 
 
@@ -24,4 +26,7 @@ def paragraphs(text: str) -> list[str]:
         else:
             found.append(line.lstrip(" ") if not line.startswith("\t") else line)
         open_sentence = not ENDS.search(stripped)
+        if HEADING.match(found[-1].strip()):
+            # a heading runs on only where its line breaks mid-phrase (“… gia đình và”)
+            open_sentence = bool(CONNECTOR.search(stripped))
     return [re.sub(r"[ ]{2,}", " ", p) for p in found]

@@ -126,6 +126,21 @@ def _bodies(clause: str, readings: list[Reading]) -> list[str]:
     return names
 
 
+TARGET_VERB = re.compile(r"(đạt|còn|xuống|lên|ít nhất|tối thiểu|không vượt quá)\s*$", re.I)
+
+
+def unplaced_numbers(clause: str) -> list[str]:
+    """Numbers said as a target (“đạt 45”) that no unit, year or term explains."""
+    taken = [(v.start, v.end) for v in values(clause)] + [(t.start, t.end) for t in year_tokens(clause)]
+    found = []
+    for m in re.finditer(r"(?<![\d/.,])\d+(?:[.,]\d+)?(?![\d/.,%])", clause):
+        if any(s <= m.start() < e for s, e in taken) or re.match(r"\s*tuổi", clause[m.end():]):
+            continue
+        if TARGET_VERB.search(clause[max(0, m.start() - 16):m.start()]):
+            found.append(m.group(0))
+    return found
+
+
 class PartReader:
     """Reads the parts of one chỉ tiêu of a plan whose period is ``start``–``end``."""
 
@@ -224,7 +239,8 @@ class PartReader:
             part.words_after = clause[mine[-1].end:finish]
 
     def _flags(self, clause: str, conditional: bool) -> list[str]:
-        flags = []
+        flags = [f"Số “{n}” không rõ đơn vị: kiểm tra có phải một đích đo không (ghi đơn vị)"
+                 for n in unplaced_numbers(clause)]
         for term in terms(clause):
             flags.append(f"Văn bản ghi “{term}” (nhiệm kỳ) thay cho năm mục tiêu: đã đặt năm theo kỳ kế hoạch")
         if conditional:
