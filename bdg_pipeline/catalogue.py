@@ -261,6 +261,27 @@ def read_catalogue(catalogue_dir: Path) -> Catalogue:
 
 
 
+def plan_tables(file_name: str, doc: dict, unit_of: dict[str, str], known_agencies: set[str]
+                ) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """One plan document's rows as the catalogue builds them, and the problems met on the way; the pandera
+    schemas are not applied yet (see :func:`schema_failures`)."""
+    problems: list[str] = []
+    rows: dict[str, list[dict]] = {k: [] for k in (
+        "plans", "deadlines", "objectives", "plan_indicators", "indicator_agencies", "targets",
+        "activities", "budget")}
+    _load_plan(Path(file_name), doc, unit_of, known_agencies, rows, problems)
+    return {k: pd.DataFrame(v) for k, v in rows.items()}, problems
+
+
+def schema_failures(model: type[pa.DataFrameModel], frame: pd.DataFrame) -> pd.DataFrame:
+    """The failure cases of ``model`` on ``frame`` (columns index, column, check, failure_case); empty when valid."""
+    try:
+        model.validate(frame, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        return err.failure_cases
+    return pd.DataFrame(columns=["index", "column", "check", "failure_case"])
+
+
 def _describe_failures(err: pa.errors.SchemaErrors, frame: pd.DataFrame) -> list[str]:
     messages = []
     for case in err.failure_cases.itertuples():

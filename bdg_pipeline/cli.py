@@ -229,6 +229,80 @@ def template(plan_code: str, agency: str, year: int, period: str, output: Path |
     click.echo(f"Đã ghi biểu mẫu: {output}")
 
 
+@main.group("plan", cls=FaultsSaidPlainly)
+@click.help_option("-h", "--help", **HELP)
+def plan_group() -> None:
+    """Kế hoạch vào danh mục chỉ tiêu qua biểu rà soát .xlsx.
+
+    draft: đọc văn bản kế hoạch thành biểu; export: biểu của kế hoạch đã có; load: nạp biểu đã rà soát."""
+
+
+@plan_group.command("export")
+@click.option("--plan", "plan_code", required=True, help="Mã kế hoạch, ví dụ LC-2021-2030")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Tệp .xlsx sẽ ghi")
+def plan_export(plan_code: str, output: Path | None) -> None:
+    """Ghi một kế hoạch trong danh mục ra biểu rà soát .xlsx."""
+    from .plans.export import UnknownPlan, export_plan
+    from .plans.review_workbook import review_workbook
+
+    s = settings()
+    catalogue = load_catalogue(s.catalogue_dir)
+    try:
+        draft = export_plan(catalogue, plan_code)
+    except UnknownPlan as exc:
+        raise SaidInVietnamese(str(exc)) from exc
+    output = output or Path(f"ke_hoach_{plan_code}.xlsx")
+    review_workbook(draft, list(catalogue.agencies.name), f"danh mục chỉ tiêu ({s.catalogue_dir})").save(output)
+    click.echo(f"Đã ghi biểu rà soát kế hoạch {plan_code}: {output} ({len(draft.rows)} dòng chỉ tiêu, "
+               f"{len(draft.activities)} hoạt động)")
+
+
+@plan_group.command("draft")
+@click.argument("document", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Tệp .xlsx sẽ ghi")
+def plan_draft(document: Path, output: Path | None) -> None:
+    """Đọc văn bản kế hoạch (.docx, .pdf có lớp chữ, .txt) thành biểu rà soát .xlsx.
+
+    Ô “Cần xem lại” nói vì sao văn bản chưa đủ rõ; rà soát xong thì nạp bằng “bdg plan load”."""
+    from .plans.reader.document_text import DocumentRefused
+    from .plans.reader.draft import draft_plan
+    from .plans.review_workbook import review_workbook
+
+    catalogue = load_catalogue(settings().catalogue_dir)
+    try:
+        draft = draft_plan(document, catalogue)
+    except DocumentRefused as exc:
+        raise SaidInVietnamese(str(exc)) from exc
+    output = output or Path(f"ke_hoach_{draft.info.code}_du_thao.xlsx")
+    review_workbook(draft, list(catalogue.agencies.name), f"đọc tự động từ {document.name}").save(output)
+    indicators = len({(r.objective_no, r.indicator_no) for r in draft.rows})
+    flagged = sum(1 for r in draft.rows if r.review) + len(draft.info.review)
+    click.echo(f"Đã đọc kế hoạch {draft.info.code} ({draft.info.province}, {draft.info.start}–{draft.info.end}): "
+               f"{len(draft.objectives)} mục tiêu, {indicators} chỉ tiêu, {len(draft.rows)} dòng mục tiêu; "
+               f"{flagged} dòng cần xem lại → {output}")
+
+
+@plan_group.command("load")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--replace", is_flag=True, help="Thay kế hoạch cùng mã đã có trong danh mục")
+def plan_load(workbook: Path, replace: bool) -> None:
+    """Nạp biểu rà soát kế hoạch vào danh mục (BDG_CATALOGUE_DIR).
+
+    Ghi plans/<MÃ>.yaml và mã chỉ số mới vào indicators.yaml; từ chối nếu còn dòng “Cần xem lại”."""
+    from .plans.load import PlanLoadError, load_plan_workbook
+
+    s = settings()
+    try:
+        loaded = load_plan_workbook(workbook, s.catalogue_dir, replace=replace)
+    except PlanLoadError as exc:
+        raise SaidInVietnamese(f"{workbook.name}: {exc}") from exc
+    click.echo(f"Đã nạp kế hoạch {loaded.plan_code}: {loaded.indicators} chỉ tiêu, {loaded.targets} dòng mục tiêu "
+               f"→ {loaded.plan_file}")
+    if loaded.new_codes:
+        click.echo("Mã chỉ số mới thêm vào indicators.yaml: " + ", ".join(loaded.new_codes))
+    click.echo("Chỉ tiêu của kế hoạch vào kho dữ liệu ở lần chạy tới (bdg rebuild).")
+
+
 @main.command("sample-data")
 @click.option("--into", type=click.Path(file_okay=False, path_type=Path), help="Thư mục (mặc định BDG_RAW_DIR)")
 def sample_data(into: Path | None) -> None:
