@@ -166,7 +166,7 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
             outcomes.append(outcome)
             message = "; ".join(str(p) for p in result)[:2000]
             log_row(arrival, name, digest, "rejected", None, message, outcome.report_path)
-            log.warning("rejected %s: %d problems", name, len(result))
+            log.warning("rejected %s: %d problems", name, sum(not p.info for p in result))
             continue
         parsed, submission_id = result, digest[:16]
         table = parsed.frame
