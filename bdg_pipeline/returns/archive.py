@@ -45,6 +45,12 @@ CREATE TABLE IF NOT EXISTS fate (
     submission_id TEXT,
     in_force      INTEGER NOT NULL  -- 1: an accepted return not superseded since
 );
+-- Content that killed the process reading it: later runs and rebuilds reject it without reading it again.
+CREATE TABLE IF NOT EXISTS crashed_reader (
+    content_hash TEXT PRIMARY KEY,
+    file_name    TEXT NOT NULL,     -- the name it had when it did
+    crashed_at   TEXT NOT NULL
+);
 """
 ARCHIVED_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
 
@@ -199,6 +205,15 @@ class Ledger:
 
     def fated(self) -> dict[int, str]:
         return dict(self.con.execute("SELECT seq, outcome FROM fate").fetchall())
+
+    # -- files that crashed a reader ------------------------------------------------------------------
+    def remember_crash(self, digest: str, file_name: str) -> None:
+        with self.transaction() as con:
+            con.execute("INSERT OR IGNORE INTO crashed_reader VALUES (?, ?, ?)",
+                        [digest, file_name, dt.datetime.now().isoformat()])
+
+    def crashed_readers(self) -> set[str]:
+        return {h for (h,) in self.con.execute("SELECT content_hash FROM crashed_reader")}
 
     def in_force(self) -> int:
         return self.con.execute("SELECT count(*) FROM fate WHERE in_force = 1").fetchone()[0]
