@@ -168,6 +168,30 @@ def publish(settings: Settings) -> Path:
     return target
 
 
+def committed_files(path: Path) -> int | None:
+    """How many file fates a warehouse file holds (None when it cannot be opened now: missing, or a writer
+    has it open)."""
+    if not path.exists():
+        return None
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            return one_row(con, "SELECT count(*) FROM file_log")[0]
+    except duckdb.Error:
+        return None
+
+
+def published_behind(settings: Settings) -> bool:
+    """Staging holds committed file fates the published warehouse lacks: a run stopped after its commit and
+    before publishing (killed, power cut). Every writer taking files, and the inbox sensor, catch it up."""
+    staged = committed_files(settings.staging)
+    if not staged:
+        return False
+    published = committed_files(settings.warehouse)
+    if published is None:
+        return not settings.warehouse.exists()  # never published (an unreadable one is the publish step's)
+    return published < staged
+
+
 def fsync_dir(folder: Path) -> None:
     """Make a rename in ``folder`` durable."""
     fd = os.open(folder, os.O_RDONLY)

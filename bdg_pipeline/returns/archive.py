@@ -12,9 +12,11 @@ where the inbox file went afterwards (``settled_to``). Only writers holding the 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,6 +55,10 @@ CREATE TABLE IF NOT EXISTS crashed_reader (
 );
 """
 ARCHIVED_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+
+
+class NotRegularFile(Exception):
+    """A symbolic link, folder, pipe or device where a return was expected: never read."""
 
 
 @dataclass(frozen=True)
@@ -142,9 +148,13 @@ class Ledger:
         found, changing, new = [], [], []
         for path in paths:
             path = Path(os.path.abspath(path))
-            before = path.stat()
-            digest, archived = self._copy_in(path)
-            after = path.stat()
+            before = os.lstat(path)
+            try:
+                digest, archived = self._copy_in(path)
+            except NotRegularFile:  # replaced by a link or a folder since it was looked at: next run says so
+                changing.append(path)
+                continue
+            after = os.lstat(path)
             if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
                 changing.append(path)
                 continue
@@ -172,7 +182,17 @@ class Ledger:
         tmp = self.dir / f".incoming.{os.getpid()}.tmp"
         digest = hashlib.sha256()
         try:
-            with path.open("rb") as src, tmp.open("wb") as dst:
+            # the file itself, never what a symbolic link points to (any readable file of the machine)
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise NotRegularFile(path) from exc
+                raise
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                raise NotRegularFile(path)
+            with os.fdopen(fd, "rb") as src, tmp.open("wb") as dst:
                 for chunk in iter(lambda: src.read(1 << 20), b""):
                     digest.update(chunk)
                     dst.write(chunk)
