@@ -51,10 +51,13 @@ def inbox_requests(cursor: str | None, s: Settings | None = None,
     requested = {h: t for h, t in requested.items() if h in in_inbox and h not in committed}
     requests = []
     if not ready and published_behind(s):
-        # a run stopped after its commit: its files have left the inbox, but what it committed is not published
-        # keyed by what staging holds: one run however many looks it takes to start
-        requests.append(dg.RunRequest(run_key=f"publish-{committed_files(s.staging)}", run_config={"ops": {"submissions": {"config": {
-            "files": []}}}}, tags={"bdg/files": "0", "bdg/reason": "publish_committed"}))
+        # a run stopped after its commit: its files have left the inbox, but what it committed is not published;
+        # keyed by what staging holds, so one run however many looks it takes to start
+        requests.append(dg.RunRequest(
+            run_key=f"publish-{committed_files(s.staging)}",
+            run_config={"ops": {"submissions": {"config": {"files": []}}}},
+            tags={"bdg/files": "0", "bdg/reason": "publish_committed"},
+        ))
     if ready:
         names = [name for name, _ in ready]
         key = hashlib.sha256(" ".join(sorted(h for _, h in ready)).encode()).hexdigest()[:32]
