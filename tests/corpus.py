@@ -233,6 +233,23 @@ def ods_repeats(folder, catalogue, rows: int = 1_000_000, columns: int = 16_000)
     return write(folder, "lap_lai.ods", out.getvalue())
 
 
+def ods_as_libreoffice_saves(folder, catalogue):
+    """An appendix .ods closed the way LibreOffice closes a sheet: empty cells repeated to the last column and
+    empty rows repeated to the last row (nothing in them: nothing to refuse, nothing to build)."""
+    from .appendix_files import LAYOUTS, write_odf
+
+    path = write_odf(LAYOUTS["nhieu-nam"](), folder / "luu_bang_libreoffice.ods")
+    source = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(source)) as z:
+        content = z.read("content.xml").decode("utf-8")
+    content = content.replace("</table:table-row>", '<table:table-cell table:number-columns-repeated="1000"/>'
+                              "</table:table-row>")
+    content = content.replace("</table:table>", '<table:table-row table:number-rows-repeated="1048000">'
+                              '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+                              "</table:table>")
+    return write(folder, path.name, rezip(source, {"content.xml": content.encode("utf-8")}))
+
+
 def entity_expansion(folder, catalogue):
     source = good_bytes(catalogue)
     name = sheet_xml_name(source)
@@ -430,6 +447,7 @@ CASES: list[Case] = [
     Case("hidden extra sheet", hidden_sheet, "accepted"),
     Case("appendix with merged header cells", merged_header_appendix, "accepted"),
     Case("appendix in decomposed Unicode (NFD)", decomposed_appendix, "accepted"),
+    Case(".ods closed with empty repeats to the sheet's end", ods_as_libreoffice_saves, "accepted"),
     Case("a 50 MB valid workbook", big_valid_workbook, "accepted"),
 ]
 
