@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from .config import SQL_DIR, Settings
+from .returns.archive import fated_count
 
 if TYPE_CHECKING:
     import pyarrow
@@ -168,28 +169,26 @@ def publish(settings: Settings) -> Path:
     return target
 
 
-def committed_files(path: Path) -> int | None:
-    """How many file fates a warehouse file holds (None when it cannot be opened now: missing, or a writer
-    has it open)."""
-    if not path.exists():
-        return None
+def published_fates(path: Path) -> int | None:
+    """How many arrivals have their fate in a warehouse file (None when it cannot be read)."""
     try:
         with duckdb.connect(str(path), read_only=True) as con:
-            return one_row(con, "SELECT count(*) FROM file_log")[0]
+            return one_row(con, "SELECT count(DISTINCT arrival_seq) FROM file_log WHERE outcome != 'superseded'")[0]
     except duckdb.Error:
         return None
 
 
 def published_behind(settings: Settings) -> bool:
-    """Staging holds committed file fates the published warehouse lacks: a run stopped after its commit and
-    before publishing (killed, power cut). Every writer taking files, and the inbox sensor, catch it up."""
-    staged = committed_files(settings.staging)
-    if not staged:
+    """The ledger holds fates committed in staging that the published warehouse lacks: a run stopped after its
+    commit and before publishing (killed, power cut). Every writer taking files, and the inbox sensor, catch
+    it up. Staging itself is not opened: a writer may hold it (the ledger mirrors it after each commit)."""
+    committed = fated_count(settings)
+    if not committed:
         return False
-    published = committed_files(settings.warehouse)
-    if published is None:
-        return not settings.warehouse.exists()  # never published (an unreadable one is the publish step's)
-    return published < staged
+    if not settings.warehouse.exists():
+        return True
+    published = published_fates(settings.warehouse)
+    return published is not None and published < committed  # an unreadable one is the publish step's
 
 
 def fsync_dir(folder: Path) -> None:

@@ -259,3 +259,16 @@ def settled_hashes(settings: Settings) -> set[str]:
         return set()  # a ledger not created yet
     finally:
         ledger.close()
+
+
+def fated_count(settings: Settings) -> int:
+    """How many arrivals have a committed fate, read without writing (0 before the ledger exists)."""
+    if not settings.ledger_path.exists():
+        return 0
+    ledger = Ledger(settings, read_only=True)
+    try:
+        return ledger.con.execute("SELECT count(*) FROM fate").fetchone()[0]
+    except sqlite3.Error:
+        return 0
+    finally:
+        ledger.close()
