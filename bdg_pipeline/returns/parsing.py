@@ -91,6 +91,8 @@ def parse_returns(paths: list[Path], catalogue: Catalogue, limits: Limits | None
         except Exception as exc:  # one file's surprise must not stop the others
             read.append([unexpected_problem(exc, log_dir)])
     returns = [r for r in read if isinstance(r, ParsedReturn)]
+    if before_each is not None:
+        before_each()  # the validation of the chunk gets a file's allowance too
     try:
         checked = validate_returns(returns, catalogue)
     except Exception:
