@@ -73,13 +73,18 @@ def test_poison_files_beside_good_returns(env, catalogue, tmp_path):
     secret.write_text("mật khẩu của máy chủ")
     link = raw / "lien_ket.xlsx"
     link.symlink_to(secret)
+    pipe = raw / "ong_dan.xlsx"
+    os.mkfifo(pipe)  # reading it would wait forever
     inbox = sorted(raw.iterdir())
+    (raw / "thu_muc.xlsx").mkdir()
 
     limits = {"BDG_MAX_UNCOMPRESSED_MB": "30"}
     run = bdg_measured("ingest", *map(str, inbox), **limits)
     assert run["code"] == 1, run  # some files rejected
     screen_is_clean(run)
     assert "lien_ket.xlsx: không tiếp nhận — là liên kết" in run["out"]
+    assert "ong_dan.xlsx: không tiếp nhận — không phải tệp thông thường" in run["out"]
+    assert "thu_muc.xlsx: không tiếp nhận — là thư mục" in run["out"]
     assert run["peak_mb"] < 1024, run["peak_mb"]  # the XFD150000 sheet alone would be ~78 GB as a grid
     logged = fates(env)
     assert logged[good.name][0] == logged[long_good.name][0] == "accepted"
@@ -88,9 +93,9 @@ def test_poison_files_beside_good_returns(env, catalogue, tmp_path):
     assert published(env, "SELECT count(*) FROM v_observations WHERE source_file IN (?, ?)",
                      [good.name, long_good.name]) == [(2,)]
 
-    # the link is left where it is, never followed, never archived
-    assert list(raw.iterdir()) == [link] and link.is_symlink()
-    assert "lien_ket.xlsx" not in logged
+    # the link, the pipe and the folder are left where they are, never followed, never archived
+    assert sorted(raw.iterdir()) == sorted([link, pipe, raw / "thu_muc.xlsx"]) and link.is_symlink()
+    assert not {"lien_ket.xlsx", "ong_dan.xlsx", "thu_muc.xlsx"} & set(logged)
     archived = [p.read_bytes() for p in env.archive_dir.rglob("*") if p.is_file() and p.suffix != ".sqlite3"]
     assert secret.read_bytes() not in archived
     # long names fit the file system; the ledger, the log and the report keep them whole
@@ -110,7 +115,7 @@ def test_poison_files_beside_good_returns(env, catalogue, tmp_path):
     assert again["code"] == 0, again
     screen_is_clean(again)
     assert fates(env) == logged
-    assert link.is_symlink()
+    assert link.is_symlink() and "lien_ket.xlsx: không tiếp nhận" in again["out"]
 
 
 def test_a_file_that_kills_its_reader_is_rejected_alone_and_never_read_again(env, catalogue):
