@@ -10,6 +10,7 @@ claim, so the ``r`` attributes of the rows and cells themselves are read too; in
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.sax
 from dataclasses import dataclass
@@ -19,8 +20,23 @@ from defusedxml.sax import make_parser
 
 OVERLAP = 512  # bytes kept from the previous chunk, so a tag cut by a chunk boundary is still seen
 DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="(?:[A-Za-z]{1,4}\d{1,9}:)?([A-Za-z]{1,4})(\d{1,9})"')
-ROW = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="(\d{1,12})"')
-CELL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Za-z]{1,6})(\d{1,12})"')
+# A row's r="150000" and a cell's r="XFD150000", wherever the attribute stands in its tag (no other element of a
+# worksheet has an r attribute). Only numbers and column names long enough to pass a limit are looked for (a
+# sheet within its limits has no match at all), as literals after a space, as every writer separates
+# attributes; a part separating one by a tab or a line break is scanned with patterns allowing any of them.
+OTHER_SPACES = (b'\tr="', b'\nr="', b'\rr="')
+
+
+@functools.lru_cache(maxsize=16)
+def far_patterns(max_rows: int, max_columns: int, any_space: bool) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """(row numbers of at least as many digits as ``max_rows``, column names of at least as many letters as
+    ``max_columns``'s) — everything beyond the limits, and a little within."""
+    space = rb"\s" if any_space else b" "
+    digits, letters = len(str(max_rows)), len(column_letters(max_columns))
+    return (re.compile(space + rb'r="[A-Za-z]{0,6}(\d{%d,12})"' % digits),
+            re.compile(space + rb'r="([A-Za-z]{%d,6})\d' % letters))
+
+
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 OFFICE_NS = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 RELATIONSHIP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -55,25 +71,26 @@ class Extent:
 
 
 class WorksheetScan:
-    """Fed the unpacked bytes of one .xlsx worksheet part: its declared and real extent."""
+    """Fed the unpacked bytes of one .xlsx worksheet part: its declared extent, and how far it really reaches
+    when that is near or beyond the limits."""
 
-    def __init__(self, part: str):
+    def __init__(self, part: str, max_rows: int, max_columns: int):
         self.extent = Extent(part)
+        self._limits = (max_rows, max_columns)
         self._tail = b""
         self._columns: set[bytes] = set()
 
     def feed(self, data: bytes) -> None:
         text = self._tail + data
         extent = self.extent
-        for letters, row in DIMENSION.findall(text):
-            extent.rows = max(extent.rows, int(row))
-            self._columns.add(letters)
-        extent.rows = max(extent.rows, max(map(int, ROW.findall(text)), default=0))
-        cells = CELL.findall(text)
-        if cells:
-            self._columns.update(letters for letters, _ in cells)
-            extent.rows = max(extent.rows, max(int(row) for _, row in cells))
-        if len(self._columns) > 64:  # a handful of distinct column names in a return; keep the widest only
+        if not self._tail:  # the dimension stands before the sheet's data: looked for in the first chunk only
+            for letters, row in DIMENSION.findall(text[:text.find(b"<sheetData")] if b"<sheetData" in text else text):
+                extent.rows = max(extent.rows, int(row))
+                self._columns.add(letters)
+        rows, columns = far_patterns(*self._limits, any(s in text for s in OTHER_SPACES))
+        extent.rows = max(extent.rows, max(map(int, rows.findall(text)), default=0))
+        self._columns.update(columns.findall(text))
+        if len(self._columns) > 64:  # keep the widest only
             self._columns = {max(self._columns, key=lambda c: column_number(c.decode()))}
         self._tail = text[-OVERLAP:]
 

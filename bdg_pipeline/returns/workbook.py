@@ -254,7 +254,8 @@ def _scan_parts(path: Path, limits: Limits, is_ods: bool, is_word: bool) -> Cont
     try:
         for info, chunks in scan_parts(path, limits.max_uncompressed_bytes):
             name = info.filename
-            worksheet = WorksheetScan(name) if name.startswith("xl/worksheets/") and name.endswith(".xml") else None
+            worksheet = (WorksheetScan(name, limits.max_rows, limits.max_columns)
+                         if name.startswith("xl/worksheets/") and name.endswith(".xml") else None)
             tail = b""
             for data in chunks:
                 text = tail + data
