@@ -30,6 +30,8 @@ def _print_outcomes(summary: pipeline.RunSummary) -> None:
         click.echo(outcome.summary())
     for name in summary.waiting:
         click.echo(f"… {name}: tệp đang được chép vào, chưa tiếp nhận (chạy lại lệnh khi chép xong)")
+    for message in summary.refused:
+        click.echo(f"✘ {message}")
 
 
 # click's own usage errors, said in Vietnamese (click ships no Vietnamese catalogue)
@@ -203,7 +205,7 @@ def ingest(files: tuple[Path, ...]) -> None:
     with progress_bar("Đang ghi các báo cáo"):
         summary = pipeline.ingest(settings(), list(files))
     _print_outcomes(summary)
-    if summary.rejected:
+    if summary.rejected or summary.refused:
         sys.exit(1)
 
 

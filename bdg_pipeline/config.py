@@ -31,6 +31,9 @@ class Settings:
     max_file_mb: float = 100.0
     max_uncompressed_mb: float = 600.0
     max_rows: int = 200_000
+    max_columns: int = 256  # Excel 97-2003's own width: far more than any return needs
+    read_memory_mb: float = 2048.0  # address space a reading process may add to what it starts with
+    read_seconds: float = 300.0  # processor time one file may take to read
     workers: int = 2
     duckdb_memory: str = "1GB"
     pause_at: str = ""  # debugging aid: a writer waits at this named point (tests kill it there)
@@ -88,7 +91,8 @@ class Settings:
 ENVIRONMENT = {
     "BDG_RAW_DIR": "raw_dir", "BDG_WAREHOUSE": "warehouse", "BDG_CATALOGUE_DIR": "catalogue_dir",
     "BDG_AS_OF_YEAR": "as_of_year", "BDG_LOCK_TIMEOUT": "lock_timeout", "BDG_MAX_FILE_MB": "max_file_mb",
-    "BDG_MAX_UNCOMPRESSED_MB": "max_uncompressed_mb", "BDG_MAX_ROWS": "max_rows", "BDG_WORKERS": "workers",
+    "BDG_MAX_UNCOMPRESSED_MB": "max_uncompressed_mb", "BDG_MAX_ROWS": "max_rows", "BDG_MAX_COLUMNS": "max_columns",
+    "BDG_READ_MEMORY_MB": "read_memory_mb", "BDG_READ_SECONDS": "read_seconds", "BDG_WORKERS": "workers",
     "BDG_DUCKDB_MEMORY": "duckdb_memory", "BDG_PAUSE_AT": "pause_at", "BDG_PAUSE_SECONDS": "pause_seconds",
 }
 
@@ -108,6 +112,10 @@ def settings() -> Settings:
         max_file_mb=float(env["max_file_mb"] or defaults.max_file_mb),
         max_uncompressed_mb=float(env["max_uncompressed_mb"] or defaults.max_uncompressed_mb),
         max_rows=int(env["max_rows"] or defaults.max_rows),
+        max_columns=int(env["max_columns"] or defaults.max_columns),
+        # each file is read in a child process held to these (a file beyond them is refused, not the run)
+        read_memory_mb=float(env["read_memory_mb"] or defaults.read_memory_mb),
+        read_seconds=float(env["read_seconds"] or defaults.read_seconds),
         # parsing processes: two at most by default, the writer beside them needs a core too
         workers=int(env["workers"] or min(os.cpu_count() or 1, defaults.workers)),
         duckdb_memory=env["duckdb_memory"] or defaults.duckdb_memory,

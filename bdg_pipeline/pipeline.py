@@ -25,7 +25,7 @@ from .catalogue import Catalogue, load_catalogue
 from .config import Settings
 from .faults import OperatorError, notice
 from .returns.archive import Arrival, Ledger, display_name, open_ledger
-from .returns.inbox import inbox_files, settle
+from .returns.inbox import inbox_files, is_regular, refused, refused_in_inbox, settle
 from .returns.ingest import FileOutcome, ingest_arrivals
 from .returns.recording import Parsed, pause_point
 from .warehouse import (
@@ -36,6 +36,7 @@ from .warehouse import (
     one_row,
     open_writer,
     publish,
+    published_behind,
     staging_connection,
     table_columns,
     transaction,
@@ -50,6 +51,7 @@ class RunSummary:
     published: Path | None
     rebuilt: str | None = None  # why staging was rebuilt from the archive, when it had to be
     waiting: list[str] = field(default_factory=list)  # files still being written, left for the next run
+    refused: list[str] = field(default_factory=list)  # not regular files (symbolic links, folders): left in place
 
     @property
     def accepted(self) -> int:
@@ -216,8 +218,9 @@ def ensure_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue | No
 
 def receive(ledger: Ledger, paths: list[Path]) -> tuple[list[Arrival], list[str]]:
     """Archive files oldest first; a file that changes while being copied is left for the next run, one
-    already moved out of the inbox (its fate committed by an earlier run) is not received twice."""
-    present = [p for p in paths if p.exists()]
+    already moved out of the inbox (its fate committed by an earlier run) is not received twice. Anything
+    but a regular file (a symbolic link, a folder) was refused before and is not read."""
+    present = [p for p in paths if is_regular(p)]
     arrivals, changing = ledger.receive(sorted(present, key=lambda p: (p.stat().st_mtime_ns, p.name)))
     for path in changing:
         notice(f"Tệp {display_name(path)} đang được chép vào, sẽ tiếp nhận ở lượt sau.")
@@ -257,17 +260,30 @@ def load_targets(settings: Settings, catalogue: Catalogue | None = None) -> dict
             return refresh_reference(con, catalogue)
 
 
+def catch_up(settings: Settings, catalogue: Catalogue) -> None:
+    """Publish what an earlier run committed but did not publish (it stopped in between), so nothing committed
+    waits for the nightly rebuild: its files have left the inbox, no new file may come to trigger a run."""
+    if published_behind(settings):
+        notice("Kho công bố chưa có các báo cáo đã ghi ở lượt chạy trước (lượt đó dừng giữa chừng): đang công bố.")
+        judge(settings, catalogue)
+        publish_complete(settings, catalogue)
+
+
 def take_in(settings: Settings, paths: list[Path], catalogue: Catalogue | None = None) -> RunSummary:
     """Archive and record files (without judging or publishing): the ``submissions`` step. Arrivals left
     unrecorded by a run that died are recorded too."""
     catalogue = catalogue or load_catalogue(settings.catalogue_dir)
+    inbox = os.path.abspath(settings.raw_dir)
+    turned_away = refused([p for p in paths if os.path.dirname(os.path.abspath(p)) != inbox])
+    turned_away += refused_in_inbox(settings.raw_dir)
     with writing(settings) as ledger:
         rebuilt = ensure_staging(settings, ledger, catalogue)
         settle_all(settings, ledger)
+        catch_up(settings, catalogue)
         _, waiting = receive(ledger, paths)
         with staging_connection(settings) as con:
             outcomes = record_pending(con, ledger, catalogue, settings)  # each batch settles its files
-    return RunSummary({}, outcomes, None, rebuilt, waiting)
+    return RunSummary({}, outcomes, None, rebuilt, waiting, turned_away)
 
 
 def judge(settings: Settings, catalogue: Catalogue | None = None) -> dict[str, int]:
@@ -318,6 +334,6 @@ def rebuild(settings: Settings) -> RunSummary:
         fresh = take_in(settings, inbox_files(settings.raw_dir), catalogue)
         judge(settings, catalogue)
         summary.outcomes += fresh.outcomes
-        summary.waiting = fresh.waiting
+        summary.waiting, summary.refused = fresh.waiting, fresh.refused
         summary.published = publish_complete(settings, catalogue)
     return summary

@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from .config import SQL_DIR, Settings
+from .returns.archive import fated_count
 
 if TYPE_CHECKING:
     import pyarrow
@@ -166,6 +167,28 @@ def publish(settings: Settings) -> Path:
         tmp.unlink(missing_ok=True)
     fsync_dir(target.parent)
     return target
+
+
+def published_fates(path: Path) -> int | None:
+    """How many arrivals have their fate in a warehouse file (None when it cannot be read)."""
+    try:
+        with duckdb.connect(str(path), read_only=True) as con:
+            return one_row(con, "SELECT count(DISTINCT arrival_seq) FROM file_log WHERE outcome != 'superseded'")[0]
+    except duckdb.Error:
+        return None
+
+
+def published_behind(settings: Settings) -> bool:
+    """The ledger holds fates committed in staging that the published warehouse lacks: a run stopped after its
+    commit and before publishing (killed, power cut). Every writer taking files, and the inbox sensor, catch
+    it up. Staging itself is not opened: a writer may hold it (the ledger mirrors it after each commit)."""
+    committed = fated_count(settings)
+    if not committed:
+        return False
+    if not settings.warehouse.exists():
+        return True
+    published = published_fates(settings.warehouse)
+    return published is not None and published < committed  # an unreadable one is the publish step's
 
 
 def fsync_dir(folder: Path) -> None:

@@ -10,6 +10,7 @@ import io
 import os
 import random
 import shutil
+import struct
 import unicodedata
 import zipfile
 from collections.abc import Callable
@@ -168,6 +169,87 @@ def zip_bomb(folder, catalogue):
     return write(folder, "bom_nen.xlsx", rezip(source, {}, {"xl/worksheets/padding.xml": xml}))
 
 
+def _worksheet_edit(catalogue: Catalogue, edit: Callable[[str], str]) -> bytes:
+    """A good return whose BaoCao worksheet XML is changed by ``edit`` (a program, not Excel, wrote it)."""
+    source = good_bytes(catalogue)
+    with zipfile.ZipFile(io.BytesIO(source)) as z:
+        name = next(n for n in z.namelist() if n.startswith("xl/worksheets/") and b"<v>5321</v>" in z.read(n))
+        xml = z.read(name).decode("utf-8")
+    return rezip(source, {name: edit(xml).encode("utf-8")})
+
+
+def far_cell(folder, catalogue, cell: str = "XFD150000", name: str = "o_xa.xlsx"):
+    """One extra cell far away: the sheet reaches 16,384 columns × 150,000 rows (a reader would build it all)."""
+    row = int("".join(c for c in cell if c.isdigit()))
+    xml = _worksheet_edit(catalogue, lambda x: x.replace("</sheetData>", f'<row r="{row}"><c r="{cell}"><v>1</v></c>'
+                                                                         "</row></sheetData>"))
+    return write(folder, name, xml)
+
+
+def not_finite(word: str, name: str):
+    def make(folder: Path, catalogue: Catalogue) -> Path:
+        return write(folder, name, _worksheet_edit(catalogue, lambda x: x.replace("<v>5321</v>", f"<v>{word}</v>")))
+    return make
+
+
+def lying_zip_header(folder, catalogue, real_mb: int = 40):
+    """A part declaring 1 KB in both zip headers that really unpacks to ``real_mb`` MB (the file is tiny)."""
+    padding = b"<x>" + b" " * (real_mb << 20) + b"</x>"
+    data = bytearray(rezip(good_bytes(catalogue), {}, {"xl/media/padding.xml": padding}))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
+        info = z.getinfo("xl/media/padding.xml")
+    struct.pack_into("<L", data, info.header_offset + 22, 1024)  # local header: uncompressed size
+    central = struct.unpack_from("<L", data, bytes(data).rindex(b"PK\x05\x06") + 16)[0]
+    name = b"xl/media/padding.xml"
+    while bytes(data[central + 46:central + 46 + len(name)]) != name:  # walk the central directory to its entry
+        central += 46 + sum(struct.unpack_from("<3H", data, central + 28))
+    struct.pack_into("<L", data, central + 24, 1024)  # central directory: uncompressed size
+    return write(folder, "tieu_de_noi_doi.xlsx", bytes(data))
+
+
+def ods_repeats(folder, catalogue, rows: int = 1_000_000, columns: int = 16_000):
+    """An OpenDocument sheet whose one row of one value is repeated ``columns`` × ``rows`` times."""
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body>'
+        '<office:spreadsheet><table:table table:name="BaoCao">'
+        f'<table:table-row table:number-rows-repeated="{rows}">'
+        f'<table:table-cell table:number-columns-repeated="{columns}" office:value-type="float" office:value="1">'
+        "<text:p>1</text:p></table:table-cell></table:table-row>"
+        "</table:table></office:spreadsheet></office:body></office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                '<manifest:file-entry manifest:full-path="/" '
+                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+                "</manifest:manifest>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        z.writestr("content.xml", content)
+        z.writestr("META-INF/manifest.xml", manifest)
+    return write(folder, "lap_lai.ods", out.getvalue())
+
+
+def ods_as_libreoffice_saves(folder, catalogue):
+    """An appendix .ods closed the way LibreOffice closes a sheet: empty cells repeated to the last column and
+    empty rows repeated to the last row (nothing in them: nothing to refuse, nothing to build)."""
+    from .appendix_files import LAYOUTS, write_odf
+
+    path = write_odf(LAYOUTS["nhieu-nam"](), folder / "luu_bang_libreoffice.ods")
+    source = path.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(source)) as z:
+        content = z.read("content.xml").decode("utf-8")
+    content = content.replace("</table:table-row>", '<table:table-cell table:number-columns-repeated="1000"/>'
+                              "</table:table-row>")
+    content = content.replace("</table:table>", '<table:table-row table:number-rows-repeated="1048000">'
+                              '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+                              "</table:table>")
+    return write(folder, path.name, rezip(source, {"content.xml": content.encode("utf-8")}))
+
+
 def entity_expansion(folder, catalogue):
     source = good_bytes(catalogue)
     name = sheet_xml_name(source)
@@ -310,6 +392,17 @@ CASES: list[Case] = [
     Case(".xlsx hiding a VBA project", xlsx_with_vba, "rejected", "macro (VBA)"),
     Case("zip bomb", zip_bomb, "rejected", "giải nén quá lớn", {"BDG_MAX_UNCOMPRESSED_MB": "30"}),
     Case("XML entity expansion", entity_expansion, "rejected", "Không đọc được nội dung"),
+    Case("a cell at XFD150000", far_cell, "rejected",
+         "quá nhiều cột (16.384, tối đa 256): dữ liệu kéo tới ô XFD150000"),
+    Case("a cell beyond the row limit", lambda f, c: far_cell(f, c, "B250000", "dong_xa.xlsx"), "rejected",
+         "quá nhiều dòng (250.000, tối đa 200.000)"),
+    Case("zip part lying about its size", lying_zip_header, "rejected", "giải nén quá lớn",
+         {"BDG_MAX_UNCOMPRESSED_MB": "30"}),
+    Case("zip part lying about its size, under the limit", lambda f, c: lying_zip_header(f, c, 2), "rejected",
+         "khai báo 1024 byte nhưng giải nén ra"),
+    Case(".ods repeating one value 16,000 × 1,000,000 times", ods_repeats, "rejected", "quá nhiều dòng (1.000.000"),
+    Case("NaN in a cell's XML", not_finite("NaN", "nan.xlsx"), "rejected", "ô J14 (chỉ tiêu 4.0.1.0"),
+    Case("INF in a cell's XML", not_finite("INF", "inf.xlsx"), "rejected", "không phải là một số (NaN hoặc vô cực)"),
     Case("external entity (XXE)", external_entity, "rejected", "Không đọc được nội dung"),
     Case("link to an external workbook", external_link, "rejected", "liên kết tới sổ tính khác"),
     Case("Word document renamed .xlsx", docx_renamed, "rejected", "Không đọc được nội dung tài liệu Word"),
@@ -354,6 +447,7 @@ CASES: list[Case] = [
     Case("hidden extra sheet", hidden_sheet, "accepted"),
     Case("appendix with merged header cells", merged_header_appendix, "accepted"),
     Case("appendix in decomposed Unicode (NFD)", decomposed_appendix, "accepted"),
+    Case(".ods closed with empty repeats to the sheet's end", ods_as_libreoffice_saves, "accepted"),
     Case("a 50 MB valid workbook", big_valid_workbook, "accepted"),
 ]
 

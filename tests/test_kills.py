@@ -1,6 +1,7 @@
 """At least twenty SIGKILLs at random moments across ingest and rebuild: after each, the published
 warehouse opens and holds no half-loaded return, no file is lost, and once re-run the warehouse converges
-to the build made without any kill, table by table."""
+to the build made without any kill, table by table. A run stopped just after a commit is published by
+the next writer and launched again by the sensor."""
 
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ import time
 import duckdb
 
 from bdg_pipeline import pipeline
+from bdg_pipeline.orchestration.sensors import inbox_requests
 from bdg_pipeline.samples import write_samples
 
 from .conftest import settings_in
-from .operations import start
+from .operations import filled, published, start, start_paused
 
 KILLS = 20
 TABLES = {
@@ -95,3 +97,34 @@ def test_random_kills_converge_to_the_clean_build(tmp_path, catalogue):
                 attempts.append((groups[-1], "rebuild"))
         assert kills >= KILLS
         assert tables(s) == expected, f"KILL_SEED={seed}"
+
+
+def test_a_stop_just_after_a_commit_is_published_by_the_next_writer_and_the_sensor(tmp_path, catalogue):
+    with settings_in(tmp_path / "dung") as s:
+        pipeline.ingest(s, [filled(catalogue, s.raw_dir / "a.xlsx")])
+        observed = "SELECT source_file FROM v_observations ORDER BY ALL"
+        assert published(s, observed) == [("a.xlsx",)]
+
+        # killed right after the commit of its batch: staging holds b, the published warehouse does not
+        b = filled(catalogue, s.raw_dir / "b.xlsx", agency="Cục Thống kê")
+        child = start_paused("ingest", str(b), at="after_commit")
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(60)
+        assert published(s, observed) == [("a.xlsx",)]
+        requests, _ = inbox_requests(None, s, now=time.time() + 60)
+        assert len(requests) == 1  # the sensor's next look launches a run
+        pipeline.take_in(s, [])  # that run's first writing step publishes what was committed
+        assert published(s, observed) == [("a.xlsx",), ("b.xlsx",)]
+        assert not b.exists()
+
+        # a run whose files were recorded and moved, stopped before its publishing step: the inbox is empty,
+        # yet the sensor's next look launches a run, and any writer publishes
+        c = filled(catalogue, s.raw_dir / "c.xlsx", year=2022)
+        pipeline.take_in(s, [c])
+        assert list(s.raw_dir.iterdir()) == [] and published(s, observed) == [("a.xlsx",), ("b.xlsx",)]
+        first, cursor = inbox_requests(None, s)
+        second, _ = inbox_requests(cursor, s)
+        assert len(first) == 1 and [r.run_key for r in second] == [r.run_key for r in first]  # one run, not one a look
+        pipeline.take_in(s, [])
+        assert published(s, observed) == [("a.xlsx",), ("b.xlsx",), ("c.xlsx",)]
+        assert inbox_requests(None, s)[0] == []  # caught up: nothing more to launch

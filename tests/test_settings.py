@@ -32,7 +32,8 @@ def test_each_variable_sets_its_field(monkeypatch, tmp_path: Path):
     values = {"BDG_RAW_DIR": str(tmp_path / "hop_thu"), "BDG_WAREHOUSE": str(tmp_path / "kho.duckdb"),
               "BDG_CATALOGUE_DIR": str(tmp_path / "danh_muc"), "BDG_AS_OF_YEAR": "2031", "BDG_LOCK_TIMEOUT": "7",
               "BDG_MAX_FILE_MB": "3", "BDG_MAX_UNCOMPRESSED_MB": "9", "BDG_MAX_ROWS": "11", "BDG_WORKERS": "1",
-              "BDG_DUCKDB_MEMORY": "512MB", "BDG_PAUSE_AT": "before_swap", "BDG_PAUSE_SECONDS": "2"}
+              "BDG_DUCKDB_MEMORY": "512MB", "BDG_PAUSE_AT": "before_swap", "BDG_PAUSE_SECONDS": "2",
+              "BDG_MAX_COLUMNS": "30", "BDG_READ_MEMORY_MB": "700", "BDG_READ_SECONDS": "40"}
     assert set(values) == set(ENVIRONMENT)
     for var, value in values.items():
         monkeypatch.setenv(var, value)
@@ -42,3 +43,4 @@ def test_each_variable_sets_its_field(monkeypatch, tmp_path: Path):
     assert (s.as_of_year, s.lock_timeout, s.max_file_mb, s.max_uncompressed_mb, s.max_rows, s.workers) == \
         (2031, 7.0, 3.0, 9.0, 11, 1)
     assert (s.duckdb_memory, s.pause_at, s.pause_seconds) == ("512MB", "before_swap", 2.0)
+    assert (s.max_columns, s.read_memory_mb, s.read_seconds) == (30, 700.0, 40.0)

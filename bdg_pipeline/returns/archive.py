@@ -12,9 +12,11 @@ where the inbox file went afterwards (``settled_to``). Only writers holding the 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,8 +47,18 @@ CREATE TABLE IF NOT EXISTS fate (
     submission_id TEXT,
     in_force      INTEGER NOT NULL  -- 1: an accepted return not superseded since
 );
+-- Content that killed the process reading it: later runs and rebuilds reject it without reading it again.
+CREATE TABLE IF NOT EXISTS crashed_reader (
+    content_hash TEXT PRIMARY KEY,
+    file_name    TEXT NOT NULL,     -- the name it had when it did
+    crashed_at   TEXT NOT NULL
+);
 """
 ARCHIVED_SUFFIXES = {".xlsx", ".xlsm", ".xls"}
+
+
+class NotRegularFile(Exception):
+    """A symbolic link, folder, pipe or device where a return was expected: never read."""
 
 
 @dataclass(frozen=True)
@@ -136,9 +148,13 @@ class Ledger:
         found, changing, new = [], [], []
         for path in paths:
             path = Path(os.path.abspath(path))
-            before = path.stat()
-            digest, archived = self._copy_in(path)
-            after = path.stat()
+            before = os.lstat(path)
+            try:
+                digest, archived = self._copy_in(path)
+            except NotRegularFile:  # replaced by a link or a folder since it was looked at: next run says so
+                changing.append(path)
+                continue
+            after = os.lstat(path)
             if (after.st_size, after.st_mtime_ns) != (before.st_size, before.st_mtime_ns):
                 changing.append(path)
                 continue
@@ -166,7 +182,17 @@ class Ledger:
         tmp = self.dir / f".incoming.{os.getpid()}.tmp"
         digest = hashlib.sha256()
         try:
-            with path.open("rb") as src, tmp.open("wb") as dst:
+            # the file itself, never what a symbolic link points to (any readable file of the machine)
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except OSError as exc:
+                if exc.errno == errno.ELOOP:
+                    raise NotRegularFile(path) from exc
+                raise
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                os.close(fd)
+                raise NotRegularFile(path)
+            with os.fdopen(fd, "rb") as src, tmp.open("wb") as dst:
                 for chunk in iter(lambda: src.read(1 << 20), b""):
                     digest.update(chunk)
                     dst.write(chunk)
@@ -200,6 +226,15 @@ class Ledger:
     def fated(self) -> dict[int, str]:
         return dict(self.con.execute("SELECT seq, outcome FROM fate").fetchall())
 
+    # -- files that crashed a reader ------------------------------------------------------------------
+    def remember_crash(self, digest: str, file_name: str) -> None:
+        with self.transaction() as con:
+            con.execute("INSERT OR IGNORE INTO crashed_reader VALUES (?, ?, ?)",
+                        [digest, file_name, dt.datetime.now().isoformat()])
+
+    def crashed_readers(self) -> set[str]:
+        return {h for (h,) in self.con.execute("SELECT content_hash FROM crashed_reader")}
+
     def in_force(self) -> int:
         return self.con.execute("SELECT count(*) FROM fate WHERE in_force = 1").fetchone()[0]
 
@@ -222,5 +257,18 @@ def settled_hashes(settings: Settings) -> set[str]:
         return {h for (h,) in ledger.con.execute("SELECT DISTINCT content_hash FROM arrival JOIN fate USING (seq)")}
     except sqlite3.Error:
         return set()  # a ledger not created yet
+    finally:
+        ledger.close()
+
+
+def fated_count(settings: Settings) -> int:
+    """How many arrivals have a committed fate, read without writing (0 before the ledger exists)."""
+    if not settings.ledger_path.exists():
+        return 0
+    ledger = Ledger(settings, read_only=True)
+    try:
+        return ledger.con.execute("SELECT count(*) FROM fate").fetchone()[0]
+    except sqlite3.Error:
+        return 0
     finally:
         ledger.close()

@@ -7,18 +7,22 @@ for long seconds). A file that stays unreadable for ``GIVE_UP_SECONDS`` is taken
 gets an error report instead of silence. After the commit that records its fate, an inbox file is
 moved — only if it is unchanged since it was read — to ``data/processed/`` (accepted, duplicate) or
 ``data/quarantine/`` (rejected, with its error report), under a name that starts with its arrival
-number, so two files of the same name never collide.
+number, so two files of the same name never collide, shortened to fit the file system when needed.
+
+Only regular files are taken: a symbolic link (whose target could be any readable file of the machine),
+a folder or a device named like a return is refused with a message and left where it is, never followed.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import stat
 import time
 import zipfile
 from pathlib import Path
 
-from .archive import Arrival, Ledger, content_hash
+from .archive import Arrival, Ledger, content_hash, display_name
 
 INBOX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".docx", ".docm", ".doc")
 IGNORED_PREFIXES = ("~$", ".")
@@ -27,11 +31,54 @@ ZIP_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".docx", ".docm")
 GIVE_UP_SECONDS = 600  # a file unreadable for this long is taken anyway (and rejected with a report)
 
 
-def is_inbox_file(path: Path) -> bool:
-    """A file the inbox should look at (Excel lock files, hidden and partial downloads are not)."""
+MAX_NAME_BYTES = 200  # numbered names, leaving room for “.loi.xlsx” and a temporary “.<pid>.tmp” within 255 bytes
+MARK = "…"  # where a shortened name was cut
+
+
+def looks_like_return(path: Path) -> bool:
+    """Named like a return (Excel lock files, hidden and partial downloads are not)."""
     name = path.name.lower()
     return (not name.startswith(IGNORED_PREFIXES) and not name.endswith(IGNORED_SUFFIXES)
-            and name.endswith(INBOX_SUFFIXES) and path.is_file())
+            and name.endswith(INBOX_SUFFIXES))
+
+
+def is_regular(path: Path) -> bool:
+    """A regular file itself: not a symbolic link (never followed), folder, pipe or device."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def is_inbox_file(path: Path) -> bool:
+    """A file the inbox should look at."""
+    return looks_like_return(path) and is_regular(path)
+
+
+def not_regular_reason(path: Path) -> str:
+    """Why ``path`` is refused, for the officer (it is not a regular file)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return "không đọc được"
+    if stat.S_ISLNK(mode):
+        return "là liên kết (symlink/shortcut) tới tệp khác, không phải chính tệp báo cáo"
+    if stat.S_ISDIR(mode):
+        return "là thư mục, không phải tệp"
+    return "không phải tệp thông thường"
+
+
+def refused(paths: list[Path]) -> list[str]:
+    """The message for each of ``paths`` that is not a regular file; they are left where they are."""
+    return [f"{display_name(p)}: không tiếp nhận — {not_regular_reason(p)}; để nguyên tại chỗ. Hãy chép chính tệp "
+            "báo cáo (không phải liên kết) vào thư mục nhận." for p in paths if not is_regular(p)]
+
+
+def refused_in_inbox(raw_dir: Path) -> list[str]:
+    """The inbox entries named like returns that are not regular files."""
+    if not raw_dir.exists():
+        return []
+    return refused(sorted(p for p in raw_dir.iterdir() if looks_like_return(p)))
 
 
 def is_complete(path: Path, now: float | None = None) -> bool:
@@ -61,9 +108,18 @@ def inbox_files(raw_dir: Path, ready_only: bool = True) -> list[Path]:
 
 
 def safe_name(arrival: Arrival) -> str:
-    """``<arrival no>_<name>``: unique, printable, and only a last path component."""
+    """``<arrival no>_<name>``: unique, printable, only a last path component, and short enough for the file
+    system (a long name is cut in its middle part, keeping the extension; the ledger keeps it whole)."""
     name = arrival.file_name.replace("\\", "_").replace("/", "_").lstrip(".") or "tep"
-    return f"{arrival.seq:06d}_{name}"
+    numbered = f"{arrival.seq:06d}_{name}"
+    if len(numbered.encode()) <= MAX_NAME_BYTES:
+        return numbered
+    stem, dot, extension = name.rpartition(".")
+    if not dot or len(extension.encode()) > 10:
+        stem, extension = name, ""
+    keep = MAX_NAME_BYTES - len(f"{arrival.seq:06d}_{MARK}.{extension}".encode())
+    cut = stem.encode()[:keep].decode("utf-8", "ignore")  # never half a character
+    return f"{arrival.seq:06d}_{cut}{MARK}" + (f".{extension}" if extension else "")
 
 
 def settle(ledger: Ledger, fated: list[tuple[Arrival, str]], processed_dir: Path, quarantine_dir: Path) -> None:

@@ -1,6 +1,6 @@
 """One path for every return: ``bdg ingest``, the inbox sensor's runs and the rebuild all end in
-:func:`ingest_arrivals`, which reads archived copies (``archive``), parses them in worker processes
-(``parsing``) and records them batch by batch in arrival order (``recording``)."""
+:func:`ingest_arrivals`, which reads archived copies (``archive``), parses them in confined reading
+processes (``readers``, ``parsing``) and records them batch by batch in arrival order (``recording``)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,15 @@ from ..catalogue import Catalogue
 from ..config import Settings
 from .archive import Arrival, display_name, open_ledger
 from .inbox import inbox_files, is_inbox_file
-from .parsing import PARSED_SCHEMA, parse_all, parse_return, parse_returns, worker_pool
+from .model import ParsedReturn, Problem
+from .parsing import PARSED_SCHEMA, parse_return, parse_returns
+from .readers import Confinement, Readers, crashed_problem, read_all
 from .recording import FileOutcome, Parsed, record_batch
 from .workbook import Limits
 
 __all__ = ["FileOutcome", "PARSED_SCHEMA", "display_name", "inbox_files", "ingest_arrivals", "ingest_files",
            "is_inbox_file", "parse_return", "parse_returns"]
-PARALLEL_MIN_FILES = 8  # below this, starting worker processes costs more than it saves
+PARALLEL_MIN_FILES = 8  # below this, starting a second reading process costs more than it saves
 RECORD_FILES = 64  # files recorded in one transaction during a long ingest
 RECORD_ROWS = 100_000
 AfterCommit = Callable[[list[Parsed], list[FileOutcome]], None]
@@ -35,11 +37,22 @@ def ingest_arrivals(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], cat
     """Record arrivals in their order: parse (in parallel), then record in batches, calling
     ``after_commit`` once each batch is committed (the ledger's fates, moving inbox files)."""
     known = {h for (h,) in con.execute("SELECT content_hash FROM submission").fetchall()}
+    with open_ledger(settings) as ledger:
+        crashed = ledger.crashed_readers()  # never read again: each killed the process reading it
     workers = workers if workers is not None else settings.workers
     limits = limits or Limits.of(settings)
-    parsing = [a.archived for a in arrivals if a.content_hash not in known]
-    pool = (worker_pool(workers, catalogue, settings.log_dir)
-            if workers > 1 and len(parsing) >= PARALLEL_MIN_FILES else None)
+    skipped = known | crashed
+    parsing = [a for a in arrivals if a.content_hash not in skipped]
+    reading = {a.seq for a in parsing}
+    readers = (Readers(max(1, workers) if len(parsing) >= PARALLEL_MIN_FILES else 1, catalogue,
+                       Confinement.of(settings)) if parsing else None)
+    by_path = {a.archived: a for a in parsing}
+
+    def remember(path: Path) -> None:
+        crashed.add(by_path[path].content_hash)
+        with open_ledger(settings) as ledger:
+            ledger.remember_crash(by_path[path].content_hash, by_path[path].file_name)
+
     outcomes: list[FileOutcome] = []
     batch: list[Parsed] = []
     batch_rows = 0
@@ -54,10 +67,16 @@ def ingest_arrivals(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], cat
             tell(len(outcomes), len(arrivals))
 
     try:
-        # workers parse ahead while this process records, batch by batch in arrival order
-        results = parse_all(parsing, catalogue, limits, pool, settings.log_dir)
+        # readers parse ahead while this process records, batch by batch in arrival order
+        results = read_all([a.archived for a in parsing], limits, readers, remember) if readers else iter(())
         for arrival in arrivals:
-            batch.append(Parsed(arrival, next(results) if arrival.content_hash not in known else []))
+            if arrival.content_hash in known:
+                result: ParsedReturn | list[Problem] = []
+            elif arrival.seq in reading:
+                result = next(results)
+            else:
+                result = [crashed_problem()]
+            batch.append(Parsed(arrival, result))
             batch_rows += batch[-1].rows
             if len(batch) >= RECORD_FILES or batch_rows >= RECORD_ROWS:
                 record()
@@ -65,8 +84,8 @@ def ingest_arrivals(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], cat
         if batch:
             record()
     finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        if readers is not None:
+            readers.shutdown()
     return outcomes
 
 

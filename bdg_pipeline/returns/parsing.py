@@ -1,5 +1,5 @@
 """Reading returns: a workbook of either layout into rows, validated (pandera and the catalogue), as an
-Arrow table ready to insert. Parsing runs in worker processes during long runs.
+Arrow table ready to insert. Parsing runs in confined reading processes (``readers``).
 
 Any exception while reading or validating one file rejects that file only — with a Vietnamese message
 asking to send it to the technical team, the traceback in the developers' log — and the run goes on
@@ -8,15 +8,8 @@ with the others.
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import logging
-import os
-import signal
-from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -34,13 +27,15 @@ from .workbook import Limits, check_container, open_values, open_workbook
 
 log = logging.getLogger(__name__)
 PARSE_CHUNK = 16  # at most this many returns parsed and validated together (one pandera call)
-CHUNKS_AHEAD = 4  # chunks parsed ahead of the recording
 FIELD_NAMES = {"numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị", "level": "Cấp",
                "unit": "Đơn vị", "year": "Năm"}
 MAX_COUNT = 2**63 - 1
 UNEXPECTED = ("Lỗi không lường trước khi đọc tệp này ({kind}). Tệp chưa được tiếp nhận; các tệp khác vẫn được xử "
               "lý bình thường")
 UNEXPECTED_FIX = "Hãy gửi tệp này cho bộ phận kỹ thuật (kèm báo cáo lỗi này) để được hỗ trợ."
+TOO_MUCH_MEMORY = "Tệp cần quá nhiều bộ nhớ để đọc (vượt giới hạn của chương trình đọc tệp)"
+TOO_MUCH_MEMORY_FIX = ("Xóa các dòng, cột, trang tính thừa (nhấn Ctrl+End để thấy ô cuối cùng), lưu lại rồi gửi lại; "
+                       "số liệu nhiều thì chia thành nhiều tệp.")
 
 
 def unexpected_problem(exc: BaseException, log_dir: Path | None) -> Problem:
@@ -71,13 +66,17 @@ def read_return(path: Path, catalogue: Catalogue, limits: Limits | None = None) 
 
 
 def parse_returns(paths: list[Path], catalogue: Catalogue, limits: Limits | None = None,
-                  log_dir: Path | None = None) -> list[ParsedReturn | list[Problem]]:
+                  log_dir: Path | None = None,
+                  before_each: Callable[[], None] | None = None) -> list[ParsedReturn | list[Problem]]:
     """Parse several returns; each comes back validated, or as the list of every problem found in it.
+    ``before_each`` runs before each file is read (a reading process sets its processor-time limit there).
 
     The rows of all of them are validated in one pandera call: its cost is mostly per call, not per row.
     """
     read: list[ParsedReturn | list[Problem]] = []
     for path in paths:
+        if before_each is not None:
+            before_each()
         try:
             parsed = read_return(path, catalogue, limits)
             if limits is not None and parsed.year > limits.as_of_year:
@@ -88,9 +87,14 @@ def parse_returns(paths: list[Path], catalogue: Catalogue, limits: Limits | None
             read.append(parsed)
         except ReturnRejected as exc:
             read.append(exc.problems)
+        except MemoryError:
+            log.warning("reading %s ran out of the memory a reader may use", path.name)
+            read.append([Problem("(tệp)", "", TOO_MUCH_MEMORY, fix=TOO_MUCH_MEMORY_FIX)])
         except Exception as exc:  # one file's surprise must not stop the others
             read.append([unexpected_problem(exc, log_dir)])
     returns = [r for r in read if isinstance(r, ParsedReturn)]
+    if before_each is not None:
+        before_each()  # the validation of the chunk gets a file's allowance too
     try:
         checked = validate_returns(returns, catalogue)
     except Exception:
@@ -288,59 +292,3 @@ def validate_returns(returns: list[ParsedReturn], catalogue: Catalogue) -> list[
         problems[no] += [Problem(row.sheet, row.cell, "Địa bàn không có trong danh mục", row.area_code)
                          for row in parsed.rows if row.area_code not in known_areas]
     return problems
-
-
-
-_WORKER_CATALOGUE: Catalogue | None = None
-_WORKER_LOG_DIR: Path | None = None
-PR_SET_PDEATHSIG = 1
-
-
-def _worker_init(catalogue: Catalogue, log_dir: Path | None) -> None:
-    global _WORKER_CATALOGUE, _WORKER_LOG_DIR
-    _WORKER_CATALOGUE, _WORKER_LOG_DIR = catalogue, log_dir
-    # die with the parent: a killed run must not leave workers holding files open for minutes (Linux only)
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() == 1:  # the parent died before the line above
-        os._exit(1)
-
-
-def _worker_parse(job: tuple[list[Path], Limits | None]) -> list[ParsedReturn | list[Problem]]:
-    assert _WORKER_CATALOGUE is not None
-    results = parse_returns(job[0], _WORKER_CATALOGUE, job[1], _WORKER_LOG_DIR)
-    for result in results:
-        if isinstance(result, ParsedReturn):
-            result.rows = []  # validated: only its Arrow table crosses the pipe (buffers, not str objects)
-    return results
-
-
-def worker_pool(workers: int, catalogue: Catalogue, log_dir: Path | None) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(workers, initializer=_worker_init, initargs=(catalogue, log_dir))
-
-
-def parse_all(paths: list[Path], catalogue: Catalogue, limits: Limits | None, pool: ProcessPoolExecutor | None,
-              log_dir: Path | None = None) -> Iterator[ParsedReturn | list[Problem]]:
-    """Parse returns in order, a chunk at a time, in the worker processes of ``pool`` when there is one,
-    keeping at most ``CHUNKS_AHEAD`` chunks waiting so memory stays bounded while the recording catches up.
-    A worker that dies (out of memory, killed) costs its chunk a second, in-process parse, not the run."""
-    chunks = [paths[i:i + PARSE_CHUNK] for i in range(0, len(paths), PARSE_CHUNK)]
-    if pool is None:
-        for chunk in chunks:
-            yield from parse_returns(chunk, catalogue, limits, log_dir)
-        return
-    pending: deque = deque()
-
-    def collect(chunk: list[Path], future) -> list[ParsedReturn | list[Problem]]:
-        try:
-            return future.result()
-        except BrokenProcessPool as exc:
-            log.warning("a parsing worker died (%s); parsing its chunk in this process", exc)
-            return parse_returns(chunk, catalogue, limits, log_dir)
-
-    for chunk in chunks:
-        pending.append((chunk, pool.submit(_worker_parse, (chunk, limits))))
-        if len(pending) >= CHUNKS_AHEAD:
-            yield from collect(*pending.popleft())
-    while pending:
-        yield from collect(*pending.popleft())

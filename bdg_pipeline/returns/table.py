@@ -9,6 +9,7 @@ merged cells), so the reader of layouts never needs to know where a table came f
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,8 @@ class Table:
             return ""
         if isinstance(value, bool):
             return "Có" if value else "Không"
+        if isinstance(value, float) and not math.isfinite(value):
+            return "NaN" if value != value else "INF"  # written by a program, not Excel: refused where read
         if isinstance(value, (int, float)):
             return format_vn(value, 10)
         return normalize_text(str(value))

@@ -9,6 +9,7 @@ sheet "_meta" says which plan, agency, year and period the workbook belongs to.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -287,6 +288,9 @@ NO_DATA_HINT = "Nếu chưa có số liệu, để trống ô."
 PERCENT_LOST = ("Ô số {shown} có thể là tỷ lệ phần trăm bị lưu dưới dạng số thập phân (định dạng %, tệp .xls/.ods "
                 "không giữ định dạng)")
 PERCENT_LOST_FIX = "Ghi rõ tỷ lệ kèm dấu %, ví dụ “51,61%”, hoặc lưu tệp dưới dạng .xlsx."
+# NaN and INF cannot be typed in Excel; a program that wrote the file put them there
+NOT_FINITE = "Ô chứa giá trị không phải là một số (NaN hoặc vô cực), do chương trình tạo tệp ghi vào"
+NOT_FINITE_FIX = f"Ghi lại số liệu vào ô này bằng Excel (hoặc để trống), lưu lại rồi gửi lại. {NO_DATA_HINT}"
 EXCEL_ERRORS = {"#DIV/0!": "chia cho 0", "#N/A": "hàm tra cứu không tìm thấy giá trị",
                 "#VALUE!": "phép tính gặp chữ", "#REF!": "tham chiếu tới ô đã bị xóa",
                 "#NAME?": "tên hàm hoặc tên vùng sai", "#NUM!": "số không hợp lệ", "#NULL!": "vùng không giao nhau"}
@@ -303,6 +307,9 @@ def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> De
     if isinstance(value, bool):
         problems.append(Problem(sheet, cell, "Ô số chứa giá trị đúng/sai", str(value),
                                 f"Ghi một số. {NO_DATA_HINT}"))
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        problems.append(Problem(sheet, cell, NOT_FINITE, "NaN" if value != value else "INF", NOT_FINITE_FIX))
         return None
     if isinstance(value, (int, float)):
         if value < 0:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import io
 import re
+import xml.sax
 import zipfile
-import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +21,9 @@ from openpyxl.workbook.workbook import Workbook
 from ..config import Settings
 from ..config import settings as read_settings
 from ..units import format_vn
+from .extent import Extent, OdsScan, WorksheetScan, worksheet_titles
 from .model import Problem, ReturnRejected
+from .zip_parts import BrokenPart, PartTooLarge, scan_parts
 
 OLE_SIGNATURE = bytes.fromhex("D0CF11E0A1B11AE1")  # legacy .xls, and any password-protected .xlsx
 ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx is kept in
@@ -35,12 +37,13 @@ class Limits:
     max_uncompressed_bytes: int
     max_rows: int
     as_of_year: int = 9999  # the judging year: a return about a later year is refused
+    max_columns: int = 256
 
     @classmethod
     def of(cls, settings: Settings | None = None) -> Limits:
         s = settings or read_settings()
         return cls(max_file_bytes=int(s.max_file_mb * 2**20), max_uncompressed_bytes=int(s.max_uncompressed_mb * 2**20),
-                   max_rows=s.max_rows, as_of_year=s.as_of_year)
+                   max_rows=s.max_rows, as_of_year=s.as_of_year, max_columns=s.max_columns)
 
 
 def _reject(message: str, fix: str, found: str = "") -> ReturnRejected:
@@ -135,9 +138,11 @@ class Sheets(Mapping[str, Grid]):
                 raise KeyError(name)
             try:
                 sheet = self._book.get_sheet_by_name(name)
-                self._check_rows(name, max(sheet.height, sheet.total_height))  # before a hostile sheet is unpacked
+                # before a hostile sheet is unpacked (an .xls's own dimensions; .xlsx/.ods were scanned already)
+                check_extents([Extent(name, max(sheet.height, sheet.total_height),
+                                      max(sheet.width, sheet.total_width))], self._limits)
                 self._grids[name] = Grid(name, sheet.to_python(skip_empty_area=False), self._shown.get(name))
-                self._check_rows(name, self._grids[name].max_row)
+                check_extents([Extent(name, self._grids[name].max_row)], self._limits)
             except ReturnRejected:
                 raise
             except Exception as exc:
@@ -149,11 +154,6 @@ class Sheets(Mapping[str, Grid]):
         """(top, left, bottom, right), 0-based: what the format keeps of merged cells (.xls does, .ods not)."""
         ranges = self._book.get_sheet_by_name(name).merged_cell_ranges or []
         return [(top, left, bottom, right) for (top, left), (bottom, right) in ranges]
-
-    def _check_rows(self, name: str, rows: int) -> None:
-        if rows > self._limits.max_rows:
-            message = f"Trang tính có quá nhiều dòng ({rows}, tối đa {self._limits.max_rows})"
-            raise ReturnRejected([Problem(name, "", message, fix="Xóa các dòng trống hoặc chia thành nhiều tệp.")])
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._names)
@@ -218,7 +218,7 @@ def check_container(path: Path, limits: Limits) -> Container:
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
-            unpacked = sum(info.file_size for info in archive.infolist())
+            declared = sum(info.file_size for info in archive.infolist())
             if any(n.lower().endswith("vbaproject.bin") for n in names):
                 raise _reject("Tệp chứa macro (VBA)", "Lưu lại dưới dạng .xlsx không có macro.")
             is_ods = "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE
@@ -231,29 +231,90 @@ def check_container(path: Path, limits: Limits) -> Container:
                 raise _reject("Tệp có liên kết tới sổ tính khác: số liệu có thể thay đổi theo tệp ngoài",
                               "Sao chép và dán giá trị (Paste Values) thay cho công thức liên kết, xóa liên kết "
                               "(Data > Edit Links > Break Link) rồi lưu lại.")
-            if unpacked > limits.max_uncompressed_bytes:
-                raise _reject(f"Tệp giải nén quá lớn ({unpacked / 2**20:.0f} MB, tối đa "
-                              f"{limits.max_uncompressed_bytes / 2**20:.0f} MB)",
-                              "Tệp có thể bị lỗi hoặc chứa dữ liệu thừa; lưu lại biểu chỉ với số liệu cần báo cáo.")
-            has_formulas = has_errors = has_percent = False
-            for info in archive.infolist():
-                try:
-                    data = archive.read(info)  # checks every part's CRC, as testzip would
-                except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-                    raise _reject("Tệp bị hỏng (không giải nén được)", "Lưu lại tệp bằng Excel rồi gửi lại.",
-                                  info.filename) from exc
-                if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-                    # Excel never writes a DTD; one in a workbook is an entity-expansion or XXE attempt
-                    raise _reject("Không đọc được nội dung sổ tính: tệp chứa khai báo DTD/thực thể XML",
-                                  "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.", info.filename)
-                if info.filename.startswith("xl/worksheets/"):
-                    has_formulas = has_formulas or b"<f>" in data or b"<f " in data
-                    has_errors = has_errors or b't="e"' in data
-                if info.filename == "xl/styles.xml":
-                    has_percent = PERCENT_STYLE.search(data) is not None
-            return Container(has_formulas, has_errors, has_percent, values_only=is_ods, word=is_word)
+        if declared > limits.max_uncompressed_bytes:
+            raise _too_large(declared, limits)
+        return _scan_parts(path, limits, is_ods, is_word)
     except zipfile.BadZipFile as exc:
         raise _reject("Tệp bị hỏng hoặc bị cắt cụt", "Lưu lại tệp bằng Excel rồi gửi lại.", str(exc)) from exc
+
+
+def _too_large(unpacked: int, limits: Limits) -> ReturnRejected:
+    most = limits.max_uncompressed_bytes / 2**20
+    return _reject(f"Tệp giải nén quá lớn ({unpacked / 2**20:.0f} MB, tối đa {most:.0f} MB)",
+                   "Tệp có thể bị lỗi hoặc chứa dữ liệu thừa; lưu lại biểu chỉ với số liệu cần báo cáo.")
+
+
+def _scan_parts(path: Path, limits: Limits, is_ods: bool, is_word: bool) -> Container:
+    """Every part unpacked as a stream, its real size counted (not the size its header declares): checksums,
+    DTDs, formulas and error values, and how far each sheet reaches, before any reader builds it."""
+    has_formulas = has_errors = has_percent = False
+    sheets: list[WorksheetScan] = []
+    ods = OdsScan() if is_ods else None
+    small: dict[str, bytes] = {}  # the workbook and its relationships, to name the sheets
+    try:
+        for info, chunks in scan_parts(path, limits.max_uncompressed_bytes):
+            name = info.filename
+            worksheet = (WorksheetScan(name, limits.max_rows, limits.max_columns)
+                         if name.startswith("xl/worksheets/") and name.endswith(".xml") else None)
+            tail = b""
+            for data in chunks:
+                text = tail + data
+                if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
+                    # Excel never writes a DTD; one in a workbook is an entity-expansion or XXE attempt
+                    raise _reject("Không đọc được nội dung sổ tính: tệp chứa khai báo DTD/thực thể XML",
+                                  "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.", name)
+                if worksheet is not None:
+                    worksheet.feed(data)
+                    has_formulas = has_formulas or b"<f>" in text or b"<f " in text
+                    has_errors = has_errors or b't="e"' in text
+                elif ods is not None and name == "content.xml":
+                    ods.feed(data)
+                if name == "xl/styles.xml":
+                    has_percent = has_percent or PERCENT_STYLE.search(text) is not None
+                if name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels") and len(small.get(name, b"")) < 2**22:
+                    small[name] = small.get(name, b"") + data
+                tail = text[-16:]
+            if worksheet is not None:
+                sheets.append(worksheet)
+    except PartTooLarge as exc:
+        raise _too_large(exc.unpacked, limits) from exc
+    except BrokenPart as exc:
+        raise _reject("Tệp bị hỏng (không giải nén được)", "Lưu lại tệp bằng Excel rồi gửi lại.", str(exc)) from exc
+    except xml.sax.SAXException as exc:
+        raise _reject("Không đọc được nội dung sổ tính", "Mở bằng LibreOffice, lưu lại rồi gửi lại.", str(exc)) from exc
+    extents = [s.finish() for s in sheets]
+    if extents and "xl/workbook.xml" in small and "xl/_rels/workbook.xml.rels" in small:
+        titles = _titles(small)
+        for extent in extents:
+            extent.sheet = titles.get(extent.sheet, extent.sheet)
+    check_extents(extents + (ods.finish() if ods is not None else []), limits)
+    return Container(has_formulas, has_errors, has_percent, values_only=is_ods, word=is_word)
+
+
+def _titles(small: dict[str, bytes]) -> dict[str, str]:
+    try:
+        return worksheet_titles(small["xl/workbook.xml"], small["xl/_rels/workbook.xml.rels"])
+    except Exception:  # a malformed workbook part is the readers' to refuse; the part name still says which sheet
+        return {}
+
+
+def check_extents(extents: list[Extent], limits: Limits) -> None:
+    """Refuse a sheet reaching beyond the row or column limit, before it is built in memory."""
+    problems = []
+    for extent in extents:
+        where = f": dữ liệu kéo tới ô {extent.last_cell}" if extent.columns else ""
+        if extent.rows > limits.max_rows:
+            problems.append(Problem(extent.sheet, "", f"Trang tính có quá nhiều dòng ({format_vn(extent.rows)}, tối đa "
+                                    f"{format_vn(limits.max_rows)}){where}", fix=EXTENT_FIX))
+        if extent.columns > limits.max_columns:
+            problems.append(Problem(extent.sheet, "", f"Trang tính có quá nhiều cột ({format_vn(extent.columns)}, tối "
+                                    f"đa {format_vn(limits.max_columns)}){where}", fix=EXTENT_FIX))
+    if problems:
+        raise ReturnRejected(problems)
+
+
+EXTENT_FIX = ("Xóa các dòng, cột thừa ở xa vùng số liệu (nhấn Ctrl+End để thấy ô cuối cùng còn được giữ), lưu lại "
+              "rồi gửi lại; số liệu nhiều hơn thì chia thành nhiều tệp.")
 
 
 PERCENT_STYLE = re.compile(rb'numFmtId="(?:9|10)"|formatCode="[^"]*%')
