@@ -203,6 +203,8 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
                 for old in standing.superseded:
                     log_row(arrival, names[old], None, "superseded", old,
                             f"mọi giá trị đã được thay bởi {outcome.file_name} ({submission_id})")
+                if not standing.in_force:  # history only from the start: later-dated values, or the yearly return
+                    log_row(arrival, outcome.file_name, None, "superseded", submission_id, outcome.receipt)
             # attainment of every area whose values may have moved: those just reported, and every value of
             # the scopes a return shared with earlier ones
             con.execute(STALE_PLANS_SQL.format(touched=TOUCHED_SQL), [list(accepted)])

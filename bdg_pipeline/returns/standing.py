@@ -50,14 +50,14 @@ class Receipt:
     replaced: int = 0  # keys an earlier return held
     withdrawn: int = 0  # keys held until this return's “Xóa”
     nothing_to_withdraw: int = 0  # “Xóa” where nothing was in force
-    kept: Counter[dt.date] = field(default_factory=Counter)  # values of earlier returns left in force, by date
+    kept: Counter[dt.date] = field(default_factory=Counter)  # values it left blank still in force, by their date
     overruled: Counter[dt.date] = field(default_factory=Counter)  # own values a later-dated return holds
     yearly_in_force: bool = False  # a 6-month return of a year whose yearly return is in
 
     def text(self) -> str:
         if self.yearly_in_force:
             return "không có hiệu lực: đã có báo cáo năm của cùng năm (báo cáo năm thay cho báo cáo 6 tháng)"
-        parts = [f"{self.new} giá trị mới"]
+        parts = [f"{self.new} giá trị mới"] if self.new else []
         if self.replaced:
             parts.append(f"{self.replaced} thay thế giá trị trước")
         parts += [f"{n} giữ nguyên từ báo cáo ngày {vn_date(day)}" for day, n in sorted(self.kept.items())]
@@ -67,7 +67,7 @@ class Receipt:
             parts.append(f"{self.nothing_to_withdraw} ô “Xóa” không có giá trị trước để xóa")
         parts += [f"{n} giá trị không áp dụng vì báo cáo ngày {vn_date(day)} mới hơn"
                   for day, n in sorted(self.overruled.items())]
-        return ", ".join(parts)
+        return ", ".join(parts) or "không có giá trị chỉ tiêu nào"
 
 
 @dataclass
@@ -128,8 +128,9 @@ def _compare(before: list[tuple], after: list[tuple], submission_id: str) -> Sta
             receipt.replaced += 1
         else:
             receipt.new += 1
+    carried = {_key(r) for r in mine}
     for key, holder in held_after.items():
-        if holder[0] != submission_id and key[0] == period and key[1] == "observation" and not holder[13]:
+        if key not in carried and key[0] == period and key[1] == "observation" and not holder[13]:
             receipt.kept[holder[2]] += 1
     alive_before = {r[0] for r in held_before.values()}
     alive_after = {r[0] for r in held_after.values()}
