@@ -98,7 +98,8 @@ def test_a_partial_resend_keeps_the_values_it_leaves_blank(blank_template, env, 
     outcome = pipeline.ingest(env, [resend]).outcomes[0]
     assert outcome.receipt == "1 thay thế giá trị trước, 2 giữ nguyên từ báo cáo ngày 10/12/2025"
     assert outcome.superseded == []
-    assert "1 thay thế giá trị trước, 2 giữ nguyên từ báo cáo ngày 10/12/2025" in outcome.summary()
+    assert outcome.summary() == ("✔ y_te_2025_bo_sung.xlsx: đã tiếp nhận 1 dòng số liệu — 1 thay thế giá trị trước, "
+                                 "2 giữ nguyên từ báo cáo ngày 10/12/2025")
     assert read_warehouse(IN_FORCE) == [("adolescent_birth_rate", 21.5, "y_te_2025.xlsx"),
                                         ("maternal_mortality_ratio", 48.2, "y_te_2025.xlsx"),
                                         ("sex_ratio_at_birth", 110.9, "y_te_2025_bo_sung.xlsx")]

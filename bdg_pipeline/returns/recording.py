@@ -43,10 +43,7 @@ STALE_PLANS_SQL = """
     WHERE a.area_code IN (SELECT area_code FROM touched)
 """
 TOUCHED_SQL = """
-    SELECT DISTINCT o.plan_code, o.area_code FROM fact_observation o JOIN submission_precedence s USING (submission_id)
-    WHERE (s.plan_code, s.agency_scope, s.year, s.kind) IN (
-        SELECT (plan_code, agency_scope, year, kind) FROM submission_precedence
-        WHERE submission_id IN (SELECT unnest(?::VARCHAR[])))
+    SELECT DISTINCT plan_code, area_code FROM fact_observation WHERE submission_id IN (SELECT unnest(?::VARCHAR[]))
 """
 
 
@@ -66,11 +63,18 @@ class FileOutcome:
     spending_flags: list[str] = field(default_factory=list)
     receipt: str = ""  # what the return changed among the values in force (standing.Receipt)
 
+    def logged_receipt(self) -> str:
+        """The receipt as ``file_log`` keeps it: the values, then what else the return reported."""
+        text = self.receipt
+        if self.activities:
+            text += f"; {self.activities} hoạt động"
+        if self.spending:
+            text += f"; {self.spending} dòng kinh phí"
+        return text
+
     def summary(self) -> str:
         if self.outcome == "accepted":
             text = f"✔ {self.file_name}: đã tiếp nhận {self.rows} dòng số liệu"
-            if self.receipt:
-                text += f" ({self.receipt})"
             if self.flagged:
                 text += f" ({self.flagged} dòng có cảnh báo chất lượng)"
             if self.activities:
@@ -79,6 +83,8 @@ class FileOutcome:
                 text += f", {self.spending} dòng kinh phí"
             if self.spending_flags:
                 text += " (cảnh báo: " + "; ".join(self.spending_flags) + ")"
+            if self.rows:
+                text += f" — {self.receipt}"
             if self.superseded:
                 text += f"; thay thế báo cáo trước: {', '.join(self.superseded)}"
             return text
@@ -194,7 +200,7 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
                     con.register("incoming_rows", pyarrow.concat_tables(found))
                     con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming_rows")
                     con.unregister("incoming_rows")
-            standings = settle_arrivals(con, list(accepted))
+            standings, shared = settle_arrivals(con, list(accepted))
             names = _file_names(con, [old for s in standings.values() for old in s.superseded])
             for submission_id, standing in standings.items():
                 arrival, outcome = accepted[submission_id]
@@ -206,8 +212,8 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
                 if not standing.in_force:  # history only from the start: later-dated values, or the yearly return
                     log_row(arrival, outcome.file_name, None, "superseded", submission_id, outcome.receipt)
             # attainment of every area whose values may have moved: those just reported, and every value of
-            # the scopes a return shared with earlier ones
-            con.execute(STALE_PLANS_SQL.format(touched=TOUCHED_SQL), [list(accepted)])
+            # the returns they share a scope with
+            con.execute(STALE_PLANS_SQL.format(touched=TOUCHED_SQL), [[*accepted, *shared]])
         for item, outcome in zip(batch, outcomes, strict=True):
             _log_outcome(item.arrival, outcome, log_row)
         if logged:
@@ -230,4 +236,4 @@ def _log_outcome(arrival: Arrival, outcome: FileOutcome, log_row) -> None:
         message = "; ".join(str(p) for p in outcome.problems)[:2000]
         log_row(arrival, name, digest, "rejected", None, message, outcome.report_path)
     else:
-        log_row(arrival, name, digest, "accepted", outcome.submission_id, None, receipt=outcome.receipt)
+        log_row(arrival, name, digest, "accepted", outcome.submission_id, None, receipt=outcome.logged_receipt())

@@ -79,9 +79,10 @@ class Standing:
     in_force: bool = True  # whether anything of the return itself is in force
 
 
-def settle_arrivals(con: duckdb.DuckDBPyConnection, accepted: list[str]) -> dict[str, Standing]:
+def settle_arrivals(con: duckdb.DuckDBPyConnection, accepted: list[str]) -> tuple[dict[str, Standing], list[str]]:
     """Receipts of the returns just inserted (``accepted``, in arrival order), and the ``status`` and
-    ``superseded_by`` of every return of the scopes they share with earlier ones brought up to date."""
+    ``superseded_by`` of every return of the scopes they share with earlier ones brought up to date (those
+    returns are given back: their values may have moved in or out of force)."""
     contested = {s for (s,) in con.execute(CONTESTED_SQL, [accepted]).fetchall()}
     own = {s: (values, xoa) for s, values, xoa in con.execute(OWN_VALUES_SQL, [accepted]).fetchall()}
     standings: dict[str, Standing] = {}
@@ -96,9 +97,12 @@ def settle_arrivals(con: duckdb.DuckDBPyConnection, accepted: list[str]) -> dict
         scopes.add(scope)
         standings[submission_id] = _compare(con.execute(SCOPE_SQL, [seq - 1, *scope]).fetchall(),
                                             con.execute(SCOPE_SQL, [seq, *scope]).fetchall(), submission_id)
+    shared: set[str] = set()
     for each in sorted(scopes):
-        _update_status(con, con.execute(SCOPE_SQL, [None, *each]).fetchall())
-    return standings
+        rows = con.execute(SCOPE_SQL, [None, *each]).fetchall()
+        _update_status(con, rows)
+        shared |= {r[0] for r in rows}
+    return standings, sorted(shared)
 
 
 def _key(row: tuple) -> tuple:
