@@ -34,6 +34,8 @@ SCOPE_SQL = """
            level, value_year, activity_no, source_name, withdrawn, in_force
     FROM values_as_of(?, false) WHERE plan_code = ? AND agency_scope = ? AND year = ? AND kind = ?
 """
+ARRIVALS_SQL = ("SELECT arrival_seq FROM submission_precedence "
+                "WHERE plan_code = ? AND agency_scope = ? AND year = ? AND kind = ?")
 SCOPE_OF_SQL = ("SELECT plan_code, agency_scope, year, kind, arrival_seq FROM submission_precedence "
                 "WHERE submission_id = ?")
 
@@ -86,7 +88,7 @@ def settle_arrivals(con: duckdb.DuckDBPyConnection, accepted: list[str]) -> tupl
     contested = {s for (s,) in con.execute(CONTESTED_SQL, [accepted]).fetchall()}
     own = {s: (values, xoa) for s, values, xoa in con.execute(OWN_VALUES_SQL, [accepted]).fetchall()}
     standings: dict[str, Standing] = {}
-    scopes: set[tuple] = set()
+    states = ScopeStates(con)
     for submission_id in accepted:
         if submission_id not in contested:
             values, xoa = own.get(submission_id, (0, 0))
@@ -94,15 +96,34 @@ def settle_arrivals(con: duckdb.DuckDBPyConnection, accepted: list[str]) -> tupl
             continue
         found = one_row(con, SCOPE_OF_SQL, [submission_id])
         scope, seq = found[:4], found[4]
-        scopes.add(scope)
-        standings[submission_id] = _compare(con.execute(SCOPE_SQL, [seq - 1, *scope]).fetchall(),
-                                            con.execute(SCOPE_SQL, [seq, *scope]).fetchall(), submission_id)
+        standings[submission_id] = _compare(states.at(scope, seq - 1), states.at(scope, seq), submission_id)
     shared: set[str] = set()
-    for each in sorted(scopes):
-        rows = con.execute(SCOPE_SQL, [None, *each]).fetchall()
+    for scope in sorted(states.arrivals):
+        rows = states.at(scope, None)
         _update_status(con, rows)
         shared |= {r[0] for r in rows}
     return standings, sorted(shared)
+
+
+class ScopeStates:
+    """The values of a scope and whether each is in force, as of an arrival: asked of SQL once per arrival of
+    the scope (the state after one return is the state before the next one of the same scope)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        self.arrivals: dict[tuple, list[int]] = {}  # arrival numbers of each scope's returns
+        self.known: dict[tuple[tuple, int], list[tuple]] = {}
+
+    def at(self, scope: tuple, seq: int | None) -> list[tuple]:
+        if scope not in self.arrivals:
+            self.arrivals[scope] = [s for (s,) in self.con.execute(ARRIVALS_SQL, list(scope)).fetchall()]
+        arrived = [s for s in self.arrivals[scope] if seq is None or s <= seq]
+        if not arrived:
+            return []
+        last = max(arrived)
+        if (scope, last) not in self.known:
+            self.known[(scope, last)] = self.con.execute(SCOPE_SQL, [last, *scope]).fetchall()
+        return self.known[(scope, last)]
 
 
 def _key(row: tuple) -> tuple:
