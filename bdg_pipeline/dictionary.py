@@ -43,9 +43,13 @@ def _dictionary() -> dict:
 
 
 def describe(table: str, column: str) -> str:
-    """A column's description: the table's own entry, else the shared meaning of its name."""
+    """A column's description: the table's own entry (or that of the table whose columns it repeats),
+    else the shared meaning of its name."""
     data = _dictionary()
-    own = ((data["tables"].get(table) or {}).get("columns") or {}).get(column)
+    entry = data["tables"].get(table) or {}
+    own = (entry.get("columns") or {}).get(column)
+    if not own and entry.get("columns_as"):  # a view repeating a table's columns: described there
+        return describe(entry["columns_as"], column)
     return own or data["columns"].get(column, "")
 
 

@@ -171,8 +171,9 @@ CREATE TABLE IF NOT EXISTS submission (
     report_date    DATE,
     received_at    TIMESTAMP NOT NULL,         -- the file's modification time in the inbox
     row_count      INTEGER NOT NULL,
-    status         VARCHAR NOT NULL,           -- 'accepted' | 'superseded'
-    superseded_by  VARCHAR
+    status         VARCHAR NOT NULL,           -- 'accepted': some value of it in force | 'superseded': none left
+    superseded_by  VARCHAR,
+    arrival_seq    INTEGER                     -- the arrival in the archive ledger: breaks ties of report date
 );
 
 -- The fate of every file the pipeline looked at (logged_at: when it arrived, so a rebuild gives the same log).
@@ -184,7 +185,8 @@ CREATE TABLE IF NOT EXISTS file_log (
     submission_id VARCHAR,
     reason       VARCHAR,
     report_path  VARCHAR,
-    arrival_seq  INTEGER                       -- the arrival in the archive ledger (data/archive/ledger.sqlite3)
+    arrival_seq  INTEGER,                      -- the arrival in the archive ledger (data/archive/ledger.sqlite3)
+    receipt      VARCHAR                       -- for an accepted return: what it changed, in Vietnamese
 );
 
 -- Written in the last transaction of a rebuild: a staging database without it is never published.
@@ -215,7 +217,8 @@ CREATE TABLE IF NOT EXISTS fact_observation (
     source_sheet   VARCHAR NOT NULL,
     source_cell    VARCHAR NOT NULL,
     flagged        BOOLEAN NOT NULL,
-    flag_reason    VARCHAR
+    flag_reason    VARCHAR,
+    withdrawn      BOOLEAN NOT NULL DEFAULT false  -- “Xóa” written in the cell: the earlier value is withdrawn
     -- Key: (submission_id, plan_code, objective_no, indicator_no, part, area_code, level, year). Not declared:
     -- the Observations schema rejects a return that repeats a key before it gets here, and an ART index over
     -- a million composite keys would triple the cost of every insert and hold hundreds of MB in memory.

@@ -38,7 +38,78 @@ LEFT JOIN (
     GROUP BY ALL
 ) agencies USING (plan_code, objective_no, indicator_no, part);
 
--- Observations of returns in force (superseded returns stay in fact_observation, not here).
+-- What is in force: the one place it is decided (README "Returns", corrections by value).
+-- A return's scope is its plan, agency, year, period and kind. Within a scope, returns rank by report date (a
+-- return without one: the day it was received), then by arrival: `precedence` 1, 2, ... (the latest last).
+-- scope_returns and yearly_arrived are as of every arrival; values_as_of() works them out as of any arrival.
+CREATE OR REPLACE VIEW submission_precedence AS
+SELECT submission_id, plan_code, coalesce(agency_code, '') AS agency_scope, year, period, kind,
+       coalesce(report_date, CAST(received_at AS DATE)) AS effective_date, arrival_seq,
+       row_number() OVER (PARTITION BY plan_code, coalesce(agency_code, ''), year, period, kind
+                          ORDER BY coalesce(report_date, CAST(received_at AS DATE)), arrival_seq) AS precedence,
+       count(*) OVER (PARTITION BY plan_code, coalesce(agency_code, ''), year, period, kind) AS scope_returns,
+       bool_or(period = 'nam') OVER (PARTITION BY plan_code, coalesce(agency_code, ''), year, kind) AS yearly_arrived
+FROM submission;
+
+-- Every value the returns arrived up to arrival `upto` (NULL: all of them) carry — an observation (chỉ tiêu
+-- part × area × level × year), an activity's report of a year, a budget source's spending of a year — and
+-- whether it is in force then: for each scope and value, the return of highest precedence that carries it
+-- holds it (its withdrawal, “Xóa”, holds it empty); a blank cell carries nothing and leaves the value where
+-- it was. A 6-month return holds nothing once a yearly return of its year has arrived. With `contested_only`,
+-- only scopes with more than one return (the others need no comparison: all their values are in force).
+CREATE OR REPLACE MACRO values_as_of(upto, contested_only) AS TABLE
+WITH arrived AS (
+    SELECT * EXCLUDE (scope_returns, yearly_arrived),
+           count(*) OVER (PARTITION BY plan_code, agency_scope, year, period, kind) AS scope_returns,
+           bool_or(period = 'nam') OVER (PARTITION BY plan_code, agency_scope, year, kind) AS yearly_arrived
+    FROM submission_precedence WHERE upto IS NULL OR arrival_seq <= upto
+),
+compared AS (SELECT * FROM arrived WHERE NOT contested_only OR scope_returns > 1),
+carried AS (
+    SELECT c.*, 'observation' AS fact, o.objective_no, o.indicator_no, o.part, o.area_code, o.level,
+           o.year AS value_year, NULL::INTEGER AS activity_no, NULL::VARCHAR AS source_name, o.withdrawn
+    FROM fact_observation o JOIN compared c USING (submission_id)
+    UNION ALL
+    SELECT c.*, 'activity', NULL, NULL, NULL, NULL, NULL, r.year, r.activity_no, NULL, false
+    FROM fact_activity_report r JOIN compared c USING (submission_id)
+    UNION ALL
+    SELECT c.*, 'spending', NULL, NULL, NULL, NULL, NULL, f.year, NULL, f.source_name, false
+    FROM fact_spending f JOIN compared c USING (submission_id)
+)
+SELECT *,
+       row_number() OVER (PARTITION BY plan_code, agency_scope, year, period, kind, fact, objective_no, indicator_no,
+                                       part, area_code, level, value_year, activity_no, source_name
+                          ORDER BY precedence DESC) = 1
+       AND NOT (period = '6thang' AND yearly_arrived) AS in_force
+FROM carried;
+
+-- Observations in force, every column of fact_observation (withdrawals hide their key).
+CREATE OR REPLACE VIEW observations_in_force AS
+SELECT o.*
+FROM fact_observation o JOIN submission_precedence s USING (submission_id)
+WHERE s.scope_returns = 1 AND NOT (s.period = '6thang' AND s.yearly_arrived) AND NOT o.withdrawn
+UNION ALL
+SELECT o.*
+FROM fact_observation o
+SEMI JOIN (SELECT submission_id, objective_no, indicator_no, part, area_code, level, value_year AS year
+           FROM values_as_of(NULL, true) WHERE fact = 'observation' AND in_force AND NOT withdrawn) v
+     USING (submission_id, objective_no, indicator_no, part, area_code, level, year);
+
+-- Activity reports and spending lines in force, every column of their table.
+CREATE OR REPLACE VIEW activity_reports_in_force AS
+SELECT r.*
+FROM fact_activity_report r
+SEMI JOIN (SELECT submission_id, value_year AS year, activity_no FROM values_as_of(NULL, false)
+           WHERE fact = 'activity' AND in_force) v USING (submission_id, year, activity_no);
+
+CREATE OR REPLACE VIEW spending_in_force AS
+SELECT f.*
+FROM fact_spending f
+SEMI JOIN (SELECT submission_id, value_year AS year, source_name FROM values_as_of(NULL, false)
+           WHERE fact = 'spending' AND in_force) v USING (submission_id, year, source_name);
+
+-- Observations in force (values of earlier returns that a later-dated one replaced or withdrew stay in
+-- fact_observation, not here).
 CREATE OR REPLACE VIEW v_observations AS
 SELECT
     o.indicator_code,
@@ -65,15 +136,13 @@ SELECT
     o.area_code,
     o.agency_code,
     o.submission_id
-FROM fact_observation o
-JOIN submission s        USING (submission_id)
+FROM observations_in_force o
 JOIN dim_plan p          ON p.plan_code = o.plan_code
 LEFT JOIN dim_area a     ON a.area_code = o.area_code
-LEFT JOIN dim_agency ag  ON ag.agency_code = o.agency_code
-WHERE s.status = 'accepted';
+LEFT JOIN dim_agency ag  ON ag.agency_code = o.agency_code;
 
 CREATE OR REPLACE VIEW v_submissions_log AS
-SELECT logged_at, file_name, outcome, submission_id, reason, report_path, arrival_seq
+SELECT logged_at, file_name, outcome, submission_id, reason, report_path, arrival_seq, receipt
 FROM file_log;
 
 CREATE OR REPLACE VIEW v_attainment AS
@@ -230,7 +299,7 @@ WHERE NOT EXISTS (SELECT 1 FROM obs o WHERE o.province_code = s.province_code AN
                   AND o.level = 'tinh' AND o.indicator_code = s.indicator_code AND o.year = s.year);
 
 -- Each activity of a plan, in each year of the plan's period (and any other year it was reported on),
--- with its status as reported in returns in force: the lead agency's latest report, else the latest
+-- with its status as reported in force (by activity, as values are): the lead agency's latest report, else the latest
 -- report of a co-agency. Overdue: neither done nor dropped after its due date (the plan's own date for
 -- the activity, else the plan's reporting deadline of the year).
 CREATE OR REPLACE VIEW v_activities AS
@@ -239,9 +308,8 @@ WITH reports AS (
            row_number() OVER (PARTITION BY r.plan_code, r.activity_no, r.year
                               ORDER BY (r.role = 'lead') DESC, s.received_at DESC, r.submission_id DESC) AS pick,
            count(*) OVER (PARTITION BY r.plan_code, r.activity_no, r.year) AS agencies_reporting
-    FROM fact_activity_report r
+    FROM activity_reports_in_force r
     JOIN submission s USING (submission_id)
-    WHERE s.status = 'accepted'
 ),
 activity_years AS (
     SELECT a.plan_code, a.activity_no, y.year
@@ -310,10 +378,7 @@ LEFT JOIN dim_agency rep ON rep.agency_code = j.agency_code;
 -- (all years). Execution rate: spent / planned × 100.
 CREATE OR REPLACE VIEW v_budget AS
 WITH spending AS (
-    SELECT f.*
-    FROM fact_spending f
-    JOIN submission s USING (submission_id)
-    WHERE s.status = 'accepted'
+    SELECT * FROM spending_in_force
 ),
 summed AS (
     SELECT b.plan_code, b.category, b.name, b.period_start, b.period_end, b.amount_million_vnd AS planned,

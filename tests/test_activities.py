@@ -120,6 +120,30 @@ def test_a_correction_supersedes_and_history_stays(env, read_warehouse, catalogu
     assert read_warehouse("SELECT count(*) FROM fact_activity_report WHERE activity_no = 7") == [(2,)]
 
 
+def test_a_resend_replaces_only_the_activities_and_sources_it_reports(env, read_warehouse, catalogue):
+    """Activities and spending lines are values too: rows left empty keep what was reported before."""
+    pipeline.ingest(env, [activity_return(catalogue, env.raw_dir / "a.xlsx", {
+        1: {"status": "Đã hoàn thành", "date": "20/09/2015"}, 7: {"status": "Chưa triển khai"}})])
+    resend = activity_return(catalogue, env.raw_dir / "b.xlsx", {7: {"status": "Đang triển khai"}},
+                             received=dt.datetime(2015, 10, 25, 9))
+    assert pipeline.ingest(env, [resend]).outcomes[0].superseded == []
+    status = ("SELECT activity_no, status, source_file FROM v_activities WHERE plan_code = 'TTH-2015' "
+              "AND activity_no IN (1, 7) ORDER BY activity_no")
+    assert read_warehouse(status) == [(1, "done", "a.xlsx"), (7, "in_progress", "b.xlsx")]
+    first = spending_return(catalogue, env.raw_dir / "kp.xlsx", 2022, {"Ngân sách địa phương": (800, 765.2),
+                                                                       "Huy động các nguồn lực khác": (300, 310)})
+    fixed = spending_return(catalogue, env.raw_dir / "kp_sua.xlsx", 2022, {"Ngân sách địa phương": (800, 790)})
+    os.utime(fixed, (first.stat().st_mtime + 86400,) * 2)
+    pipeline.ingest(env, [first])
+    pipeline.ingest(env, [fixed])
+    budget = ("SELECT name, spent_million_vnd FROM v_budget WHERE category = 'source' AND plan_code = 'LC-2021-2030' "
+              "AND name IN ('Ngân sách địa phương', 'Huy động các nguồn lực khác') ORDER BY name")
+    assert read_warehouse(budget) == [("Huy động các nguồn lực khác", 310), ("Ngân sách địa phương", 790)]
+    before = read_warehouse(status), read_warehouse(budget)
+    pipeline.rebuild(env)
+    assert (read_warehouse(status), read_warehouse(budget)) == before
+
+
 def test_the_lead_agencys_report_gives_the_status(env, read_warehouse, catalogue):
     # activity 3: led by Ban Dân tộc tỉnh, the Sở LĐ-TB&XH joins; the co-agency's later report does not override
     lead = activity_return(catalogue, env.raw_dir / "lead.xlsx", {3: {"status": "Đã hoàn thành", "date": "01/09/2015"}},

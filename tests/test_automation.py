@@ -136,10 +136,11 @@ def test_checks_fail_on_a_bad_warehouse(env):
     assert not outcomes["year_over_year_jumps"].success and outcomes["year_over_year_jumps"].severity == "warn"
     assert outcomes["keys_not_null"].success
     with staging_connection(env) as con:
+        # the same values again from a return of another scope (within one scope the later one would hold them)
         con.execute("INSERT INTO fact_observation SELECT * REPLACE ('copy2' AS submission_id) FROM fact_observation "
                     "WHERE objective_no = 4 AND indicator_no = 2")
-        con.execute("INSERT INTO submission SELECT * REPLACE ('copy2' AS submission_id, 'y' AS content_hash) "
-                    "FROM submission LIMIT 1")
+        con.execute("INSERT INTO submission SELECT * REPLACE ('copy2' AS submission_id, 'y' AS content_hash, "
+                    "'template' AS kind) FROM submission LIMIT 1")
         assert not {o.name: o for o in run_expectations(con, None)}["one_row_per_key_in_force"].success
 
 

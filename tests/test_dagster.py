@@ -29,6 +29,7 @@ def test_materialize_all(env, read_warehouse):
     assert result.success
     meta = result.asset_materializations_for_node("submissions")[0].metadata
     assert meta["accepted"].value == 1 and meta["rejected"].value == 0
+    assert meta["receipts"].value == {"phu_luc.xlsx": "31 giá trị mới"}  # what the return changed, as told on screen
     published = result.asset_materializations_for_node("published_warehouse")[0].metadata
     assert published["observations_in_force"].value == 31 and published["returns_in_force"].value == 1
     assert read_warehouse("SELECT count(*) FROM v_targets") == [(211,)]

@@ -102,8 +102,17 @@ def _return(catalogue, env, period: str, value: float, name: str):
 def test_the_yearly_return_is_in_force_over_the_6_month_one(catalogue, env, read_warehouse, order):
     half = _return(catalogue, env, "6thang", 111.0, "sau_thang.xlsx")
     year = _return(catalogue, env, "nam", 109.5, "ca_nam.xlsx")
+    told = {}
     for path in ([half, year] if order == "6-month first" else [year, half]):
-        assert pipeline.ingest(env, [path]).accepted == 1
+        summary = pipeline.ingest(env, [path])
+        assert summary.accepted == 1
+        told[path.name] = summary.outcomes[0]
+    if order == "6-month first":
+        assert told["ca_nam.xlsx"].superseded == ["sau_thang.xlsx"]
+    else:
+        assert told["sau_thang.xlsx"].receipt.startswith("không có hiệu lực: đã có báo cáo năm")
+    superseded = read_warehouse("SELECT file_name FROM v_submissions_log WHERE outcome = 'superseded'")
+    assert superseded == [("sau_thang.xlsx",)]
     key = ("WHERE plan_code = 'LC-2021-2030' AND indicator_code = 'sex_ratio_at_birth' AND level = 'tinh' "
            "AND year = 2023")
     assert read_warehouse(f"SELECT value FROM v_observations {key}") == [(109.5,)]

@@ -23,10 +23,12 @@ def test_template_layout(catalogue, tmp_path):
                      "lgbt_health_service_pilot"}
     assert ws.protection.sheet and ws["E14"].protection.locked and not ws["J14"].protection.locked
     lists = {str(dv.sqref)[0]: dv.type for dv in ws.data_validations.dataValidation}
-    assert lists == {"H": "list", "I": "list", "J": "whole", "K": "whole", "L": "decimal"}
+    assert lists == {"H": "list", "I": "list", "J": "whole", "K": "whole", "L": "custom"}  # numbers, Có/Không, Xóa
     assert ws["J14"].number_format == "#,##0" and ws["L14"].number_format == "#,##0.00"
     assert ws["C4"].value == "Lào Cai" and ws["C7"].value == 2023
     assert "HƯỚNG DẪN" in wb["HuongDan"]["A1"].value
+    guide = " ".join(str(c.value) for c in wb["HuongDan"]["A"] if c.value)
+    assert "ghi chữ “Xóa” vào cột Giá trị" in guide and "dòng để trống giữ nguyên số liệu đã gửi trước" in guide
 
 
 @pytest.mark.parametrize("plan, agency, year, message", [

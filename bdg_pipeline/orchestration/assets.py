@@ -53,11 +53,13 @@ def submissions(context: dg.AssetExecutionContext, config: SubmissionsConfig,
     for message in summary.refused:
         context.log.warning(message)
     rejected = {o.file_name: str(o.report_path) for o in summary.outcomes if o.outcome == "rejected"}
+    receipts = {o.file_name: o.receipt for o in summary.outcomes if o.outcome == "accepted"}
     counts = {kind: sum(o.outcome == kind for o in summary.outcomes) for kind in ("accepted", "rejected", "duplicate")}
     return dg.MaterializeResult(
         metadata={"files_seen": len(summary.outcomes), **counts, "still_being_copied": len(summary.waiting),
                   "refused_not_regular_files": len(summary.refused),
-                  "rebuilt_from_archive": summary.rebuilt or "", "error_reports": dg.MetadataValue.json(rejected)},
+                  "rebuilt_from_archive": summary.rebuilt or "", "error_reports": dg.MetadataValue.json(rejected),
+                  "receipts": dg.MetadataValue.json(receipts)},
         check_results=[dg.AssetCheckResult(
             check_name=REJECTED_CHECK, passed=not rejected, severity=dg.AssetCheckSeverity.WARN,
             description=f"{len(rejected)} tệp bị từ chối" if rejected else "Không có tệp bị từ chối",

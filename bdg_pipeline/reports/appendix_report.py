@@ -97,8 +97,8 @@ ORDER BY parts.plan_code, parts.objective_no, parts.indicator_no, parts.part, is
 YEARS_SQL = """
     SELECT DISTINCT year FROM v_observations WHERE province = $1
     UNION SELECT DISTINCT year FROM v_activities WHERE province = $1 AND status <> 'not_reported'
-    UNION SELECT DISTINCT s.year FROM submission s JOIN fact_spending f USING (submission_id)
-          WHERE s.status = 'accepted' AND s.province = $1
+    UNION SELECT DISTINCT s.year FROM submission s JOIN spending_in_force f USING (submission_id)
+          WHERE s.province = $1
     ORDER BY 1
 """
 

@@ -31,11 +31,10 @@ BUDGET_SQL = """
 YEAR_SPENDING_SQL = """
     SELECT f.plan_code, f.source_name, ag.name AS agency, f.allocated_million_vnd, f.spent_million_vnd,
            f.flag_reason, f.source_file
-    FROM fact_spending f
-    JOIN submission s USING (submission_id)
+    FROM spending_in_force f
     JOIN dim_plan p ON p.plan_code = f.plan_code
     LEFT JOIN dim_agency ag ON ag.agency_code = f.agency_code
-    WHERE s.status = 'accepted' AND p.province = $province AND f.year = $year
+    WHERE p.province = $province AND f.year = $year
     ORDER BY f.plan_code, f.source_name, agency
 """
 # activity statuses drawn in the colours of the attainment statuses they resemble

@@ -65,6 +65,7 @@ class ParsedRow:
     sheet: str
     cell: str
     printed_text: str
+    withdrawn: bool = False  # “Xóa” in the value cell: the value reported earlier is withdrawn
 
 
 @dataclass

@@ -135,7 +135,7 @@ PARSED_SCHEMA = pyarrow.schema([
     ("numerator", pyarrow.int64()), ("denominator", pyarrow.int64()), ("value", pyarrow.float64()),
     ("printed_value", pyarrow.float64()), ("printed_text", pyarrow.string()), ("agency_code", pyarrow.string()),
     ("source_sheet", pyarrow.string()), ("source_cell", pyarrow.string()), ("flagged", pyarrow.bool_()),
-    ("flag_reason", pyarrow.string()),
+    ("flag_reason", pyarrow.string()), ("withdrawn", pyarrow.bool_()),
 ])
 
 
@@ -156,6 +156,7 @@ def observations_table(parsed: ParsedReturn, catalogue: Catalogue) -> pyarrow.Ta
         "printed_text": [r.printed_text for r in rows], "agency_code": [r.agency_code for r in rows],
         "source_sheet": [r.sheet for r in rows], "source_cell": [r.cell for r in rows],
         "flagged": [x.flag is not None for x in readings], "flag_reason": [x.flag for x in readings],
+        "withdrawn": [r.withdrawn for r in rows],
     }, schema=PARSED_SCHEMA)
 
 

@@ -1,7 +1,8 @@
 """Recording parsed arrivals in the staging warehouse: each file accepted whole (a ``submission`` row and
 all its observations) or rejected whole (an error report in ``data/quarantine/``), many files per
-transaction, every one with its fate in ``file_log``. The same bytes twice add nothing; a new return for
-the same plan, agency, year and period supersedes the earlier one, which stays in history.
+transaction, every one with its fate in ``file_log``. The same bytes twice add nothing; a return replaces,
+for its plan, agency, year and period, only the values it carries (the rule is SQL's: ``values_as_of`` in
+``sql/views.sql``), and gets a receipt saying what it changed.
 
 Nothing is moved here: inbox files leave the inbox only after this transaction commits (``inbox.settle``).
 """
@@ -26,10 +27,11 @@ from .archive import Arrival
 from .error_report import write_error_report
 from .inbox import safe_name
 from .model import ParsedReturn, Problem
+from .standing import settle_arrivals
 
 log = logging.getLogger(__name__)
 FILE_LOG_COLUMNS = ["logged_at", "file_name", "content_hash", "outcome", "submission_id", "reason", "report_path",
-                    "arrival_seq"]
+                    "arrival_seq", "receipt"]
 # Plans whose targets are judged on the territory of an area that incoming rows (or the rows of the
 # returns they replace) report on: their attainment must be computed again.
 STALE_PLANS_SQL = """
@@ -39,6 +41,9 @@ STALE_PLANS_SQL = """
     UNION
     SELECT p.plan_code FROM dim_plan p JOIN dim_area a ON p.province_code IN (a.territory_code, a.province_code)
     WHERE a.area_code IN (SELECT area_code FROM touched)
+"""
+TOUCHED_SQL = """
+    SELECT DISTINCT plan_code, area_code FROM fact_observation WHERE submission_id IN (SELECT unnest(?::VARCHAR[]))
 """
 
 
@@ -57,6 +62,16 @@ class FileOutcome:
     spending: int = 0  # spending lines (sheet KinhPhi)
     spending_flags: list[str] = field(default_factory=list)
     note: str = ""  # what was read (“Đã đọc 31 số liệu của 22 chỉ tiêu …; bỏ qua 9 dòng ngoài bảng …”)
+    receipt: str = ""  # what the return changed among the values in force (standing.Receipt)
+
+    def logged_receipt(self) -> str:
+        """The receipt as ``file_log`` keeps it: the values, then what else the return reported."""
+        text = self.receipt + (f" — {self.note}" if self.note else "")
+        if self.activities:
+            text += f"; {self.activities} hoạt động"
+        if self.spending:
+            text += f"; {self.spending} dòng kinh phí"
+        return text
 
     def summary(self) -> str:
         if self.outcome == "accepted":
@@ -69,6 +84,8 @@ class FileOutcome:
                 text += f", {self.spending} dòng kinh phí"
             if self.spending_flags:
                 text += " (cảnh báo: " + "; ".join(self.spending_flags) + ")"
+            if self.rows:
+                text += f" — {self.receipt}"
             if self.superseded:
                 text += f"; thay thế báo cáo trước: {', '.join(self.superseded)}"
             return text + (f"\n    {self.note}" if self.note else "")
@@ -116,17 +133,6 @@ def error_report(arrival: Arrival, problems: list[Problem], settings: Settings) 
     return path
 
 
-def _in_force(con: duckdb.DuckDBPyConnection, plans: list[str]) -> dict[tuple, list[tuple[str, str]]]:
-    """Accepted submissions of these plans by what a newer return replaces: plan, agency, year, period, kind."""
-    found: dict[tuple, list[tuple[str, str]]] = {}
-    for *key, submission_id, file_name in con.execute(
-            "SELECT plan_code, coalesce(agency_code, ''), year, period, kind, submission_id, file_name "
-            "FROM submission WHERE status = 'accepted' AND plan_code IN (SELECT unnest(?::VARCHAR[])) "
-            "ORDER BY received_at", [plans]).fetchall():
-        found.setdefault(tuple(key), []).append((submission_id, file_name))
-    return found
-
-
 def _stamped(table: pyarrow.Table, submission_id: str, file_name: str) -> pyarrow.Table:
     rows = table.num_rows
     return (table.append_column("submission_id", pyarrow.array([submission_id] * rows, pyarrow.string()))
@@ -137,36 +143,32 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
     """Record arrivals in order in one transaction: a crash leaves none of the batch behind (they are
     processed again from the archive by the next run).
 
-    Duplicates and supersessions are worked out here, in arrival order, so the batch is written with a
-    handful of statements instead of several per file."""
-    returns = [p.result for p in batch if isinstance(p.result, ParsedReturn)]
+    Duplicates are worked out here, in arrival order, so the batch is written with a handful of statements
+    instead of several per file; what each return changed is worked out in SQL once its rows are in
+    (``standing``)."""
     seen = dict(con.execute("SELECT content_hash, submission_id FROM submission WHERE content_hash IN "
                             "(SELECT unnest(?::VARCHAR[]))", [[p.arrival.content_hash for p in batch]]).fetchall())
-    in_force = _in_force(con, sorted({r.plan_code for r in returns}))
     outcomes, tables, submissions, logged = [], [], [], []
     activities: list[pyarrow.Table] = []
     spending: list[pyarrow.Table] = []
-    replaced: dict[str, str] = {}  # submission id → the id of the return that supersedes it
+    accepted: dict[str, tuple[Arrival, FileOutcome]] = {}
 
     def log_row(arrival: Arrival, file_name: str, digest: str | None, outcome: str, submission_id: str | None,
-                reason: str | None, report_path: Path | None = None) -> None:
+                reason: str | None, report_path: Path | None = None, receipt: str | None = None) -> None:
         logged.append((arrival.archived_at, file_name, digest, outcome, submission_id, reason,
-                       str(report_path) if report_path else None, arrival.seq))
+                       str(report_path) if report_path else None, arrival.seq, receipt))
 
     for item in batch:
         arrival, result = item.arrival, item.result
         name, digest, seq = arrival.file_name, arrival.content_hash, arrival.seq
         if digest in seen:
             outcomes.append(FileOutcome(name, "duplicate", submission_id=seen[digest], arrival_seq=seq))
-            log_row(arrival, name, digest, "duplicate", seen[digest], "cùng nội dung với báo cáo đã tiếp nhận")
             continue
         if isinstance(result, list):
             outcome = FileOutcome(name, "rejected", problems=result, arrival_seq=seq,
                                   report_path=error_report(arrival, result, settings))
             outcomes.append(outcome)
-            message = "; ".join(str(p) for p in result)[:2000]
-            log_row(arrival, name, digest, "rejected", None, message, outcome.report_path)
-            log.warning("rejected %s: %d problems", name, sum(not p.info for p in result))
+            log.warning("rejected %s: %d problems", name, len(result))
             continue
         parsed, submission_id = result, digest[:16]
         table = parsed.frame
@@ -180,53 +182,61 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
                               flagged=int(pc.sum(table["flagged"]).as_py() or 0),
                               activities=len(parsed.activities), spending=len(parsed.spending),
                               spending_flags=[s.flag for s in parsed.spending if s.flag], note=parsed.note)
-        key = (parsed.plan_code, parsed.agency_code or "", parsed.year, parsed.period, parsed.kind)
-        # a correction replaces the return of the same period; the year's return also replaces the
-        # 6-month one of that year (kept in history, one value per year in force)
-        half_year = (*key[:3], "6thang", key[4])
-        for old_id, old_name in in_force.get(key, []) + (in_force.pop(half_year, []) if key[3] == "nam" else []):
-            replaced[old_id] = submission_id
-            outcome.superseded.append(old_name)
-            log_row(arrival, old_name, None, "superseded", old_id, f"thay thế bởi {name} ({submission_id})")
-        yearly = in_force.get((*key[:3], "nam", key[4])) if key[3] == "6thang" else None
-        status, superseded_by = "accepted", None
-        if yearly:
-            # the 6-month return of a year whose yearly return is in: history only
-            status, superseded_by = "superseded", yearly[0][0]
-        else:
-            in_force[key] = [(submission_id, name)]
         submissions.append({
             "submission_id": submission_id, "content_hash": digest, "file_name": name, "kind": parsed.kind,
             "plan_code": parsed.plan_code, "province": parsed.province, "agency_code": parsed.agency_code,
             "year": parsed.year, "period": parsed.period, "contact": parsed.contact, "report_date": parsed.report_date,
-            "received_at": arrival.received_at, "row_count": rows, "status": status, "superseded_by": superseded_by})
+            "received_at": arrival.received_at, "row_count": rows, "status": "accepted", "superseded_by": None,
+            "arrival_seq": seq})
         seen[digest] = submission_id
         outcomes.append(outcome)
-        log_row(arrival, name, digest, "accepted", submission_id, None)
-        if yearly:
-            log_row(arrival, name, None, "superseded", submission_id,
-                    f"báo cáo năm {yearly[0][1]} ({yearly[0][0]}) đã thay cho báo cáo 6 tháng")
+        accepted[submission_id] = (arrival, outcome)
 
     with transaction(con):
         if submissions:
             insert_rows(con, "submission", pd.DataFrame(submissions))
-            if replaced:
-                con.executemany("UPDATE submission SET status = 'superseded', superseded_by = ? "
-                                "WHERE submission_id = ?", [[new, old] for old, new in replaced.items()])
             con.register("incoming_observations", pyarrow.concat_tables(tables, promote_options="permissive"))
             con.execute("INSERT INTO fact_observation BY NAME SELECT * FROM incoming_observations")
-            touched = "SELECT DISTINCT plan_code, area_code FROM incoming_observations"
-            if replaced:
-                touched += (" UNION SELECT DISTINCT plan_code, area_code FROM fact_observation "
-                            "WHERE submission_id IN (SELECT unnest(?::VARCHAR[]))")
-            con.execute(STALE_PLANS_SQL.format(touched=touched), [list(replaced)] if replaced else [])
             con.unregister("incoming_observations")
             for target, found in (("fact_activity_report", activities), ("fact_spending", spending)):
                 if found:
                     con.register("incoming_rows", pyarrow.concat_tables(found))
                     con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming_rows")
                     con.unregister("incoming_rows")
+            standings, shared = settle_arrivals(con, list(accepted))
+            names = _file_names(con, [old for s in standings.values() for old in s.superseded])
+            for submission_id, standing in standings.items():
+                arrival, outcome = accepted[submission_id]
+                outcome.receipt = standing.receipt.text()
+                outcome.superseded = [names[old] for old in standing.superseded]
+                for old in standing.superseded:
+                    log_row(arrival, names[old], None, "superseded", old,
+                            f"mọi giá trị đã được thay bởi {outcome.file_name} ({submission_id})")
+                if not standing.in_force:  # history only from the start: later-dated values, or the yearly return
+                    log_row(arrival, outcome.file_name, None, "superseded", submission_id, outcome.receipt)
+            # attainment of every area whose values may have moved: those just reported, and every value of
+            # the returns they share a scope with
+            con.execute(STALE_PLANS_SQL.format(touched=TOUCHED_SQL), [[*accepted, *shared]])
+        for item, outcome in zip(batch, outcomes, strict=True):
+            _log_outcome(item.arrival, outcome, log_row)
         if logged:
             insert_rows(con, "file_log", pd.DataFrame(logged, columns=FILE_LOG_COLUMNS))
         pause_point(settings, "in_transaction")
     return outcomes
+
+
+def _file_names(con: duckdb.DuckDBPyConnection, submission_ids: list[str]) -> dict[str, str]:
+    return dict(con.execute("SELECT submission_id, file_name FROM submission WHERE submission_id IN "
+                            "(SELECT unnest(?::VARCHAR[]))", [submission_ids]).fetchall())
+
+
+def _log_outcome(arrival: Arrival, outcome: FileOutcome, log_row) -> None:
+    """The arrival's own line of ``file_log`` (the lines of returns it superseded are logged beside it)."""
+    name, digest = outcome.file_name, arrival.content_hash
+    if outcome.outcome == "duplicate":
+        log_row(arrival, name, digest, "duplicate", outcome.submission_id, "cùng nội dung với báo cáo đã tiếp nhận")
+    elif outcome.outcome == "rejected":
+        message = "; ".join(str(p) for p in outcome.problems)[:2000]
+        log_row(arrival, name, digest, "rejected", None, message, outcome.report_path)
+    else:
+        log_row(arrival, name, digest, "accepted", outcome.submission_id, None, receipt=outcome.logged_receipt())

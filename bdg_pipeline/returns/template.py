@@ -25,7 +25,7 @@ from ..areas import AreaError, display_name, plain, units_for, world_date
 from ..areas import resolve as resolve_area
 from ..catalogue import Catalogue
 from ..numbers import Measure, NumberFormatError, normalize_text, parse_number, shorten
-from ..units import format_vn, read_measure
+from ..units import Reading, format_vn, read_measure
 from ..vocabulary import LEVELS, PERIODS, UNITS
 from .columns import Column, letters, positions
 from .model import ParsedReturn, ParsedRow, Problem, ReturnRejected, fold, province_area_code
@@ -69,6 +69,7 @@ POSITION = positions(COLUMNS)
 LETTER = letters(COLUMNS)
 NUMBER_KEYS = ("numerator", "denominator", "value")
 LEVEL_BY_LABEL = {fold(label): code for code, label in LEVELS.items()}
+WITHDRAW_WORD = "xoa"  # “Xóa” in a value cell, folded: the earlier value is withdrawn
 
 
 def cell_name(key: str, row: int) -> str:
@@ -197,8 +198,10 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
                                     error="Nhập số nguyên không âm", errorTitle="Tử số không hợp lệ"),
         "denominator": DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                                       error="Nhập số nguyên không âm", errorTitle="Mẫu số không hợp lệ"),
-        "value": DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                                error="Nhập số không âm", errorTitle="Giá trị không hợp lệ"),
+        # a number, “Có”/“Không” for yes/no chỉ tiêu, or “Xóa” to withdraw a value sent earlier
+        "value": DataValidation(type="custom", formula1=_value_rule(cell_name("value", FIRST_ROW)), allow_blank=True,
+                                error="Nhập số không âm, “Có”/“Không”, hoặc “Xóa” để rút lại số liệu đã gửi",
+                                errorTitle="Giá trị không hợp lệ"),
     }
     for key, validation in validations.items():
         validation.showErrorMessage = True
@@ -240,6 +243,10 @@ def _instructions(ws, plan_code: str, agency_name: str, year: int, period: str) 
         "5. Chỉ tiêu “lần”: ghi giá trị, ví dụ 1,5. Chỉ tiêu có/không: ghi “Có” hoặc “Không” vào cột Giá trị.",
         "6. Không ghi chữ vào ô số (ví dụ “năm mươi”, “50%”); không ghi số âm; tử số không lớn hơn mẫu số.",
         "7. Dòng không có số liệu: để trống cả Tử số, Mẫu số và Giá trị.",
+        "   Gửi lại để bổ sung hoặc sửa: chỉ cần điền các dòng cần thay; dòng để trống giữ nguyên số liệu đã gửi "
+        "trước. Báo cáo có Ngày báo cáo muộn hơn được dùng (cùng ngày: báo cáo đến sau).",
+        "   Rút lại một số liệu đã gửi: ghi chữ “Xóa” vào cột Giá trị của dòng đó (không cần dấu, chữ hoa hay thường "
+        "đều được) và để trống Tử số, Mẫu số.",
         "8. Chọn Cấp và Địa bàn trong danh sách thả xuống.",
         "9. Trang “HoatDong” (nếu có): chọn tình trạng từng hoạt động, ngày, địa bàn, kết quả và số người tham "
         "gia (nam, nữ). Trang “KinhPhi” (nếu có): kinh phí được bố trí và đã chi trong năm theo nguồn, triệu đồng.",
@@ -250,6 +257,12 @@ def _instructions(ws, plan_code: str, agency_name: str, year: int, period: str) 
         ws.cell(row=i, column=1, value=line)
     ws["A1"].font = Font(bold=True, size=13)
     ws.column_dimensions["A"].width = 120
+
+
+def _value_rule(first: str) -> str:
+    """Excel's check of a value cell (``first``, relative: Excel moves it down the range)."""
+    words = ("Xóa", "Xoá", "Xoa", "Có", "Không", "Co", "Khong")  # Excel compares text without case
+    return f"OR(AND(ISNUMBER({first}),{first}>=0)," + ",".join(f'{first}="{w}"' for w in words) + ")"
 
 
 def template_units(catalogue: Catalogue, province: str, year: int, period: str) -> pd.DataFrame:
@@ -499,6 +512,13 @@ def _read_row(row: list[Any], r: int, context: RowContext, problems: list[Proble
             problems.append(Problem(SHEET, cell_name("area", r),
                                     f"Địa bàn không có trong danh mục của năm {context.year}: {exc}",
                                     normalize_text(str(place or "")), "Chọn địa bàn trong danh sách thả xuống."))
+    withdrawal = _withdrawal(row, r, problems)
+    if withdrawal is not None:
+        if not withdrawal or level is None or area_code is None:
+            return None
+        return ParsedRow(context.plan_code, key[1], key[2], key[3], level, area_code, context.year,
+                         Reading(None, None, None, None), context.agency_code, SHEET, cell_name("value", r),
+                         normalize_text(str(_at(row, "value"))), withdrawn=True)
     before = len(problems)
     numerator = _number(_at(row, "numerator"), SHEET, cell_name("numerator", r), problems)
     denominator = _number(_at(row, "denominator"), SHEET, cell_name("denominator", r), problems)
@@ -547,6 +567,33 @@ def _read_row(row: list[Any], r: int, context: RowContext, problems: list[Proble
         return None
     return ParsedRow(context.plan_code, key[1], key[2], key[3], level, area_code, context.year, reading,
                      context.agency_code, SHEET, cell_name(source, r), measure.raw)
+
+
+def is_withdrawal_word(value: object) -> bool:
+    """“Xóa” as officers write it: with or without diacritics (Xoá, XOA), any case, extra spaces."""
+    return isinstance(value, str) and plain(value) == WITHDRAW_WORD
+
+
+def _withdrawal(row: list[Any], r: int, problems: list[Problem]) -> bool | None:
+    """None when the row reports numbers; True when its value cell withdraws the earlier value (“Xóa”);
+    False when “Xóa” is written where it cannot be read (problems appended)."""
+    words = [key for key in NUMBER_KEYS if is_withdrawal_word(_at(row, key))]
+    if not words:
+        return None
+    if words != ["value"]:
+        misplaced = [key for key in words if key != "value"]
+        problems.append(Problem(SHEET, cell_name(misplaced[0], r), "Chữ “Xóa” phải ghi ở cột Giá trị",
+                                str(_at(row, misplaced[0])),
+                                f"Để rút lại số liệu đã báo cáo, ghi “Xóa” vào ô {cell_name('value', r)} và để "
+                                "trống Tử số, Mẫu số."))
+        return False
+    if _at(row, "numerator") is not None or _at(row, "denominator") is not None:
+        problems.append(Problem(SHEET, cell_name("value", r), "Ô Giá trị ghi “Xóa” nhưng dòng vẫn có Tử số/Mẫu số",
+                                str(_at(row, "value")),
+                                "Để rút lại số liệu đã báo cáo, để trống Tử số và Mẫu số; để báo cáo số mới, "
+                                "xóa chữ “Xóa”."))
+        return False
+    return True
 
 
 def _decimals(value: Decimal | None) -> int:
