@@ -8,6 +8,7 @@ their stated facts."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from pathlib import Path
@@ -103,6 +104,7 @@ def test_every_document_around_the_table_gives_the_same_facts(layout, title, abo
     skipped = sum(len(ABOVE[k]) for k in above) + sum(len(BELOW[k]) for k in below)
     assert len(parsed.rows) == (62 if layout == "nhieu-nam" else 31)  # 2018 written with 2019's results
     assert parsed.note.startswith(f"Đã đọc {len(parsed.rows)} số liệu của 22 chỉ tiêu (kế hoạch NT-2020, năm ")
+    assert parsed.report_date == (dt.date(2019, 12, 10) if "so-ky-hieu-ngay" in above else None)
     if skipped and not writer.endswith("docx"):  # Word joins side-by-side cells in one line of its own
         assert "dòng ngoài bảng" in parsed.note
 

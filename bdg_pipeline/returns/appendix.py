@@ -31,7 +31,7 @@ from .appendix_layout import (
     checked,
     find_appendix,
 )
-from .furniture import describe, kind_of_line, provinces_named, result_years
+from .furniture import describe, kind_of_line, provinces_named, report_date, result_years
 from .matching import MatchError, Wording, level_of_label, parts_of, resolve_part, text_overlap, wording_of
 from .model import ParsedReturn, ParsedRow, Problem, ReturnRejected, fold, province_area_code, resolve_agency
 from .table import Table, row_text
@@ -475,7 +475,7 @@ def parse_appendix(tables: Iterable[Table], catalogue: Catalogue) -> ParsedRetur
     evidence = above + table.below + ([] if table.in_word else [table.source])
     plan_code = choose_plan(catalogue, table, layout, evidence, years)
     province = catalogue.plan_provinces[plan_code]
-    parsed = ParsedReturn("appendix", plan_code, province, None, years[-1], "nam")
+    parsed = ParsedReturn("appendix", plan_code, province, None, years[-1], "nam", report_date=report_date(above))
     reader = _Reader(table, layout, catalogue, parsed, province_area_code(catalogue, province) or "",
                      wording_of(catalogue, plan_code), skipped=above + table.below)
     reader.read()

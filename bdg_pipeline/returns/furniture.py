@@ -8,6 +8,7 @@ back to the officer as skipped.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -87,3 +88,21 @@ def result_years(title: str) -> list[int]:
     if not RESULT_WORDS.search(h):
         return []
     return sorted({int(y) for y in _YEAR.findall(_NOT_RESULT_YEAR.sub(" ", h))})
+
+
+_DATE = re.compile(r"ngày\s*(\d{1,2})\s*tháng\s*(\d{1,2})\s*năm\s*(\d{4})")
+
+
+def report_date(lines: Iterable[str]) -> dt.date | None:
+    """The date a report is signed (“Ninh Thuận, ngày 10 tháng 12 năm 2019”): the first whole date above the
+    table that is a real day not ahead of today (a date left blank to be filled in, “ngày   tháng 02 năm
+    2020”, is not one)."""
+    for line in lines:
+        for day, month, year in _DATE.findall(fold(line)):
+            try:
+                date = dt.date(int(year), int(month), int(day))
+            except ValueError:
+                continue
+            if date <= dt.date.today():
+                return date
+    return None
