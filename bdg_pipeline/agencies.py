@@ -128,9 +128,12 @@ def reporting_agencies(plan_indicators: pd.DataFrame, indicator_names: dict[str,
     """One row per chỉ tiêu part and agency answering for it, with the days it does (valid_from/valid_to,
     empty = open): the plan's lead, then its successor by the part's function."""
     rows = []
+    chains: dict[tuple[str, str], list] = {}  # a national catalogue repeats the same few pairs thousands of times
     for part in plan_indicators.itertuples():
-        name = indicator_names.get(part.indicator_code, "")
-        for code, start, end in timeline.chain(part.lead_agency, name):
+        pair = (str(part.lead_agency), str(part.indicator_code))
+        if pair not in chains:
+            chains[pair] = timeline.chain(pair[0], indicator_names.get(pair[1], ""))
+        for code, start, end in chains[pair]:
             rows.append({"plan_code": part.plan_code, "objective_no": part.objective_no,
                          "indicator_no": part.indicator_no, "part": part.part, "agency_code": code,
                          "valid_from": start, "valid_to": end})
