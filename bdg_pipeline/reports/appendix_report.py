@@ -72,7 +72,11 @@ parts AS (
     JOIN next_target nt USING (plan_code, objective_no, indicator_no, part)
     JOIN fact_target t USING (plan_code, objective_no, indicator_no, part, target_year)
     JOIN dim_area pa ON pa.area_code = p.province_code
-    LEFT JOIN dim_agency lead ON lead.agency_code = pi.lead_agency
+    LEFT JOIN part_reporting_agency ra  -- the agency answering for the part that year (after the 2025 reform)
+       ON ra.plan_code = pi.plan_code AND ra.objective_no = pi.objective_no AND ra.indicator_no = pi.indicator_no
+          AND ra.part = pi.part AND make_date($year, 12, 31) BETWEEN coalesce(ra.valid_from, DATE '0001-01-01')
+          AND coalesce(ra.valid_to, DATE '9999-12-31')
+    LEFT JOIN dim_agency lead ON lead.agency_code = coalesce(ra.agency_code, pi.lead_agency)
     WHERE p.province = $province AND $year BETWEEN p.monitoring_start AND p.monitoring_end
 ),
 obs AS (SELECT * FROM v_observations WHERE province = $province AND year = $year)
