@@ -275,7 +275,8 @@ def _agency_problems(agencies: pd.DataFrame, successors: pd.DataFrame, frames: d
     to an agency dissolved before the plan's period begins."""
     known = sorted(set(agencies.agency_code))
     schema = schemas.AgencySuccessors.to_schema().update_column(
-        "new_code", checks=[pa.Check.isin(known, name="known_successor_agency")])
+        "new_code", checks=[pa.Check(lambda codes: codes.isin(known), name="known_successor_agency",
+                                     error="known_successor_agency")])
     try:
         schema.validate(successors, lazy=True)
     except pa.errors.SchemaErrors as err:

@@ -12,10 +12,12 @@ import pandas as pd
 import pytest
 
 from bdg_pipeline import pipeline
+from bdg_pipeline.agencies import answering_on
 from bdg_pipeline.areas import world_date
 from bdg_pipeline.catalogue import CatalogueError, read_catalogue
 from bdg_pipeline.config import CATALOGUE_DIR
 from bdg_pipeline.returns.ingest import parse_return
+from bdg_pipeline.returns.model import ReturnRejected
 from bdg_pipeline.returns.template import FIRST_ROW, SHEET, TemplateError, build_template
 
 REFORM = dt.date(2025, 3, 1)
@@ -128,7 +130,10 @@ def wb_for(catalogue, tmp_path: Path, agency: str, year: int):
 def test_years_before_the_reform_are_unchanged(catalogue, tmp_path):
     ws = wb_for(catalogue, tmp_path, "Sở Lao động - Thương binh và Xã hội", 2024)
     assert parts_of(ws) == ["2.1", "2.2", "3.2a", "3.2b", "3.3", "3.4a", "3.4b", "5.3a", "5.3b", "6.1", "6.2"]
-    assert parts_of(wb_for(catalogue, tmp_path, "Sở Nội vụ", 2024)) == ["1.1"]
+    pi = catalogue.plan_indicators
+    led = pi[(pi.plan_code == "LC-2021-2030") & (pi.lead_agency == "NOIVU")]
+    assert parts_of(wb_for(catalogue, tmp_path, "Sở Nội vụ", 2024)) == sorted(
+        f"{r.objective_no}.{r.indicator_no}{r.part}" for r in led.itertuples()) == ["1.1", "5.4a", "5.4b"]
 
 
 def test_a_template_for_a_dissolved_agency_names_its_successors(catalogue):
@@ -190,7 +195,7 @@ def test_tracker_expects_the_successors_after_the_reform(catalogue, env, read_wa
         for year in (2024, 2025, 2026)}
     assert expected[2024] == {"NOIVU", "LDTBXH", "KHDT", "CTK", "YTE", "GDDT", "TTTT"}
     assert expected[2026] == expected[2025] == {"NOIVU", "TAICHINH", "CCTK", "YTE", "GDDT", "KHCN"}
-    rows = read_warehouse("SELECT count(*), count(DISTINCT (agency_code, year, period)) FROM v_submissions")
+    rows = read_warehouse("SELECT count(*), count(DISTINCT (plan_code, agency_code, year, period)) FROM v_submissions")
     assert rows[0][0] == rows[0][1]  # an agency that is both lead and successor is expected once
 
 
@@ -202,12 +207,13 @@ def test_nothing_sent_out_after_the_reform_names_a_dissolved_agency(catalogue, e
     agencies = catalogue.agencies
     gone = agencies[agencies.valid_to.notna()]
     gone_names = set(gone.name)
-    checked = 0
+    checked = expected = 0
     for plan in catalogue.plans.itertuples():
         for year in range(max(2026, plan.monitoring_start), plan.monitoring_end + 1):
             day = world_date(year)
-            for code in sorted(set(catalogue.indicator_agencies[catalogue.indicator_agencies.plan_code
-                                                                == plan.plan_code].agency_code) | set(gone.agency_code)):
+            answering = answering_on(catalogue.reporters, day)
+            expected += answering[answering.plan_code == plan.plan_code].agency_code.nunique()
+            for code in agencies.agency_code:
                 name = agencies.set_index("agency_code").at[code, "name"]
                 if not catalogue.timeline.exists_on(code, day):
                     with pytest.raises(TemplateError):
@@ -221,7 +227,7 @@ def test_nothing_sent_out_after_the_reform_names_a_dissolved_agency(catalogue, e
                 text = [str(c.value) for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value]
                 assert not [t for t in text if any(g in t for g in gone_names)], (plan.plan_code, year, code)
                 checked += 1
-    assert checked >= 2 * 5 * 5  # two 2021–2030 plans, 2026–2030, several agencies each
+    assert checked == expected >= 2 * 5 * 6  # two 2021–2030 plans, 2026–2030, six agencies each at least
 
     _filled(catalogue, env.raw_dir / "noi_vu_2026.xlsx", "Sở Nội vụ", 2026)
     pipeline.rebuild(env)
@@ -239,5 +245,7 @@ def test_nothing_sent_out_after_the_reform_names_a_dissolved_agency(catalogue, e
 def test_parse_refuses_a_dissolved_agency_only_for_years_after(catalogue, tmp_path):
     before = parse_return(_filled(catalogue, tmp_path / "a.xlsx", "Sở LĐ-TB&XH", 2024), catalogue)
     assert before.agency_code == "LDTBXH" and not [p for p in before.problems if not p.info]
-    after = parse_return(_filled(catalogue, tmp_path / "b.xlsx", "Sở LĐ-TB&XH", 2024, as_year=2025), catalogue)
-    assert [p.cell for p in after.problems if not p.info] == ["B4"]
+    with pytest.raises(ReturnRejected) as err:
+        parse_return(_filled(catalogue, tmp_path / "b.xlsx", "Sở LĐ-TB&XH", 2024, as_year=2025), catalogue)
+    assert [(p.sheet, p.cell) for p in err.value.problems if not p.info] == [("_meta", "B4")]
+    assert "Năm 2025, các chỉ tiêu của cơ quan này" in str(err.value)
