@@ -20,6 +20,7 @@ from .areas import plain
 # The office that collects the returns (state management of gender equality): named in every template's
 # instructions, as the agency of that office which exists in the template's period.
 COLLECTING_OFFICE = "LDTBXH"
+Span = tuple[str, pd.Timestamp | None, pd.Timestamp | None]  # an agency and the days it answers (None: open)
 
 
 def agency_rows(entries: list[dict[str, Any]], file_name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -99,10 +100,10 @@ class AgencyTimeline:
                 return str(new_code)
         return str(rules[rules.words == ""].new_code.iloc[0])
 
-    def chain(self, agency_code: str, indicator_name: str) -> list[tuple[str, pd.Timestamp | None, pd.Timestamp | None]]:
+    def chain(self, agency_code: str, indicator_name: str) -> list[Span]:
         """(agency, from, to) answering for a chỉ tiêu over time, starting with the one the plan names."""
         by_code = self.agencies.set_index("agency_code")
-        spans: list[tuple[str, pd.Timestamp | None, pd.Timestamp | None]] = []
+        spans: list[Span] = []
         code: str | None = agency_code
         start = None
         while code is not None and len(spans) < len(by_code):  # a cycle in the rules cannot loop forever

@@ -22,8 +22,8 @@ import pandera.pandas as pa
 import yaml
 
 from . import schemas
-from .agencies import AgencyTimeline, agency_rows, reporting_agencies, rule_problems
 from .activities import activity_kind
+from .agencies import AgencyTimeline, agency_rows, reporting_agencies, rule_problems
 from .areas import load_areas, province_code
 from .vocabulary import ACTIVITY_KINDS, ACTIVITY_STATUSES, NOT_REPORTED, UNIT_TABLE
 

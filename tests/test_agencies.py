@@ -87,7 +87,8 @@ def test_a_split_needs_one_successor_for_the_rest_and_a_dissolved_agency_a_succe
     folder = _catalogue_copy(tmp_path)
     path = folder / "agencies.yaml"
     text = path.read_text(encoding="utf-8")
-    text = text.replace("    - {code: NOIVU}\n", "").replace("  successors: [{code: TAICHINH}]  # hợp nhất vào Sở Tài chính\n", "")
+    text = text.replace("    - {code: NOIVU}\n", "")
+    text = text.replace("  successors: [{code: TAICHINH}]  # hợp nhất vào Sở Tài chính\n", "")
     path.write_text(text, encoding="utf-8")
     with pytest.raises(CatalogueError) as err:
         read_catalogue(folder)
@@ -179,11 +180,13 @@ def test_returns_are_accepted_from_the_agency_of_their_year(catalogue, env, read
     assert refused.outcome == "rejected"
     [problem] = [p for p in refused.problems if not p.info]
     assert (problem.sheet, problem.cell) == ("_meta", "B4")
-    assert "không còn từ ngày 01/03/2025" in problem.message and "Sở Nội vụ (chỉ tiêu 2.1, 2.2, 6.1, 6.2)" in problem.message
+    assert "không còn từ ngày 01/03/2025" in problem.message
+    assert "Sở Nội vụ (chỉ tiêu 2.1, 2.2, 6.1, 6.2)" in problem.message
     in_force = read_warehouse("SELECT agency_code, year, status FROM submission ORDER BY year")
     assert in_force == [("LDTBXH", 2024, "accepted"), ("NOIVU", 2026, "accepted")]
     tracker = read_warehouse("SELECT agency_code, year, status FROM v_submissions WHERE plan_code = 'LC-2021-2030' "
-                             "AND year IN (2024, 2026) AND agency_code IN ('LDTBXH', 'NOIVU') ORDER BY year, agency_code")
+                             "AND year IN (2024, 2026) AND agency_code IN ('LDTBXH', 'NOIVU') "
+                             "ORDER BY year, agency_code")
     assert [(a, y) for a, y, _ in tracker] == [("LDTBXH", 2024), ("NOIVU", 2024), ("NOIVU", 2026)]
     assert dict(((a, y), s) for a, y, s in tracker)[("LDTBXH", 2024)] in ("on_time", "late")
 

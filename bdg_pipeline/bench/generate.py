@@ -56,7 +56,8 @@ def bench_catalogue(target: Path) -> Path:
             ind["id"] = f"{int(objective) + 3}.{number}"
             indicators.append(ind)
     timeline = read_timeline(CATALOGUE_DIR)
-    names = {e["code"]: e["name"] for e in yaml.safe_load((CATALOGUE_DIR / "indicators.yaml").read_text(encoding="utf-8"))}
+    codes = yaml.safe_load((CATALOGUE_DIR / "indicators.yaml").read_text(encoding="utf-8"))
+    names = {e["code"]: e["name"] for e in codes}
     for ind in indicators:
         lead, co = ind.pop("lead", None), ind.pop("co", None)
         for part in ind["parts"]:

@@ -125,7 +125,8 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
                             f"({plan.monitoring_start}–{plan.monitoring_end})")
     day = world_date(year, period)
     if not catalogue.timeline.exists_on(agency_code, day):
-        raise TemplateError(not_in_existence(catalogue.timeline, catalogue.reporters, plan_code, agency_code, year, day))
+        raise TemplateError(not_in_existence(catalogue.timeline, catalogue.reporters, plan_code, agency_code, year,
+                                             day))
     indicators = agency_indicators(catalogue, plan_code, agency_code, day)
     activities = agency_activities(catalogue, plan_code, agency_code)
     sources = budget_sources(catalogue, plan_code)
