@@ -252,3 +252,19 @@ def test_parse_refuses_a_dissolved_agency_only_for_years_after(catalogue, tmp_pa
         parse_return(_filled(catalogue, tmp_path / "b.xlsx", "Sở LĐ-TB&XH", 2024, as_year=2025), catalogue)
     assert [(p.sheet, p.cell) for p in err.value.problems if not p.info] == [("_meta", "B4")]
     assert "Năm 2025, các chỉ tiêu của cơ quan này" in str(err.value)
+
+
+def test_the_synthetic_national_plans_name_the_agencies_of_2026(tmp_path):
+    from bdg_pipeline.bench.generate import bench_catalogue
+
+    national = read_catalogue(bench_catalogue(tmp_path / "bench_catalogue"))  # the loader refuses dissolved ones
+    bridge = national.indicator_agencies
+    named = set(bridge[bridge.plan_code.str.startswith("QG")].agency_code)
+    gone = set(national.agencies[national.agencies.valid_to.notna()].agency_code)
+    assert named and not named & gone
+    pi = national.plan_indicators
+    lao_cai = pi[pi.plan_code == "QG15-2026-2035"]
+    leads = dict(zip(lao_cai.indicator_code, lao_cai.lead_agency, strict=True))
+    assert (leads["gbv_victims_service_access_share"], leads["vocational_enrolment_female_share"],
+            leads["female_wage_employment_share"], leads["female_enterprise_owner_share"]) == (
+        "YTE", "GDDT", "NOIVU", "TAICHINH")
