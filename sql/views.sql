@@ -146,10 +146,8 @@ calendar AS (
          AND (y.year >= p.period_start
               OR EXISTS (SELECT 1 FROM submission s WHERE s.plan_code = e.plan_code AND s.year = y.year))
     -- a period is answered by the agency in existence on its last day (31/12, or 30/6 for a 6-month report)
-    WHERE coalesce(e.valid_from, DATE '0001-01-01') <= make_date(y.year, CASE d.period WHEN '6thang' THEN 6 ELSE 12 END,
-                                                                 CASE d.period WHEN '6thang' THEN 30 ELSE 31 END)
-      AND coalesce(e.valid_to, DATE '9999-12-31') >= make_date(y.year, CASE d.period WHEN '6thang' THEN 6 ELSE 12 END,
-                                                               CASE d.period WHEN '6thang' THEN 30 ELSE 31 END)
+    WHERE (CASE d.period WHEN '6thang' THEN make_date(y.year, 6, 30) ELSE make_date(y.year, 12, 31) END)
+          BETWEEN coalesce(e.valid_from, DATE '0001-01-01') AND coalesce(e.valid_to, DATE '9999-12-31')
 ),
 received AS (
     SELECT s.plan_code, s.agency_code, s.year, s.period, min(s.received_at) AS first_received,
