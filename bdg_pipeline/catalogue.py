@@ -9,6 +9,7 @@ and ``budget``. See ``assets/catalogue/plans/LC-2021-2030.yaml`` for a full exam
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import importlib.metadata
 import os
@@ -227,7 +228,8 @@ def read_catalogue(catalogue_dir: Path) -> Catalogue:
                 frames[key] = validated
         except pa.errors.SchemaErrors as err:
             problems.extend(_describe_failures(err, frame))
-    problems.extend(_agency_problems(agencies, agency_successors, frames))
+    problems.extend(_agency_problems(agencies, agency_successors, frames,
+                                     dict(zip(indicator_codes.indicator_code, indicator_codes.name, strict=True))))
     if problems:
         raise CatalogueError(problems)
     agencies = schemas.Agencies.validate(agencies)  # its dates as timestamps
@@ -270,9 +272,10 @@ def read_catalogue(catalogue_dir: Path) -> Catalogue:
 
 
 
-def _agency_problems(agencies: pd.DataFrame, successors: pd.DataFrame, frames: dict[str, pd.DataFrame]) -> list[str]:
+def _agency_problems(agencies: pd.DataFrame, successors: pd.DataFrame, frames: dict[str, pd.DataFrame],
+                     indicator_names: dict[str, str]) -> list[str]:
     """Successor rules that name an unknown agency or leave a chỉ tiêu without one, and plans that give work
-    to an agency dissolved before the plan's period begins."""
+    to an agency dissolved before the plan's period begins (said with the agency to name instead)."""
     known = sorted(set(agencies.agency_code))
     schema = schemas.AgencySuccessors.to_schema().update_column(
         "new_code", checks=[pa.Check(lambda codes: codes.isin(known), name="known_successor_agency",
@@ -281,22 +284,29 @@ def _agency_problems(agencies: pd.DataFrame, successors: pd.DataFrame, frames: d
         schema.validate(successors, lazy=True)
     except pa.errors.SchemaErrors as err:
         return _describe_failures(err, successors)
-    problems = rule_problems(agencies.assign(valid_from=pd.to_datetime(agencies.valid_from),
-                                             valid_to=pd.to_datetime(agencies.valid_to)), successors)
-    ended = dict(zip(agencies.agency_code, pd.to_datetime(agencies.valid_to), strict=True))
-    if frames["plans"].empty:
+    dated = agencies.assign(valid_from=pd.to_datetime(agencies.valid_from), valid_to=pd.to_datetime(agencies.valid_to))
+    problems = rule_problems(dated, successors)
+    if problems or frames["plans"].empty:
         return problems
+    ended = dict(zip(dated.agency_code, dated.valid_to, strict=True))
+    names = dict(zip(dated.agency_code, dated.name, strict=True))
+    timeline = AgencyTimeline(dated, successors)
     starts = dict(zip(frames["plans"].plan_code, frames["plans"].period_start, strict=True))
-    named = [(r.plan_code, f"chỉ tiêu {r.objective_no}.{r.indicator_no}{r.part}", r.agency_code)
+    function = {(r.plan_code, r.objective_no, r.indicator_no, r.part): indicator_names.get(r.indicator_code, "")
+                for r in frames["plan_indicators"].itertuples()}
+    named = [(r.plan_code, f"chỉ tiêu {r.objective_no}.{r.indicator_no}{r.part}", r.agency_code,
+              function.get((r.plan_code, r.objective_no, r.indicator_no, r.part), ""))
              for r in frames["indicator_agencies"].itertuples()]
     if not frames["activities"].empty:
-        named += [(a.plan_code, f"hoạt động {a.activity_no}", code) for a in frames["activities"].itertuples()
+        named += [(a.plan_code, f"hoạt động {a.activity_no}", code, a.text) for a in frames["activities"].itertuples()
                   for code in [a.lead_agency, *[c.strip() for c in str(a.co_agencies or "").split(";") if c.strip()]]]
-    for plan_code, entry, code in named:
+    for plan_code, entry, code, text in named:
         end = ended.get(code)
         if end is not None and pd.notna(end) and end.year < starts[plan_code]:
-            problems.append(f"{plan_code}, {entry}: cơ quan {code} đã không còn từ ngày "
-                            f"{(end + pd.Timedelta(days=1)):%d/%m/%Y}, trước kỳ của kế hoạch ({starts[plan_code]})")
+            instead = names[timeline.on(code, text, dt.date(starts[plan_code], 1, 1))]
+            problems.append(f"{plan_code}, {entry}: cơ quan “{names[code]}” đã không còn từ ngày "
+                            f"{(end + pd.Timedelta(days=1)):%d/%m/%Y}, trước kỳ của kế hoạch ({starts[plan_code]}); "
+                            f"ghi cơ quan kế nhiệm “{instead}”")
     return problems
 
 

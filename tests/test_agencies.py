@@ -103,8 +103,9 @@ def test_a_plan_after_the_reform_cannot_give_work_to_a_dissolved_agency(tmp_path
     path.write_text(text.replace("[2025, ", "[2026, "), encoding="utf-8")
     with pytest.raises(CatalogueError) as err:
         read_catalogue(folder)
-    assert any(p.startswith("LC-2021-2030, chỉ tiêu 2.1: cơ quan LDTBXH đã không còn từ ngày 01/03/2025")
-               for p in err.value.problems), err.value.problems[:5]
+    assert ("LC-2021-2030, chỉ tiêu 2.1: cơ quan “Sở Lao động - Thương binh và Xã hội” đã không còn từ ngày "
+            "01/03/2025, trước kỳ của kế hoạch (2026); ghi cơ quan kế nhiệm “Sở Nội vụ”") in err.value.problems
+    assert any(p.startswith("LC-2021-2030, chỉ tiêu 3.3: ") and p.endswith("“Sở Y tế”") for p in err.value.problems)
 
 
 def test_template_after_the_reform_carries_the_successors_chi_tieu(catalogue, tmp_path):
