@@ -9,6 +9,7 @@ and ``budget``. See ``assets/catalogue/plans/LC-2021-2030.yaml`` for a full exam
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import importlib.metadata
 import os
@@ -23,6 +24,7 @@ import yaml
 
 from . import schemas
 from .activities import activity_kind
+from .agencies import AgencyTimeline, agency_rows, reporting_agencies, rule_problems
 from .areas import load_areas, province_code
 from .vocabulary import ACTIVITY_KINDS, ACTIVITY_STATUSES, NOT_REPORTED, UNIT_TABLE
 
@@ -51,6 +53,8 @@ class Catalogue:
     budget: pd.DataFrame
     areas: pd.DataFrame = field(default_factory=pd.DataFrame)
     successors: pd.DataFrame = field(default_factory=pd.DataFrame)
+    agency_successors: pd.DataFrame = field(default_factory=pd.DataFrame)  # the 2025 reform's rules
+    reporters: pd.DataFrame = field(default_factory=pd.DataFrame)  # who answers for each part, and when
     agency_aliases: dict[str, str] = field(default_factory=dict)
     province_codes: dict[str, str] = field(default_factory=dict)  # plan province name → area code
     cache: dict = field(default_factory=dict, repr=False)  # derived lookups, built on first use
@@ -75,6 +79,10 @@ class Catalogue:
         return self._cached("indicator_names", lambda: dict(zip(ic.indicator_code, ic.name, strict=True)))
 
     @property
+    def timeline(self) -> AgencyTimeline:
+        return self._cached("timeline", lambda: AgencyTimeline(self.agencies, self.agency_successors))
+
+    @property
     def plan_provinces(self) -> dict[str, str]:
         return self._cached("plan_provinces", lambda: dict(zip(self.plans.plan_code, self.plans.province, strict=True)))
 
@@ -90,6 +98,8 @@ class Catalogue:
             "dim_objective": self.objectives,
             "dim_indicator": self.indicator_codes.drop(columns=["source_file", "entry"]),
             "dim_agency": self.agencies.drop(columns=["source_file", "entry"]),
+            "agency_successor": self.agency_successors.drop(columns=["source_file", "entry"]),
+            "part_reporting_agency": self.reporters,
             "dim_plan_indicator": self.plan_indicators.drop(columns=["source_file", "entry"]),
             "bridge_indicator_agency": self.indicator_agencies,
             "fact_target": self.targets.drop(columns=["source_file", "entry", "period_start", "period_end"]),
@@ -194,13 +204,7 @@ def read_catalogue(catalogue_dir: Path) -> Catalogue:
         ]
     )
     agency_entries = _read_yaml(agencies_file)
-    agencies = pd.DataFrame(
-        [
-            {"agency_code": e["code"], "name": e["name"], "aliases": "; ".join(e.get("aliases") or []),
-             "source_file": agencies_file.name, "entry": f"code {e['code']}"}
-            for e in agency_entries
-        ]
-    )
+    agencies, agency_successors = agency_rows(agency_entries, agencies_file.name)
     unit_of = dict(zip(indicator_codes["indicator_code"], indicator_codes["unit"], strict=True))
     known_agencies = set(agencies["agency_code"])
 
@@ -224,8 +228,11 @@ def read_catalogue(catalogue_dir: Path) -> Catalogue:
                 frames[key] = validated
         except pa.errors.SchemaErrors as err:
             problems.extend(_describe_failures(err, frame))
+    problems.extend(_agency_problems(agencies, agency_successors, frames,
+                                     dict(zip(indicator_codes.indicator_code, indicator_codes.name, strict=True))))
     if problems:
         raise CatalogueError(problems)
+    agencies = schemas.Agencies.validate(agencies)  # its dates as timestamps
 
     areas, successors = load_areas()
     province_codes: dict[str, str] = {}
@@ -255,10 +262,52 @@ def read_catalogue(catalogue_dir: Path) -> Catalogue:
         budget=frames["budget"],
         areas=areas,
         successors=successors,
+        agency_successors=agency_successors,
+        reporters=reporting_agencies(frames["plan_indicators"], dict(zip(
+            indicator_codes.indicator_code, indicator_codes.name, strict=True)),
+            AgencyTimeline(agencies, agency_successors)),
         agency_aliases=aliases,
         province_codes=province_codes,
     )
 
+
+
+def _agency_problems(agencies: pd.DataFrame, successors: pd.DataFrame, frames: dict[str, pd.DataFrame],
+                     indicator_names: dict[str, str]) -> list[str]:
+    """Successor rules that name an unknown agency or leave a chỉ tiêu without one, and plans that give work
+    to an agency dissolved before the plan's period begins (said with the agency to name instead)."""
+    known = sorted(set(agencies.agency_code))
+    schema = schemas.AgencySuccessors.to_schema().update_column(
+        "new_code", checks=[pa.Check(lambda codes: codes.isin(known), name="known_successor_agency",
+                                     error="known_successor_agency")])
+    try:
+        schema.validate(successors, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        return _describe_failures(err, successors)
+    dated = agencies.assign(valid_from=pd.to_datetime(agencies.valid_from), valid_to=pd.to_datetime(agencies.valid_to))
+    problems = rule_problems(dated, successors)
+    if problems or frames["plans"].empty:
+        return problems
+    ended = dict(zip(dated.agency_code, dated.valid_to, strict=True))
+    names = dict(zip(dated.agency_code, dated.name, strict=True))
+    timeline = AgencyTimeline(dated, successors)
+    starts = dict(zip(frames["plans"].plan_code, frames["plans"].period_start, strict=True))
+    function = {(r.plan_code, r.objective_no, r.indicator_no, r.part): indicator_names.get(r.indicator_code, "")
+                for r in frames["plan_indicators"].itertuples()}
+    named = [(r.plan_code, f"chỉ tiêu {r.objective_no}.{r.indicator_no}{r.part}", r.agency_code,
+              function.get((r.plan_code, r.objective_no, r.indicator_no, r.part), ""))
+             for r in frames["indicator_agencies"].itertuples()]
+    if not frames["activities"].empty:
+        named += [(a.plan_code, f"hoạt động {a.activity_no}", code, a.text) for a in frames["activities"].itertuples()
+                  for code in [a.lead_agency, *[c.strip() for c in str(a.co_agencies or "").split(";") if c.strip()]]]
+    for plan_code, entry, code, text in named:
+        end = ended.get(code)
+        if end is not None and pd.notna(end) and end.year < starts[plan_code]:
+            instead = names[timeline.on(code, text, dt.date(starts[plan_code], 1, 1))]
+            problems.append(f"{plan_code}, {entry}: cơ quan “{names[code]}” đã không còn từ ngày "
+                            f"{(end + pd.Timedelta(days=1)):%d/%m/%Y}, trước kỳ của kế hoạch ({starts[plan_code]}); "
+                            f"ghi cơ quan kế nhiệm “{instead}”")
+    return problems
 
 
 def plan_tables(file_name: str, doc: dict, unit_of: dict[str, str], known_agencies: set[str]

@@ -5,6 +5,7 @@ Every frame carries ``source_file`` and ``entry`` columns so a failure names whe
 
 from __future__ import annotations
 
+import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
@@ -22,8 +23,32 @@ class IndicatorCodes(pa.DataFrameModel):
 class Agencies(pa.DataFrameModel):
     agency_code: Series[str] = pa.Field(unique=True, str_matches=r"^[A-Z]+$")
     name: Series[str]
+    valid_from: Series[pd.Timestamp] = pa.Field(nullable=True)
+    valid_to: Series[pd.Timestamp] = pa.Field(nullable=True)
     source_file: Series[str]
     entry: Series[str]
+
+    class Config:
+        coerce = True
+
+    @pa.dataframe_check(name="valid_from_not_after_valid_to")
+    def _ordered(cls, df):
+        return df["valid_from"].isna() | df["valid_to"].isna() | (df["valid_from"] <= df["valid_to"])
+
+
+class AgencySuccessors(pa.DataFrameModel):
+    """One row per successor of a dissolved agency; ``new_code`` is checked against the agencies at load."""
+
+    old_code: Series[str]
+    new_code: Series[str] = pa.Field(str_matches=r"^[A-Z]+$")
+    position: Series[int] = pa.Field(ge=1)
+    words: Series[str]
+    source_file: Series[str]
+    entry: Series[str]
+
+    class Config:
+        coerce = True
+        unique = ["old_code", "new_code"]
 
 
 class PlanIndicators(pa.DataFrameModel):

@@ -62,7 +62,19 @@ CREATE TABLE IF NOT EXISTS dim_indicator (
 CREATE TABLE IF NOT EXISTS dim_agency (
     agency_code VARCHAR PRIMARY KEY,
     name        VARCHAR NOT NULL,
-    aliases     VARCHAR
+    aliases     VARCHAR,
+    valid_from  DATE,                          -- NULL: before anything the catalogue speaks of
+    valid_to    DATE,                          -- NULL: still in existence
+    source      VARCHAR                        -- the decision that created or dissolved it
+);
+
+-- The 2025 reform of provincial departments (agencies.yaml): who took over a dissolved agency's work.
+CREATE TABLE IF NOT EXISTS agency_successor (
+    old_code       VARCHAR NOT NULL,
+    new_code       VARCHAR NOT NULL,
+    position       INTEGER NOT NULL,           -- rules are tried in this order
+    words          VARCHAR,                    -- words of the indicator name that send a chỉ tiêu here; '' = the rest
+    effective_date DATE NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS dim_plan_indicator (
@@ -92,6 +104,18 @@ CREATE TABLE IF NOT EXISTS bridge_indicator_agency (
     agency_code  VARCHAR NOT NULL,
     role         VARCHAR NOT NULL,             -- 'lead' (chủ trì) | 'co' (phối hợp)
     position     INTEGER NOT NULL              -- order the source names them in; lead 1 reports the numbers
+);
+
+-- Who reports each chỉ tiêu part, and over which days: the plan's first lead, then (after the 2025 reform)
+-- the successor that took over the part's function. NULL dates are open.
+CREATE TABLE IF NOT EXISTS part_reporting_agency (
+    plan_code    VARCHAR NOT NULL,
+    objective_no INTEGER NOT NULL,
+    indicator_no INTEGER NOT NULL,
+    part         VARCHAR NOT NULL,
+    agency_code  VARCHAR NOT NULL,
+    valid_from   DATE,
+    valid_to     DATE
 );
 
 -- Both worlds of the 2025 reform (bdg_pipeline.areas): pre-2025 units keep their official code,

@@ -199,12 +199,13 @@ JOIN dim_plan p USING (plan_code);
 -- 'not_due' (deadline not reached yet). An appendix counts for every agency named in it.
 CREATE OR REPLACE VIEW v_submissions AS
 WITH expected AS (
-    SELECT DISTINCT plan_code, lead_agency AS agency_code FROM dim_plan_indicator  -- the lead reporting each part
+    -- the agency reporting each part over the days it does (after the 2025 reform, a dissolved lead's successor)
+    SELECT DISTINCT plan_code, agency_code, valid_from, valid_to FROM part_reporting_agency
     UNION
-    SELECT DISTINCT plan_code, lead_agency FROM plan_activity
+    SELECT DISTINCT plan_code, lead_agency, NULL::DATE, NULL::DATE FROM plan_activity
 ),
 calendar AS (
-    SELECT e.plan_code, p.province, e.agency_code, y.year, d.period,
+    SELECT DISTINCT e.plan_code, p.province, e.agency_code, y.year, d.period,
            make_date(y.year, d.due_month, d.due_day) AS due_date
     FROM expected e
     JOIN dim_plan p USING (plan_code)
@@ -213,6 +214,9 @@ calendar AS (
     JOIN dim_year y ON y.year BETWEEN p.monitoring_start AND p.period_end
          AND (y.year >= p.period_start
               OR EXISTS (SELECT 1 FROM submission s WHERE s.plan_code = e.plan_code AND s.year = y.year))
+    -- a period is answered by the agency in existence on its last day (31/12, or 30/6 for a 6-month report)
+    WHERE (CASE d.period WHEN '6thang' THEN make_date(y.year, 6, 30) ELSE make_date(y.year, 12, 31) END)
+          BETWEEN coalesce(e.valid_from, DATE '0001-01-01') AND coalesce(e.valid_to, DATE '9999-12-31')
 ),
 received AS (
     SELECT s.plan_code, s.agency_code, s.year, s.period, min(s.received_at) AS first_received,
@@ -409,3 +413,16 @@ SELECT
     s.last_year
 FROM summed s
 JOIN dim_plan p USING (plan_code);
+
+-- Agencies across the 2025 reform of provincial departments (agencies.yaml): validity and successors.
+CREATE OR REPLACE VIEW v_agencies AS
+SELECT a.agency_code, a.name, a.valid_from, a.valid_to,
+       (SELECT string_agg(s.new_code, '; ' ORDER BY s.position) FROM agency_successor s
+        WHERE s.old_code = a.agency_code) AS successor_codes,
+       a.source, a.aliases
+FROM dim_agency a;
+
+-- Which agency reports each chỉ tiêu part, over which days (public view of part_reporting_agency).
+CREATE OR REPLACE VIEW v_reporting_agencies AS
+SELECT r.plan_code, r.objective_no, r.indicator_no, r.part, r.agency_code, a.name AS agency, r.valid_from, r.valid_to
+FROM part_reporting_agency r LEFT JOIN dim_agency a USING (agency_code);

@@ -64,8 +64,10 @@ def test_unknown_and_ambiguous_names(areas):
 
 
 def lc_return(catalogue, env, year, fills):
-    """A Lào Cai return from Sở LĐ-TB&XH whose rows for the given areas hold numerator/denominator."""
-    wb = build_template(catalogue, "LC-2021-2030", "Sở Lao động - Thương binh và Xã hội", year)
+    """A Lào Cai return whose rows for the given areas hold numerator/denominator: from Sở LĐ-TB&XH, or after
+    the 2025 reform from Sở Nội vụ, which took over its labour chỉ tiêu."""
+    agency = "Sở Lao động - Thương binh và Xã hội" if year < 2025 else "Sở Nội vụ"
+    wb = build_template(catalogue, "LC-2021-2030", agency, year)
     ws = wb[SHEET]
     done = set()
     for r in range(FIRST_ROW, ws.max_row + 1):
@@ -74,7 +76,7 @@ def lc_return(catalogue, env, year, fills):
             ws[f"J{r}"], ws[f"K{r}"] = fills[key]
             done.add(key)
     assert done == set(fills)
-    path = env.raw_dir / f"ldtbxh_{year}.xlsx"
+    path = env.raw_dir / f"lao_dong_{year}.xlsx"
     wb.save(path)
     return path
 
@@ -82,7 +84,7 @@ def lc_return(catalogue, env, year, fills):
 def test_district_and_commune_returns_roll_up_to_one_series(catalogue, env, read_warehouse, areas):
     code = "female_wage_employment_share"
     units_2026 = units_for(areas[0], "10", dt.date(2026, 12, 31))
-    communes = [n for n in build_template(catalogue, "LC-2021-2030", "Sở Lao động - Thương binh và Xã hội", 2026)
+    communes = [n for n in build_template(catalogue, "LC-2021-2030", "Sở Nội vụ", 2026)
                 [SHEET]["I"] if n.value and "(" in str(n.value)][:2]
     assert len(units_2026) > 10 and len(communes) == 2
     lc_return(catalogue, env, 2023, {(code, "Huyện Bát Xát"): (1200, 4000), (code, "Thị xã Sa Pa"): (900, 2000)})

@@ -208,7 +208,7 @@ def test_9_a_second_writer_waits_then_gives_up_in_vietnamese(base, catalogue):
 
 
 def test_10_workers_die_with_their_parent_and_temporary_files_go(base, catalogue):
-    files = [filled(catalogue, base.raw_dir / f"f{i}.xlsx", numerator=10000 + i, year=2021 + i % 5,
+    files = [filled(catalogue, base.raw_dir / f"f{i}.xlsx", numerator=10000 + i, year=2020 + i % 5,  # before 2025
                     agency=("Sở Y tế", "Cục Thống kê")[i % 2]) for i in range(10)]
     child = start_paused("ingest", *map(str, files), at="in_transaction")
     workers = psutil.Process(child.pid).children()

@@ -134,7 +134,8 @@ def test_officer_round(catalogue, env, read_warehouse, tmp_path, monkeypatch):
     assert mine.equals(hand)
     template = build_template(again, "LC-2021-2030", "Sở Y tế", 2025)
     ws = template[SHEET]
-    ws[f"J{FIRST_ROW}"], ws[f"K{FIRST_ROW}"] = 1100, 1000  # sex ratio at birth: 110 boys per 100 girls
+    row = next(r for r in range(FIRST_ROW, ws.max_row + 1) if ws[f"E{r}"].value == "sex_ratio_at_birth")
+    ws[f"J{row}"], ws[f"K{row}"] = 1100, 1000  # sex ratio at birth: 110 boys per 100 girls
     filled = tmp_path / "so_y_te_2025.xlsx"
     template.save(filled)
     summary = pipeline.ingest(settings(), [filled])

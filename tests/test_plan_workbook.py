@@ -3,6 +3,7 @@ catalogue again for every plan; an officer's mistakes named at their cell, nothi
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
@@ -154,6 +155,11 @@ def test_new_plan_new_code_and_its_template(catalogue, catalogue_copy, tmp_path)
         if ws[f"{col['year']}{r}"].value == 2025:
             changes[("ChiTieu", f"{col['year']}{r}")] = 2027
     edit(workbook, changes)
+    # a plan of 2026 cannot give work to the agencies dissolved in 2025: the officer is told whom to name instead
+    code, out = run_in(catalogue_copy, "plan", "load", str(workbook))
+    assert code != 0 and "chỉ tiêu 2.1: cơ quan “Sở Lao động - Thương binh và Xã hội” đã không còn từ ngày " \
+        "01/03/2025, trước kỳ của kế hoạch (2026); ghi cơ quan kế nhiệm “Sở Nội vụ”" in out, out
+    edit(workbook, successors_named(workbook, catalogue))
     code, out = run_in(catalogue_copy, "plan", "load", str(workbook))
     assert code == 0, out
     assert "Đã nạp kế hoạch LC-2026-2030: 20 chỉ tiêu" in out and "commune_female_key_leader_share" in out
@@ -165,6 +171,23 @@ def test_new_plan_new_code_and_its_template(catalogue, catalogue_copy, tmp_path)
     template = build_template(again, "LC-2026-2030", "Sở Nội vụ", 2027)
     codes = {c.value for c in template["BaoCao"]["E"]}
     assert "commune_female_key_leader_share" in codes
+
+
+def successors_named(workbook: Path, catalogue) -> dict[tuple[str, str], object]:
+    """Each agency of sheet ChiTieu replaced by the one answering for the row's chỉ tiêu in 2026, as an officer
+    would pick them."""
+    ws = openpyxl.load_workbook(workbook)["ChiTieu"]
+    names = dict(zip(catalogue.agencies.agency_code, catalogue.agencies.name, strict=True))
+    col, changes = TARGET_LETTER, {}
+    for r in range(2, ws.max_row + 1):
+        function = catalogue.indicator_names.get(ws[f"{col['code']}{r}"].value or "", "")
+        for key in ("leads", "cos"):
+            text = ws[f"{col[key]}{r}"].value
+            if text:
+                codes = [catalogue.agency_aliases[n.strip()] for n in str(text).split(";")]
+                now = [names[catalogue.timeline.on(c, function, dt.date(2026, 1, 1))] for c in codes]
+                changes[("ChiTieu", f"{col[key]}{r}")] = "; ".join(dict.fromkeys(now))
+    return changes
 
 
 def run_in(folder: Path, *args: str):

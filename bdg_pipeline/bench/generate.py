@@ -2,7 +2,8 @@
 
 The 34 provinces and 3,321 communes in force since 1 July 2025 (from bdg_pipeline.areas), each with a
 10-year plan 2026–2035 carrying the chỉ tiêu of Lào Cai's plan and objectives 4–6 of Quảng Ninh's
-2021–2030 plan (41 parts). Every lead agency of every province returns the project's template each year,
+2021–2030 plan (41 parts), given to the agencies in existence in 2026 (the successors of those the 2021 plans
+name, by the rules of ``agencies.yaml``). Every lead agency of every province returns the project's template each year,
 filled for the province and every commune: about 2,400 workbooks and 1.3 million observations. Plus
 free-form appendices: versions of the Ninh Thuận PHỤ LỤC for 2016–2020.
 """
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from ..agencies import read_timeline
 from ..areas import load_areas
 from ..catalogue import load_catalogue
 from ..config import CATALOGUE_DIR
@@ -28,6 +30,11 @@ from ..samples.ninh_thuan_appendix import ROWS, write_appendix
 YEARS = range(2026, 2036)
 BANNER = "DỮ LIỆU GIẢ LẬP cho đo hiệu năng — không phải số liệu thật"
 SHIFT = {2025: 2030, 2030: 2035}
+PLAN_ISSUED = dt.date(2026, 1, 1)
+
+
+def _listed(value: object) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
 def bench_catalogue(target: Path) -> Path:
@@ -48,10 +55,18 @@ def bench_catalogue(target: Path) -> Path:
         if int(objective) >= 4:
             ind["id"] = f"{int(objective) + 3}.{number}"
             indicators.append(ind)
+    timeline = read_timeline(CATALOGUE_DIR)
+    codes = yaml.safe_load((CATALOGUE_DIR / "indicators.yaml").read_text(encoding="utf-8"))
+    names = {e["code"]: e["name"] for e in codes}
     for ind in indicators:
+        lead, co = ind.pop("lead", None), ind.pop("co", None)
         for part in ind["parts"]:
             part.pop("baseline", None)
             part["targets"] = [[SHIFT[t[0]], *t[1:]] for t in part["targets"]]
+            for role, named in (("lead", part.get("lead", lead)), ("co", part.get("co", co))):
+                if named:  # a plan of 2026 names the agencies of 2026
+                    codes = [timeline.on(c, names[part["code"]], PLAN_ISSUED) for c in _listed(named)]
+                    part[role] = list(dict.fromkeys(codes))
     areas, _ = load_areas()
     provinces = areas[(areas.level == "tinh") & areas.valid_to.isna()].sort_values("official_code")
     for p in provinces.itertuples():

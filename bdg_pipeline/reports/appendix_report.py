@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 import xlsxwriter
 
+from ..agencies import COLLECTING_OFFICE
 from ..areas import plain
 from ..attainment import STATUS_VI, is_met, target_words
 from ..units import format_vn
@@ -53,7 +54,18 @@ class ReportData:
     activities: pd.DataFrame = field(default_factory=pd.DataFrame)  # v_activities of the year
     budget: pd.DataFrame = field(default_factory=pd.DataFrame)  # v_budget of the plans followed that year
     year_spending: pd.DataFrame = field(default_factory=pd.DataFrame)  # the year's fact_spending in force
+    issuing_body: str = ISSUING_BODY  # the office collecting the returns in the report's year
 
+
+# The collecting office of the year: after the 2025 reform, the successor taking its remaining work (Sở Nội vụ)
+ISSUING_BODY_SQL = """
+SELECT coalesce(
+    (SELECT n.name FROM dim_agency o
+     JOIN agency_successor s ON s.old_code = o.agency_code AND s.words = ''
+     JOIN dim_agency n ON n.agency_code = s.new_code
+     WHERE o.agency_code = $office AND o.valid_to < make_date($year, 12, 31)),
+    (SELECT name FROM dim_agency WHERE agency_code = $office), $fallback)
+"""
 
 ROWS_SQL = """
 WITH next_target AS (
@@ -72,7 +84,11 @@ parts AS (
     JOIN next_target nt USING (plan_code, objective_no, indicator_no, part)
     JOIN fact_target t USING (plan_code, objective_no, indicator_no, part, target_year)
     JOIN dim_area pa ON pa.area_code = p.province_code
-    LEFT JOIN dim_agency lead ON lead.agency_code = pi.lead_agency
+    LEFT JOIN part_reporting_agency ra  -- the agency answering for the part that year (after the 2025 reform)
+       ON ra.plan_code = pi.plan_code AND ra.objective_no = pi.objective_no AND ra.indicator_no = pi.indicator_no
+          AND ra.part = pi.part AND make_date($year, 12, 31) BETWEEN coalesce(ra.valid_from, DATE '0001-01-01')
+          AND coalesce(ra.valid_to, DATE '9999-12-31')
+    LEFT JOIN dim_agency lead ON lead.agency_code = coalesce(ra.agency_code, pi.lead_agency)
     WHERE p.province = $province AND $year BETWEEN p.monitoring_start AND p.monitoring_end
 ),
 obs AS (SELECT * FROM v_observations WHERE province = $province AND year = $year)
@@ -138,8 +154,10 @@ def load_report_data(con: duckdb.DuckDBPyConnection, province: str, year: int) -
         FROM v_submissions WHERE province = $province AND year = $year
         ORDER BY plan_code, period, agency""", {"province": province, "year": year}).df()
     budget, year_spending = load_budget(con, province, year)
+    issuing_body = con.execute(ISSUING_BODY_SQL, {"office": COLLECTING_OFFICE, "year": year,
+                                                  "fallback": ISSUING_BODY}).fetchone()
     return ReportData(province, year, plans, rows, warnings, submissions, load_activities(con, province, year),
-                      budget, year_spending)
+                      budget, year_spending, str(issuing_body[0]) if issuing_body else ISSUING_BODY)
 
 
 def masked_count(count, indicator_code: str, level: str):
@@ -267,13 +285,13 @@ def _heading(ws, fmt, data: ReportData, subtitle: str, last: int) -> None:
     """Tên cơ quan and quốc hiệu side by side, then the appendix title and the “Kèm theo Báo cáo số …” line."""
     split, right = 2, max(3, last - 3)
     ws.merge_range(0, 0, 0, split, f"UBND TỈNH {data.province.upper()}", fmt["body_left"])
-    ws.merge_range(1, 0, 1, split, ISSUING_BODY.upper(), fmt["motto"])
+    ws.merge_range(1, 0, 1, split, data.issuing_body.upper(), fmt["motto"])
     ws.merge_range(0, right, 0, last, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", fmt["body_bold"])
     ws.merge_range(1, right, 1, last, "Độc lập - Tự do - Hạnh phúc", fmt["motto"])
     ws.merge_range(3, 0, 3, last, "PHỤ LỤC", fmt["title"])
     ws.merge_range(4, 0, 4, last, subtitle, fmt["subtitle"])
     ws.merge_range(5, 0, 5, last, f"(Kèm theo Báo cáo số …………/BC-… ngày …… tháng …… năm ………… của "
-                                  f"{ISSUING_BODY} tỉnh {data.province})", fmt["note"])
+                                  f"{data.issuing_body} tỉnh {data.province})", fmt["note"])
     ws.merge_range(6, 0, 6, last, f"Kế hoạch: {', '.join(data.plans.plan_code)}. Số liệu trong kho đến ngày "
                                   f"{dt.date.today():%d/%m/%Y}.", fmt["note"])
     ws.set_row(4, 33)

@@ -31,7 +31,11 @@ SELECT pi.plan_code, pi.objective_no, o.field, o.text AS objective_text, pi.indi
        pi.indicator_code, pi.unit, pi.text, ag.name AS lead_agency
 FROM dim_plan_indicator pi
 JOIN dim_objective o USING (plan_code, objective_no)
-LEFT JOIN dim_agency ag ON ag.agency_code = pi.lead_agency
+LEFT JOIN part_reporting_agency ra  -- the agency answering for the part that year (after the 2025 reform)
+       ON ra.plan_code = pi.plan_code AND ra.objective_no = pi.objective_no AND ra.indicator_no = pi.indicator_no
+          AND ra.part = pi.part AND make_date($year, 12, 31) BETWEEN coalesce(ra.valid_from, DATE '0001-01-01')
+          AND coalesce(ra.valid_to, DATE '9999-12-31')
+LEFT JOIN dim_agency ag ON ag.agency_code = coalesce(ra.agency_code, pi.lead_agency)
 WHERE pi.plan_code = $plan
 ORDER BY pi.objective_no, pi.indicator_no, pi.part
 """
@@ -77,7 +81,7 @@ def build_site(con: duckdb.DuckDBPyConnection, province: str, year: int, plans: 
         title = con.execute("SELECT title FROM dim_plan WHERE plan_code = ?", [plan_code]).fetchone()
         chart = objective_chart(con, province, plan_code, folder / "bieu_do" / f"{plan_code}_theo_muc_tieu.png")
         charts += [chart] if chart else []
-        parts = con.execute(PARTS_SQL, {"plan": plan_code}).df()
+        parts = con.execute(PARTS_SQL, {"plan": plan_code, "year": year}).df()
         judged = con.execute(JUDGEMENTS_SQL, {"plan": plan_code}).df()
         values = con.execute(VALUES_SQL, {"plan": plan_code}).df()
         objectives = []

@@ -21,6 +21,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..agencies import COLLECTING_OFFICE, PART_KEY, answering_on, not_in_existence
 from ..areas import AreaError, display_name, plain, units_for, world_date
 from ..areas import resolve as resolve_area
 from ..catalogue import Catalogue
@@ -81,10 +82,15 @@ class TemplateError(ValueError):
     """Asked for a template that cannot exist (message for officers)."""
 
 
-def agency_indicators(catalogue: Catalogue, plan_code: str, agency_code: str):
-    """The chỉ tiêu parts whose numbers the agency reports in the plan (it is their first lead), in plan order."""
+def agency_indicators(catalogue: Catalogue, plan_code: str, agency_code: str, day: dt.date | None = None):
+    """The chỉ tiêu parts whose numbers the agency reports in the plan, in plan order: those it is the first
+    lead of, or on ``day``, those it answers for then (a successor for a dissolved lead's parts)."""
     pi = catalogue.plan_indicators
-    rows = pi[(pi.plan_code == plan_code) & (pi.lead_agency == agency_code)]
+    if day is None:
+        rows = pi[(pi.plan_code == plan_code) & (pi.lead_agency == agency_code)]
+    else:
+        now = answering_on(catalogue.reporters, day)
+        rows = pi.merge(now[(now.plan_code == plan_code) & (now.agency_code == agency_code)][PART_KEY], on=PART_KEY)
     return rows.sort_values(["objective_no", "indicator_no", "part"])
 
 
@@ -119,7 +125,11 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
     if not plan.monitoring_start <= year <= plan.monitoring_end:
         raise TemplateError(f"Năm {year} nằm ngoài kỳ theo dõi của kế hoạch {plan_code} "
                             f"({plan.monitoring_start}–{plan.monitoring_end})")
-    indicators = agency_indicators(catalogue, plan_code, agency_code)
+    day = world_date(year, period)
+    if not catalogue.timeline.exists_on(agency_code, day):
+        raise TemplateError(not_in_existence(catalogue.timeline, catalogue.reporters, plan_code, agency_code, year,
+                                             day))
+    indicators = agency_indicators(catalogue, plan_code, agency_code, day)
     activities = agency_activities(catalogue, plan_code, agency_code)
     sources = budget_sources(catalogue, plan_code)
     if indicators.empty and activities.empty:
@@ -224,12 +234,13 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
                        ("agency_code", agency_code), ("year", year), ("period", period)):
         meta.append([key, value])
     meta.sheet_state = "veryHidden"
-    _instructions(wb.create_sheet("HuongDan", 0), plan_code, agency_name, year, period)
+    office = catalogue.agencies.set_index("agency_code").at[catalogue.timeline.on(COLLECTING_OFFICE, "", day), "name"]
+    _instructions(wb.create_sheet("HuongDan", 0), plan_code, agency_name, year, period, office)
     wb.active = 1
     return wb
 
 
-def _instructions(ws, plan_code: str, agency_name: str, year: int, period: str) -> None:
+def _instructions(ws, plan_code: str, agency_name: str, year: int, period: str, office: str) -> None:
     lines = [
         "HƯỚNG DẪN ĐIỀN BIỂU BÁO CÁO",
         f"Kế hoạch: {plan_code} — Cơ quan báo cáo: {agency_name} — Năm số liệu: {year} — {PERIODS[period]}",
@@ -250,7 +261,7 @@ def _instructions(ws, plan_code: str, agency_name: str, year: int, period: str) 
         "8. Chọn Cấp và Địa bàn trong danh sách thả xuống.",
         "9. Trang “HoatDong” (nếu có): chọn tình trạng từng hoạt động, ngày, địa bàn, kết quả và số người tham "
         "gia (nam, nữ). Trang “KinhPhi” (nếu có): kinh phí được bố trí và đã chi trong năm theo nguồn, triệu đồng.",
-        "10. Lưu tệp dạng .xlsx (không đặt mật khẩu, không dùng macro) và gửi về Sở Lao động - Thương binh và Xã hội.",
+        f"10. Lưu tệp dạng .xlsx (không đặt mật khẩu, không dùng macro) và gửi về {office}.",
         "Tệp sai sẽ được trả lại kèm báo cáo lỗi chỉ rõ trang tính, ô, giá trị và cách sửa.",
     ]
     for i, line in enumerate(lines, start=1):
@@ -403,6 +414,11 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
     if agency_code not in set(catalogue.agencies.agency_code):
         problems.append(Problem("_meta", "B4", "Biểu mẫu ghi cơ quan không có trong danh mục", agency_code,
                                 "Tạo lại biểu mẫu bằng lệnh “bdg template”; không sửa trang “_meta”."))
+    elif period in PERIODS and not catalogue.timeline.exists_on(agency_code, world_date(year, period)):
+        problems.append(Problem("_meta", "B4", not_in_existence(catalogue.timeline, catalogue.reporters, plan_code,
+                                                                agency_code, year, world_date(year, period)),
+                                agency_code, "Tạo biểu mẫu cho cơ quan kế nhiệm bằng lệnh “bdg template”, chép số "
+                                "liệu sang và gửi lại từ cơ quan đó."))
     if period not in PERIODS:
         problems.append(Problem("_meta", "B6", "Biểu mẫu ghi kỳ báo cáo không hợp lệ", period,
                                 f"Kỳ báo cáo là {' hoặc '.join(PERIODS)}; tạo lại biểu mẫu bằng lệnh “bdg template”."))

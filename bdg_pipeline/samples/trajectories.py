@@ -1,5 +1,7 @@
 """Sample returns on the project's template for Lào Cai (LC-2021-2030) and Quảng Ninh (QN-2021-2030),
-years 2021–2024 for every lead agency and 2025 for about half of them (late returns are realistic).
+years 2021–2024 for every lead agency and 2025 for about half of them (late returns are realistic). A year after
+the 2025 reform of provincial departments is returned by the agency then in existence (Sở Nội vụ, Sở Y tế …
+for the chỉ tiêu of Sở Lao động - Thương binh và Xã hội).
 
 Made up but plausible: each part follows a trajectory chosen in turn from the progress classes, so
 the demo shows every status. Every workbook says DỮ LIỆU MẪU in its header and file name.
@@ -12,6 +14,7 @@ import os
 import random
 from pathlib import Path
 
+from ..areas import world_date
 from ..catalogue import Catalogue
 from ..returns.template import FIRST_ROW, SHEET, agency_indicators, build_template
 from .activity_returns import SPENDING_AGENCY, fill_spending
@@ -63,6 +66,7 @@ def write_trajectory_samples(target_dir: Path, catalogue: Catalogue) -> list[Pat
         deadlines = catalogue.reporting_deadlines
         annual = deadlines[(deadlines.plan_code == plan_code) & (deadlines.period == "nam")].iloc[0]
         plans = {}
+        writers: dict[tuple[int, str], set[tuple[int, int, str]]] = {}
         turn = 0
         for agency_no, agency in enumerate(agencies):
             for part in agency_indicators(catalogue, plan_code, agency).itertuples():
@@ -82,29 +86,34 @@ def write_trajectory_samples(target_dir: Path, catalogue: Catalogue) -> list[Pat
                     values = {2024: values[2021]}
                 plans[(part.objective_no, part.indicator_no, part.part)] = (part.unit, values)
             years = YEARS + ((2025,) if agency_no % 2 == 0 else ())
-            for year in years:
-                agency_name = catalogue.agencies.set_index("agency_code").at[agency, "name"]
-                wb = build_template(catalogue, plan_code, agency_name, year, "nam", banner=BANNER)
-                ws = wb[SHEET]
-                filled = 0
-                for row in range(FIRST_ROW, ws.max_row + 1):
-                    key = (ws[f"B{row}"].value, ws[f"C{row}"].value, ws[f"D{row}"].value or "")
-                    if ws[f"H{row}"].value != "Cấp tỉnh" or key not in plans:
-                        continue
-                    unit, values = plans[key]
-                    if year in values:
-                        _fill(ws, row, unit, values[year], rng)
-                        filled += 1
-                if (plan_code, agency) == SPENDING_AGENCY:
-                    fill_spending(wb, year)  # the Sở LĐ-TB&XH also reports the plan's spending
-                ws["C9"].value = None
-                ws["C10"] = "Cán bộ đầu mối (mẫu)"
-                if filled:
-                    path = target_dir / f"MAU_{plan_code}_{agency}_{year}_nam.xlsx"
-                    wb.save(path)
-                    # received around the annual deadline: most on time, some days or weeks late
-                    due = dt.date(year, annual.due_month, annual.due_day)
-                    received = dt.datetime.combine(due, dt.time(9)) + dt.timedelta(days=rng.randint(-25, 12))
-                    os.utime(path, (received.timestamp(), received.timestamp()))
-                    written.append(path)
+            for year in years:  # the agency answering for each part that year writes it
+                for part in agency_indicators(catalogue, plan_code, agency).itertuples():
+                    writer = catalogue.timeline.on(agency, catalogue.indicator_names[part.indicator_code],
+                                                   world_date(year))
+                    writers.setdefault((year, writer), set()).add((part.objective_no, part.indicator_no, part.part))
+        for (year, agency), keys in sorted(writers.items()):
+            agency_name = catalogue.agencies.set_index("agency_code").at[agency, "name"]
+            wb = build_template(catalogue, plan_code, agency_name, year, "nam", banner=BANNER)
+            ws = wb[SHEET]
+            filled = 0
+            for row in range(FIRST_ROW, ws.max_row + 1):
+                key = (ws[f"B{row}"].value, ws[f"C{row}"].value, ws[f"D{row}"].value or "")
+                if ws[f"H{row}"].value != "Cấp tỉnh" or key not in keys:
+                    continue
+                unit, values = plans[key]
+                if year in values:
+                    _fill(ws, row, unit, values[year], rng)
+                    filled += 1
+            if (plan_code, agency) == SPENDING_AGENCY:
+                fill_spending(wb, year)  # the Sở LĐ-TB&XH also reports the plan's spending
+            ws["C9"].value = None
+            ws["C10"] = "Cán bộ đầu mối (mẫu)"
+            if filled:
+                path = target_dir / f"MAU_{plan_code}_{agency}_{year}_nam.xlsx"
+                wb.save(path)
+                # received around the annual deadline: most on time, some days or weeks late
+                due = dt.date(year, annual.due_month, annual.due_day)
+                received = dt.datetime.combine(due, dt.time(9)) + dt.timedelta(days=rng.randint(-25, 12))
+                os.utime(path, (received.timestamp(), received.timestamp()))
+                written.append(path)
     return written
