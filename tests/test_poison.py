@@ -121,7 +121,7 @@ def test_poison_files_beside_good_returns(env, catalogue, tmp_path):
 def test_a_file_that_kills_its_reader_is_rejected_alone_and_never_read_again(env, catalogue):
     # with the column limit lifted the cheap checks let XFD150000 through: the reader itself must hold
     limits = {"BDG_MAX_COLUMNS": "20000", "BDG_READ_MEMORY_MB": "400"}
-    goods = [filled(catalogue, env.raw_dir / f"f{i}.xlsx", numerator=10000 + i, year=2021 + i % 5,
+    goods = [filled(catalogue, env.raw_dir / f"f{i}.xlsx", numerator=10000 + i, year=2020 + i % 5,  # before the reform
                     agency=("Sở Y tế", "Cục Thống kê")[i % 2]) for i in range(9)]
     bomb = far_cell(env.raw_dir, catalogue)  # sorted among them: read in the same chunk by the pool
     run = bdg_measured("ingest", *map(str, [*goods, bomb]), **limits)
