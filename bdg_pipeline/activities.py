@@ -3,20 +3,25 @@ activity's status and kind, and the numbers of a spending line. Plain Python, no
 
 from __future__ import annotations
 
+import re
+
 from .numbers import normalize_text
 from .units import format_vn
-from .vocabulary import ACTIVITY_KIND_WORDS, ACTIVITY_STATUSES
+from .vocabulary import ACTIVITY_KIND_WORDS, ACTIVITY_STATUSES, ADVISORY_HEADS
 
 _STATUS_BY_LABEL = {normalize_text(label).casefold(): code for code, label in ACTIVITY_STATUSES.items()}
 
 
+_KIND_PATTERNS = {kind: re.compile("|".join(words)) for kind, words in ACTIVITY_KIND_WORDS.items()}
+
+
 def activity_kind(text: str) -> str:
-    """training / meeting / campaign / other, by the first kind whose words the plan's text uses."""
+    """training / meeting / campaign / other: the kind whose words come first in the plan's text."""
     folded = normalize_text(text).casefold()
-    for kind, words in ACTIVITY_KIND_WORDS.items():
-        if any(word in folded for word in words):
-            return kind
-    return "other"
+    if folded.startswith(ADVISORY_HEADS):
+        return "other"
+    found = [(m.start(), kind) for kind, pattern in _KIND_PATTERNS.items() if (m := pattern.search(folded))]
+    return min(found)[1] if found else "other"
 
 
 def status_code(label: object) -> str | None:

@@ -279,7 +279,8 @@ def plan_draft(document: Path, output: Path | None) -> None:
     review_workbook(draft, list(catalogue.agencies.name), f"đọc tự động từ {document.name}").save(output)
     indicators = len({(r.objective_no, r.indicator_no) for r in draft.rows})
     flagged = sum(1 for r in draft.rows if r.review) + len(draft.info.review)
-    click.echo(f"Đã đọc kế hoạch {draft.info.code} ({draft.info.province}, {draft.info.start}–{draft.info.end}): "
+    period = f"năm {draft.info.start}" if draft.info.start == draft.info.end else f"{draft.info.start}–{draft.info.end}"
+    click.echo(f"Đã đọc kế hoạch {draft.info.code} ({draft.info.province}, {period}): "
                f"{len(draft.objectives)} mục tiêu, {indicators} chỉ tiêu, {len(draft.rows)} dòng mục tiêu; "
                f"{flagged} dòng cần xem lại → {output}")
 

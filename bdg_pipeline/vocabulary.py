@@ -56,14 +56,22 @@ ACTIVITY_STATUSES: dict[str, str] = {
 }
 NOT_REPORTED = {"not_reported": "Chưa báo cáo"}  # an activity no agency has reported on for the year
 # Kinds of activity whose participants are counted by sex (số người tham gia: nam / nữ), told by the
-# words of the plan's text; everything else is "other".
+# words of the plan's text (the kind named first wins: “Lồng ghép tuyên truyền … qua các lớp tập huấn” is a
+# campaign); everything else is "other".
 ACTIVITY_KINDS: dict[str, str] = {"training": "Tập huấn, bồi dưỡng", "meeting": "Hội nghị, hội thảo, tọa đàm",
                                   "campaign": "Truyền thông, vận động", "other": "Khác"}
+# Patterns, not bare words: “lớp” alone is also “trường lớp” (schools), “đào tạo” also the cadre policy
+# “quy hoạch, đào tạo”, “vận động nguồn” is raising money, not a campaign.
 ACTIVITY_KIND_WORDS: dict[str, tuple[str, ...]] = {
-    "training": ("tập huấn", "bồi dưỡng", "lớp", "đào tạo"),
-    "meeting": ("hội nghị", "hội thảo", "tọa đàm", "diễn đàn", "gặp mặt", "giao lưu", "hội thi", "học tập kinh nghiệm"),
-    "campaign": ("tuyên truyền", "truyền thông", "chiến dịch", "vận động", "kỷ niệm", "mít tinh", "tháng hành động"),
+    "training": (r"tập huấn", r"bồi dưỡng", r"\blớp (?:học|đào tạo|tập huấn|bồi dưỡng)", r"(?:khóa|tổ chức) đào tạo"),
+    "meeting": (r"hội nghị", r"hội thảo", r"tọa đàm", r"diễn đàn", r"gặp mặt", r"giao lưu", r"hội thi",
+                r"(?:học tập|trao đổi),? (?:trao đổi )?kinh nghiệm"),
+    "campaign": (r"tuyên truyền", r"truyền thông", r"chiến dịch", r"vận động(?! nguồn)", r"kỷ niệm", r"mít tinh",
+                 r"tháng hành động"),
 }
+# An activity that advises the People's Committee (“Tham mưu … quy hoạch, đào tạo, bồi dưỡng cán bộ nữ”) is
+# policy work, whatever event words its text cites: never one whose participants are counted.
+ADVISORY_HEADS: tuple[str, ...] = ("tham mưu",)
 
 # Published outputs show counts of gender-based-violence victims and perpetrators below this limit
 # at commune level as "<5" (the warehouse keeps the real numbers).

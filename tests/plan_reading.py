@@ -33,6 +33,7 @@ class Measure:
     parts_same: int = 0  # the same part letters for the chỉ tiêu
     leads: int = 0
     leads_same: int = 0  # the first lead (the reporting agency) of each part
+    agencies_same: int = 0  # every lead, in order, and the same co-agencies
     codes_same: int = 0
     flagged_rows: int = 0
     flagged_exact: int = 0  # flagged although the row equals the hand catalogue's
@@ -82,6 +83,15 @@ def measure(draft: PlanDraft, catalogue: Catalogue, plan: str) -> Measure:
         parts_drafted[(r.objective_no, r.indicator_no)].add(r.part)
     m.parts = len(unit)
     m.parts_same = sum(len(parts) for ind, parts in parts_hand.items() if parts_drafted.get(ind) == parts)
+    bridge = catalogue.indicator_agencies
+    bridge = bridge[bridge.plan_code == plan].sort_values("position")
+    named: dict[tuple, tuple[list[str], set[str]]] = defaultdict(lambda: ([], set()))
+    for b in bridge.itertuples():
+        leads, cos = named[(int(b.objective_no), int(b.indicator_no), b.part)]
+        if b.role == "lead":
+            leads.append(name_of[b.agency_code])
+        else:
+            cos.add(name_of[b.agency_code])
     first_rows = {}
     for r in draft.rows:
         first_rows.setdefault((r.objective_no, r.indicator_no, r.part), r)
@@ -89,7 +99,12 @@ def measure(draft: PlanDraft, catalogue: Catalogue, plan: str) -> Measure:
         m.leads += 1
         r = first_rows.get(key)
         m.leads_same += bool(r and r.leads and r.leads[0] == name_of[part.lead_agency])
+        m.agencies_same += bool(r and (r.leads, set(r.cos)) == named[key])
         m.codes_same += bool(r and r.indicator_code == part.indicator_code)
+        if r and not r.review and r.indicator_code != part.indicator_code:
+            m.unflagged_wrong.append(f"{plan} {key}: mã {r.indicator_code} ≠ {part.indicator_code}")
+        if r and not r.review and r.leads[:1] != [name_of[part.lead_agency]]:
+            m.unflagged_wrong.append(f"{plan} {key}: cơ quan chủ trì {r.leads[:1]} ≠ {part.lead_agency}")
     return m
 
 

@@ -32,7 +32,7 @@ def test_materialize_all(env, read_warehouse):
     assert meta["receipts"].value == {"phu_luc.xlsx": "31 giá trị mới"}  # what the return changed, as told on screen
     published = result.asset_materializations_for_node("published_warehouse")[0].metadata
     assert published["observations_in_force"].value == 31 and published["returns_in_force"].value == 1
-    assert read_warehouse("SELECT count(*) FROM v_targets") == [(211,)]
+    assert read_warehouse("SELECT count(*) FROM v_targets") == [(215,)]
     assert read_warehouse("SELECT count(*) FROM v_observations WHERE plan_code = 'NT-2020'") == [(31,)]
     # the asset graph wrote staging and published a copy; both hold the same facts
     with staging_connection(env) as con:

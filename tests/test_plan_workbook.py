@@ -203,7 +203,7 @@ def test_cli_export_and_load(catalogue_copy, tmp_path):
     code, text = run_in(catalogue_copy, "plan", "load", str(out))
     assert code == 1 and "Kế hoạch NT-2020 đã có trong danh mục" in text and "--replace" in text
     code, text = run_in(catalogue_copy, "plan", "load", str(out), "--replace")
-    assert code == 0 and "Đã nạp kế hoạch NT-2020: 22 chỉ tiêu, 31 dòng mục tiêu" in text
+    assert code == 0 and "Đã nạp kế hoạch NT-2020: 22 chỉ tiêu, 32 dòng mục tiêu" in text
     code, text = run_in(catalogue_copy, "plan", "export", "--plan", "XX-2020")
     assert code == 1 and "Không có kế hoạch “XX-2020”" in text
     not_xlsx = tmp_path / "ghi_chu.xlsx"

@@ -163,7 +163,7 @@ def test_static_site_per_province_and_year(nt_report):
     index = read_page(folder / "index.html")
     assert index.remote == [] and "Ninh Thuận" in "".join(index.text)
     pages = [link for link in index.links if link.startswith("chi-tieu/")]
-    assert len(pages) == 31  # every chỉ tiêu part of NT-2020, each with its page
+    assert len(pages) == 32  # every chỉ tiêu part of NT-2020, each with its page
     assert all((folder / link).exists() for link in index.links + index.images)
     assert "bieu_do/NT-2020_theo_muc_tieu.png" in index.images
     text = " ".join(index.text)

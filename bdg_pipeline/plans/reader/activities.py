@@ -8,7 +8,7 @@ import datetime as dt
 import re
 
 from ..model import Activity
-from .agencies import ITEM, _subject
+from .agencies import _subject, organising_paragraphs
 from .names import AgencyNames
 
 PLACE = re.compile(r"tại xã ([A-ZĐÀ-Ỹ][^\s,.;]*(?: [A-ZĐÀ-Ỹ][^\s,.;]*)*)(?:, huyện ([A-ZĐÀ-Ỹ][^\s,.;]*"
@@ -20,17 +20,10 @@ REVIEW = ("Hoạt động đọc từ mục Tổ chức thực hiện, ý {item}
 
 def activities(section: list[str], names: AgencyNames, full_name: dict[str, str], year: int) -> list[Activity]:
     found: list[Activity] = []
-    item_agency: str | None = None
-    item_no = ""
-    for para in section:
-        text = para.strip()
-        if ITEM.match(text):
-            item_no = text.split(".")[0]
-            head, _, rest = text[len(item_no) + 1:].partition(":")
-            item_agency = names.first(head)
-            text = rest.strip()
-            if not text:
-                continue
+    for p in organising_paragraphs(section, names):
+        item_agency, item_no, text = p.agency, p.item, p.task
+        if not text:
+            continue
         task = text.lstrip("-–+ ").strip()
         if item_agency is None or len(task.split()) < 6 or re.match(r"^Hướng dẫn và phối hợp", task):
             continue  # no agency named, or a general duty with no task of its own

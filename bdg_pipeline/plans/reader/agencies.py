@@ -6,6 +6,7 @@ the plan's appendix (PHỤ LỤC)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .names import AgencyNames
@@ -76,17 +77,45 @@ def _subject(text: str, names: AgencyNames) -> str | None:
     return names.first(text[:min(verbs)]) if verbs else None
 
 
-def from_organising(section: list[str], names: AgencyNames, objectives: dict[int, list[int]]
-                    ) -> dict[tuple[int, int], Assignment]:
-    found: dict[tuple[int, int], Assignment] = {}
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of “Tổ chức thực hiện” under its numbered item (“4. Sở Nội vụ: …”)."""
+
+    item: str  # the item's number, "" before the first item
+    agency: str | None  # the agency the item is about
+    text: str  # the paragraph as written
+    task: str  # what it asks: the text after the item's head on the item's own line, else the whole paragraph
+
+
+ITEM_HEAD_END = re.compile(r":|\b(?=Chủ trì\b|Thực hiện\b)")
+
+
+def organising_paragraphs(section: list[str], names: AgencyNames) -> Iterator[Paragraph]:
     item_agency: str | None = None
     item_no = ""
     for para in section:
         text = para.strip()
+        task = text
         if ITEM.match(text):
             item_no = text.split(".")[0]
-            head = re.split(r":|\bChủ trì\b|\bThực hiện\b", text[len(item_no) + 1:], maxsplit=1)[0]
+            head, task = _split_head(text[len(item_no) + 1:])
             item_agency = names.first(head)
+        yield Paragraph(item_no, item_agency, text, task.strip())
+
+
+def _split_head(rest: str) -> tuple[str, str]:
+    """“Sở Nội vụ: chủ trì …” → (“Sở Nội vụ”, “chủ trì …”); “Công an tỉnh Chủ trì …” keeps its verb in the task."""
+    found = ITEM_HEAD_END.search(rest)
+    if not found:
+        return rest, ""
+    return rest[:found.start()], rest[found.end():]
+
+
+def from_organising(section: list[str], names: AgencyNames, objectives: dict[int, list[int]]
+                    ) -> dict[tuple[int, int], Assignment]:
+    found: dict[tuple[int, int], Assignment] = {}
+    for p in organising_paragraphs(section, names):
+        text, item_no, item_agency = p.text, p.item, p.agency
         paragraph_subject = _subject(text.lstrip("-–+ "), names)
         for sentence in re.split(r"(?<=\.)\s+(?=[A-ZĐÀ-Ỹ])", text):
             refs = references(sentence, objectives)

@@ -4,6 +4,7 @@ the part's clause; when none fits well, a new code is proposed and said in “C�
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from .names import words
@@ -30,12 +31,18 @@ def _grams(tokens: list[str]) -> set[str]:
     return set(tokens) | {f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)}
 
 
+def _spelt(text: str) -> set[str]:
+    """Words as written, diacritics kept: folded, “năm” (year) would read as “nam” (male)."""
+    return set(re.findall(r"\w+", unicodedata.normalize("NFC", text).lower()))
+
+
 @dataclass(frozen=True)
 class CodeChoice:
     code: str
     name: str
     known: bool
     score: float
+    rival: str = ""  # the name of another code that fits (almost) as well: the choice is not clear
 
 
 class CodeMatcher:
@@ -43,34 +50,52 @@ class CodeMatcher:
 
     THRESHOLD = 0.5  # the name's words mostly in the clause: taken as it is
     GUESS = 0.3  # nearest code below THRESHOLD: taken, and said in “Cần xem lại”
+    CLEAR = 0.75  # above this the choice is clear whatever comes second
+    MARGIN = 0.2  # below CLEAR, a second code this close makes the choice one to review
 
     def __init__(self, entries: list[tuple[str, str, str]]):
-        self.entries = [(code, unit, name, _grams(content_words(name))) for code, unit, name in entries]
+        self.entries = [(code, unit, name, _grams(content_words(name)), _spelt(name))
+                        for code, unit, name in entries]
+        self.names = {code: name for code, _unit, name in entries}
 
-    def _best(self, text: str, unit: str, taken: set[str]) -> tuple[float, str, str] | None:
+    def _fits(self, text: str, unit: str, taken: set[str]) -> dict[str, tuple[float, float]]:
+        """Per code: the share of its name's quantity words in ``text``, then the share of all its name's words
+        (the sex and the ages included: “nữ” against “nam”, “15 đến 60” against “18 - 40”) to tell ties apart."""
         mine = _grams(content_words(text))
-        best: tuple[float, str, str] | None = None
-        for code, code_unit, name, grams in self.entries:
-            if code_unit != unit or code in taken or not grams:
-                continue
-            score = len(mine & grams) / len(grams)
-            if best is None or score > best[0]:
-                best = (score, code, name)
-        return best
+        every = _spelt(text)
+        return {code: (round(len(mine & grams) / len(grams), 2), round(len(every & name_words) / len(name_words), 2))
+                for code, code_unit, _name, grams, name_words in self.entries
+                if code_unit == unit and code not in taken and grams}
+
+    def _ranked(self, text: str, unit: str, taken: set[str]) -> list[tuple[float, str, str]]:
+        fits = self._fits(text, unit, taken)
+        # ranked by both shares: a short name (“Báo của tỉnh …”) must not win on its few words alone
+        order = sorted(fits, key=lambda c: (fits[c][0] + fits[c][1], fits[c]), reverse=True)
+        return [(fits[code][0], code, self.names[code]) for code in order]
 
     def choose(self, texts: list[str], unit: str, labels: list[str], taken: set[str]) -> CodeChoice:
         """``texts``: the words naming the part, nearest first (before its value, after it, the whole clause)."""
-        best: tuple[float, str, str] | None = None
+        best: tuple[list[tuple[float, str, str]], str] | None = None
         for text in texts:
-            found = self._best(" ".join([text, *labels]), unit, taken)
-            if found and found[0] >= self.THRESHOLD:
-                return CodeChoice(found[1], found[2], True, found[0])
-            if found and (best is None or found[0] > best[0]):
-                best = found
-        if best and best[0] >= self.GUESS:
-            return CodeChoice(best[1], best[2], True, best[0])
+            named = " ".join([text, *labels])
+            ranked = self._ranked(named, unit, taken)
+            if ranked and ranked[0][0] >= self.THRESHOLD:
+                return self._choice(ranked, named, unit, taken)
+            if ranked and (best is None or ranked[0][0] > best[0][0][0]):
+                best = (ranked, named)
+        if best and best[0][0][0] >= self.GUESS:
+            return self._choice(best[0], best[1], unit, taken)
         clause = texts[-1]
-        return CodeChoice(self.propose(clause, labels, unit), self.name(clause, labels), False, best[0] if best else 0)
+        return CodeChoice(self.propose(clause, labels, unit), self.name(clause, labels), False,
+                          best[0][0][0] if best else 0)
+
+    def _choice(self, ranked: list[tuple[float, str, str]], text: str, unit: str, taken: set[str]) -> CodeChoice:
+        score, code, name = ranked[0]
+        fits = self._fits(text, unit, taken)
+        tied = next((self.names[c] for c, fit in fits.items() if c != code and fit == fits[code]), "")
+        second = ranked[1] if len(ranked) > 1 else None
+        near = second[2] if second and score < self.CLEAR and second[0] >= score - self.MARGIN else ""
+        return CodeChoice(code, name, True, score, tied or near)
 
     @staticmethod
     def propose(clause: str, labels: list[str], unit: str) -> str:

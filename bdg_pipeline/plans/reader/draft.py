@@ -86,10 +86,25 @@ def draft_plan(path: Path, catalogue: Catalogue) -> PlanDraft:
                 draft.rows.append(TargetRow(block.number, indicator.number, "", indicator.text, "", "percent",
                                             "at_least", end, None, review="Không đọc được đích đo nào trong chỉ tiêu: "
                                             "ghi giá trị, đơn vị, chiều và năm", quote=indicator.text))
+    _flag_shared_codes(draft.rows)
     if not blocks:  # an activity plan: its tasks, agency by agency
         draft.activities = activities(organising_section(paras), names, full_name, end)
     _budget(draft, paras)
     return draft
+
+
+def _flag_shared_codes(rows: list[TargetRow]) -> None:
+    """A plan measures a quantity once: a code chosen for two chỉ tiêu is a wrong guess for one of them at least
+    (no plan of the catalogue uses a code twice), so both are said."""
+    where: dict[str, set[tuple[int | None, int | None]]] = {}
+    for r in rows:
+        where.setdefault(r.indicator_code, set()).add((r.objective_no, r.indicator_no))
+    for r in rows:
+        others = sorted(k for k in where[r.indicator_code] if k != (r.objective_no, r.indicator_no))
+        if others:
+            named = ", ".join(f"{o}.{i}" for o, i in others)
+            flag = f"Mã chỉ số {r.indicator_code} cũng được chọn cho chỉ tiêu {named}: chọn mã đúng cho từng chỉ tiêu"
+            r.review = "; ".join(f for f in (r.review, flag) if f)
 
 
 def _from_rows(rows: list[tuple[str, list[str]]]) -> Assignment | None:
@@ -130,8 +145,9 @@ def _rows(objective: int, number: int, letter: str, text: str, part: Part, assig
                      + ": cơ quan ghi đầu tiên báo cáo số liệu; xem có cần tách phần theo cơ quan")
     if not choice.known:
         flags.append("Chưa có mã chỉ số dùng chung khớp câu chữ: đã đề xuất mã mới — kiểm tra danh mục chỉ số")
-    elif choice.score < CodeMatcher.THRESHOLD:
-        flags.append(f"Mã chỉ số chọn theo tên gần nhất ({choice.name}, khớp {choice.score:.0%} từ): kiểm tra")
+    elif choice.score < CodeMatcher.THRESHOLD or choice.rival:
+        rival = f"; gần như khớp cả “{choice.rival}”" if choice.rival else ""
+        flags.append(f"Mã chỉ số chọn theo tên gần nhất ({choice.name}, khớp {choice.score:.0%} từ{rival}): kiểm tra")
     if part.unit not in UNITS:
         flags.append("Không xác định được đơn vị")
     rows = []

@@ -126,6 +126,18 @@ def _bodies(clause: str, readings: list[Reading]) -> list[str]:
     return names
 
 
+def _trailing_bodies(clause: str, readings: list[Reading]) -> list[str]:
+    """“100 % Đài Phát thanh các huyện … và Đài Truyền hình tỉnh có chuyên mục …”: a single body named after the
+    share, before what it must have, is a yes/no part of its own."""
+    if not readings:
+        return []
+    tail = clause[readings[-1].value.end:]
+    found = re.search(r"\s+và\s+((?:Đài|Báo|Trung tâm|Cổng)\b[^,;]*?)\s+(?=có\b)", tail)
+    if not found or re.search(r"\b(các|100)\b|%", found.group(1)):
+        return []
+    return [found.group(1).strip()]
+
+
 TARGET_VERB = re.compile(r"(đạt|còn|xuống|lên|ít nhất|tối thiểu|không vượt quá)\s*$", re.I)
 
 
@@ -222,6 +234,11 @@ class PartReader:
             if base is not None and current.baseline is None:
                 base_year = base.spec.year if base.spec and base.spec.kind == "at" else None
                 current.baseline = (base_year, base.value.number)
+        for name in _trailing_bodies(clause, readings):
+            part = self._part(clause, "yes_no", list(flags), [name])
+            for r in readings:
+                self._put(part, r.spec, 1.0, self._direction(clause, r, None))
+            parts.append(part)
         self._derived(clause, parts, flags)
         self._windows(clause, spans, parts)
         return parts, spec_here
