@@ -240,12 +240,16 @@ def test_11_the_sensor_launches_nothing_for_what_is_already_in(env, catalogue):
 
 def test_11_a_run_with_a_rejected_file_is_not_a_plain_success(base):
     (base.raw_dir / "hong.xlsx").write_bytes(b"not a workbook")
-    result = dg.materialize([asset_module.submissions], resources={"bdg": BdgSettings()},
+    instance = dg.DagsterInstance.ephemeral()
+    result = dg.materialize([asset_module.submissions], resources={"bdg": BdgSettings()}, instance=instance,
                             run_config={"ops": {"submissions": {"config": {"files": ["hong.xlsx"]}}}})
     check = result.get_asset_check_evaluations()[0]
     assert check.check_name == "returns_accepted" and not check.passed
-    assert check.severity == dg.AssetCheckSeverity.WARN
+    assert check.severity == dg.AssetCheckSeverity.ERROR and "hong.xlsx" in check.description
     assert "hong.xlsx" in check.metadata["rejected"].value
+    table = check.metadata["rejected_files"].value  # plain text on the run's page, not behind “Show JSON”
+    assert "| hong.xlsx | " in table and ".loi.xlsx" in table
+    assert instance.get_run_by_id(result.run_id).tags[asset_module.REJECTED_TAG] == "1"  # shown in the runs list
 
 
 def run_cli(*args):

@@ -7,10 +7,12 @@ import dagster as dg
 from .. import pipeline
 from ..catalogue import CatalogueError, load_catalogue
 from ..returns.inbox import inbox_files
+from ..returns.recording import rejected_table
 from ..warehouse import published_counts
 from .resources import WAREHOUSE_POOL, BdgSettings
 
 REJECTED_CHECK = "returns_accepted"
+REJECTED_TAG = "bdg/rejected_files"  # run tag: how many files of the run were refused
 
 
 class CatalogueConfig(dg.Config):
@@ -52,18 +54,25 @@ def submissions(context: dg.AssetExecutionContext, config: SubmissionsConfig,
         (context.log.warning if outcome.outcome == "rejected" else context.log.info)(outcome.summary())
     for message in summary.refused:
         context.log.warning(message)
-    rejected = {o.file_name: str(o.report_path) for o in summary.outcomes if o.outcome == "rejected"}
+    refused = [o for o in summary.outcomes if o.outcome == "rejected"]
+    rejected = {o.file_name: str(o.report_path) for o in refused}
+    if refused:  # seen in the runs list, beside the run's status
+        context.instance.add_run_tags(context.run_id, {REJECTED_TAG: str(len(refused))})
     receipts = {o.file_name: o.receipt for o in summary.outcomes if o.outcome == "accepted"}
     counts = {kind: sum(o.outcome == kind for o in summary.outcomes) for kind in ("accepted", "rejected", "duplicate")}
     return dg.MaterializeResult(
         metadata={"files_seen": len(summary.outcomes), **counts, "still_being_copied": len(summary.waiting),
                   "refused_not_regular_files": len(summary.refused),
                   "rebuilt_from_archive": summary.rebuilt or "", "error_reports": dg.MetadataValue.json(rejected),
+                  "rejected_files": dg.MetadataValue.md(rejected_table(refused)),
                   "receipts": dg.MetadataValue.json(receipts)},
         check_results=[dg.AssetCheckResult(
-            check_name=REJECTED_CHECK, passed=not rejected, severity=dg.AssetCheckSeverity.WARN,
-            description=f"{len(rejected)} tệp bị từ chối" if rejected else "Không có tệp bị từ chối",
-            metadata={"rejected": dg.MetadataValue.json(rejected)})])
+            # ERROR, not blocking: the accepted files of the same run are still published
+            check_name=REJECTED_CHECK, passed=not refused, severity=dg.AssetCheckSeverity.ERROR,
+            description=(f"{len(refused)} tệp bị từ chối: " + "; ".join(o.file_name for o in refused)) if refused
+            else "Không có tệp bị từ chối",
+            metadata={"rejected": dg.MetadataValue.json(rejected),
+                      "rejected_files": dg.MetadataValue.md(rejected_table(refused))})])
 
 
 @dg.asset(group_name="warehouse", pool=WAREHOUSE_POOL, deps=[submissions], kinds={"duckdb"})

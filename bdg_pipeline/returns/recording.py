@@ -100,6 +100,18 @@ class FileOutcome:
         return "\n".join(lines)
 
 
+def rejected_table(refused: list[FileOutcome]) -> str:
+    """The refused files as plain text on the run's page: name, first fault, where its error report is."""
+    if not refused:
+        return "Không có tệp bị từ chối."
+    lines = ["| Tệp | Lỗi đầu tiên | Báo cáo lỗi |", "|---|---|---|"]
+    for o in refused:
+        first = next((str(p) for p in o.problems if not p.info), "")
+        cells = [o.file_name, first, str(o.report_path or "")]
+        lines.append("| " + " | ".join(c.replace("|", "/").replace("\n", " ") for c in cells) + " |")
+    return "\n".join(lines)
+
+
 @dataclass
 class Parsed:
     """An arrival and what parsing made of it (a validated return, or every problem found in it)."""
