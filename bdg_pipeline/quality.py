@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from .units import format_vn
 from .vocabulary import ACTIVITY_STATUSES, LEVELS, NOT_REPORTED, UNIT_TABLE
 
 # A change from one year to the next beyond this many units of the indicator is flagged for review.
@@ -172,7 +173,22 @@ RESULTS_PAGE = "ket_qua_kiem_tra.html"
 COLUMN_WORDS = {"plan_code": "Kế hoạch", "objective_no": "Mục tiêu", "indicator_no": "Chỉ tiêu", "part": "Phần",
                 "indicator_code": "Mã chỉ tiêu", "province": "Tỉnh", "area_name": "Địa bàn", "level": "Cấp",
                 "year": "Năm", "value": "Giá trị", "year_change": "Biến động so với năm trước",
-                "limit": "Ngưỡng", "numerator": "Tử số", "denominator": "Mẫu số", "lead_agency": "Cơ quan chủ trì"}
+                "limit": "Ngưỡng", "numerator": "Tử số", "denominator": "Mẫu số", "lead_agency": "Cơ quan chủ trì",
+                "activity_no": "Hoạt động", "status": "Tình trạng", "reported_by": "Cơ quan báo cáo",
+                "category": "Loại", "name": "Tên", "planned_million_vnd": "Dự toán (triệu đồng)",
+                "spent_million_vnd": "Đã chi (triệu đồng)", "total": "Tổng nhu cầu", "sources": "Tổng theo nguồn",
+                "phases": "Tổng theo giai đoạn", "over_plan": "Vượt dự toán"}
+
+
+def _cell(value: object) -> object:
+    """A failing row's value as an officer reads it: Có/Không, numbers the Vietnamese way, no float noise."""
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    if isinstance(value, float):
+        return "" if value != value else format_vn(value)
+    if isinstance(value, int):
+        return value if abs(value) < 10_000 else format_vn(value, 0)  # years and numbers below stay as written
+    return value
 
 
 def _plain(value: object) -> object:
@@ -192,7 +208,8 @@ def write_results_page(outcomes: list[SuiteOutcome], path: Path) -> Path:
     from .reports.pages import ENVIRONMENT
     suites = []
     for outcome in outcomes:
-        rows = [{**row, "level": LEVELS.get(str(row["level"]), row["level"])} if "level" in row else row
+        words = {"level": LEVELS, "status": {**ACTIVITY_STATUSES, **NOT_REPORTED}}
+        rows = [{k: words[k].get(str(v), v) if k in words else v for k, v in row.items()}
                 for failure in outcome.failures for row in failure["rows"]]
         named = [c for names in ROW_NAMES.values() for c in names]
         columns = sorted(dict.fromkeys(k for row in rows for k in row),
@@ -201,7 +218,7 @@ def write_results_page(outcomes: list[SuiteOutcome], path: Path) -> Path:
                        "success": outcome.success, "warn": outcome.severity == "warn", "checked": outcome.rows,
                        "count": sum(f["unexpected_count"] or 0 for f in outcome.failures),
                        "columns": [COLUMN_WORDS.get(c, c) for c in columns],
-                       "rows": [[row.get(c, "") for c in columns] for row in rows]})
+                       "rows": [[_cell(row.get(c, "")) for c in columns] for row in rows]})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(ENVIRONMENT.get_template("quality.html.j2").render(
         suites=suites, made=f"{dt.datetime.now():%d/%m/%Y %H:%M}", shown=SHOWN_FAILURES), encoding="utf-8")

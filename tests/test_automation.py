@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import shutil
 
 import dagster as dg
@@ -15,7 +16,7 @@ from bdg_pipeline.definitions import defs, rebuild_job
 from bdg_pipeline.orchestration import assets as asset_module
 from bdg_pipeline.orchestration import checks as check_module
 from bdg_pipeline.orchestration.resources import BdgSettings
-from bdg_pipeline.quality import run_expectations
+from bdg_pipeline.quality import SuiteOutcome, run_expectations, write_results_page
 from bdg_pipeline.samples import write_samples
 from bdg_pipeline.samples.ninh_thuan_appendix import ROWS, write_appendix
 from bdg_pipeline.warehouse import staging_connection, table_checksum
@@ -162,3 +163,18 @@ def test_nightly_rebuild_equals_incremental_ingest(env):
     pipeline.rebuild(env)
     assert snapshot(env) == incremental
     assert len(incremental) >= 15
+
+
+def test_quality_page_reads_as_vietnamese(tmp_path):
+    """The offline page of a failing budget check, rows as great-expectations returns them (floats with their
+    binary noise, booleans, column codes): Vietnamese headings, Có/Không, numbers the Vietnamese way."""
+    rows = [{"plan_code": "LC-2021-2030", "category": "source", "name": "Ngân sách tỉnh",
+             "planned_million_vnd": 49.900000000000006, "spent_million_vnd": 12345.5, "over_plan": True}]
+    outcome = SuiteOutcome("spending_within_plan", False, "warn",
+                           [{"expectation": "x", "kwargs": {}, "unexpected_count": 1, "rows": rows}], rows=3)
+    page = write_results_page([outcome], tmp_path / "page.html").read_text(encoding="utf-8")
+    headings = re.findall(r"<th>([^<]*)</th>", page)
+    assert "Dự toán (triệu đồng)" in headings and "Vượt dự toán" in headings
+    assert not [h for h in headings if "_" in h]
+    assert "<td>49,9</td>" in page and "<td>12.345,5</td>" in page and "<td>Có</td>" in page
+    assert not re.search(r">(True|False)<|\d\.\d{4,}", page)
