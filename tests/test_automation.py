@@ -19,6 +19,7 @@ from bdg_pipeline.orchestration.resources import BdgSettings
 from bdg_pipeline.quality import SuiteOutcome, run_expectations, write_results_page
 from bdg_pipeline.samples import write_samples
 from bdg_pipeline.samples.ninh_thuan_appendix import ROWS, write_appendix
+from bdg_pipeline.standing_warnings import standing
 from bdg_pipeline.warehouse import staging_connection, table_checksum
 
 
@@ -103,6 +104,12 @@ def test_whole_graph_with_checks(env):
                            # a warning: the Lào Cai sample spends beyond one source's planned total
                            "spending_within_plan": False}
     assert (env.warehouse.parent / "data_docs" / "index.html").exists()
+    # the next run, nothing changed: the standing warning is told as already raised, not raised again
+    again = dg.materialize([*assets, *checks], resources={"bdg": BdgSettings()},
+                           selection=dg.AssetSelection.checks_for_assets(asset_module.published_warehouse))
+    told = {e.check_name: e for e in again.get_asset_check_evaluations()}["spending_within_plan"]
+    assert told.passed and "đã báo từ" in (told.description or "")
+    assert told.metadata["failures"].value  # the rows are still there to read
 
 
 def test_checks_fail_on_a_bad_warehouse(env):
@@ -178,3 +185,17 @@ def test_quality_page_reads_as_vietnamese(tmp_path):
     assert not [h for h in headings if "_" in h]
     assert "<td>49,9</td>" in page and "<td>12.345,5</td>" in page and "<td>Có</td>" in page
     assert not re.search(r">(True|False)<|\d\.\d{4,}", page)
+
+
+def test_standing_warnings_raised_once_per_change(tmp_path):
+    rows = [{"rows": [{"plan_code": "LC-2021-2030", "name": "Ngân sách tỉnh"}]}]
+    first = standing({"spending_within_plan": rows}, tmp_path, dt.datetime(2026, 11, 1, 2, 0))
+    assert first["spending_within_plan"].new
+    second = standing({"spending_within_plan": rows}, tmp_path, dt.datetime(2026, 11, 2, 2, 0))
+    assert not second["spending_within_plan"].new and second["spending_within_plan"].since == "01/11/2026 02:00"
+    other = [{"rows": [{"plan_code": "LC-2021-2030", "name": "Ngân sách trung ương"}]}]
+    assert standing({"spending_within_plan": other}, tmp_path)["spending_within_plan"].new  # changed rows: new
+    standing({}, tmp_path)  # the warning passed: forgotten
+    assert standing({"spending_within_plan": other}, tmp_path)["spending_within_plan"].new
+    (tmp_path / "canh_bao_da_bao.json").write_text("{not json", encoding="utf-8")  # a damaged state raises again
+    assert standing({"spending_within_plan": other}, tmp_path)["spending_within_plan"].new
