@@ -45,6 +45,11 @@ def place(sheet: str, cell: str) -> str:
     return f"trang “{sheet}”, ô {cell}" if cell else f"trang “{sheet}”"
 
 
+def part_number(objective_no: int, indicator_no: int, part: str) -> str:
+    """A chỉ tiêu part as the plans and the template print it: “5.2a” (objective 5, chỉ tiêu 2, part a)."""
+    return f"{objective_no}.{indicator_no}{part}"
+
+
 class ReturnRejected(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
