@@ -50,6 +50,24 @@ def part_number(objective_no: int, indicator_no: int, part: str) -> str:
     return f"{objective_no}.{indicator_no}{part}"
 
 
+@dataclass(frozen=True)
+class Scope:
+    """What a return reports on: a later return of the same scope replaces its values, or settles its refusal."""
+
+    plan_code: str
+    agency_code: str | None
+    year: int
+    period: str
+
+
+class Refusal(list[Problem]):
+    """Every problem of a refused return, with the scope it was read as being for (None: not that far)."""
+
+    def __init__(self, problems: list[Problem], scope: Scope | None = None):
+        super().__init__(problems)
+        self.scope = scope
+
+
 class ReturnRejected(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
