@@ -26,7 +26,7 @@ from ..areas import AreaError, display_name, plain, units_for, world_date
 from ..areas import resolve as resolve_area
 from ..catalogue import Catalogue
 from ..numbers import Measure, NumberFormatError, normalize_text, parse_number, shorten
-from ..units import Reading, format_vn, read_measure
+from ..units import Reading, format_vn, read_measure, unit_words
 from ..vocabulary import LEVELS, PERIODS, UNIT_TABLE, UNITS
 from .columns import Column, letters, positions
 from .model import ParsedReturn, ParsedRow, Problem, ReturnRejected, fold, part_number, province_area_code
@@ -187,7 +187,8 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
         for level, place in places:
             prefilled = {"number": number, "objective": ind.objective_no, "indicator": ind.indicator_no,
                          "part": ind.part, "code": ind.indicator_code, "text": names[ind.indicator_code],
-                         "unit": UNITS[ind.unit], "level": LEVELS[level], "area": place}
+                         "unit": unit_words(ind.unit, names[ind.indicator_code]), "level": LEVELS[level],
+                         "area": place}
             for col, column in enumerate(COLUMNS, start=1):
                 cell = ws.cell(row=row, column=col, value=prefilled.get(column.key))
                 cell.border = border
@@ -612,7 +613,7 @@ def _read_row(row: list[Any], r: int, context: RowContext, problems: list[Proble
         measure = Measure(raw=raw)
     else:
         measure = Measure(
-            raw=" / ".join(str(x) for x in (numerator, denominator, value) if x is not None),
+            raw=" / ".join(_shown(x) for x in (numerator, denominator, value) if x is not None),
             numerator=numerator, denominator=denominator,
             percent=value if unit == "percent" else None, value_decimals=_decimals(value),
             times=value if unit == "times" else None,
@@ -657,6 +658,11 @@ def _withdrawal(row: list[Any], r: int, problems: list[Problem]) -> bool | None:
                                 "xóa chữ “Xóa”."))
         return False
     return True
+
+
+def _shown(number: Decimal) -> str:
+    """A number of the row as the officer reads it back: “7.600”, “51,61” (thousands dot, decimal comma)."""
+    return format_vn(float(number), _decimals(number))
 
 
 def _decimals(value: Decimal | None) -> int:
