@@ -24,11 +24,11 @@ from bdg_pipeline.returns.template import (
     _about,
     build_template,
 )
+from bdg_pipeline.units import unit_words
 from bdg_pipeline.vocabulary import UNIT_TABLE, UNITS
 
 QN, QN_LDTBXH = "QN-2021-2030", "Sở Lao động - Thương binh và Xã hội"
 LC = "LC-2021-2030"
-UNIT_OF_SYMBOL = {symbol: code for code, symbol in UNITS.items()}
 
 
 def _rows(ws, unit: str | None = None, level: str | None = None) -> list[int]:
@@ -107,7 +107,9 @@ def test_value_cells_accept_what_the_instructions_ask_for(catalogue, tmp_path, p
     column = LETTER["value"]
     units_seen = set()
     for r in range(FIRST_ROW, ws.max_row + 1):
-        unit = UNIT_OF_SYMBOL[ws[f"G{r}"].value]
+        key = (plan, ws[f"B{r}"].value, ws[f"C{r}"].value, ws[f"D{r}"].value or "")
+        unit = catalogue.parts_index[key][1]
+        assert ws[f"G{r}"].value == unit_words(unit, catalogue.indicator_names[catalogue.parts_index[key][0]])
         units_seen.add(unit)
         found = rules.get(f"{column}{r}", [])
         assert len(found) == 1, (r, found)  # one rule per cell: the rule of its own part's unit
@@ -124,6 +126,8 @@ def test_value_cells_accept_what_the_instructions_ask_for(catalogue, tmp_path, p
             assert ('RIGHT(TRIM(' in dv.formula1) == (unit == "percent")
     if plan == LC:
         assert "yes_no" in units_seen
+    if agency == "Sở Thông tin và Truyền thông":
+        assert "count_per_quarter" in units_seen
 
 
 def test_yes_no_part_read_from_co(catalogue, tmp_path):

@@ -181,7 +181,7 @@ def result_text(row) -> str:
     if unit == "times":
         return f"{format_vn(row.value)} lần"
     if unit.startswith("count_per_"):
-        return f"{format_vn(row.value, 0)} {unit_words(unit, row.indicator_name)}"
+        return f"{format_vn(row.value, 0)} {unit_words(unit, getattr(row, 'indicator_name', None))}"
     if unit == "percent":
         num, den = masked_count(row.numerator, row.indicator_code, row.level), \
             masked_count(row.denominator, row.indicator_code, row.level)
@@ -194,7 +194,8 @@ def result_text(row) -> str:
 
 
 def target_text(row) -> str:
-    return target_words(row.target_value, row.direction, row.unit, row.target_year, row.indicator_name)
+    name = getattr(row, "indicator_name", None)  # the thing a count chỉ tiêu counts is read from it
+    return target_words(row.target_value, row.direction, row.unit, row.target_year, name)
 
 
 def year_against_target(row) -> tuple[str, str]:
