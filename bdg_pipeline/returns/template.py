@@ -399,7 +399,7 @@ def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> De
         return parse_number(text)
     except NumberFormatError as exc:
         problems.append(Problem(sheet, cell, "Ô số chứa chữ hoặc ký hiệu", normalize_text(str(value)),
-                                "Chỉ ghi số, ví dụ 48 hoặc 51,61 (không ghi “%”, không ghi bằng chữ). "
+                                "Chỉ ghi một số, ví dụ 48 hoặc 51,61 (không ghi bằng chữ, không ghi khoảng). "
                                 f"{NO_DATA_HINT}" if not exc.fix else exc.fix))
         return None
 
