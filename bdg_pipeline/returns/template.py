@@ -27,7 +27,7 @@ from ..areas import resolve as resolve_area
 from ..catalogue import Catalogue
 from ..numbers import Measure, NumberFormatError, normalize_text, parse_number, shorten
 from ..units import Reading, format_vn, read_measure, unit_words
-from ..vocabulary import LEVELS, PERIODS, UNIT_TABLE, UNITS
+from ..vocabulary import LEVELS, PERIODS
 from .columns import Column, letters, positions
 from .model import ParsedReturn, ParsedRow, Problem, ReturnRejected, fold, part_number, province_area_code
 from .plan_sheets import (
@@ -41,6 +41,7 @@ from .plan_sheets import (
     read_activities,
     read_spending,
 )
+from .value_checks import value_validation
 from .workbook import CellError, Grid
 
 MARKER = "bdg_template"
@@ -286,31 +287,6 @@ def _instructions(ws, plan_code: str, agency_name: str, year: int, period: str, 
         ws.cell(row=i, column=1, value=line)
     ws["A1"].font = Font(bold=True, size=13)
     ws.column_dimensions["A"].width = 120
-
-
-WITHDRAW_WORDS = ("Xóa", "Xoá", "Xoa")  # Excel compares text without case
-YES_NO_WORDS = ("Có", "Không", "Xóa")
-
-
-def value_validation(unit: str, first: str) -> DataValidation:
-    """Excel's check of the Giá trị cells of one chỉ tiêu part, by its unit: “Có”/“Không” from a list for a
-    yes/no part; otherwise a number in the unit's range (a percent also as text “45%”); “Xóa” everywhere, to
-    withdraw a value sent earlier. ``first`` is the range's first cell (relative: Excel moves it down)."""
-    if unit == "yes_no":
-        return DataValidation(type="list", formula1='"' + ",".join(YES_NO_WORDS) + '"', allow_blank=True,
-                              showErrorMessage=True, errorTitle="Giá trị không hợp lệ",
-                              error="Chọn “Có” hoặc “Không” (hoặc “Xóa” để rút lại số liệu đã gửi)")
-    low, high = UNIT_TABLE[unit].valid_range
-    number = f"AND(ISNUMBER({first}),{first}>={low},{first}<={high})"
-    if unit.startswith("count_per_"):
-        number = f"AND(ISNUMBER({first}),{first}>={low},{first}<={high},INT({first})={first})"
-    words = [f'{first}="{w}"' for w in WITHDRAW_WORDS]
-    if unit == "percent":
-        words.append(f'RIGHT(TRIM({first}),1)="%"')  # “45%” kept as text: the reader checks the number
-    shown = f"{format_vn(low)}–{format_vn(high)}{'' if unit.startswith('count_per_') else UNITS[unit]}"
-    return DataValidation(type="custom", formula1=f"OR({number},{','.join(words)})", allow_blank=True,
-                          showErrorMessage=True, errorTitle="Giá trị không hợp lệ",
-                          error=f"Nhập số từ {shown}, hoặc “Xóa” để rút lại số liệu đã gửi")
 
 
 def template_levels(units: pd.DataFrame) -> list[str]:
