@@ -22,13 +22,17 @@ def engine(read_only: bool = True) -> sqlalchemy.Engine:
     """A SQLAlchemy engine (duckdb-engine) on the published warehouse.
 
     No connection pool: each query opens the file anew, so it sees the latest published build and
-    holds nothing open between queries. (DuckDB refuses two connections to one file with different
-    settings in one process, so close a :func:`connect` connection before using the engine.)
+    holds nothing open between queries. Its connections are opened exactly as ``duckdb.connect(path,
+    read_only=True)`` and :func:`connect` open theirs: DuckDB refuses, within one process, a second
+    connection to a file with other settings (duckdb-engine's own connections add a ``custom_user_agent``),
+    so a notebook may keep a plain connection open beside the engine.
     """
     import sqlalchemy  # imported here: every writer imports this package, few of them need SQLAlchemy
+    from duckdb_engine import ConnectionWrapper
 
-    return sqlalchemy.create_engine(f"duckdb:///{settings().warehouse}", poolclass=sqlalchemy.pool.NullPool,
-                                    connect_args={"read_only": read_only})
+    path = str(settings().warehouse)
+    return sqlalchemy.create_engine("duckdb://", poolclass=sqlalchemy.pool.NullPool,
+                                    creator=lambda: ConnectionWrapper(duckdb.connect(path, read_only=read_only)))
 
 
 def query(sql: str, params: list | None = None) -> pd.DataFrame:

@@ -15,6 +15,7 @@ is tracked on that territory: the new communes whose territory_code is the old p
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import functools
 import json
 import re
@@ -231,7 +232,26 @@ def resolve(name: str, units: pd.DataFrame) -> str:
     if len(chosen) == 1:
         return chosen[0].area_code
     if not chosen:
-        raise AreaError(f"Không tìm thấy địa bàn “{name}” trong danh mục đơn vị hành chính của năm báo cáo")
+        near = closest(key, hint, units, parents)
+        raise AreaError(f"Không tìm thấy địa bàn “{name}” trong danh mục đơn vị hành chính của năm báo cáo"
+                        + (f"; gần nhất: {'; '.join(near)}" if near else ""))
     listed = "; ".join(display_name(c.area_name, c.parent_name) for c in chosen)
     raise AreaError(f"Địa bàn “{name}” không rõ ràng, có thể là: {listed}. Ghi thêm cấp hoặc huyện, "
                     f"ví dụ “Xã … (Huyện …)”")
+
+
+def closest(key: str, hint: str | None, units: pd.DataFrame, parents: dict[str, str], limit: int = 3) -> list[str]:
+    """The names among ``units`` nearest to a name not found (“xã Hạ Longg” → “Phường Hạ Long (…)”), those of
+    the district or province named in ``hint`` first, as a dropdown shows them."""
+    def shown(unit: Any) -> str:
+        return display_name(unit.area_name, parents.get(unit.parent_code))
+
+    pool = list(units.itertuples())
+    if hint:
+        inside = [u for u in pool if plain(_strip_type(parents.get(u.parent_code) or "")) == plain(_strip_type(hint))]
+        pool = inside or pool
+    by_plain: dict[str, list[str]] = {}
+    for unit in pool:
+        by_plain.setdefault(plain(_strip_type(unit.area_name)), []).append(shown(unit))
+    near = difflib.get_close_matches(plain(key), list(by_plain), n=limit, cutoff=0.6)
+    return [name for found in near for name in by_plain[found]][:limit]

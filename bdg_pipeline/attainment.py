@@ -50,7 +50,7 @@ from itertools import pairwise
 
 import pandas as pd
 
-from .units import format_vn, value_text
+from .units import COUNT_PERIODS, format_vn, unit_words, value_text
 from .vocabulary import UNIT_TABLE
 
 # Open SDG / Statistics Canada thresholds on R, highest first.
@@ -190,13 +190,17 @@ def measure(base_year: int, base: float, latest_year: int, latest: float, target
 DIRECTION_SIGNS = {"at_least": "≥", "above": ">", "at_most": "≤", "below": "<", "about": "≈", "maintain": "duy trì ≥"}
 
 
-def target_words(target: float, direction: str, unit: str, year: int) -> str:
-    """A target as the reports print it: “≥ 50% (năm 2025)”, “≤ 110 /100 (năm 2030)”, “Có (năm 2025)”."""
+def target_words(target: float, direction: str, unit: str, year: int, indicator_name: str | None = None) -> str:
+    """A target as the reports print it: “≥ 50% (năm 2025)”, “≤ 110/100 (năm 2030)”, “≥ 4 tin bài/quý (năm
+    2025)” (the thing counted read from ``indicator_name``), “Có (năm 2025)”."""
     when = f"(năm {int(year)})"
     if unit == "yes_no":
         wanted = "Có" if (target >= 1) != (direction in LOWER_IS_BETTER) else "Không"
         return f"{'Duy trì: ' if direction == 'maintain' else ''}{wanted} {when}"
-    shown = f"{format_vn(target)}{'%' if unit == 'percent' else ' ' + UNIT_TABLE[unit].symbol}"
+    if unit in COUNT_PERIODS:
+        shown = f"{format_vn(target, 0)} {unit_words(unit, indicator_name)}"
+    else:
+        shown = value_text(target, unit)
     return f"{DIRECTION_SIGNS.get(direction, '')} {shown} {when}"
 
 

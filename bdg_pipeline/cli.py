@@ -371,6 +371,20 @@ def _activity_and_budget_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     return lines
 
 
+def _refusal_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The refused files: those still waiting for a correction by name, those a correction settled by count."""
+    rows = con.execute("SELECT file_name, report_path, settled_by FROM v_submissions_log WHERE outcome = 'rejected' "
+                       "ORDER BY arrival_seq").fetchall()
+    if not rows:
+        return []
+    waiting = [(name, report) for name, report, settled_by in rows if settled_by is None]
+    lines = [f"Tệp bị trả lại: {len(rows)} ({len(rows) - len(waiting)} đã xử lý — đã có tệp sửa cùng kế hoạch, "
+             f"cơ quan, năm và kỳ được tiếp nhận; {len(waiting)} chờ gửi lại)."]
+    lines += [f"  chờ gửi lại: {name}" + (f" (báo cáo lỗi: {Path(report).name})" if report else "")
+              for name, report in waiting]
+    return lines
+
+
 def _summary_text(warehouse: Path) -> str:
     if not warehouse.exists():
         raise SaidInVietnamese(f"Chưa có kho dữ liệu công bố ({warehouse}). Hãy chạy “bdg rebuild”.")
@@ -391,6 +405,7 @@ def _summary_text(warehouse: Path) -> str:
         activities = one_row(con, "SELECT count(*) FROM plan_activity")[0]
         lines.append(f"Báo cáo: {received}. Số liệu có cảnh báo chất lượng: {flagged}. "
                      f"Hoạt động trong danh mục: {activities}.")
+        lines += _refusal_lines(con)
         if one_row(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'v_attainment'")[0]:
             status = con.execute("SELECT status, count(*) FROM v_attainment WHERE level = 'tinh' "
                                  "GROUP BY ALL ORDER BY 2 DESC").fetchall()

@@ -10,6 +10,7 @@ give the value.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -46,6 +47,25 @@ def format_vn(value: float, decimals: int = 2) -> str:
     """50.59 → "50,59"; 17174 → "17.174" (for messages officers read)."""
     text = f"{value:,.{decimals}f}".translate(VIETNAMESE_MARKS)
     return text.rstrip("0").rstrip(",") if "," in text else text
+
+
+COUNT_PERIODS = {"count_per_month": "tháng", "count_per_quarter": "quý"}
+# “Số chuyên mục tuyên truyền về …”, “Số tin, bài về … mỗi quý”: the thing counted is named after “Số”
+_COUNTED = re.compile(r"^Số\s+(.+?)\s+(?:về|tuyên truyền|mỗi|trên|của)\b")
+
+
+def counted_thing(indicator_name: str | None) -> str:
+    """What a count chỉ tiêu counts, from its name (“tin bài”, “chuyên mục”); "" when the name does not say."""
+    match = _COUNTED.match(normalize_text(indicator_name or ""))
+    return match.group(1).replace(",", "").strip() if match else ""
+
+
+def unit_words(unit: str, indicator_name: str | None = None) -> str:
+    """The unit as an officer reads it after a number: “%”, “/100”, “lần”, “tin bài/quý”."""
+    if unit in COUNT_PERIODS:
+        thing = counted_thing(indicator_name)
+        return f"{thing}/{COUNT_PERIODS[unit]}" if thing else UNITS[unit]
+    return UNITS[unit]
 
 
 @functools.lru_cache(maxsize=1 << 16)  # the reasons of a whole country repeat the same targets and values
@@ -137,7 +157,8 @@ def _interpret(measure: Measure, unit: str) -> Reading:
         flag = None
         if abs(stated - value) > 10 ** (-measure.value_decimals) + 1e-9:
             what, symbol = ("Tỷ lệ", "%") if unit == "percent" else ("Giá trị", UNITS[unit])
-            flag = (f"{what} in sẵn {format_vn(stated)}{symbol} khác {what.lower()} tính từ {numerator}/{denominator} "
+            counts = f"{format_vn(numerator, 0)}/{format_vn(denominator, 0)}"
+            flag = (f"{what} in sẵn {format_vn(stated)}{symbol} khác {what.lower()} tính từ {counts} "
                     f"= {format_vn(value)}{symbol}")
         return Reading(numerator, denominator, stated, stated, flag)
     printed = measure.percent if measure.percent is not None else measure.number

@@ -210,7 +210,13 @@ CREATE TABLE IF NOT EXISTS file_log (
     reason       VARCHAR,
     report_path  VARCHAR,
     arrival_seq  INTEGER,                      -- the arrival in the archive ledger (data/archive/ledger.sqlite3)
-    receipt      VARCHAR                       -- for an accepted return: what it changed, in Vietnamese
+    receipt      VARCHAR,                      -- for an accepted return: what it changed, in Vietnamese
+    -- for a refused return read far enough to know it: the scope it was for (a later accepted return of the
+    -- same scope settles it, v_submissions_log.settled_by)
+    plan_code    VARCHAR,
+    agency_code  VARCHAR,
+    year         INTEGER,
+    period       VARCHAR
 );
 
 -- Written in the last transaction of a rebuild: a staging database without it is never published.

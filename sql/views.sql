@@ -142,8 +142,18 @@ LEFT JOIN dim_area a     ON a.area_code = o.area_code
 LEFT JOIN dim_agency ag  ON ag.agency_code = o.agency_code;
 
 CREATE OR REPLACE VIEW v_submissions_log AS
-SELECT logged_at, file_name, outcome, submission_id, reason, report_path, arrival_seq, receipt
-FROM file_log;
+WITH settled AS (  -- a refused file is settled by the first return of its scope accepted after it
+    SELECT f.arrival_seq, arg_min(s.file_name, s.arrival_seq) AS settled_by, min(s.arrival_seq) AS settled_by_seq
+    FROM file_log f
+    JOIN submission s ON s.plan_code = f.plan_code AND s.agency_code = f.agency_code AND s.year = f.year
+         AND s.period = f.period AND s.arrival_seq > f.arrival_seq
+    WHERE f.outcome = 'rejected'
+    GROUP BY f.arrival_seq
+)
+SELECT f.logged_at, f.file_name, f.outcome, f.submission_id, f.reason, f.report_path, f.arrival_seq, f.receipt,
+       st.settled_by, st.settled_by_seq
+FROM file_log f
+LEFT JOIN settled st ON f.outcome = 'rejected' AND st.arrival_seq = f.arrival_seq;
 
 CREATE OR REPLACE VIEW v_attainment AS
 SELECT

@@ -111,3 +111,28 @@ def test_reader_never_blocked_by_rebuild(sample_env, tmp_path):
     assert errors == 0, err
     assert wrong == 0
     assert ok > 50
+
+
+def _readme_snippets() -> list[str]:
+    """The README's two analyst snippets, as written there: the plain DuckDB one and the notebook one."""
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = [b.split("```", 1)[0] for b in readme.split("```python\n")[1:]]
+    plain = [b for b in blocks if 'duckdb.connect("data/warehouse/bdg.duckdb", read_only=True)' in b]
+    notebook = [b for b in blocks if "bdg_pipeline.engine()" in b]
+    assert len(plain) == 1 and len(notebook) == 1
+    return [plain[0], notebook[0]]
+
+
+def test_readme_snippets_work_in_one_process(sample_env, tmp_path):
+    """A notebook keeps the plain read-only connection open, then reads through the SQLAlchemy engine."""
+    published = tmp_path / "data" / "warehouse" / "bdg.duckdb"
+    published.parent.mkdir(parents=True)
+    published.symlink_to(sample_env.warehouse)  # where the first snippet looks, from the project root
+    plain, notebook = _readme_snippets()
+    script = "\n".join([plain, "held = con", notebook,
+                        "assert len(df) > 0 and held.sql('SELECT count(*) FROM v_targets').fetchall()[0][0] > 0",
+                        "print('ok', len(df))"])
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "BDG_WAREHOUSE": str(published)}
+    run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
+                         timeout=300)
+    assert run.returncode == 0 and run.stdout.startswith("ok "), run.stderr[-2000:]

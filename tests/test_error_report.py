@@ -42,7 +42,7 @@ def _error(ws, cell: str, code: str) -> None:
 
 
 @pytest.mark.parametrize("column, typed, expected_cell_column, message", [
-    ("L", "31,5%", "L", "Ô số chứa chữ"),            # text in the value cell, numerator left blank on purpose
+    ("L", "khoảng 31,5%", "L", "Ô số chứa chữ"),     # text in the value cell, numerator left blank on purpose
     ("L", "1.234,5", "L", "vượt quá 100%"),          # a percent written with a thousands dot: at L, not J
     ("L", 100.5, "L", "vượt quá 100%"),
     ("J", "#N/A", "J", "lỗi công thức #N/A"),        # an error value is not a missing denominator

@@ -22,8 +22,11 @@ def test_template_layout(catalogue, tmp_path):
     assert codes == {"sex_ratio_at_birth", "maternal_mortality_ratio", "adolescent_birth_rate",
                      "lgbt_health_service_pilot"}
     assert ws.protection.sheet and ws["E14"].protection.locked and not ws["J14"].protection.locked
-    lists = {str(dv.sqref)[0]: dv.type for dv in ws.data_validations.dataValidation}
-    assert lists == {"H": "list", "I": "list", "J": "whole", "K": "whole", "L": "custom"}  # numbers, Có/Không, Xóa
+    lists: dict[str, set] = {}
+    for dv in ws.data_validations.dataValidation:
+        lists.setdefault(str(dv.sqref)[0], set()).add(dv.type)
+    # Giá trị by unit: numbers (custom, with “Xóa”), or “Có”/“Không”/“Xóa” from a list for the yes/no part
+    assert lists == {"H": {"list"}, "I": {"list"}, "J": {"whole"}, "K": {"whole"}, "L": {"custom", "list"}}
     assert ws["J14"].number_format == "#,##0" and ws["L14"].number_format == "#,##0.00"
     assert ws["C4"].value == "Lào Cai" and ws["C7"].value == 2023
     assert "HƯỚNG DẪN" in wb["HuongDan"]["A1"].value

@@ -18,7 +18,7 @@ import xlsxwriter
 from ..agencies import COLLECTING_OFFICE
 from ..areas import plain
 from ..attainment import STATUS_VI, is_met, target_words
-from ..units import format_vn
+from ..units import format_vn, unit_words
 from ..vocabulary import LEVELS, SMALL_CELL_CODES, SMALL_CELL_LIMIT, UNITS
 from ..xlsx_layout import LINE_POINTS, lines_needed
 from .plan_tracking import load_activities, load_budget, write_activity_sheet, write_budget_sheet
@@ -37,6 +37,7 @@ WIDTHS = (26, 44, 14, 15, 19, 8, 8, 8, 12, 15, 38, 20)
 HEADER_ROW = 8  # 0-based; above it the administrative heading (Nghị định 30/2020/NĐ-CP, Phụ lục I)
 ISSUING_BODY = "Sở Lao động - Thương binh và Xã hội"
 FONT = "Times New Roman"
+HEADING_CAPITALS = 1.3  # character units a bold capital of the heading takes
 
 
 class ReportError(ValueError):
@@ -75,6 +76,7 @@ WITH next_target AS (
 ),
 parts AS (
     SELECT pi.plan_code, pi.objective_no, pi.indicator_no, pi.part, pi.indicator_code, pi.unit, pi.text,
+           ind.name AS indicator_name,
            pi.labels, o.field AS objective_field, o.text AS objective_text,
            t.target_year, t.target_value, t.direction, p.province_code, pa.area_name AS province_area,
            lead.name AS lead_agency
@@ -84,6 +86,7 @@ parts AS (
     JOIN next_target nt USING (plan_code, objective_no, indicator_no, part)
     JOIN fact_target t USING (plan_code, objective_no, indicator_no, part, target_year)
     JOIN dim_area pa ON pa.area_code = p.province_code
+    LEFT JOIN dim_indicator ind ON ind.indicator_code = pi.indicator_code
     LEFT JOIN part_reporting_agency ra  -- the agency answering for the part that year (after the 2025 reform)
        ON ra.plan_code = pi.plan_code AND ra.objective_no = pi.objective_no AND ra.indicator_no = pi.indicator_no
           AND ra.part = pi.part AND make_date($year, 12, 31) BETWEEN coalesce(ra.valid_from, DATE '0001-01-01')
@@ -178,7 +181,7 @@ def result_text(row) -> str:
     if unit == "times":
         return f"{format_vn(row.value)} lần"
     if unit.startswith("count_per_"):
-        return format_vn(row.value, 0)
+        return f"{format_vn(row.value, 0)} {unit_words(unit, getattr(row, 'indicator_name', None))}"
     if unit == "percent":
         num, den = masked_count(row.numerator, row.indicator_code, row.level), \
             masked_count(row.denominator, row.indicator_code, row.level)
@@ -191,7 +194,8 @@ def result_text(row) -> str:
 
 
 def target_text(row) -> str:
-    return target_words(row.target_value, row.direction, row.unit, row.target_year)
+    name = getattr(row, "indicator_name", None)  # the thing a count chỉ tiêu counts is read from it
+    return target_words(row.target_value, row.direction, row.unit, row.target_year, name)
 
 
 def year_against_target(row) -> tuple[str, str]:
@@ -281,9 +285,12 @@ def _print_setup(ws, header_row: int) -> None:
     ws.set_footer(f"&C&\"{FONT}\"Trang &P/&N")
 
 
-def _heading(ws, fmt, data: ReportData, subtitle: str, last: int) -> None:
-    """Tên cơ quan and quốc hiệu side by side, then the appendix title and the “Kèm theo Báo cáo số …” line."""
-    split, right = 2, max(3, last - 3)
+def _heading(ws, fmt, data: ReportData, subtitle: str, last: int, widths: tuple[int, ...] | None = None) -> None:
+    """Tên cơ quan and quốc hiệu side by side, then the appendix title and the “Kèm theo Báo cáo số …” line.
+    The issuing body spans as many of the sheet's columns (``widths``) as its name needs, leaving the quốc
+    hiệu its own."""
+    right = max(3, last - 3)
+    split = _name_span(data.issuing_body.upper(), widths or (), 2, right - 1)
     ws.merge_range(0, 0, 0, split, f"UBND TỈNH {data.province.upper()}", fmt["body_left"])
     ws.merge_range(1, 0, 1, split, data.issuing_body.upper(), fmt["motto"])
     ws.merge_range(0, right, 0, last, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", fmt["body_bold"])
@@ -296,6 +303,25 @@ def _heading(ws, fmt, data: ReportData, subtitle: str, last: int) -> None:
                                   f"{dt.date.today():%d/%m/%Y}.", fmt["note"])
     ws.set_row(4, 33)
     ws.set_row(5, 33)
+
+
+def _name_span(name: str, widths: tuple[int, ...], least: int, most: int) -> int:
+    """The last column the issuing body's merged cell needs (at least ``least``, at most ``most``): bold capitals
+    in Times New Roman take about 1,3 character units each."""
+    for last in range(least, min(most, len(widths) - 1) + 1):
+        if sum(widths[:last + 1]) >= len(name) * HEADING_CAPITALS:
+            return last
+    return max(least, min(most, len(widths) - 1))
+
+
+def against_due(days: float | None, status: str) -> str:
+    """When a return came against its deadline, in words: “Sớm 23 ngày”, “Đúng ngày hạn”, “Trễ 7 ngày”."""
+    if days is None or pd.isna(days):
+        return "Chưa nhận" if status == "missing" else ""
+    days = int(days)
+    if days < 0:
+        return f"Sớm {-days} ngày"
+    return "Đúng ngày hạn" if days == 0 else f"Trễ {days} ngày"
 
 
 def _level_sheet(workbook, fmt, status_fmt, data: ReportData, level: str) -> None:
@@ -358,7 +384,9 @@ def _level_sheet(workbook, fmt, status_fmt, data: ReportData, level: str) -> Non
 def _warnings_sheet(workbook, fmt, data: ReportData) -> None:
     ws = workbook.add_worksheet("Cảnh báo dữ liệu")
     headers = ["Kế hoạch", "Mục tiêu", "Chỉ tiêu", "Phần", "Cấp", "Năm", "Số liệu in", "Cảnh báo", "Tệp", "Trang", "Ô"]
-    _heading(ws, fmt, data, f"CẢNH BÁO VỀ SỐ LIỆU NĂM {data.year} (SỐ LIỆU ĐÃ GHI NHẬN, CẦN RÀ SOÁT)", len(headers) - 1)
+    widths = (14, 9, 9, 6, 11, 7, 26, 50, 30, 11, 6)
+    _heading(ws, fmt, data, f"CẢNH BÁO VỀ SỐ LIỆU NĂM {data.year} (SỐ LIỆU ĐÃ GHI NHẬN, CẦN RÀ SOÁT)", len(headers) - 1,
+             widths)
     for col, title in enumerate(headers):
         ws.write_string(HEADER_ROW, col, title, fmt["header"])
     for r, row in enumerate(data.warnings.itertuples(), start=HEADER_ROW + 1):
@@ -371,7 +399,7 @@ def _warnings_sheet(workbook, fmt, data: ReportData) -> None:
                 ws.write_number(r, col, int(value), fmt["text"])
     if data.warnings.empty:
         ws.merge_range(HEADER_ROW + 1, 0, HEADER_ROW + 1, len(headers) - 1, "Không có cảnh báo.", fmt["text"])
-    for col, width in enumerate((14, 9, 9, 6, 11, 7, 26, 50, 30, 11, 6)):
+    for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     ws.freeze_panes(HEADER_ROW + 1, 0)
     _print_setup(ws, HEADER_ROW)
@@ -379,8 +407,10 @@ def _warnings_sheet(workbook, fmt, data: ReportData) -> None:
 
 def _tracker_sheet(workbook, fmt, status_fmt, data: ReportData) -> None:
     ws = workbook.add_worksheet("Theo dõi nộp báo cáo")
-    headers = ["Kế hoạch", "Cơ quan", "Kỳ", "Hạn nộp", "Ngày nhận", "Tình trạng", "Số ngày sau hạn"]
-    _heading(ws, fmt, data, f"TÌNH HÌNH GỬI BÁO CÁO SỐ LIỆU NĂM {data.year} CỦA CÁC CƠ QUAN", len(headers) - 1)
+    headers = ["Kế hoạch", "Cơ quan", "Kỳ", "Hạn nộp", "Ngày nhận", "Tình trạng", "So với hạn nộp"]
+    widths = (16, 44, 10, 13, 18, 15, 15)
+    _heading(ws, fmt, data, f"TÌNH HÌNH GỬI BÁO CÁO SỐ LIỆU NĂM {data.year} CỦA CÁC CƠ QUAN", len(headers) - 1,
+             widths)
     for col, title in enumerate(headers):
         ws.write_string(HEADER_ROW, col, title, fmt["header"])
     colour = {"on_time": "achieved", "late": "needs_acceleration", "missing": "regressing",
@@ -398,11 +428,8 @@ def _tracker_sheet(workbook, fmt, status_fmt, data: ReportData) -> None:
         else:
             ws.write_datetime(r, 4, pd.Timestamp(row.received_at).to_pydatetime(), fmt["datetime"])
         ws.write_string(r, 5, row.status_vi, status_fmt[colour[row.status]])
-        if pd.isna(row.days_after_due):
-            ws.write_blank(r, 6, None, fmt["count"])
-        else:
-            ws.write_number(r, 6, int(row.days_after_due), fmt["count"])
-    for col, width in enumerate((16, 44, 10, 13, 18, 15, 11)):
+        ws.write_string(r, 6, against_due(row.days_after_due, row.status), fmt["text"])
+    for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     ws.freeze_panes(HEADER_ROW + 1, 0)
     _print_setup(ws, HEADER_ROW)

@@ -173,15 +173,25 @@ def write_budget_sheet(workbook, fmt, heading, data, header_row: int) -> Any:
     ws.merge_range(r, 0, r, len(headers) - 1, f"Kinh phí năm {data.year} theo nguồn và cơ quan báo cáo",
                    fmt["subtitle"])
     r += 1
-    for col, title in enumerate(["Kế hoạch", "Năm", "Nguồn", "Cơ quan báo cáo", "", "Bố trí trong năm",
-                                 "Đã chi trong năm", "Cảnh báo"]):
+    # the amounts stand under the columns of the same name above; the agency spans the planned column
+    for col, title in enumerate(["Kế hoạch", "Năm", "Nguồn"]):
+        ws.write_string(r, col, title, fmt["header"])
+    ws.merge_range(r, 3, r, 4, "Cơ quan báo cáo", fmt["header"])
+    for col, title in ((5, "Bố trí trong năm"), (6, "Đã chi trong năm"), (7, "Cảnh báo")):
         ws.write_string(r, col, title, fmt["header"])
     if data.year_spending.empty:
         ws.merge_range(r + 1, 0, r + 1, 7, f"Chưa có báo cáo kinh phí năm {data.year}.", fmt["text"])
     for r2, f in enumerate(data.year_spending.itertuples(), start=r + 1):
-        write_row(r2, [f.plan_code, str(data.year), f.source_name, f.agency or "", ""],
-                  [f.allocated_million_vnd, f.spent_million_vnd], [])
+        write_row(r2, [f.plan_code, str(data.year), f.source_name], [], [])
+        ws.merge_range(r2, 3, r2, 4, f.agency or "", fmt["text"])
+        for col, value in ((5, f.allocated_million_vnd), (6, f.spent_million_vnd)):
+            if value is None or pd.isna(value):
+                ws.write_blank(r2, col, None, amount)
+            else:
+                ws.write_number(r2, col, float(value), amount)
         ws.write_string(r2, 7, f.flag_reason or "", fmt["text"])
+        ws.set_row(r2, row_points([(f.source_name, widths[2]), (f.agency or "", widths[3] + widths[4]),
+                                   (f.flag_reason or "", 14)]))
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     return ws

@@ -7,9 +7,10 @@ fix it. Laid out to be read on screen and printed (A4 landscape, fit to width, h
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
 from ..xlsx_layout import row_points
@@ -19,6 +20,8 @@ SHEET = "Loi"
 HEADER_ROW = 6
 COLUMNS = (("STT", 5), ("Trang tính", 12), ("Ô", 7), ("Chỉ tiêu, địa bàn", 36), ("Vấn đề", 46),
            ("Giá trị tìm thấy", 38), ("Cách sửa", 48))
+SETTLED_ROW = 5  # the line saying a correction was accepted, above the table
+SETTLED_MARK = "ĐÃ XỬ LÝ"
 GENERAL_FIX = "Sửa theo nội dung ở cột “Vấn đề”, lưu tệp rồi gửi lại; cần hỗ trợ, gửi kèm báo cáo lỗi này."
 FONT = "Times New Roman"
 
@@ -68,3 +71,24 @@ def write_error_report(path: Path, file_name: str, problems: list[Problem]) -> P
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
+
+
+def note_settled(path: Path, settled_by: str) -> None:
+    """Say at the top of an error report that a corrected file of the same scope was accepted (once)."""
+    if not path.exists():
+        return
+    wb = load_workbook(path)
+    ws = wb[SHEET] if SHEET in wb.sheetnames else wb.active
+    if str(ws.cell(row=SETTLED_ROW, column=1).value or "").startswith(SETTLED_MARK):
+        return
+    cell = ws.cell(row=SETTLED_ROW, column=1, value=(
+        f"{SETTLED_MARK}: tệp “{settled_by}” cùng kế hoạch, cơ quan, năm và kỳ báo cáo đã được tiếp nhận "
+        f"({dt.datetime.now():%d/%m/%Y %H:%M}); tệp bị trả lại này không cần gửi lại."))
+    cell.data_type = "s"
+    cell.font = Font(name=FONT, bold=True, color="007A33")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)

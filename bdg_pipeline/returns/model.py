@@ -45,6 +45,29 @@ def place(sheet: str, cell: str) -> str:
     return f"trang “{sheet}”, ô {cell}" if cell else f"trang “{sheet}”"
 
 
+def part_number(objective_no: int, indicator_no: int, part: str) -> str:
+    """A chỉ tiêu part as the plans and the template print it: “5.2a” (objective 5, chỉ tiêu 2, part a)."""
+    return f"{objective_no}.{indicator_no}{part}"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a return reports on: a later return of the same scope replaces its values, or settles its refusal."""
+
+    plan_code: str
+    agency_code: str | None
+    year: int
+    period: str
+
+
+class Refusal(list[Problem]):
+    """Every problem of a refused return, with the scope it was read as being for (None: not that far)."""
+
+    def __init__(self, problems: list[Problem], scope: Scope | None = None):
+        super().__init__(problems)
+        self.scope = scope
+
+
 class ReturnRejected(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems

@@ -20,7 +20,7 @@ from ..catalogue import Catalogue
 from ..faults import log_traceback
 from ..schemas import ActivityReports, ObservationBatch, SpendingLines
 from .appendix import parse_appendix
-from .model import ParsedReturn, Problem, ReturnRejected
+from .model import ParsedReturn, Problem, Refusal, ReturnRejected, Scope
 from .table import tables_of_document, tables_of_sheets, tables_of_workbook
 from .template import ALTERED, is_altered_template, is_template, parse_template
 from .workbook import Limits, check_container, open_values, open_workbook
@@ -104,11 +104,11 @@ def parse_returns(paths: list[Path], catalogue: Catalogue, limits: Limits | None
     return [_refusal(r) if isinstance(r, ParsedReturn) and r.problems else r for r in read]
 
 
-def _refusal(parsed: ParsedReturn) -> list[Problem]:
-    """A refused return's problems, and what was read of it (the officer sees the reader understood the rest)."""
-    if not parsed.note:
-        return parsed.problems
-    return parsed.problems + [Problem("(tệp)", "", parsed.note, info=True)]
+def _refusal(parsed: ParsedReturn) -> Refusal:
+    """A refused return's problems, and what was read of it (the officer sees the reader understood the rest),
+    for the scope it names (a later accepted return of that scope settles it)."""
+    said = [Problem("(tệp)", "", parsed.note, info=True)] if parsed.note else []
+    return Refusal(parsed.problems + said, Scope(parsed.plan_code, parsed.agency_code, parsed.year, parsed.period))
 
 
 def _validate_alone(parsed: ParsedReturn, catalogue: Catalogue, log_dir: Path | None) -> list[Problem]:

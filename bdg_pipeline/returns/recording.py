@@ -13,7 +13,7 @@ import logging
 import os
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -26,12 +26,13 @@ from ..warehouse import insert_rows, transaction
 from .archive import Arrival
 from .error_report import write_error_report
 from .inbox import safe_name
-from .model import ParsedReturn, Problem
+from .model import ParsedReturn, Problem, Refusal, Scope
+from .settled import settle_refusals
 from .standing import settle_arrivals
 
 log = logging.getLogger(__name__)
 FILE_LOG_COLUMNS = ["logged_at", "file_name", "content_hash", "outcome", "submission_id", "reason", "report_path",
-                    "arrival_seq", "receipt"]
+                    "arrival_seq", "receipt", "plan_code", "agency_code", "year", "period"]
 # Plans whose targets are judged on the territory of an area that incoming rows (or the rows of the
 # returns they replace) report on: their attainment must be computed again.
 STALE_PLANS_SQL = """
@@ -63,6 +64,8 @@ class FileOutcome:
     spending_flags: list[str] = field(default_factory=list)
     note: str = ""  # what was read (“Đã đọc 31 số liệu của 22 chỉ tiêu …; bỏ qua 9 dòng ngoài bảng …”)
     receipt: str = ""  # what the return changed among the values in force (standing.Receipt)
+    scope: Scope | None = None  # a refused return's plan, agency, year and period, when read that far
+    settles: list[str] = field(default_factory=list)  # refused files of its scope this accepted return settles
 
     def logged_receipt(self) -> str:
         """The receipt as ``file_log`` keeps it: the values, then what else the return reported."""
@@ -88,6 +91,8 @@ class FileOutcome:
                 text += f" — {self.receipt}"
             if self.superseded:
                 text += f"; thay thế báo cáo trước: {', '.join(self.superseded)}"
+            if self.settles:
+                text += f"; đã xử lý tệp bị trả lại trước: {', '.join(self.settles)}"
             return text + (f"\n    {self.note}" if self.note else "")
         if self.outcome == "duplicate":
             return f"= {self.file_name}: trùng nội dung với báo cáo {self.submission_id} đã tiếp nhận, bỏ qua"
@@ -166,9 +171,11 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
     accepted: dict[str, tuple[Arrival, FileOutcome]] = {}
 
     def log_row(arrival: Arrival, file_name: str, digest: str | None, outcome: str, submission_id: str | None,
-                reason: str | None, report_path: Path | None = None, receipt: str | None = None) -> None:
+                reason: str | None, report_path: Path | None = None, receipt: str | None = None,
+                scope: Scope | None = None) -> None:
         logged.append((arrival.archived_at, file_name, digest, outcome, submission_id, reason,
-                       str(report_path) if report_path else None, arrival.seq, receipt))
+                       str(report_path) if report_path else None, arrival.seq, receipt,
+                       *(astuple(scope) if scope else (None, None, None, None))))
 
     for item in batch:
         arrival, result = item.arrival, item.result
@@ -178,7 +185,8 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
             continue
         if isinstance(result, list):
             outcome = FileOutcome(name, "rejected", problems=result, arrival_seq=seq,
-                                  report_path=error_report(arrival, result, settings))
+                                  report_path=error_report(arrival, result, settings),
+                                  scope=result.scope if isinstance(result, Refusal) else None)
             outcomes.append(outcome)
             log.warning("rejected %s: %d problems", name, len(result))
             continue
@@ -234,6 +242,7 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
         if logged:
             insert_rows(con, "file_log", pd.DataFrame(logged, columns=FILE_LOG_COLUMNS))
         pause_point(settings, "in_transaction")
+    settle_refusals(con, outcomes)
     return outcomes
 
 
@@ -249,6 +258,6 @@ def _log_outcome(arrival: Arrival, outcome: FileOutcome, log_row) -> None:
         log_row(arrival, name, digest, "duplicate", outcome.submission_id, "cùng nội dung với báo cáo đã tiếp nhận")
     elif outcome.outcome == "rejected":
         message = "; ".join(str(p) for p in outcome.problems)[:2000]
-        log_row(arrival, name, digest, "rejected", None, message, outcome.report_path)
+        log_row(arrival, name, digest, "rejected", None, message, outcome.report_path, scope=outcome.scope)
     else:
         log_row(arrival, name, digest, "accepted", outcome.submission_id, None, receipt=outcome.logged_receipt())

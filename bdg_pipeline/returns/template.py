@@ -26,10 +26,10 @@ from ..areas import AreaError, display_name, plain, units_for, world_date
 from ..areas import resolve as resolve_area
 from ..catalogue import Catalogue
 from ..numbers import Measure, NumberFormatError, normalize_text, parse_number, shorten
-from ..units import Reading, format_vn, read_measure
-from ..vocabulary import LEVELS, PERIODS, UNITS
+from ..units import Reading, format_vn, read_measure, unit_words
+from ..vocabulary import LEVELS, PERIODS
 from .columns import Column, letters, positions
-from .model import ParsedReturn, ParsedRow, Problem, ReturnRejected, fold, province_area_code
+from .model import ParsedReturn, ParsedRow, Problem, ReturnRejected, fold, part_number, province_area_code
 from .plan_sheets import (
     ACTIVITY_SHEET,
     SPENDING_SHEET,
@@ -41,6 +41,7 @@ from .plan_sheets import (
     read_activities,
     read_spending,
 )
+from .value_checks import value_validation
 from .workbook import CellError, Grid
 
 MARKER = "bdg_template"
@@ -49,11 +50,12 @@ SHEET = "BaoCao"
 LISTS = "DanhMuc"
 FIRST_ROW = 14
 HEADER_CELLS = {"report_date": "C9", "contact": "C10", "phone": "C11"}
+HEADER_VALUE_SPAN = 5  # the header's answers (C4:C11) are merged across C:E
 
 
 COLUMNS = (
-    Column("number", "STT", 5),
-    Column("objective", "Mục tiêu", 8),
+    Column("number", "STT", 6),
+    Column("objective", "Mục tiêu", 14),
     Column("indicator", "Chỉ tiêu", 8),
     Column("part", "Phần", 6),
     Column("code", "Mã chỉ tiêu", 30),
@@ -139,6 +141,8 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
     names = catalogue.indicator_codes.set_index("indicator_code")["name"]
     units = template_units(catalogue, plan.province, year, period)
     areas = units.display.tolist()
+    levels = template_levels(units)
+    office_code = catalogue.timeline.on(COLLECTING_OFFICE, "", day)
 
     wb = Workbook()
     ws = wb.active
@@ -157,11 +161,16 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
               ("Năm số liệu", year), ("Kỳ báo cáo", PERIODS[period]), ("Ngày báo cáo", None),
               ("Người liên hệ", None), ("Điện thoại / email", None)]
     for i, (label, value) in enumerate(header, start=4):
+        # labels across A:B and answers across C:E, so a typed date is not “###” and no label is cut
+        ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=2)
+        ws.merge_cells(start_row=i, start_column=3, end_row=i, end_column=HEADER_VALUE_SPAN)
         ws.cell(row=i, column=1, value=label).font = bold
         cell = ws.cell(row=i, column=3, value=value)
+        cell.alignment = Alignment(horizontal="left")
         if value is None:
             cell.protection = Protection(locked=False)
-            cell.border = border
+            for col in range(3, HEADER_VALUE_SPAN + 1):
+                ws.cell(row=i, column=col).border = border
     ws[HEADER_CELLS["report_date"]].number_format = "DD/MM/YYYY"
     for col, column in enumerate(COLUMNS, start=1):
         cell = ws.cell(row=FIRST_ROW - 1, column=col, value=column.title)
@@ -171,13 +180,16 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
     # Per chỉ tiêu: the province's own rows at each level (as the plans' appendices report them),
     # then one row per district and commune of the province valid in the return's year.
     below = zip(units.level.iloc[1:], units.display.iloc[1:], strict=True)
-    places = [(level, areas[0]) for level in LEVELS] + list(below)
+    places = [(level, areas[0]) for level in levels] + list(below)
     row = FIRST_ROW
+    blocks: list[tuple[str, int, int]] = []  # (unit, first row, last row) of each chỉ tiêu part
     for number, ind in enumerate(indicators.itertuples(), start=1):
+        blocks.append((ind.unit, row, row + len(places) - 1))
         for level, place in places:
             prefilled = {"number": number, "objective": ind.objective_no, "indicator": ind.indicator_no,
                          "part": ind.part, "code": ind.indicator_code, "text": names[ind.indicator_code],
-                         "unit": UNITS[ind.unit], "level": LEVELS[level], "area": place}
+                         "unit": unit_words(ind.unit, names[ind.indicator_code]), "level": LEVELS[level],
+                         "area": place}
             for col, column in enumerate(COLUMNS, start=1):
                 cell = ws.cell(row=row, column=col, value=prefilled.get(column.key))
                 cell.border = border
@@ -194,39 +206,45 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
     last = max(row - 1, FIRST_ROW)
 
     lists = wb.create_sheet(LISTS)
-    for i, label in enumerate(LEVELS.values(), start=1):
-        lists.cell(row=i, column=1, value=label)
+    for i, level in enumerate(levels, start=1):
+        lists.cell(row=i, column=1, value=LEVELS[level])
     for i, name in enumerate(areas, start=1):
         lists.cell(row=i, column=2, value=name)
     lists.sheet_state = "hidden"
     validations = {
-        "level": DataValidation(type="list", formula1=f"{LISTS}!$A$1:$A${len(LEVELS)}", allow_blank=True,
-                                error="Chọn Cấp tỉnh, Cấp huyện hoặc Cấp xã", errorTitle="Cấp không hợp lệ"),
+        "level": DataValidation(type="list", formula1=f"{LISTS}!$A$1:$A${len(levels)}", allow_blank=True,
+                                error="Chọn " + " hoặc ".join(LEVELS[lv] for lv in levels),
+                                errorTitle="Cấp không hợp lệ"),
         "area": DataValidation(type="list", formula1=f"{LISTS}!$B$1:$B${max(len(areas), 1)}", allow_blank=True,
                                error="Chọn địa bàn trong danh sách", errorTitle="Địa bàn không hợp lệ"),
         "numerator": DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                                     error="Nhập số nguyên không âm", errorTitle="Tử số không hợp lệ"),
         "denominator": DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
                                       error="Nhập số nguyên không âm", errorTitle="Mẫu số không hợp lệ"),
-        # a number, “Có”/“Không” for yes/no chỉ tiêu, or “Xóa” to withdraw a value sent earlier
-        "value": DataValidation(type="custom", formula1=_value_rule(cell_name("value", FIRST_ROW)), allow_blank=True,
-                                error="Nhập số không âm, “Có”/“Không”, hoặc “Xóa” để rút lại số liệu đã gửi",
-                                errorTitle="Giá trị không hợp lệ"),
     }
     for key, validation in validations.items():
         validation.showErrorMessage = True
         ws.add_data_validation(validation)
         validation.add(f"{cell_name(key, FIRST_ROW)}:{cell_name(key, last)}")
+    for unit, first, end in blocks:
+        validation = value_validation(unit, cell_name("value", first))
+        ws.add_data_validation(validation)
+        validation.add(f"{cell_name('value', first)}:{cell_name('value', end)}")
     for column in COLUMNS:
         ws.column_dimensions[LETTER[column.key]].width = column.width
     ws.freeze_panes = f"A{FIRST_ROW}"
+    ws.print_title_rows = f"{FIRST_ROW - 1}:{FIRST_ROW - 1}"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.protection.sheet = True
     ws.protection.formatRows = False
     ws.protection.formatColumns = False
 
     if not activities.empty:
         add_activity_sheet(wb, activities, agency_name, year, lists, len(areas))
-    if not sources.empty:
+    if not sources.empty and agency_code == office_code:  # the office collecting the returns reports the money
         unit_note = str(sources.unit_note.iloc[0] or "triệu đồng")
         add_spending_sheet(wb, sources, agency_name, year, unit_note)
     meta = wb.create_sheet("_meta")
@@ -234,7 +252,7 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
                        ("agency_code", agency_code), ("year", year), ("period", period)):
         meta.append([key, value])
     meta.sheet_state = "veryHidden"
-    office = catalogue.agencies.set_index("agency_code").at[catalogue.timeline.on(COLLECTING_OFFICE, "", day), "name"]
+    office = catalogue.agencies.set_index("agency_code").at[office_code, "name"]
     _instructions(wb.create_sheet("HuongDan", 0), plan_code, agency_name, year, period, office)
     wb.active = 1
     return wb
@@ -252,7 +270,8 @@ def _instructions(ws, plan_code: str, agency_name: str, year: int, period: str, 
         "4. Tỷ suất /100, /1.000, /100.000: ghi Tử số, Mẫu số (số ca, số trẻ đẻ sống) hoặc ghi thẳng giá trị "
         "vào cột Giá trị (ví dụ 17,1 cho 17,1/100.000).",
         "5. Chỉ tiêu “lần”: ghi giá trị, ví dụ 1,5. Chỉ tiêu có/không: ghi “Có” hoặc “Không” vào cột Giá trị.",
-        "6. Không ghi chữ vào ô số (ví dụ “năm mươi”, “50%”); không ghi số âm; tử số không lớn hơn mẫu số.",
+        "6. Không ghi chữ vào ô số (ví dụ “năm mươi”); không ghi số âm; tử số không lớn hơn mẫu số. Ô Giá trị của "
+        "chỉ tiêu tỷ lệ (%) ghi 51,61 hoặc 51,61%.",
         "7. Dòng không có số liệu: để trống cả Tử số, Mẫu số và Giá trị.",
         "   Gửi lại để bổ sung hoặc sửa: chỉ cần điền các dòng cần thay; dòng để trống giữ nguyên số liệu đã gửi "
         "trước. Báo cáo có Ngày báo cáo muộn hơn được dùng (cùng ngày: báo cáo đến sau).",
@@ -270,10 +289,10 @@ def _instructions(ws, plan_code: str, agency_name: str, year: int, period: str, 
     ws.column_dimensions["A"].width = 120
 
 
-def _value_rule(first: str) -> str:
-    """Excel's check of a value cell (``first``, relative: Excel moves it down the range)."""
-    words = ("Xóa", "Xoá", "Xoa", "Có", "Không", "Co", "Khong")  # Excel compares text without case
-    return f"OR(AND(ISNUMBER({first}),{first}>=0)," + ",".join(f'{first}="{w}"' for w in words) + ")"
+def template_levels(units: pd.DataFrame) -> list[str]:
+    """The levels a template's province rows carry: no “Cấp huyện” once districts no longer exist (from
+    1 July 2025), as the area dataset's validity says."""
+    return [level for level in LEVELS if level != "huyen" or (units.level == "huyen").any()]
 
 
 def template_units(catalogue: Catalogue, province: str, year: int, period: str) -> pd.DataFrame:
@@ -308,6 +327,7 @@ def is_altered_template(grids: Mapping[str, Grid]) -> bool:
 
 
 NO_DATA_HINT = "Nếu chưa có số liệu, để trống ô."
+PERCENT_TEXT = re.compile(r"(\d+(?:[.,]\d+)*)\s*%")  # one share and its sign, nothing else: “45%”, “51,61 %”
 # .xls and .ods are read without number formats: 51,61 % typed into a percent cell arrives as 0.5161
 PERCENT_LOST = ("Ô số {shown} có thể là tỷ lệ phần trăm bị lưu dưới dạng số thập phân (định dạng %, tệp .xls/.ods "
                 "không giữ định dạng)")
@@ -355,7 +375,7 @@ def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> De
         return parse_number(text)
     except NumberFormatError as exc:
         problems.append(Problem(sheet, cell, "Ô số chứa chữ hoặc ký hiệu", normalize_text(str(value)),
-                                "Chỉ ghi số, ví dụ 48 hoặc 51,61 (không ghi “%”, không ghi bằng chữ). "
+                                "Chỉ ghi một số, ví dụ 48 hoặc 51,61 (không ghi bằng chữ, không ghi khoảng). "
                                 f"{NO_DATA_HINT}" if not exc.fix else exc.fix))
         return None
 
@@ -490,11 +510,13 @@ def _about(row: list[Any], plan_code: str, catalogue: Catalogue) -> str:
     """The chỉ tiêu and area a row reports, in words, for the officer's error report."""
     objective, indicator, part = _at(row, "objective"), _at(row, "indicator"), _at(row, "part") or ""
     place, level = _at(row, "area"), _at(row, "level")
-    text = f"chỉ tiêu {objective}.{indicator}{part}"
     try:
-        code = catalogue.parts_index.get((plan_code, int(objective), int(indicator), str(part)))
+        # a workbook stores the numbers 5 and 2 as 5.0 and 2.0: the officer's sheet prints “5.2a”
+        key = (plan_code, int(objective), int(indicator), str(part))
     except (TypeError, ValueError):
-        code = None
+        key = None
+    text = f"chỉ tiêu {part_number(*key[1:]) if key else f'{objective}.{indicator}{part}'}"
+    code = catalogue.parts_index.get(key) if key else None
     if code is not None:
         text += f" “{shorten(catalogue.indicator_names.get(code[0], ''))}”"
     if place:
@@ -512,7 +534,7 @@ def _read_row(row: list[Any], r: int, context: RowContext, problems: list[Proble
         return None
     if key not in context.parts:
         problems.append(Problem(SHEET, cell_name("indicator", r), "Chỉ tiêu không có trong kế hoạch",
-                                f"mục tiêu {key[1]}, chỉ tiêu {key[2]}{key[3]}", "Tải lại biểu mẫu mới."))
+                                f"chỉ tiêu {part_number(*key[1:])}", "Tải lại biểu mẫu mới."))
         return None
     unit = context.parts[key][1]
     level_text, place = _at(row, "level"), _at(row, "area")
@@ -540,6 +562,8 @@ def _read_row(row: list[Any], r: int, context: RowContext, problems: list[Proble
     denominator = _number(_at(row, "denominator"), SHEET, cell_name("denominator", r), problems)
     value_cell = _at(row, "value")
     value = None
+    if unit == "percent" and isinstance(value_cell, str) and (share := PERCENT_TEXT.fullmatch(value_cell.strip())):
+        value_cell = share.group(1)  # “45%” typed as text in a percent chỉ tiêu says what it means
     if not (unit == "yes_no" and isinstance(value_cell, str)):
         value = _number(value_cell, SHEET, cell_name("value", r), problems)
     if (context.formats_unknown and unit == "percent" and isinstance(value_cell, float)
@@ -565,7 +589,7 @@ def _read_row(row: list[Any], r: int, context: RowContext, problems: list[Proble
         measure = Measure(raw=raw)
     else:
         measure = Measure(
-            raw=" / ".join(str(x) for x in (numerator, denominator, value) if x is not None),
+            raw=" / ".join(_shown(x) for x in (numerator, denominator, value) if x is not None),
             numerator=numerator, denominator=denominator,
             percent=value if unit == "percent" else None, value_decimals=_decimals(value),
             times=value if unit == "times" else None,
@@ -610,6 +634,11 @@ def _withdrawal(row: list[Any], r: int, problems: list[Problem]) -> bool | None:
                                 "xóa chữ “Xóa”."))
         return False
     return True
+
+
+def _shown(number: Decimal) -> str:
+    """A number of the row as the officer reads it back: “7.600”, “51,61” (thousands dot, decimal comma)."""
+    return format_vn(float(number), _decimals(number))
 
 
 def _decimals(value: Decimal | None) -> int:
