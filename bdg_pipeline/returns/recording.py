@@ -196,7 +196,7 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
             "plan_code": parsed.plan_code, "province": parsed.province, "agency_code": parsed.agency_code,
             "year": parsed.year, "period": parsed.period, "contact": parsed.contact, "report_date": parsed.report_date,
             "received_at": arrival.received_at, "row_count": rows, "status": "accepted", "superseded_by": None,
-            "arrival_seq": seq})
+            "arrival_seq": seq, "arrived_at": arrival.archived_at})
         seen[digest] = submission_id
         outcomes.append(outcome)
         accepted[submission_id] = (arrival, outcome)
