@@ -55,7 +55,11 @@ def reset(root: Path, warehouse: Path) -> None:
 
 def _tree_rss(process: psutil.Process) -> int:
     total = 0
-    for p in [process, *process.children(recursive=True)]:
+    try:
+        tree = [process, *process.children(recursive=True)]
+    except psutil.Error:  # a worker that ended while its parent's children were listed
+        tree = [process]
+    for p in tree:
         with contextlib.suppress(psutil.Error):  # a worker that ended between the two calls
             total += p.memory_info().rss
     return total
