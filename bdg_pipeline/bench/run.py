@@ -125,7 +125,8 @@ def measure_drop(root: Path, warehouse: Path) -> dict:
         "SELECT indicator_code FROM dim_plan_indicator WHERE plan_code = 'QG56-2026-2035' "
         "AND unit IN ('per_100', 'per_1000', 'per_100000', 'times') GROUP BY 1 HAVING count(*) = 1").fetchall()}
     con.close()
-    source = sorted((root / "raw").glob("GL_QG56-*_CTK_2035.xlsx"))[0]
+    # Cục Thống kê's return (CTK; its successor since the 2025 reform in a workload generated after it, CCTK)
+    source = sorted((root / "raw").glob("GL_QG56-*_*CTK_2035.xlsx"))[0]
     wb = load_workbook(source)
     ws = wb[SHEET]
     row = next(r for r in range(FIRST_ROW, ws.max_row + 1) if ws[f"E{r}"].value in single
@@ -237,6 +238,8 @@ def main(naive_files: int = 100, only: int | None = None) -> dict:
     warehouse = ROOT / "warehouse" / "bdg.duckdb"
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     results.update(measure_rebuild(ROOT, warehouse, files))
+    # kept should a later step fail
+    (ROOT / "results_builds.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     floor = results["read_floor_seconds"]
     ratios = [("first build from empty, bdg ingest", results["first_build_seconds"], ""),
               ("cold rebuild (every file read again)", results["rebuild_seconds"], "≤ 1.5"),
