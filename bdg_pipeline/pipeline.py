@@ -182,7 +182,7 @@ def build_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> t
     con = open_writer(build, settings.duckdb_memory)
     try:
         counts = refresh_reference(con, catalogue)
-        outcomes = ingest_arrivals(con, arrivals, catalogue, settings)
+        outcomes = ingest_arrivals(con, arrivals, catalogue, settings, whole_archive=True)
         refresh_attainment(con, settings.as_of_year)
         with transaction(con):
             con.execute("DELETE FROM build_info")

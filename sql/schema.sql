@@ -197,7 +197,8 @@ CREATE TABLE IF NOT EXISTS submission (
     row_count      INTEGER NOT NULL,
     status         VARCHAR NOT NULL,           -- 'accepted': some value of it in force | 'superseded': none left
     superseded_by  VARCHAR,
-    arrival_seq    INTEGER                     -- the arrival in the archive ledger: breaks ties of report date
+    arrival_seq    INTEGER,                    -- the arrival in the archive ledger: breaks ties of report date
+    arrived_at     TIMESTAMP                   -- when the archive received it: the date of a return without one
 );
 
 -- The fate of every file the pipeline looked at (logged_at: when it arrived, so a rebuild gives the same log).

@@ -40,13 +40,13 @@ LEFT JOIN (
 
 -- What is in force: the one place it is decided (README "Returns", corrections by value).
 -- A return's scope is its plan, agency, year, period and kind. Within a scope, returns rank by report date (a
--- return without one: the day it was received), then by arrival: `precedence` 1, 2, ... (the latest last).
+-- return without one: the day the archive received it, never the file's own time), then by arrival: `precedence` 1, 2, ... (the latest last).
 -- scope_returns and yearly_arrived are as of every arrival; values_as_of() works them out as of any arrival.
 CREATE OR REPLACE VIEW submission_precedence AS
 SELECT submission_id, plan_code, coalesce(agency_code, '') AS agency_scope, year, period, kind,
-       coalesce(report_date, CAST(received_at AS DATE)) AS effective_date, arrival_seq,
+       coalesce(report_date, CAST(arrived_at AS DATE)) AS effective_date, arrival_seq,
        row_number() OVER (PARTITION BY plan_code, coalesce(agency_code, ''), year, period, kind
-                          ORDER BY coalesce(report_date, CAST(received_at AS DATE)), arrival_seq) AS precedence,
+                          ORDER BY coalesce(report_date, CAST(arrived_at AS DATE)), arrival_seq) AS precedence,
        count(*) OVER (PARTITION BY plan_code, coalesce(agency_code, ''), year, period, kind) AS scope_returns,
        bool_or(period = 'nam') OVER (PARTITION BY plan_code, coalesce(agency_code, ''), year, kind) AS yearly_arrived
 FROM submission;

@@ -55,7 +55,11 @@ def reset(root: Path, warehouse: Path) -> None:
 
 def _tree_rss(process: psutil.Process) -> int:
     total = 0
-    for p in [process, *process.children(recursive=True)]:
+    try:
+        tree = [process, *process.children(recursive=True)]
+    except psutil.Error:  # a worker that ended while its parent's children were listed
+        tree = [process]
+    for p in tree:
         with contextlib.suppress(psutil.Error):  # a worker that ended between the two calls
             total += p.memory_info().rss
     return total
@@ -85,18 +89,22 @@ def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     return seconds, peak / 2**20
 
 
-def measure_rebuild(root: Path, warehouse: Path) -> dict:
+def measure_rebuild(root: Path, warehouse: Path, files: list[Path]) -> dict:
+    """The first build (every file read, its reading kept), a cold rebuild (the kept readings deleted, as
+    after a change to the reading code: every file read again) and a warm one (nothing changed)."""
     reset(root, warehouse)
     env = _env(root, warehouse)
-    files = sorted(str(p) for p in (root / "raw").glob("*.xlsx"))
-    first_seconds, first_peak = timed_child(["ingest", *files], env)
+    first_seconds, first_peak = timed_child(["ingest", *map(str, files)], env)
+    shutil.rmtree(root / "archive" / "readings")
     seconds, peak = timed_child(["rebuild"], env)
+    warm_seconds, warm_peak = timed_child(["rebuild"], env)
     con = duckdb.connect(str(warehouse), read_only=True)
     counts = one_row(con, "SELECT (SELECT count(*) FROM submission), (SELECT count(*) FROM fact_observation), "
                      "(SELECT count(*) FROM v_observations), (SELECT count(*) FROM v_attainment)")
     con.close()
     return {"first_build_seconds": first_seconds, "first_build_peak_rss_mib": first_peak,
-            "rebuild_seconds": seconds, "rebuild_peak_rss_mib": peak, "submissions": counts[0],
+            "rebuild_seconds": seconds, "rebuild_peak_rss_mib": peak, "warm_rebuild_seconds": warm_seconds,
+            "warm_rebuild_peak_rss_mib": warm_peak, "submissions": counts[0],
             "observations_stored": counts[1], "observations_in_force": counts[2], "attainment_rows": counts[3]}
 
 
@@ -117,7 +125,8 @@ def measure_drop(root: Path, warehouse: Path) -> dict:
         "SELECT indicator_code FROM dim_plan_indicator WHERE plan_code = 'QG56-2026-2035' "
         "AND unit IN ('per_100', 'per_1000', 'per_100000', 'times') GROUP BY 1 HAVING count(*) = 1").fetchall()}
     con.close()
-    source = sorted((root / "raw").glob("GL_QG56-*_CTK_2035.xlsx"))[0]
+    # Cục Thống kê's return (CTK; its successor since the 2025 reform in a workload generated after it, CCTK)
+    source = sorted((root / "raw").glob("GL_QG56-*_*CTK_2035.xlsx"))[0]
     wb = load_workbook(source)
     ws = wb[SHEET]
     row = next(r for r in range(FIRST_ROW, ws.max_row + 1) if ws[f"E{r}"].value in single
@@ -208,7 +217,9 @@ def ours_ingest(root: Path, files: list[Path], warehouse: Path) -> float:
     return seconds
 
 
-def main(naive_files: int = 100) -> dict:
+def main(naive_files: int = 100, only: int | None = None) -> dict:
+    """Everything on the whole workload; with ``only`` (``--files N``), the read floor and the three builds
+    on N of its workbooks spread over it (templates and appendices), for a quick look."""
     if not (ROOT / "raw").exists() or not any((ROOT / "raw").glob("GL_*.xlsx")):
         from .generate import generate
 
@@ -216,48 +227,72 @@ def main(naive_files: int = 100) -> dict:
         generate(ROOT)
         print(f"generated the workload in {time.perf_counter() - start:.0f} s", flush=True)
     files = sorted((ROOT / "raw").glob("*.xlsx"))
+    if only is not None:
+        files = files[::max(1, len(files) // only)][:only]
     results: dict[str, Any] = {"machine": f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB",
-                               "workbooks": len(files), "workbook_mib": sum(f.stat().st_size for f in files) / 2**20}
+                               "workbooks": len(files), "workbook_mib": sum(f.stat().st_size for f in files) / 2**20,
+                               "load_average_at_start": os.getloadavg()[0]}
+    from .floor import read_floor
+
+    results["read_floor_seconds"], results["read_floor_cells"] = read_floor(files)
     warehouse = ROOT / "warehouse" / "bdg.duckdb"
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    results.update(measure_rebuild(ROOT, warehouse))
-    results.update(measure_drop(ROOT, warehouse))
-    results.update(measure_queries(warehouse))
-    from .daemon import measure_daemon
+    results.update(measure_rebuild(ROOT, warehouse, files))
+    # kept should a later step fail
+    (ROOT / "results_builds.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    floor = results["read_floor_seconds"]
+    ratios = [("first build from empty, bdg ingest", results["first_build_seconds"], ""),
+              ("cold rebuild (every file read again)", results["rebuild_seconds"], "≤ 1.5"),
+              ("warm rebuild (nothing changed)", results["warm_rebuild_seconds"], "≤ 0.3")]
+    results.update({f"{key}_over_floor": results[key] / floor
+                    for key in ("first_build_seconds", "rebuild_seconds", "warm_rebuild_seconds")})
+    if only is None:
+        results.update(measure_drop(ROOT, warehouse))
+        results.update(measure_queries(warehouse))
+        from .daemon import measure_daemon
 
-    results.update(measure_daemon(ROOT))
-    subset = sorted(ROOT.glob("raw/GL_QG*.xlsx"))[:naive_files]
-    naive_db = ROOT / "naive" / "naive.duckdb"
-    shutil.rmtree(naive_db.parent, ignore_errors=True)
-    naive_db.parent.mkdir(parents=True)
-    results["naive_files"] = len(subset)
-    results["naive_seconds"] = naive_ingest(subset, naive_db)
-    results["ours_seconds_same_files"] = ours_ingest(ROOT, subset, ROOT / "ours" / "bdg.duckdb")
-    results["naive_over_ours"] = results["naive_seconds"] / results["ours_seconds_same_files"]
-    (ROOT / "results.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
-    targets = [("first build from empty, bdg ingest (s)", results["first_build_seconds"], "≤ 35"),
-               ("peak memory of the first build (MiB)", results["first_build_peak_rss_mib"], "≤ 2048"),
-               ("full rebuild from the archive (s)", results["rebuild_seconds"], "≤ 35"),
-               ("peak memory of the rebuild (MiB)", results["rebuild_peak_rss_mib"], "≤ 2048"),
-               ("drop → v_attainment (s)", results["drop_to_attainment_seconds"], "≤ 15"),
-               ("v_attainment, country, bdg_pipeline.query (ms)", results["v_attainment_country_query_median_ms"],
-                "≤ 100"),
-               ("v_attainment, country, .df() (ms)", results["v_attainment_country_df_median_ms"], "≤ 100"),
-               ("v_attainment, one province, query (ms)", results["v_attainment_province_query_median_ms"], "—"),
-               ("v_attainment, one province, .df() (ms)", results["v_attainment_province_df_median_ms"], "—"),
-               (f"naive path, {len(subset)} files (s)", results["naive_seconds"], ""),
-               (f"ours, same {len(subset)} files (s)", results["ours_seconds_same_files"], ""),
-               ("naive / ours", results["naive_over_ours"], "≥ 10"),
-               ("daemon: one drop into an idle system → published (s)", results["daemon_single_seconds"], "≤ 10"),
-               ("daemon: burst of 40 beside 30 ingested → published (s)", results["daemon_burst_seconds"], "≤ 90"),
-               ("daemon: runs launched for already ingested files", results["daemon_runs_for_old_files"], "0"),
-               ("daemon: 500 national returns drained (s)", results["daemon_500_seconds"], "≤ 180")]
+        results.update(measure_daemon(ROOT))
+        subset = sorted(ROOT.glob("raw/GL_QG*.xlsx"))[:naive_files]
+        naive_db = ROOT / "naive" / "naive.duckdb"
+        shutil.rmtree(naive_db.parent, ignore_errors=True)
+        naive_db.parent.mkdir(parents=True)
+        results["naive_files"] = len(subset)
+        results["naive_seconds"] = naive_ingest(subset, naive_db)
+        results["ours_seconds_same_files"] = ours_ingest(ROOT, subset, ROOT / "ours" / "bdg.duckdb")
+        results["naive_over_ours"] = results["naive_seconds"] / results["ours_seconds_same_files"]
+        ratios += [("drop → v_attainment", results["drop_to_attainment_seconds"], ""),
+                   ("daemon: one drop into an idle system → published", results["daemon_single_seconds"], ""),
+                   ("daemon: burst of 40 beside 30 ingested → published", results["daemon_burst_seconds"], ""),
+                   ("daemon: 500 national returns drained", results["daemon_500_seconds"], "")]
+    results["load_average_at_end"] = os.getloadavg()[0]
+    (ROOT / ("results.json" if only is None else "results_quick.json")).write_text(json.dumps(results, indent=2),
+                                                                                   encoding="utf-8")
     print(f"\n{results['workbooks']} workbooks ({results['workbook_mib']:.0f} MiB), "
           f"{results['observations_in_force']:,} observations in force, {results['attainment_rows']:,} attainment rows"
-          f" — {results['machine']}")
+          f" — {results['machine']}, load average {results['load_average_at_start']:.1f} at the start, "
+          f"{results['load_average_at_end']:.1f} at the end")
+    print(f"read floor: {floor:.2f} s for {results['read_floor_cells']:,} cells "
+          f"({results['read_floor_cells'] / floor / 1e6:.2f} M cells/s; python-calamine, one process, no checks)")
+    print(f"{'measure':<52}{'seconds':>9}{'× floor':>9}  target")
+    for name, value, target in ratios:
+        print(f"{name:<52}{value:>9.2f}{value / floor:>9.2f}  {target}")
+    if only is not None:
+        return results
     print(f"dropped return accepted: {results['drop_outcome']}, its value seen in v_attainment: "
           f"{results['drop_visible_in_v_attainment']}")
-    print(f"{'measure':<45}{'value':>12}  target")
-    for name, value, target in targets:
-        print(f"{name:<45}{value:>12.2f}  {target}")
+    others = [("peak memory: first build / cold / warm rebuild (MiB)",
+               f"{results['first_build_peak_rss_mib']:.0f} / {results['rebuild_peak_rss_mib']:.0f} / "
+               f"{results['warm_rebuild_peak_rss_mib']:.0f}", "≤ 1280"),
+              ("v_attainment, country, bdg_pipeline.query (ms)",
+               f"{results['v_attainment_country_query_median_ms']:.1f}", "≤ 100"),
+              ("v_attainment, country, .df() (ms)", f"{results['v_attainment_country_df_median_ms']:.1f}", ""),
+              ("v_attainment, one province, query / .df() (ms)",
+               f"{results['v_attainment_province_query_median_ms']:.1f} / "
+               f"{results['v_attainment_province_df_median_ms']:.1f}", ""),
+              (f"naive path / ours, {results['naive_files']} template files (s)",
+               f"{results['naive_seconds']:.2f} / {results['ours_seconds_same_files']:.2f}", ""),
+              ("naive / ours", f"{results['naive_over_ours']:.1f}", "≥ 20"),
+              ("daemon: runs launched for already ingested files", str(results["daemon_runs_for_old_files"]), "0")]
+    for name, shown, target in others:
+        print(f"{name:<52}{shown:>18}  {target}")
     return results

@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 
 from .model import fold
+from .today import is_ahead
 
 _KINDS: list[tuple[str, re.Pattern[str]]] = [
     ("quốc hiệu", re.compile(r"^(cộng hòa xã hội chủ nghĩa việt nam|cộng hoà xã hội chủ nghĩa việt nam|độc lập\s*[-–]"
@@ -103,6 +104,6 @@ def report_date(lines: Iterable[str]) -> dt.date | None:
                 date = dt.date(int(year), int(month), int(day))
             except ValueError:
                 continue
-            if date <= dt.date.today():
+            if not is_ahead(date):
                 return date
     return None

@@ -4,7 +4,7 @@ processes (``readers``, ``parsing``) and records them batch by batch in arrival 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from .inbox import inbox_files, is_inbox_file
 from .model import ParsedReturn, Problem
 from .parsing import PARSED_SCHEMA, parse_return, parse_returns
 from .readers import Confinement, Readers, crashed_problem, read_all
+from .readings import KeptReadings, reading_key, readings_dir, set_aside_others
 from .recording import FileOutcome, Parsed, record_batch
 from .workbook import Limits
 
@@ -33,25 +34,40 @@ progress: ContextVar[Callable[[int, int], None] | None] = ContextVar("progress",
 
 def ingest_arrivals(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], catalogue: Catalogue,
                     settings: Settings, limits: Limits | None = None, workers: int | None = None,
-                    after_commit: AfterCommit | None = None) -> list[FileOutcome]:
-    """Record arrivals in their order: parse (in parallel), then record in batches, calling
-    ``after_commit`` once each batch is committed (the ledger's fates, moving inbox files)."""
+                    after_commit: AfterCommit | None = None, whole_archive: bool = False) -> list[FileOutcome]:
+    """Record arrivals in their order: parse (in parallel) the files whose reading is not kept, then record
+    in batches, calling ``after_commit`` once each batch is committed (the ledger's fates, moving inbox
+    files). ``whole_archive``: these are every arrival, so readings kept under another key are deleted."""
     known = {h for (h,) in con.execute("SELECT content_hash FROM submission").fetchall()}
     with open_ledger(settings) as ledger:
         crashed = ledger.crashed_readers()  # never read again: each killed the process reading it
     workers = workers if workers is not None else settings.workers
     limits = limits or Limits.of(settings)
+    key = reading_key(catalogue, limits)
+    kept = KeptReadings(readings_dir(settings.archive_dir), key)
     skipped = known | crashed
-    parsing = [a for a in arrivals if a.content_hash not in skipped]
+    parsing = [a for a in arrivals if a.content_hash not in skipped and not kept.has(a.content_hash)]
+    recalled = {a.seq for a in arrivals if a.content_hash not in skipped and kept.has(a.content_hash)}
     reading = {a.seq for a in parsing}
-    readers = (Readers(max(1, workers) if len(parsing) >= PARALLEL_MIN_FILES else 1, catalogue,
-                       Confinement.of(settings)) if parsing else None)
-    by_path = {a.archived: a for a in parsing}
+    readers: Readers | None = None
+    if parsing or recalled:
+        # a kept reading found damaged is read then, alone: the pool is started for such a file too
+        readers = Readers(max(1, workers) if len(parsing) >= PARALLEL_MIN_FILES else 1, catalogue,
+                          Confinement.of(settings))
+    by_path = {a.archived: a for a in arrivals}
 
     def remember(path: Path) -> None:
         crashed.add(by_path[path].content_hash)
         with open_ledger(settings) as ledger:
             ledger.remember_crash(by_path[path].content_hash, by_path[path].file_name)
+
+    def read_now(arrival: Arrival) -> ParsedReturn | list[Problem]:
+        assert readers is not None
+        result = readers.read_alone(arrival.archived, limits)
+        if result is None:
+            remember(arrival.archived)
+            return [crashed_problem()]
+        return result
 
     outcomes: list[FileOutcome] = []
     batch: list[Parsed] = []
@@ -68,12 +84,21 @@ def ingest_arrivals(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], cat
 
     try:
         # readers parse ahead while this process records, batch by batch in arrival order
-        results = read_all([a.archived for a in parsing], limits, readers, remember) if readers else iter(())
+        results: Iterator[ParsedReturn | list[Problem]] = iter(())
+        if parsing and readers is not None:
+            results = read_all([a.archived for a in parsing], limits, readers, remember)
         for arrival in arrivals:
             if arrival.content_hash in known:
                 result: ParsedReturn | list[Problem] = []
             elif arrival.seq in reading:
                 result = next(results)
+                kept.keep(arrival.content_hash, result)
+            elif arrival.seq in recalled:
+                found = kept.recall(arrival.content_hash)
+                if found is None:
+                    found = read_now(arrival)
+                    kept.keep(arrival.content_hash, found)
+                result = found
             else:
                 result = [crashed_problem()]
             batch.append(Parsed(arrival, result))
@@ -86,6 +111,8 @@ def ingest_arrivals(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], cat
     finally:
         if readers is not None:
             readers.shutdown()
+    if whole_archive:
+        set_aside_others(readings_dir(settings.archive_dir), key)
     return outcomes
 
 

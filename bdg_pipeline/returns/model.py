@@ -147,6 +147,7 @@ class ParsedReturn:
     activity_frame: pyarrow.Table | None = None  # fact_activity_report rows, as validated
     spending_frame: pyarrow.Table | None = None  # fact_spending rows, as validated
     note: str = ""  # what was read, said back to the officer (“Đã đọc 31 số liệu của 22 chỉ tiêu …”)
+    day_bound: bool = False  # its reading met a date ahead of the day it was read (``today``)
 
 
 @functools.lru_cache(maxsize=1 << 16)

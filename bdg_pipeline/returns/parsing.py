@@ -23,6 +23,7 @@ from .appendix import parse_appendix
 from .model import ParsedReturn, Problem, Refusal, ReturnRejected, Scope
 from .table import tables_of_document, tables_of_sheets, tables_of_workbook
 from .template import ALTERED, is_altered_template, is_template, parse_template
+from .today import met_ahead, start_reading
 from .workbook import Limits, check_container, open_values, open_workbook
 
 log = logging.getLogger(__name__)
@@ -78,7 +79,9 @@ def parse_returns(paths: list[Path], catalogue: Catalogue, limits: Limits | None
         if before_each is not None:
             before_each()
         try:
+            start_reading()
             parsed = read_return(path, catalogue, limits)
+            parsed.day_bound = met_ahead()
             if limits is not None and parsed.year > limits.as_of_year:
                 parsed.problems.append(Problem(
                     "_meta" if parsed.kind == "template" else "(tệp)", "",

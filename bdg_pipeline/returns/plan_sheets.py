@@ -29,6 +29,7 @@ from ..vocabulary import ACTIVITY_KINDS, ACTIVITY_STATUSES
 from ..xlsx_layout import row_points
 from .columns import Column, letters, positions
 from .model import ActivityReport, Problem, SpendingLine, fold
+from .today import is_ahead
 from .workbook import Grid
 
 ACTIVITY_SHEET = "HoatDong"
@@ -261,7 +262,7 @@ def read_activities(grid: Grid, catalogue: Catalogue, ctx: SheetContext,
         except ValueError as exc:
             problem("date", "Ngày không đọc được thành ngày", str(exc),
                     "Ghi ngày dạng ngày/tháng/năm, ví dụ 15/10/2015.")
-        if done is not None and done > dt.date.today():
+        if done is not None and is_ahead(done):
             problem("date", "Ngày thực hiện sau ngày hôm nay", f"{done:%d/%m/%Y}", "Ghi ngày đã thực hiện.")
         elif done is not None and done.year < ctx.period_start - 1:
             problem("date", f"Ngày thực hiện trước kỳ kế hoạch ({ctx.period_start})", f"{done:%d/%m/%Y}",

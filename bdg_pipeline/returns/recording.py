@@ -156,6 +156,15 @@ def _stamped(table: pyarrow.Table, submission_id: str, file_name: str) -> pyarro
             .append_column("source_file", pyarrow.array([file_name] * rows, pyarrow.string())))
 
 
+def _rows(frame: pyarrow.Table | None) -> int:
+    return 0 if frame is None else frame.num_rows
+
+
+def _spending_flags(frame: pyarrow.Table | None) -> list[str]:
+    """What was flagged in the spending lines (a kept reading has the lines as a table only)."""
+    return [] if frame is None else [flag for flag in frame.column("flag_reason").to_pylist() if flag]
+
+
 def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: Settings) -> list[FileOutcome]:
     """Record arrivals in order in one transaction: a crash leaves none of the batch behind (they are
     processed again from the archive by the next run).
@@ -200,14 +209,14 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
                 found.append(_stamped(frame, submission_id, name))
         outcome = FileOutcome(name, "accepted", submission_id=submission_id, rows=rows, arrival_seq=seq,
                               flagged=int(pc.sum(table["flagged"]).as_py() or 0),
-                              activities=len(parsed.activities), spending=len(parsed.spending),
-                              spending_flags=[s.flag for s in parsed.spending if s.flag], note=parsed.note)
+                              activities=_rows(parsed.activity_frame), spending=_rows(parsed.spending_frame),
+                              spending_flags=_spending_flags(parsed.spending_frame), note=parsed.note)
         submissions.append({
             "submission_id": submission_id, "content_hash": digest, "file_name": name, "kind": parsed.kind,
             "plan_code": parsed.plan_code, "province": parsed.province, "agency_code": parsed.agency_code,
             "year": parsed.year, "period": parsed.period, "contact": parsed.contact, "report_date": parsed.report_date,
             "received_at": arrival.received_at, "row_count": rows, "status": "accepted", "superseded_by": None,
-            "arrival_seq": seq})
+            "arrival_seq": seq, "arrived_at": arrival.archived_at})
         seen[digest] = submission_id
         outcomes.append(outcome)
         accepted[submission_id] = (arrival, outcome)

@@ -41,6 +41,7 @@ from .plan_sheets import (
     read_activities,
     read_spending,
 )
+from .today import is_ahead
 from .value_checks import value_validation
 from .workbook import CellError, Grid
 
@@ -459,7 +460,7 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
     except ValueError as exc:
         problems.append(Problem(SHEET, HEADER_CELLS["report_date"], "Ngày báo cáo không đọc được thành ngày",
                                 str(exc), "Ghi ngày dạng ngày/tháng/năm, ví dụ 15/12/2025, hoặc để trống."))
-    if report_date is not None and report_date > dt.date.today():
+    if report_date is not None and is_ahead(report_date):
         problems.append(Problem(SHEET, HEADER_CELLS["report_date"], "Ngày báo cáo sau ngày hôm nay",
                                 f"{report_date:%d/%m/%Y}", "Ghi ngày lập báo cáo (không muộn hơn hôm nay)."))
         report_date = None
