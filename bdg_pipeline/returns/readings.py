@@ -40,7 +40,7 @@ import pyarrow
 import pyarrow.ipc
 
 from ..catalogue import Catalogue
-from .model import ParsedReturn, Problem
+from .model import ParsedReturn, Problem, Refusal, Scope
 from .parsing import PARSED_SCHEMA, TOO_MUCH_MEMORY, UNEXPECTED
 from .readers import CRASHED
 from .workbook import Limits
@@ -53,7 +53,8 @@ PACKAGE = Path(__file__).resolve().parent.parent
 NOT_READING = ("orchestration", "reports", "bench", "samples", "plans", "__main__.py", "attainment.py", "cli.py",
                "definitions.py", "pipeline.py", "warehouse.py", "quality.py", "dictionary.py", "writer_lock.py",
                "returns/archive.py", "returns/error_report.py", "returns/inbox.py", "returns/ingest.py",
-               "returns/recording.py", "returns/standing.py", "returns/readings.py")
+               "returns/recording.py", "returns/standing.py", "returns/readings.py", "returns/settled.py",
+               "standing_warnings.py")
 READING_LIBRARIES = ("python-calamine", "openpyxl", "defusedxml", "python-docx", "pandera", "pandas", "numpy",
                      "pyarrow", "vietnamadminunits")
 HEADER = b"bdg_reading"
@@ -167,7 +168,8 @@ class KeptReadings:
         if header["day_bound"] and header["read_on"] != self.today:
             return None  # it met a date ahead of its day: today it may read otherwise
         if header["outcome"] == "rejected":
-            return [Problem(**p) for p in header["problems"]]
+            scope = header.get("scope")  # a refusal's scope: a later accepted return of it settles the refusal
+            return Refusal([Problem(**p) for p in header["problems"]], Scope(**scope) if scope else None)
         if table.schema.remove_metadata() != PARSED_SCHEMA:
             raise ValueError("observations of another schema")
         fields = header["return"]
@@ -196,7 +198,9 @@ class KeptReadings:
         self.dir.mkdir(parents=True, exist_ok=True)
         header: dict = {"format": FORMAT, "digest": digest, "read_on": self.today, "activities": 0, "spending": 0}
         if isinstance(result, list):
-            header.update(outcome="rejected", day_bound=True, problems=[dataclasses.asdict(p) for p in result])
+            header.update(outcome="rejected", day_bound=True, problems=[dataclasses.asdict(p) for p in result],
+                          scope=dataclasses.asdict(result.scope) if isinstance(result, Refusal) and result.scope
+                          else None)
             table = PARSED_SCHEMA.empty_table()
         else:
             assert result.frame is not None
