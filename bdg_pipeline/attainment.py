@@ -50,8 +50,7 @@ from itertools import pairwise
 
 import pandas as pd
 
-from .units import format_vn, value_text
-from .vocabulary import UNIT_TABLE
+from .figures import ABOUT_TOLERANCE, LOWER_IS_BETTER, is_met, ratio_text, value_text
 
 # Open SDG / Statistics Canada thresholds on R, highest first.
 PROGRESS_THRESHOLDS: list[tuple[str, float]] = [
@@ -60,7 +59,6 @@ PROGRESS_THRESHOLDS: list[tuple[str, float]] = [
     ("limited_progress", 0.0),
 ]
 ZERO_FLOOR = 0.001  # Open SDG's stand-in for a zero base or target, applied below it too (departure 4)
-ABOUT_TOLERANCE = {code: unit.about_tolerance for code, unit in UNIT_TABLE.items()}
 
 STATUS_VI = {
     "achieved": "Đã đạt",
@@ -73,22 +71,6 @@ STATUS_VI = {
     "not_achieved": "Không đạt",
     "no_data": "Không có số liệu",
 }
-LOWER_IS_BETTER = {"at_most", "below"}
-
-
-def is_met(value: float, target: float, direction: str, unit: str) -> bool:
-    """Whether one value meets the target (``maintain`` judged per year, like ``at_least``)."""
-    if direction in {"at_least", "maintain"}:
-        return value >= target
-    if direction == "above":
-        return value > target
-    if direction == "at_most":
-        return value <= target
-    if direction == "below":
-        return value < target
-    if direction == "about":
-        return abs(value - target) <= ABOUT_TOLERANCE.get(unit, 0.0) + 1e-9
-    raise ValueError(f"unknown direction {direction!r}")
 
 
 def growth(new: float, old: float, years: int) -> float:
@@ -196,13 +178,13 @@ def target_words(target: float, direction: str, unit: str, year: int) -> str:
     if unit == "yes_no":
         wanted = "Có" if (target >= 1) != (direction in LOWER_IS_BETTER) else "Không"
         return f"{'Duy trì: ' if direction == 'maintain' else ''}{wanted} {when}"
-    shown = f"{format_vn(target)}{'%' if unit == 'percent' else ' ' + UNIT_TABLE[unit].symbol}"
-    return f"{DIRECTION_SIGNS.get(direction, '')} {shown} {when}"
+    return f"{DIRECTION_SIGNS.get(direction, '')} {value_text(target, unit)} {when}"
 
 
 def reason(j: Judgement, target: float, target_year: int, direction: str, unit: str) -> str:
-    """Why the status is what it is, in Vietnamese, with the numbers an officer can check."""
-    goal, latest = value_text(target, unit), value_text(j.latest_value, unit)
+    """Why the status is what it is, in Vietnamese, with the numbers an officer can check, each printed at the
+    precision that decided the status (:mod:`bdg_pipeline.figures`)."""
+    goal, latest = value_text(target, unit), value_text(j.latest_value, unit, (target, direction))
     if j.status == "no_data":
         return (f"Không có số liệu của năm {target_year} để đối chiếu với mục tiêu {goal}."
                 if j.latest_year is not None else "Chưa có số liệu nào để đánh giá.")
@@ -222,8 +204,18 @@ def reason(j: Judgement, target: float, target_year: int, direction: str, unit: 
         return f"Năm gốc {base} bằng mức mục tiêu {goal}; năm {j.latest_year} là {latest}: " \
                f"{STATUS_VI[j.status].lower()}."
     what = "khoảng cách tới mục tiêu" if direction == "about" else "tốc độ"
-    return (f"Từ {base} đến {latest} ({j.latest_year}): {what} bằng {format_vn(j.progress_ratio)} lần mức cần "
-            f"để đạt {goal} năm {target_year} — {STATUS_VI[j.status].lower()}.")
+    ratio = ratio_text(j.progress_ratio, classify)
+    return (f"Từ {base} đến {latest} ({j.latest_year}): {what} bằng {ratio} lần mức cần để đạt {goal} năm "
+            f"{target_year} — {STATUS_VI[j.status].lower()}.")
+
+
+def status_label(status: str, target_year: int, latest_year: int | None, latest_value: float | None,
+                 unit: str) -> str:
+    """The badge: the status in Vietnamese, naming the year it speaks of when the target's year has no value
+    but an earlier year has (“Chưa có số liệu năm 2025 — mới nhất 43,15% (2024)”)."""
+    if status == "no_data" and latest_year is not None and latest_year != target_year:
+        return f"Chưa có số liệu năm {target_year} — mới nhất {value_text(latest_value, unit)} ({latest_year})"
+    return STATUS_VI[status]
 
 
 def expected_value(year: int, path: list[tuple[int, float]]) -> float | None:
@@ -288,6 +280,7 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
                 "latest_year": j.latest_year, "latest_value": j.latest_value, "attained": j.attained,
                 "gap": signed, "shortfall": shortfall, "progress_ratio": j.progress_ratio,
                 "status": j.status, "status_vi": STATUS_VI[j.status],
+                "status_label": status_label(j.status, int(t.target_year), j.latest_year, j.latest_value, t.unit),
                 "reason": reason(j, float(t.target_value), int(t.target_year), t.direction, t.unit),
                 "observations": len(mine),
                 "as_of_year": as_of_year,
