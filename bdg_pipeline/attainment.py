@@ -209,13 +209,13 @@ def reason(j: Judgement, target: float, target_year: int, direction: str, unit: 
             f"{target_year} — {STATUS_VI[j.status].lower()}.")
 
 
-def status_label(status: str, target_year: int, latest_year: int | None, latest_value: float | None,
-                 unit: str) -> str:
+def status_label(j: Judgement, target_year: int, target: float, direction: str, unit: str) -> str:
     """The badge: the status in Vietnamese, naming the year it speaks of when the target's year has no value
     but an earlier year has (“Chưa có số liệu năm 2025 — mới nhất 43,15% (2024)”)."""
-    if status == "no_data" and latest_year is not None and latest_year != target_year:
-        return f"Chưa có số liệu năm {target_year} — mới nhất {value_text(latest_value, unit)} ({latest_year})"
-    return STATUS_VI[status]
+    if j.status == "no_data" and j.latest_year is not None and j.latest_year != target_year:
+        latest = value_text(j.latest_value, unit, (target, direction))
+        return f"Chưa có số liệu năm {target_year} — mới nhất {latest} ({j.latest_year})"
+    return STATUS_VI[j.status]
 
 
 def expected_value(year: int, path: list[tuple[int, float]]) -> float | None:
@@ -280,7 +280,7 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
                 "latest_year": j.latest_year, "latest_value": j.latest_value, "attained": j.attained,
                 "gap": signed, "shortfall": shortfall, "progress_ratio": j.progress_ratio,
                 "status": j.status, "status_vi": STATUS_VI[j.status],
-                "status_label": status_label(j.status, int(t.target_year), j.latest_year, j.latest_value, t.unit),
+                "status_label": status_label(j, int(t.target_year), float(t.target_value), t.direction, t.unit),
                 "reason": reason(j, float(t.target_value), int(t.target_year), t.direction, t.unit),
                 "observations": len(mine),
                 "as_of_year": as_of_year,

@@ -56,7 +56,7 @@ def test_report_cells_merges_formats(nt_report):
     assert row[8].value == "Đạt" and row[11].value == "Sở Lao động - Thương binh và Xã hội"
     assert row[8].fill.fgColor.rgb.endswith("C6EFCE")
     srb = find_row(ws, "Tỷ số giới tính khi sinh không vượt quá 110")
-    assert srb[4].value == "108,5/100" and srb[3].value == "≤ 110 /100 (năm 2020)"
+    assert srb[4].value == "108,5/100" and srb[3].value == "≤ 110/100 (năm 2020)"
     housework = find_row(ws, "xuống 1,5 lần")
     assert housework[4].value == "1,5 lần"
     pmtct = find_row(ws, "dự phòng lây truyền HIV")
