@@ -1,7 +1,7 @@
 """Attainment of targets and progress toward them (đánh giá mức độ đạt chỉ tiêu).
 
 Attained, by direction: ``at_least`` v ≥ T; ``above`` v > T; ``at_most`` v ≤ T; ``below`` v < T;
-``about`` |v − T| ≤ the unit's tolerance; ``maintain`` v ≥ T in every observed year of the period
+``about`` |v − T| ≤ the unit's tolerance; ``maintain`` v ≥ T in every observed year of the plan's phase
 up to the target year.
 
 Progress toward a target year still ahead is Open SDG's progress measure (after Statistics Canada,
@@ -33,8 +33,9 @@ Departures from Open SDG, each for a reason (also in README, each tested):
    do not occur in units printed to one or two decimals).
 5. A target year already past is judged on that year's value: achieved, not_achieved, or no_data
    when the year was not reported. Open SDG measures trends toward a future year only.
-6. ``maintain`` (duy trì) is missed for good once any observed year of the period misses it
-   (not_achieved, even before the target year).
+6. ``maintain`` (duy trì) is missed for good once any observed year of the plan's phase misses it
+   (not_achieved, even before the target year). The phase is the plan's period, or the longer phase a
+   yearly plan carries out (``phase_start``: NT-2020's “duy trì … nhiệm kỳ 2015 - 2020” holds from 2016).
 7. Yes/no targets are binary, as Open SDG's binary indicators: achieved or, before the target
    year, not_yet (after it, not_achieved).
 8. Only values in the plan's own monitoring window count (``window_start``): a plan of 2021–2030
@@ -108,20 +109,21 @@ class Judgement:
     base_year: int | None
     base_value: float | None
     missed_year: int | None = None  # the year a "duy trì" target was first missed
+    missed_value: float | None = None  # and its value
 
 
 def judge(series: list[tuple[int, float]], target_year: int, target: float, direction: str, unit: str,
-          as_of_year: int, period_start: int, baseline: tuple[int | None, float | None] = (None, None),
+          as_of_year: int, phase_start: int, baseline: tuple[int | None, float | None] = (None, None),
           window_start: int | None = None) -> Judgement:
     """Judge one target on one yearly series [(year, value)] (any order, one value per year); values
     before ``window_start`` (the plan's first monitored year) are not the plan's and are left out."""
     points = sorted((y, v) for y, v in series if v is not None and not (isinstance(v, float) and math.isnan(v))
                     and (window_start is None or y >= window_start))
-    return judge_points(points, target_year, target, direction, unit, as_of_year, period_start, baseline)
+    return judge_points(points, target_year, target, direction, unit, as_of_year, phase_start, baseline)
 
 
 def judge_points(points: list[tuple[int, float]], target_year: int, target: float, direction: str, unit: str,
-                 as_of_year: int, period_start: int,
+                 as_of_year: int, phase_start: int,
                  baseline: tuple[int | None, float | None] = (None, None)) -> Judgement:
     """:func:`judge` on a series already in year order, without missing values, inside the plan's window."""
     passed = target_year < as_of_year
@@ -136,10 +138,10 @@ def judge_points(points: list[tuple[int, float]], target_year: int, target: floa
     else:
         base_year, base = relevant[0]
     if direction == "maintain":
-        missed = [y for y, v in relevant if y >= period_start and not is_met(v, target, direction, unit)]
+        missed = [(y, v) for y, v in relevant if y >= phase_start and not is_met(v, target, direction, unit)]
         if missed:
             # "duy trì" broken in some year: the promise cannot be kept any more (departure 6)
-            return Judgement(latest_year, latest, False, "not_achieved", None, base_year, base, missed[0])
+            return Judgement(latest_year, latest, False, "not_achieved", None, base_year, base, *missed[0])
     if passed:
         if latest_year != target_year:
             return Judgement(latest_year, latest, None, "no_data", None, base_year, base)
@@ -191,7 +193,8 @@ def reason(j: Judgement, target: float, target_year: int, direction: str, unit: 
     if j.status == "achieved":
         return f"Số liệu năm {j.latest_year} là {latest}, đạt mục tiêu {goal} của năm {target_year}."
     if j.missed_year is not None:
-        return f"Mục tiêu duy trì {goal} không đạt ở năm {j.missed_year}."
+        missed = value_text(j.missed_value, unit, (target, direction))
+        return f"Mục tiêu duy trì {goal} không đạt ở năm {j.missed_year} ({missed})."
     if j.status == "not_achieved":
         return f"Năm {target_year} đã qua; số liệu năm {j.latest_year} là {latest}, chưa đạt {goal}."
     if j.status == "not_yet":
@@ -245,7 +248,7 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
     """One row per target × (area, level): the province itself always, other areas where they reported.
 
     ``targets``: plan_code, objective_no, indicator_no, part, indicator_code, unit, province_code,
-    target_year, target_value, direction, baseline_year, baseline_value, period_start, monitoring_start.
+    target_year, target_value, direction, baseline_year, baseline_value, phase_start, monitoring_start.
     ``series``: rows of the view ``v_province_series`` (province_code, indicator_code, area_code, level,
     year, value), where districts and communes are already summed into their province.
     """
@@ -269,7 +272,7 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
             points = grouped.get((t.province_code, t.indicator_code, area, level), [])
             mine = points[bisect_left(points, (int(t.monitoring_start),)):]  # the plan's own window
             j = judge_points(mine, int(t.target_year), float(t.target_value), t.direction, t.unit, as_of_year,
-                             int(t.period_start),
+                             int(t.phase_start),
                              baseline if (area, level) == (t.province_code, "tinh") else (None, None))
             signed, shortfall = gap(j.latest_value, float(t.target_value), t.direction)
             rows.append({

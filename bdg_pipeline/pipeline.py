@@ -79,7 +79,7 @@ def refresh_reference(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> d
 TARGETS_SQL = """
     SELECT t.plan_code, t.objective_no, t.indicator_no, t.part, pi.indicator_code, pi.unit,
            p.province_code, t.target_year, t.target_value, t.direction,
-           pi.baseline_year, pi.baseline_value, p.period_start, p.monitoring_start
+           pi.baseline_year, pi.baseline_value, p.phase_start, p.monitoring_start
     FROM fact_target t
     JOIN dim_plan p USING (plan_code)
     JOIN dim_plan_indicator pi USING (plan_code, objective_no, indicator_no, part)

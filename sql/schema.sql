@@ -11,7 +11,8 @@ CREATE TABLE IF NOT EXISTS dim_plan (
     period_end       INTEGER NOT NULL,
     monitoring_start INTEGER NOT NULL,         -- first year whose results a return may report
     monitoring_end   INTEGER NOT NULL,
-    province_code    VARCHAR NOT NULL          -- the (pre-2025) province whose territory the plan covers
+    province_code    VARCHAR NOT NULL,         -- the (pre-2025) province whose territory the plan covers
+    phase_start      INTEGER NOT NULL          -- first year its "duy trì" targets hold (the phase it carries out)
 );
 
 CREATE TABLE IF NOT EXISTS dim_reporting_deadline (
