@@ -1,7 +1,7 @@
 """Attainment of targets and progress toward them (đánh giá mức độ đạt chỉ tiêu).
 
 Attained, by direction: ``at_least`` v ≥ T; ``above`` v > T; ``at_most`` v ≤ T; ``below`` v < T;
-``about`` |v − T| ≤ the unit's tolerance; ``maintain`` v ≥ T in every observed year of the period
+``about`` |v − T| ≤ the unit's tolerance; ``maintain`` v ≥ T in every observed year of the plan's phase
 up to the target year.
 
 Progress toward a target year still ahead is Open SDG's progress measure (after Statistics Canada,
@@ -33,8 +33,9 @@ Departures from Open SDG, each for a reason (also in README, each tested):
    do not occur in units printed to one or two decimals).
 5. A target year already past is judged on that year's value: achieved, not_achieved, or no_data
    when the year was not reported. Open SDG measures trends toward a future year only.
-6. ``maintain`` (duy trì) is missed for good once any observed year of the period misses it
-   (not_achieved, even before the target year).
+6. ``maintain`` (duy trì) is missed for good once any observed year of the plan's phase misses it
+   (not_achieved, even before the target year). The phase is the plan's period, or the longer phase a
+   yearly plan carries out (``phase_start``: NT-2020's “duy trì … nhiệm kỳ 2015 - 2020” holds from 2016).
 7. Yes/no targets are binary, as Open SDG's binary indicators: achieved or, before the target
    year, not_yet (after it, not_achieved).
 8. Only values in the plan's own monitoring window count (``window_start``): a plan of 2021–2030
@@ -50,8 +51,7 @@ from itertools import pairwise
 
 import pandas as pd
 
-from .units import COUNT_PERIODS, format_vn, unit_words, value_text
-from .vocabulary import UNIT_TABLE
+from .figures import ABOUT_TOLERANCE, LOWER_IS_BETTER, is_met, ratio_text, value_text
 
 # Open SDG / Statistics Canada thresholds on R, highest first.
 PROGRESS_THRESHOLDS: list[tuple[str, float]] = [
@@ -60,7 +60,6 @@ PROGRESS_THRESHOLDS: list[tuple[str, float]] = [
     ("limited_progress", 0.0),
 ]
 ZERO_FLOOR = 0.001  # Open SDG's stand-in for a zero base or target, applied below it too (departure 4)
-ABOUT_TOLERANCE = {code: unit.about_tolerance for code, unit in UNIT_TABLE.items()}
 
 STATUS_VI = {
     "achieved": "Đã đạt",
@@ -73,22 +72,6 @@ STATUS_VI = {
     "not_achieved": "Không đạt",
     "no_data": "Không có số liệu",
 }
-LOWER_IS_BETTER = {"at_most", "below"}
-
-
-def is_met(value: float, target: float, direction: str, unit: str) -> bool:
-    """Whether one value meets the target (``maintain`` judged per year, like ``at_least``)."""
-    if direction in {"at_least", "maintain"}:
-        return value >= target
-    if direction == "above":
-        return value > target
-    if direction == "at_most":
-        return value <= target
-    if direction == "below":
-        return value < target
-    if direction == "about":
-        return abs(value - target) <= ABOUT_TOLERANCE.get(unit, 0.0) + 1e-9
-    raise ValueError(f"unknown direction {direction!r}")
 
 
 def growth(new: float, old: float, years: int) -> float:
@@ -126,20 +109,21 @@ class Judgement:
     base_year: int | None
     base_value: float | None
     missed_year: int | None = None  # the year a "duy trì" target was first missed
+    missed_value: float | None = None  # and its value
 
 
 def judge(series: list[tuple[int, float]], target_year: int, target: float, direction: str, unit: str,
-          as_of_year: int, period_start: int, baseline: tuple[int | None, float | None] = (None, None),
+          as_of_year: int, phase_start: int, baseline: tuple[int | None, float | None] = (None, None),
           window_start: int | None = None) -> Judgement:
     """Judge one target on one yearly series [(year, value)] (any order, one value per year); values
     before ``window_start`` (the plan's first monitored year) are not the plan's and are left out."""
     points = sorted((y, v) for y, v in series if v is not None and not (isinstance(v, float) and math.isnan(v))
                     and (window_start is None or y >= window_start))
-    return judge_points(points, target_year, target, direction, unit, as_of_year, period_start, baseline)
+    return judge_points(points, target_year, target, direction, unit, as_of_year, phase_start, baseline)
 
 
 def judge_points(points: list[tuple[int, float]], target_year: int, target: float, direction: str, unit: str,
-                 as_of_year: int, period_start: int,
+                 as_of_year: int, phase_start: int,
                  baseline: tuple[int | None, float | None] = (None, None)) -> Judgement:
     """:func:`judge` on a series already in year order, without missing values, inside the plan's window."""
     passed = target_year < as_of_year
@@ -154,10 +138,10 @@ def judge_points(points: list[tuple[int, float]], target_year: int, target: floa
     else:
         base_year, base = relevant[0]
     if direction == "maintain":
-        missed = [y for y, v in relevant if y >= period_start and not is_met(v, target, direction, unit)]
+        missed = [(y, v) for y, v in relevant if y >= phase_start and not is_met(v, target, direction, unit)]
         if missed:
             # "duy trì" broken in some year: the promise cannot be kept any more (departure 6)
-            return Judgement(latest_year, latest, False, "not_achieved", None, base_year, base, missed[0])
+            return Judgement(latest_year, latest, False, "not_achieved", None, base_year, base, *missed[0])
     if passed:
         if latest_year != target_year:
             return Judgement(latest_year, latest, None, "no_data", None, base_year, base)
@@ -197,23 +181,21 @@ def target_words(target: float, direction: str, unit: str, year: int, indicator_
     if unit == "yes_no":
         wanted = "Có" if (target >= 1) != (direction in LOWER_IS_BETTER) else "Không"
         return f"{'Duy trì: ' if direction == 'maintain' else ''}{wanted} {when}"
-    if unit in COUNT_PERIODS:
-        shown = f"{format_vn(target, 0)} {unit_words(unit, indicator_name)}"
-    else:
-        shown = value_text(target, unit)
-    return f"{DIRECTION_SIGNS.get(direction, '')} {shown} {when}"
+    return f"{DIRECTION_SIGNS.get(direction, '')} {value_text(target, unit, indicator_name=indicator_name)} {when}"
 
 
 def reason(j: Judgement, target: float, target_year: int, direction: str, unit: str) -> str:
-    """Why the status is what it is, in Vietnamese, with the numbers an officer can check."""
-    goal, latest = value_text(target, unit), value_text(j.latest_value, unit)
+    """Why the status is what it is, in Vietnamese, with the numbers an officer can check, each printed at the
+    precision that decided the status (:mod:`bdg_pipeline.figures`)."""
+    goal, latest = value_text(target, unit), value_text(j.latest_value, unit, (target, direction))
     if j.status == "no_data":
         return (f"Không có số liệu của năm {target_year} để đối chiếu với mục tiêu {goal}."
                 if j.latest_year is not None else "Chưa có số liệu nào để đánh giá.")
     if j.status == "achieved":
         return f"Số liệu năm {j.latest_year} là {latest}, đạt mục tiêu {goal} của năm {target_year}."
     if j.missed_year is not None:
-        return f"Mục tiêu duy trì {goal} không đạt ở năm {j.missed_year}."
+        missed = value_text(j.missed_value, unit, (target, direction))
+        return f"Mục tiêu duy trì {goal} không đạt ở năm {j.missed_year} ({missed})."
     if j.status == "not_achieved":
         return f"Năm {target_year} đã qua; số liệu năm {j.latest_year} là {latest}, chưa đạt {goal}."
     if j.status == "not_yet":
@@ -226,8 +208,18 @@ def reason(j: Judgement, target: float, target_year: int, direction: str, unit: 
         return f"Năm gốc {base} bằng mức mục tiêu {goal}; năm {j.latest_year} là {latest}: " \
                f"{STATUS_VI[j.status].lower()}."
     what = "khoảng cách tới mục tiêu" if direction == "about" else "tốc độ"
-    return (f"Từ {base} đến {latest} ({j.latest_year}): {what} bằng {format_vn(j.progress_ratio)} lần mức cần "
-            f"để đạt {goal} năm {target_year} — {STATUS_VI[j.status].lower()}.")
+    ratio = ratio_text(j.progress_ratio, classify)
+    return (f"Từ {base} đến {latest} ({j.latest_year}): {what} bằng {ratio} lần mức cần để đạt {goal} năm "
+            f"{target_year} — {STATUS_VI[j.status].lower()}.")
+
+
+def status_label(j: Judgement, target_year: int, target: float, direction: str, unit: str) -> str:
+    """The badge: the status in Vietnamese, naming the year it speaks of when the target's year has no value
+    but an earlier year has (“Chưa có số liệu năm 2025 — mới nhất 43,15% (2024)”)."""
+    if j.status == "no_data" and j.latest_year is not None and j.latest_year != target_year:
+        latest = value_text(j.latest_value, unit, (target, direction))
+        return f"Chưa có số liệu năm {target_year} — mới nhất {latest} ({j.latest_year})"
+    return STATUS_VI[j.status]
 
 
 def expected_value(year: int, path: list[tuple[int, float]]) -> float | None:
@@ -257,7 +249,7 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
     """One row per target × (area, level): the province itself always, other areas where they reported.
 
     ``targets``: plan_code, objective_no, indicator_no, part, indicator_code, unit, province_code,
-    target_year, target_value, direction, baseline_year, baseline_value, period_start, monitoring_start.
+    target_year, target_value, direction, baseline_year, baseline_value, phase_start, monitoring_start.
     ``series``: rows of the view ``v_province_series`` (province_code, indicator_code, area_code, level,
     year, value), where districts and communes are already summed into their province.
     """
@@ -281,7 +273,7 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
             points = grouped.get((t.province_code, t.indicator_code, area, level), [])
             mine = points[bisect_left(points, (int(t.monitoring_start),)):]  # the plan's own window
             j = judge_points(mine, int(t.target_year), float(t.target_value), t.direction, t.unit, as_of_year,
-                             int(t.period_start),
+                             int(t.phase_start),
                              baseline if (area, level) == (t.province_code, "tinh") else (None, None))
             signed, shortfall = gap(j.latest_value, float(t.target_value), t.direction)
             rows.append({
@@ -292,6 +284,7 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
                 "latest_year": j.latest_year, "latest_value": j.latest_value, "attained": j.attained,
                 "gap": signed, "shortfall": shortfall, "progress_ratio": j.progress_ratio,
                 "status": j.status, "status_vi": STATUS_VI[j.status],
+                "status_label": status_label(j, int(t.target_year), float(t.target_value), t.direction, t.unit),
                 "reason": reason(j, float(t.target_value), int(t.target_year), t.direction, t.unit),
                 "observations": len(mine),
                 "as_of_year": as_of_year,

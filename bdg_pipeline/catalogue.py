@@ -372,6 +372,9 @@ def _load_plan(path: Path, doc: dict, unit_of: dict[str, str], known_agencies: s
         "title": plan["title"],
         "seed_file": plan["seed_file"], "period_start": start, "period_end": end,
         "monitoring_start": monitor_start, "monitoring_end": monitor_end,
+        # a plan stating its monitoring period carries out a longer phase (NT-2020: the 2016–2020 phase): its
+        # "duy trì" targets hold over the whole phase; otherwise over its own period
+        "phase_start": min(start, monitor_start) if plan.get("monitoring_period") else start,
     })
     for item in plan.get("reporting", []):
         day, month = _parse_due(item["due"])

@@ -79,17 +79,30 @@ def refresh_reference(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> d
 TARGETS_SQL = """
     SELECT t.plan_code, t.objective_no, t.indicator_no, t.part, pi.indicator_code, pi.unit,
            p.province_code, t.target_year, t.target_value, t.direction,
-           pi.baseline_year, pi.baseline_value, p.period_start, p.monitoring_start
+           pi.baseline_year, pi.baseline_value, p.phase_start, p.monitoring_start
     FROM fact_target t
     JOIN dim_plan p USING (plan_code)
     JOIN dim_plan_indicator pi USING (plan_code, objective_no, indicator_no, part)
     WHERE t.plan_code IN (SELECT unnest(?::VARCHAR[]))
 """
-SERIES_SQL = """
-    CREATE OR REPLACE TEMP TABLE stale_series AS
-    SELECT province_code, indicator_code, area_code, level, year, value
-    FROM v_province_series WHERE province_code IN (SELECT unnest(?::VARCHAR[]))
+# The series of the stale plans' provinces, and of every province sharing an area's territory with them (a
+# 2026 commune counts for old Lào Cai and for the new province): computed once from the roll-up and stored
+# beside the judgements, which every output reads.
+SERIES_CODES_SQL = """
+    CREATE OR REPLACE TEMP TABLE stale_series_codes AS
+    WITH stale AS (SELECT unnest(?::VARCHAR[]) AS province_code)
+    SELECT province_code FROM stale
+    UNION
+    SELECT unnest([a.territory_code, a.province_code]) FROM dim_area a
+    WHERE a.territory_code IN (SELECT province_code FROM stale) OR a.province_code IN (SELECT province_code FROM stale)
 """
+STORE_SERIES_SQL = [
+    "DELETE FROM fact_province_series WHERE province_code IN (SELECT province_code FROM stale_series_codes)",
+    """INSERT INTO fact_province_series BY NAME
+       SELECT * FROM province_series_rollup
+       WHERE province_code IN (SELECT province_code FROM stale_series_codes WHERE province_code IS NOT NULL)""",
+    "DROP TABLE stale_series_codes",
+]
 ATTAINMENT_BATCH_PROVINCES = 4  # provinces judged together: bounds memory at national scale
 
 
@@ -108,12 +121,15 @@ def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[
         for table in ("fact_attainment", "fact_progress"):
             con.execute(f"DELETE FROM {table} WHERE plan_code IN (SELECT plan_code FROM stale_attainment) "
                         "OR plan_code NOT IN (SELECT plan_code FROM dim_plan)")
-        con.execute(SERIES_SQL, [provinces])  # the roll-up view evaluated once, not once per group
+        con.execute(SERIES_CODES_SQL, [provinces])
+        for statement in STORE_SERIES_SQL:  # the roll-up evaluated once, stored beside the judgements
+            con.execute(statement)
         for i in range(0, len(provinces), ATTAINMENT_BATCH_PROVINCES):
             group = provinces[i:i + ATTAINMENT_BATCH_PROVINCES]
             codes = [plan for plan, province in plans if province in group]
             targets = con.execute(TARGETS_SQL, [codes]).df()
-            series = con.execute("SELECT * FROM stale_series WHERE province_code IN (SELECT unnest(?::VARCHAR[]))",
+            series = con.execute("SELECT province_code, indicator_code, area_code, level, year, value "
+                                 "FROM fact_province_series WHERE province_code IN (SELECT unnest(?::VARCHAR[]))",
                                  [group]).df()
             judged = attainment.compute_attainment(targets, series, as_of_year)
             path = attainment.compute_progress(targets, series)
@@ -122,7 +138,6 @@ def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[
             counts["fact_attainment"] += len(judged)
             counts["fact_progress"] += len(path)
         con.execute("DELETE FROM stale_attainment")
-        con.execute("DROP TABLE IF EXISTS stale_series")
     return counts
 
 

@@ -9,7 +9,6 @@ give the value.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -66,22 +65,6 @@ def unit_words(unit: str, indicator_name: str | None = None) -> str:
         thing = counted_thing(indicator_name)
         return f"{thing}/{COUNT_PERIODS[unit]}" if thing else UNITS[unit]
     return UNITS[unit]
-
-
-@functools.lru_cache(maxsize=1 << 16)  # the reasons of a whole country repeat the same targets and values
-def value_text(value: float | None, unit: str) -> str:
-    """A value as an officer writes it: 50,59%; 108,5/100; 1,5 lần; Có."""
-    if value is None or value != value:  # None or NaN
-        return "—"
-    if unit == "yes_no":
-        return "Có" if value >= 1 else "Không"
-    if unit == "percent":
-        return f"{format_vn(value)}%"
-    if unit == "times":
-        return f"{format_vn(value)} lần"
-    if unit.startswith("count_per_"):
-        return format_vn(value, 0)
-    return f"{format_vn(value)}{UNITS[unit]}"
 
 
 def read_measure(measure: Measure, unit: str) -> Reading:

@@ -11,7 +11,8 @@ CREATE TABLE IF NOT EXISTS dim_plan (
     period_end       INTEGER NOT NULL,
     monitoring_start INTEGER NOT NULL,         -- first year whose results a return may report
     monitoring_end   INTEGER NOT NULL,
-    province_code    VARCHAR NOT NULL          -- the (pre-2025) province whose territory the plan covers
+    province_code    VARCHAR NOT NULL,         -- the (pre-2025) province whose territory the plan covers
+    phase_start      INTEGER NOT NULL          -- first year its "duy trì" targets hold (the phase it carries out)
 );
 
 CREATE TABLE IF NOT EXISTS dim_reporting_deadline (
@@ -318,9 +319,25 @@ CREATE TABLE IF NOT EXISTS fact_attainment (
     status         VARCHAR NOT NULL,
     status_vi      VARCHAR NOT NULL,
     reason         VARCHAR NOT NULL,           -- why, in Vietnamese, with the numbers
+    status_label   VARCHAR NOT NULL,           -- the badge: status_vi, naming the year it speaks of when needed
     observations   INTEGER NOT NULL,
     as_of_year     INTEGER NOT NULL,
     PRIMARY KEY (plan_code, objective_no, indicator_no, part, area_code, level, target_year)
+);
+
+-- The yearly series every judgement is made on, stored with the judgements by the attainment step (from the
+-- roll-up province_series_rollup of views.sql) so that attainment, the report appendix, the site and the
+-- charts all read one set of numbers; read through v_province_series.
+CREATE TABLE IF NOT EXISTS fact_province_series (
+    province_code  VARCHAR NOT NULL,
+    indicator_code VARCHAR NOT NULL,
+    area_code      VARCHAR NOT NULL,
+    level          VARCHAR NOT NULL,
+    year           INTEGER NOT NULL,
+    numerator      BIGINT,
+    denominator    BIGINT,
+    value          DOUBLE,
+    rolled_up      BOOLEAN NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS fact_progress (

@@ -183,7 +183,8 @@ SELECT
     a.observations,
     a.area_code,
     a.as_of_year,
-    a.reason
+    a.reason,
+    a.status_label
 FROM fact_attainment a
 JOIN dim_plan p          USING (plan_code)
 JOIN dim_indicator i     ON i.indicator_code = a.indicator_code
@@ -276,7 +277,7 @@ SELECT old_code, new_code, effective_date FROM area_successor;
 -- province itself are kept; where a territory has no province row of its own for a year, its
 -- districts' (else its communes') numerators and denominators are summed — never shares averaged.
 -- A 2023 district return and a 2026 commune return of Lào Cai land in the same series (territory '10').
-CREATE OR REPLACE VIEW v_province_series AS
+CREATE OR REPLACE VIEW province_series_rollup AS
 WITH located AS (
     SELECT o.*, a.level AS area_level, a.territory_code, a.province_code AS current_province
     FROM v_observations o JOIN dim_area a USING (area_code)
@@ -311,6 +312,11 @@ SELECT s.province_code, s.indicator_code, s.province_code, 'tinh', s.year, s.num
 FROM sums s JOIN dim_unit u USING (unit)
 WHERE NOT EXISTS (SELECT 1 FROM obs o WHERE o.province_code = s.province_code AND o.area_code = s.province_code
                   AND o.level = 'tinh' AND o.indicator_code = s.indicator_code AND o.year = s.year);
+
+-- The roll-up as the attainment step stored it beside its judgements: what every output reads.
+CREATE OR REPLACE VIEW v_province_series AS
+SELECT province_code, indicator_code, area_code, level, year, numerator, denominator, value, rolled_up
+FROM fact_province_series;
 
 -- Each activity of a plan, in each year of the plan's period (and any other year it was reported on),
 -- with its status as reported in force (by activity, as values are): the lead agency's latest report, else the latest

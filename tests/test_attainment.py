@@ -5,7 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from bdg_pipeline import pipeline
 from bdg_pipeline.attainment import compute_attainment, expected_value, gap, is_met, judge, progress_ratio
+from bdg_pipeline.samples.ninh_thuan_appendix import write_appendix
 
 AS_OF = 2026
 
@@ -94,6 +96,24 @@ def test_maintain_every_year():
     assert judge([(2021, 100), (2022, 100)], 2030, 100, "maintain", "percent", AS_OF, 2021).status == "achieved"
 
 
+def test_a_yearly_plans_maintain_target_holds_over_its_phase(env, read_warehouse):
+    """NT-2020 (a plan for 2020 carrying out the 2016–2020 phase): “Duy trì tỷ lệ nữ tham gia các cấp ủy Đảng
+    nhiệm kỳ 2015 - 2020 từ 20% trở lên” with 10 % in 2019 is missed, as Lào Cai's missed “duy trì” is,
+    not “Không có số liệu” for want of a 2020 value."""
+    write_appendix(env.raw_dir / "NT-2020_phu-luc_ket-qua-2019.xlsx")
+    assert [o.outcome for o in pipeline.rebuild(env).outcomes] == ["accepted"]
+    assert read_warehouse("SELECT period_start, phase_start FROM dim_plan WHERE plan_code = 'NT-2020'") == [
+        (2020, 2016)]
+    assert read_warehouse("SELECT phase_start FROM dim_plan WHERE plan_code = 'LC-2021-2030'") == [(2021,)]
+    judged = read_warehouse("""SELECT status, status_vi, reason FROM v_attainment WHERE plan_code = 'NT-2020'
+                               AND objective_no = 1 AND indicator_no = 1 AND part = 'a' AND level = 'tinh'
+                               AND area_code = '58'""")
+    assert judged == [("not_achieved", "Không đạt", "Mục tiêu duy trì 20% không đạt ở năm 2019 (10%).")]
+    # before its phase a year does not break the promise; in it, it does
+    assert judge([(2015, 10), (2019, 25)], 2020, 20, "maintain", "percent", AS_OF, 2016).status == "no_data"
+    assert judge([(2015, 10), (2019, 10)], 2020, 20, "maintain", "percent", AS_OF, 2016).status == "not_achieved"
+
+
 def test_one_point_series():
     j = judge([(2024, 50)], 2030, 60, "at_least", "percent", AS_OF, 2021)
     assert (j.status, j.progress_ratio) == ("insufficient_data", None)
@@ -114,7 +134,7 @@ def test_compute_attainment_rows_per_place():
     targets = pd.DataFrame([{"plan_code": "P", "objective_no": 1, "indicator_no": 1, "part": "", "indicator_code": "x",
                              "unit": "percent", "province_code": "58", "target_year": 2030, "target_value": 30.0,
                              "direction": "at_least", "baseline_year": None, "baseline_value": None,
-                             "period_start": 2021, "monitoring_start": 2020}])
+                             "phase_start": 2021, "monitoring_start": 2020}])
     series = pd.DataFrame([{"province_code": "58", "indicator_code": "x", "area_code": "58", "level": "xa",
                             "year": 2023, "value": 27.29}])
     rows = compute_attainment(targets, series, AS_OF)

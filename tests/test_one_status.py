@@ -1,4 +1,4 @@
-"""One status everywhere: for every bundled report, the status each workbook row, index row and chỉ tiêu
+"""One status everywhere: for every bundled report, the status (and its badge) each workbook row, index row and chỉ tiêu
 page shows is v_attainment's, for the same chỉ tiêu, level, area and target year."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ def bundled(tmp_path_factory, catalogue):
         with duckdb.connect(str(env.warehouse), read_only=True) as con:
             latest = con.execute("SELECT province, max(year) FROM v_observations GROUP BY 1 ORDER BY 1").fetchall()
             judged = con.execute("""
-                SELECT plan_code, objective_no, indicator_no, part, level, area_name, target_year, status, status_vi
+                SELECT plan_code, objective_no, indicator_no, part, level, area_name, target_year, status, status_label
                 FROM v_attainment""").fetchall()
         reports = [build_outputs(env.warehouse, province, year, env.reports_dir) for province, year in latest]
         reports.append(build_outputs(env.warehouse, "Ninh Thuận", 2019, env.reports_dir))  # the real appendix

@@ -197,8 +197,9 @@ def test_status_reasons_say_the_numbers():
         "Năm 2025 đã qua; số liệu năm 2025 là 45,26%, chưa đạt 60%.")
     kept = Judgement(2025, 1.0, True, "achieved", None, 2021, 0.0)
     assert reason(kept, 1.0, 2025, "at_least", "yes_no") == "Số liệu năm 2025 là Có, đạt mục tiêu Có của năm 2025."
-    broken = Judgement(2024, 100.0, False, "not_achieved", None, 2021, 100.0, missed_year=2022)
-    assert reason(broken, 100.0, 2030, "maintain", "percent") == "Mục tiêu duy trì 100% không đạt ở năm 2022."
+    broken = Judgement(2024, 100.0, False, "not_achieved", None, 2021, 100.0, missed_year=2022, missed_value=99.996)
+    assert reason(broken, 100.0, 2030, "maintain", "percent") == (
+        "Mục tiêu duy trì 100% không đạt ở năm 2022 (99,996%).")
 
 
 def test_small_cells_masked():

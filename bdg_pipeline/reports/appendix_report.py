@@ -17,9 +17,10 @@ import xlsxwriter
 
 from ..agencies import COLLECTING_OFFICE
 from ..areas import plain
-from ..attainment import STATUS_VI, is_met, target_words
-from ..units import format_vn, unit_words
-from ..vocabulary import LEVELS, SMALL_CELL_CODES, SMALL_CELL_LIMIT, UNITS
+from ..attainment import STATUS_VI, target_words
+from ..figures import is_met, value_text
+from ..units import format_vn
+from ..vocabulary import LEVELS, SMALL_CELL_CODES, SMALL_CELL_LIMIT
 from ..xlsx_layout import LINE_POINTS, lines_needed
 from .plan_tracking import load_activities, load_budget, write_activity_sheet, write_budget_sheet
 
@@ -94,21 +95,37 @@ parts AS (
     LEFT JOIN dim_agency lead ON lead.agency_code = coalesce(ra.agency_code, pi.lead_agency)
     WHERE p.province = $province AND $year BETWEEN p.monitoring_start AND p.monitoring_end
 ),
-obs AS (SELECT * FROM v_observations WHERE province = $province AND year = $year)
-SELECT parts.*, lv.level,
-       coalesce(ob.area_code, parts.province_code) AS area_code,
-       coalesce(ob.area_name, parts.province_area) AS area_name,
-       coalesce(ob.area_code, parts.province_code) = parts.province_code AS is_province,
-       ob.numerator, ob.denominator, ob.value, ob.agency, ob.flagged,
-       a.status AS outlook, a.status_vi AS outlook_vi, a.reason AS outlook_reason
-FROM parts
-CROSS JOIN (SELECT unnest(['tinh', 'huyen', 'xa']) AS level) lv
-LEFT JOIN obs ob ON ob.plan_code = parts.plan_code AND ob.objective_no = parts.objective_no
-     AND ob.indicator_no = parts.indicator_no AND ob.part = parts.part AND ob.level = lv.level
-LEFT JOIN v_attainment a ON a.plan_code = parts.plan_code AND a.objective_no = parts.objective_no
-     AND a.indicator_no = parts.indicator_no AND a.part = parts.part AND a.target_year = parts.target_year
-     AND a.level = lv.level AND a.area_code = coalesce(ob.area_code, parts.province_code)
-ORDER BY parts.plan_code, parts.objective_no, parts.indicator_no, parts.part, is_province DESC, area_name
+obs AS (SELECT * FROM v_observations WHERE province = $province AND year = $year),
+-- the province's own value as attainment judged it: reported, or summed from its districts or communes (two
+-- plans of the province reporting one quantity in one year: the larger, the point the judgement takes last)
+series AS (
+    SELECT province_code, indicator_code, numerator, denominator, value, rolled_up FROM v_province_series
+    WHERE year = $year AND level = 'tinh' AND area_code = province_code
+    QUALIFY row_number() OVER (PARTITION BY province_code, indicator_code ORDER BY value DESC) = 1
+),
+rows AS (
+    SELECT parts.*, lv.level,
+           coalesce(ob.area_code, parts.province_code) AS area_code,
+           coalesce(ob.area_name, parts.province_area) AS area_name,
+           coalesce(ob.area_code, parts.province_code) = parts.province_code AS is_province,
+           ob.numerator, ob.denominator, ob.value, ob.agency, ob.flagged
+    FROM parts
+    CROSS JOIN (SELECT unnest(['tinh', 'huyen', 'xa']) AS level) lv
+    LEFT JOIN obs ob ON ob.plan_code = parts.plan_code AND ob.objective_no = parts.objective_no
+         AND ob.indicator_no = parts.indicator_no AND ob.part = parts.part AND ob.level = lv.level
+)
+SELECT r.* EXCLUDE (numerator, denominator, value),
+       CASE WHEN own THEN ps.numerator ELSE r.numerator END AS numerator,
+       CASE WHEN own THEN ps.denominator ELSE r.denominator END AS denominator,
+       CASE WHEN own THEN ps.value ELSE r.value END AS value,
+       coalesce(own AND ps.rolled_up, false) AS rolled_up,
+       a.status AS outlook, a.status_vi AS outlook_vi, a.status_label AS outlook_label, a.reason AS outlook_reason
+FROM (SELECT *, is_province AND level = 'tinh' AS own FROM rows) r
+LEFT JOIN series ps ON ps.province_code = r.province_code AND ps.indicator_code = r.indicator_code
+LEFT JOIN v_attainment a ON a.plan_code = r.plan_code AND a.objective_no = r.objective_no
+     AND a.indicator_no = r.indicator_no AND a.part = r.part AND a.target_year = r.target_year
+     AND a.level = r.level AND a.area_code = r.area_code
+ORDER BY r.plan_code, r.objective_no, r.indicator_no, r.part, r.is_province DESC, r.area_name
 """
 
 
@@ -173,24 +190,22 @@ def masked_count(count, indicator_code: str, level: str):
 
 
 def result_text(row) -> str:
+    """The report year's result as printed, at the precision that decides it against the target beside it."""
     if pd.isna(row.value):
         return "Chưa có số liệu"
-    unit = row.unit
-    if unit == "yes_no":
-        return "Có" if row.value >= 1 else "Không"
-    if unit == "times":
-        return f"{format_vn(row.value)} lần"
-    if unit.startswith("count_per_"):
-        return f"{format_vn(row.value, 0)} {unit_words(unit, getattr(row, 'indicator_name', None))}"
-    if unit == "percent":
+    shown = value_text(float(row.value), row.unit, (float(row.target_value), row.direction),
+                       getattr(row, "indicator_name", None))
+    if row.unit == "percent":
         num, den = masked_count(row.numerator, row.indicator_code, row.level), \
             masked_count(row.denominator, row.indicator_code, row.level)
         if isinstance(num, str) or isinstance(den, str):
-            shown = [part if isinstance(part, str) else format_vn(part, 0) for part in (num, den)]
-            return "/".join(shown)
-        share = f"{format_vn(row.value)}%"
-        return f"{format_vn(num, 0)}/{format_vn(den, 0)} ({share})" if num is not None and den is not None else share
-    return f"{format_vn(row.value)}{UNITS[unit]}"
+            return "/".join(part if isinstance(part, str) else format_vn(part, 0) for part in (num, den))
+        if num is not None and den is not None:
+            shown = f"{format_vn(num, 0)}/{format_vn(den, 0)} ({shown})"
+    return f"{shown}\n{ROLLED_UP}" if getattr(row, "rolled_up", False) else shown
+
+
+ROLLED_UP = "(tổng hợp từ báo cáo cấp huyện, cấp xã)"
 
 
 def target_text(row) -> str:
@@ -208,10 +223,11 @@ def year_against_target(row) -> tuple[str, str]:
 
 
 def outlook(row) -> tuple[str, str, str]:
-    """(status_vi, status, reason) toward the target year, exactly as v_attainment holds them."""
+    """(status_label, status, reason) toward the target year, exactly as v_attainment holds them."""
     if not isinstance(row.outlook, str):
         return STATUS_VI["no_data"], "no_data", ""
-    return row.outlook_vi, row.outlook, row.outlook_reason if isinstance(row.outlook_reason, str) else ""
+    label = row.outlook_label if isinstance(getattr(row, "outlook_label", None), str) else row.outlook_vi
+    return label, row.outlook, row.outlook_reason if isinstance(row.outlook_reason, str) else ""
 
 
 def _part_label(row) -> str:

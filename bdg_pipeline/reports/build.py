@@ -41,7 +41,7 @@ def build_outputs(warehouse: Path, province: str, year: int, out_dir: Path) -> O
     return Outputs(workbook, site.index, site.charts, site.pages, activity_lines(data.activities))
 
 
-REPORTS_VERSION = "4"  # bump when the outputs' layout changes, so every province is written again
+REPORTS_VERSION = "5"  # bump when the outputs' layout changes, so every province is written again
 # per province: its latest year with anything reported (values, activities, spending) in returns in force,
 # and a digest of those returns and of the judging year
 FINGERPRINT_SQL = """

@@ -12,7 +12,8 @@ import pandas as pd
 from matplotlib.figure import Figure  # the object API: no pyplot state, no GUI backend in a server
 from matplotlib.ticker import FixedLocator, FuncFormatter, MaxNLocator
 
-from ..attainment import STATUS_VI, is_met
+from ..attainment import STATUS_VI
+from ..figures import is_met, target_for_year
 from ..units import format_vn
 from ..vocabulary import UNITS
 
@@ -103,8 +104,8 @@ def indicator_figure(path_rows: pd.DataFrame, targets: pd.DataFrame, title: str,
 
 
 def _meets(year: int, value: float, targets: pd.DataFrame, unit: str) -> bool:
-    """Against the first target due in or after ``year`` (else the last one)."""
-    due = targets[targets.target_year >= year]
-    target = (due.sort_values("target_year") if not due.empty else targets.sort_values("target_year")).iloc[
-        0 if not due.empty else -1]
-    return is_met(float(value), float(target.target_value), target.direction, unit)
+    """Against the target the year's value is held to (:func:`bdg_pipeline.figures.target_for_year`)."""
+    _, target, direction = target_for_year(int(year), list(zip(targets.target_year.astype(int),
+                                                              targets.target_value.astype(float), targets.direction,
+                                                              strict=True)))
+    return is_met(float(value), target, direction, unit)

@@ -14,10 +14,11 @@ import duckdb
 import pandas as pd
 
 from ..attainment import STATUS_VI, target_words
+from ..figures import value_text
 from ..returns.model import place
-from ..units import format_vn, value_text
+from ..units import format_vn
 from ..vocabulary import LEVELS, UNITS
-from .appendix_report import STATUS_COLOURS, masked_count
+from .appendix_report import ROLLED_UP, STATUS_COLOURS, masked_count
 from .charts import indicator_chart, objective_chart
 from .pages import ENVIRONMENT
 from .plan_tracking import activity_rows, budget_rows, load_activities, load_budget, spending_rows, summary_line
@@ -41,7 +42,7 @@ ORDER BY pi.objective_no, pi.indicator_no, pi.part
 """
 JUDGEMENTS_SQL = """
 SELECT a.objective_no, a.indicator_no, a.part, a.target_year, a.target_value, a.direction, a.status,
-       a.latest_year, a.latest_value, a.progress_ratio, a.base_year, a.base_value, a.unit, a.reason
+       a.latest_year, a.latest_value, a.progress_ratio, a.base_year, a.base_value, a.unit, a.reason, a.status_label
 FROM v_attainment a JOIN dim_plan p USING (plan_code)
 WHERE a.plan_code = $plan AND a.level = 'tinh' AND a.area_code = p.province_code
 ORDER BY a.objective_no, a.indicator_no, a.part, a.target_year
@@ -52,6 +53,18 @@ SELECT objective_no, indicator_no, part, year, level, area_name, numerator, deno
 FROM v_observations
 WHERE plan_code = $plan
 ORDER BY objective_no, indicator_no, part, year DESC, level, area_name
+"""
+# The province's yearly values as attainment judged them (v_province_series): reported, or summed from its
+# districts or communes; one per quantity and year (the larger, as the judgement's last point, when two plans
+# of the province report the same quantity).
+SERIES_SQL = """
+SELECT s.indicator_code, s.year, s.numerator, s.denominator, s.value, s.rolled_up, a.area_name
+FROM v_province_series s JOIN dim_plan p ON p.province_code = s.province_code
+JOIN dim_area a ON a.area_code = s.area_code
+WHERE p.plan_code = $plan AND s.area_code = s.province_code AND s.level = 'tinh'
+  AND s.year BETWEEN p.monitoring_start AND p.monitoring_end
+QUALIFY row_number() OVER (PARTITION BY s.indicator_code, s.year ORDER BY s.value DESC) = 1
+ORDER BY s.indicator_code, s.year DESC
 """
 DOWNLOAD_COLUMNS = {"year": "Năm", "level": "Cấp", "area_name": "Địa bàn", "numerator": "Tử số",
                     "denominator": "Mẫu số", "value": "Giá trị", "unit": "Đơn vị", "printed_text": "Số liệu in",
@@ -84,12 +97,14 @@ def build_site(con: duckdb.DuckDBPyConnection, province: str, year: int, plans: 
         parts = con.execute(PARTS_SQL, {"plan": plan_code, "year": year}).df()
         judged = con.execute(JUDGEMENTS_SQL, {"plan": plan_code}).df()
         values = con.execute(VALUES_SQL, {"plan": plan_code}).df()
+        series = con.execute(SERIES_SQL, {"plan": plan_code}).df()
         objectives = []
         for (objective_no, field, objective_text), group in parts.groupby(
                 ["objective_no", "field", "objective_text"], sort=False):
             rows = []
             for part in group.itertuples():
-                page, chart_path, row = _indicator_page(con, folder, province, year, plan_code, part, judged, values)
+                page, chart_path, row = _indicator_page(con, folder, province, year, plan_code, part, judged, values,
+                                                        series[series.indicator_code == part.indicator_code])
                 pages.append(page)
                 charts += [chart_path] if chart_path else []
                 rows.append(row)
@@ -108,14 +123,15 @@ def build_site(con: duckdb.DuckDBPyConnection, province: str, year: int, plans: 
 
 
 def _indicator_page(con, folder: Path, province: str, year: int, plan_code: str, part, judged: pd.DataFrame,
-                    values: pd.DataFrame) -> tuple[Path, Path | None, dict]:
+                    values: pd.DataFrame, series: pd.DataFrame) -> tuple[Path, Path | None, dict]:
     key = part_key(plan_code, part.objective_no, part.indicator_no, part.part)
     mine = judged[(judged.objective_no == part.objective_no) & (judged.indicator_no == part.indicator_no)
                   & (judged.part == part.part)]
     rows = values[(values.objective_no == part.objective_no) & (values.indicator_no == part.indicator_no)
                   & (values.part == part.part)]
-    targets = [{"text": target_words(j.target_value, j.direction, j.unit, j.target_year), "status": j.status,
-                "status_vi": STATUS_VI[j.status], "reason": j.reason} for j in mine.itertuples()]
+    targets = [{"text": target_words(j.target_value, j.direction, j.unit, j.target_year,
+                                     getattr(j, "indicator_name", None)), "status": j.status,
+                "status_vi": j.status_label, "reason": j.reason} for j in mine.itertuples()]
     chart = _chart(con, folder, plan_code, part, mine, key)
     table = [{"year": r.year, "level": LEVELS[r.level], "area": r.area_name,
               "numerator": _count(r.numerator, r.indicator_code, r.level),
@@ -125,6 +141,10 @@ def _indicator_page(con, folder: Path, province: str, year: int, plan_code: str,
               "printed": r.printed_text or "", "agency": r.agency or "",
               "source": f"{r.source_file} — {place(r.source_sheet, r.source_cell)}",
               "flag": r.flag_reason if r.flagged else ""} for r in rows.itertuples()]
+    table += [{"year": r.year, "level": LEVELS["tinh"], "area": r.area_name, "numerator": format_vn(r.numerator, 0),
+               "denominator": format_vn(r.denominator, 0), "value": value_text(r.value, part.unit), "printed": "",
+               "agency": "", "source": ROLLED_UP, "flag": ""} for r in series.itertuples() if r.rolled_up]
+    table.sort(key=lambda r: -r["year"])  # stable: the sums stay after the rows they were made from
     downloads = _downloads(folder, key, rows)
     label = f"Chỉ tiêu {part.indicator_no}{part.part}"
     page = folder / "chi-tieu" / f"{key}.html"
@@ -137,13 +157,14 @@ def _indicator_page(con, folder: Path, province: str, year: int, plan_code: str,
     first = mine.iloc[0] if not mine.empty else None
     upcoming = mine[mine.target_year >= year]
     shown = upcoming.iloc[0] if not upcoming.empty else first
-    latest = rows[(rows.level == "tinh")].head(1)
+    latest = series.head(1)  # the province's latest value, as attainment judged it
+    against = (float(shown.target_value), shown.direction) if shown is not None else None
     row = {"label": label, "text": part.text, "href": f"chi-tieu/{key}.html",
-           "target": target_words(shown.target_value, shown.direction, shown.unit, shown.target_year)
-           if shown is not None else "—",
+           "target": target_words(shown.target_value, shown.direction, shown.unit, shown.target_year,
+                                  getattr(shown, "indicator_name", None)) if shown is not None else "—",
            "status": shown.status if shown is not None else "no_data",
-           "status_vi": STATUS_VI[shown.status] if shown is not None else STATUS_VI["no_data"],
-           "latest": (f"{value_text(latest.value.iloc[0], part.unit)} ({latest.year.iloc[0]})"
+           "status_vi": shown.status_label if shown is not None else STATUS_VI["no_data"],
+           "latest": (f"{value_text(float(latest.value.iloc[0]), part.unit, against)} ({latest.year.iloc[0]})"
                       if not latest.empty else "—")}
     return page, chart, row
 
