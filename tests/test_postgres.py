@@ -28,6 +28,7 @@ from dagster._core.storage.dagster_run import IN_PROGRESS_RUN_STATUSES as IN_PRO
 from bdg_pipeline.config import PROJECT_ROOT
 from bdg_pipeline.samples.ninh_thuan_appendix import ROWS, write_appendix
 
+from . import postgres_server
 from .postgres_server import Server, running_postgres
 
 TIMEOUT = 600  # two cores shared with other work: a whole rebuild with its checks takes minutes there
@@ -136,6 +137,20 @@ def quiet() -> bool:
 def runs(job: str, statuses: list[dg.DagsterRunStatus] | None = None) -> list[dg.DagsterRun]:
     with dg.DagsterInstance.get() as instance:
         return list(instance.get_runs(filters=dg.RunsFilter(job_name=job, statuses=statuses or [])))
+
+
+def test_a_missing_server_skips_here_and_fails_where_required(monkeypatch, tmp_path: Path):
+    monkeypatch.setattr(postgres_server, "BINARY_FOLDERS", str(tmp_path / "*" / "bin"))
+    monkeypatch.setenv(postgres_server.REQUIRED, "1")
+    with pytest.raises(pytest.fail.Exception, match="apt-get install postgresql"):
+        postgres_server.binaries_or_skip()
+    monkeypatch.delenv(postgres_server.REQUIRED)
+    with pytest.raises(pytest.skip.Exception):
+        postgres_server.binaries_or_skip()
+    (tmp_path / "15" / "bin").mkdir(parents=True)
+    for name in ("initdb", "pg_ctl"):
+        (tmp_path / "15" / "bin" / name).touch()
+    assert postgres_server.binaries_or_skip() == tmp_path / "15" / "bin"
 
 
 def test_instance_is_postgres(server):
