@@ -8,7 +8,7 @@ is gone, run monitoring (``run_monitoring`` in the instance yaml) marks the run 
 from __future__ import annotations
 
 import psutil
-from dagster import DagsterEventType, DagsterRun, DefaultRunLauncher
+from dagster import DagsterEventType, DagsterInstance, DagsterRun, DefaultRunLauncher
 from dagster._core.launcher import CheckRunHealthResult, WorkerStatus
 
 # the run's own process says so in these words (step processes of a multiprocess run report a pid too)
@@ -41,7 +41,7 @@ class LocalRunLauncher(DefaultRunLauncher):
                                     f"tiến trình {pid} của lượt chạy không còn (bị dừng đột ngột cùng dịch vụ?)")
 
 
-def worker_start(instance, run_id: str) -> tuple[int, float] | None:
+def worker_start(instance: DagsterInstance, run_id: str) -> tuple[int, float] | None:
     """The process id a run reported when its process started, and when (the last report, for a resumed run)."""
     found = None
     for record in instance.all_logs(run_id, of_type=DagsterEventType.ENGINE_EVENT):

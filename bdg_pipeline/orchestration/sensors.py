@@ -16,7 +16,7 @@ from ..warehouse import published_behind
 
 INBOX_INTERVAL_SECONDS = 4  # the daemon looks every 5 s; a 5 s minimum would skip every other look
 SETTLE_SECONDS = 2
-RETRY_SECONDS = 900  # a file requested but still not in the ledger (its run failed) is requested again
+RETRY_SECONDS = 900  # a file requested but still not in the ledger this long after is requested again
 
 
 def inbox_requests(cursor: str | None, s: Settings | None = None, now: float | None = None,
