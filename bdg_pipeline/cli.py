@@ -349,6 +349,20 @@ def summary() -> None:
     click.echo(_summary_text(settings().warehouse))
 
 
+@main.command()
+def status() -> None:
+    """Tình trạng cho người vận hành: lần dựng lại hằng đêm gần nhất, hộp thư, kho công bố, tệp bị cách ly.
+    Mã thoát 1 khi lần dựng lại hằng đêm gần nhất thất bại hoặc không đọc được lịch sử chạy."""
+    from .orchestration.run_history import read_history  # Dagster is loaded for this command only
+    from .status import healthy, status_text
+
+    s = settings()
+    history = read_history(s)
+    click.echo(status_text(s, history))
+    if not healthy(history):
+        sys.exit(1)
+
+
 SUBMISSION_VI = {"accepted": "đang hiệu lực", "superseded": "đã được thay thế"}
 
 

@@ -38,6 +38,9 @@ class Settings:
     duckdb_memory: str = "1GB"
     pause_at: str = ""  # debugging aid: a writer waits at this named point (tests kill it there)
     pause_seconds: float = 30.0
+    archive_root: Path | None = None  # None: ``archive/`` beside the inbox's folder
+    nightly_cron: str = "0 2 * * *"  # the nightly rebuild, in Vietnam's time
+    pg_url: str = ""  # the Dagster instance's PostgreSQL (deploy/dagster.yaml); empty: SQLite in DAGSTER_HOME
 
     @property
     def data_dir(self) -> Path:
@@ -62,7 +65,7 @@ class Settings:
     @property
     def archive_dir(self) -> Path:
         """Content-addressed copies of every file that ever arrived, and the ledger of arrivals."""
-        return self.data_dir / "archive"
+        return self.archive_root or self.data_dir / "archive"
 
     @property
     def ledger_path(self) -> Path:
@@ -94,6 +97,7 @@ ENVIRONMENT = {
     "BDG_MAX_UNCOMPRESSED_MB": "max_uncompressed_mb", "BDG_MAX_ROWS": "max_rows", "BDG_MAX_COLUMNS": "max_columns",
     "BDG_READ_MEMORY_MB": "read_memory_mb", "BDG_READ_SECONDS": "read_seconds", "BDG_WORKERS": "workers",
     "BDG_DUCKDB_MEMORY": "duckdb_memory", "BDG_PAUSE_AT": "pause_at", "BDG_PAUSE_SECONDS": "pause_seconds",
+    "BDG_ARCHIVE_DIR": "archive_root", "BDG_NIGHTLY_CRON": "nightly_cron", "BDG_PG_URL": "pg_url",
 }
 
 
@@ -121,4 +125,7 @@ def settings() -> Settings:
         duckdb_memory=env["duckdb_memory"] or defaults.duckdb_memory,
         pause_at=env["pause_at"] or "",
         pause_seconds=float(env["pause_seconds"] or defaults.pause_seconds),
+        archive_root=_path("BDG_ARCHIVE_DIR", env["archive_root"]) if env["archive_root"] else None,
+        nightly_cron=env["nightly_cron"] or defaults.nightly_cron,
+        pg_url=env["pg_url"] or "",
     )

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from .config import settings
 from .orchestration import assets, checks
 from .orchestration.resources import BdgSettings
 from .orchestration.sensors import build_inbox_sensor, build_reports_sensor
@@ -27,9 +28,11 @@ reports_job = dg.define_asset_job(
     executor_def=dg.in_process_executor,
 )
 nightly_rebuild = dg.ScheduleDefinition(
-    name="nightly_rebuild", job=rebuild_job, cron_schedule="0 2 * * *", execution_timezone="Asia/Ho_Chi_Minh",
+    name="nightly_rebuild", job=rebuild_job, execution_timezone="Asia/Ho_Chi_Minh",
+    cron_schedule=settings().nightly_cron,  # the operator's hour (BDG_NIGHTLY_CRON), read when the code loads
     default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Dựng lại toàn bộ kho lúc 02:00 (giờ Việt Nam) từ danh mục và mọi báo cáo đã tiếp nhận.",
+    description="Dựng lại toàn bộ kho hằng đêm (mặc định 02:00 giờ Việt Nam, BDG_NIGHTLY_CRON) từ danh mục và mọi "
+                "báo cáo đã tiếp nhận.",
 )
 
 defs = dg.Definitions(

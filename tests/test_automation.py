@@ -16,16 +16,20 @@ from bdg_pipeline.definitions import defs, rebuild_job
 from bdg_pipeline.orchestration import assets as asset_module
 from bdg_pipeline.orchestration import checks as check_module
 from bdg_pipeline.orchestration.resources import BdgSettings
+from bdg_pipeline.orchestration.sensors import RETRY_SECONDS, inbox_requests
 from bdg_pipeline.quality import SuiteOutcome, run_expectations, write_results_page
 from bdg_pipeline.samples import write_samples
 from bdg_pipeline.samples.ninh_thuan_appendix import ROWS, write_appendix
 from bdg_pipeline.standing_warnings import standing
 from bdg_pipeline.warehouse import staging_connection, table_checksum
 
+# made once, before any test writes its files: the sensor's first look must come right after they are written
+INSTANCE = dg.DagsterInstance.ephemeral()
+
 
 def evaluate(cursor):
     sensor = defs.get_sensor_def("inbox_sensor")
-    result = sensor(dg.build_sensor_context(cursor=cursor))
+    result = sensor(dg.build_sensor_context(cursor=cursor, instance=INSTANCE))
     return list(result.run_requests or []), result.cursor
 
 
@@ -75,6 +79,22 @@ def test_sensor_batches_stable_complete_files_and_skips_the_ledger(env):
     requests, cursor = evaluate(cursor)
     requests, cursor = evaluate(cursor)
     assert files_of(requests) == ["gui_lai.xlsx"]
+
+
+def test_a_file_whose_run_failed_is_asked_again_once(env):
+    write_appendix(env.raw_dir / "phu_luc.xlsx")
+    _, cursor = inbox_requests(None, env, now=1000.0)
+    first, cursor = inbox_requests(cursor, env, now=1010.0)
+    assert files_of(first) == ["phu_luc.xlsx"]
+    assert inbox_requests(cursor, env, now=1020.0)[0] == []  # its run is going: not asked again
+    # the run was killed and marked failed: the next look asks again at once, under a new run key
+    again, cursor = inbox_requests(cursor, env, now=1030.0, failed_runs=frozenset({first[0].run_key}))
+    assert files_of(again) == ["phu_luc.xlsx"] and again[0].run_key != first[0].run_key
+    # that one fails too (a fault that stays): no run at every look, only after RETRY_SECONDS
+    failed = frozenset({first[0].run_key, again[0].run_key})
+    assert inbox_requests(cursor, env, now=1040.0, failed_runs=failed)[0] == []
+    assert files_of(inbox_requests(cursor, env, now=1030.0 + RETRY_SECONDS + 1, failed_runs=failed)[0]) == [
+        "phu_luc.xlsx"]
 
 
 def test_schedule_nightly_in_vietnam_time():

@@ -33,7 +33,9 @@ def test_each_variable_sets_its_field(monkeypatch, tmp_path: Path):
               "BDG_CATALOGUE_DIR": str(tmp_path / "danh_muc"), "BDG_AS_OF_YEAR": "2031", "BDG_LOCK_TIMEOUT": "7",
               "BDG_MAX_FILE_MB": "3", "BDG_MAX_UNCOMPRESSED_MB": "9", "BDG_MAX_ROWS": "11", "BDG_WORKERS": "1",
               "BDG_DUCKDB_MEMORY": "512MB", "BDG_PAUSE_AT": "before_swap", "BDG_PAUSE_SECONDS": "2",
-              "BDG_MAX_COLUMNS": "30", "BDG_READ_MEMORY_MB": "700", "BDG_READ_SECONDS": "40"}
+              "BDG_MAX_COLUMNS": "30", "BDG_READ_MEMORY_MB": "700", "BDG_READ_SECONDS": "40",
+              "BDG_ARCHIVE_DIR": str(tmp_path / "luu_tru"), "BDG_NIGHTLY_CRON": "30 1 * * *",
+              "BDG_PG_URL": "postgresql+psycopg2://bdg@127.0.0.1:5432/bdg_dagster"}
     assert set(values) == set(ENVIRONMENT)
     for var, value in values.items():
         monkeypatch.setenv(var, value)
@@ -44,3 +46,13 @@ def test_each_variable_sets_its_field(monkeypatch, tmp_path: Path):
         (2031, 7.0, 3.0, 9.0, 11, 1)
     assert (s.duckdb_memory, s.pause_at, s.pause_seconds) == ("512MB", "before_swap", 2.0)
     assert (s.max_columns, s.read_memory_mb, s.read_seconds) == (30, 700.0, 40.0)
+    assert (s.archive_dir, s.ledger_path) == (tmp_path / "luu_tru", tmp_path / "luu_tru" / "ledger.sqlite3")
+    assert (s.nightly_cron, s.pg_url) == ("30 1 * * *", "postgresql+psycopg2://bdg@127.0.0.1:5432/bdg_dagster")
+
+
+def test_archive_beside_the_inbox_by_default(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv("BDG_RAW_DIR", str(tmp_path / "du_lieu" / "raw"))
+    monkeypatch.delenv("BDG_ARCHIVE_DIR", raising=False)
+    assert settings().archive_dir == tmp_path / "du_lieu" / "archive"
+    monkeypatch.setenv("BDG_ARCHIVE_DIR", "luu_tru")  # relative: from the project root, like every path
+    assert settings().archive_dir == PROJECT_ROOT / "luu_tru"

@@ -1,6 +1,7 @@
 """The inbox sensor: returns dropped into BDG_RAW_DIR start one run that ingests every ready file; the
 reports sensor redoes the officers' outputs after a run, off the officer's critical path."""
 
+import datetime as dt
 import hashlib
 import json
 import time
@@ -15,22 +16,25 @@ from ..warehouse import published_behind
 
 INBOX_INTERVAL_SECONDS = 4  # the daemon looks every 5 s; a 5 s minimum would skip every other look
 SETTLE_SECONDS = 2
-RETRY_SECONDS = 900  # a file requested but still not in the ledger (its run failed) is requested again
+RETRY_SECONDS = 900  # a file requested but still not in the ledger this long after is requested again
 
 
-def inbox_requests(cursor: str | None, s: Settings | None = None,
-                   now: float | None = None) -> tuple[list[dg.RunRequest], str]:
+def inbox_requests(cursor: str | None, s: Settings | None = None, now: float | None = None,
+                   failed_runs: frozenset[str] = frozenset()) -> tuple[list[dg.RunRequest], str]:
     """At most one run request carrying every file that is ready, and the new cursor.
 
     Ready: complete (not empty; a readable zip for .xlsx) and either unchanged between two looks or,
     for a zip, untouched for ``SETTLE_SECONDS``; and its content not already committed in the ledger.
     The cursor keeps each file's size, time and hash and what was requested when, so a restart
-    requests nothing twice.
+    requests nothing twice. A file whose run is among ``failed_runs`` (run keys; the run was killed or
+    failed) is requested again at once, one time; after that only every ``RETRY_SECONDS``, so a run that
+    fails for good is not launched again at every look.
     """
     s = s or settings()
     now = now if now is not None else time.time()
     previous = json.loads(cursor) if cursor else {}
     looked, requested = previous.get("files", {}), previous.get("requested", {})
+    run_of, retried = previous.get("runs", {}), previous.get("retried", {})
     committed = settled_hashes(s)
     current, ready = {}, []
     for path in inbox_files(s.raw_dir, ready_only=False):
@@ -44,11 +48,16 @@ def inbox_requests(cursor: str | None, s: Settings | None = None,
         if (unchanged or settled) and is_complete(path, now):
             entry["hash"] = (before or {}).get("hash") or content_hash(path)
             asked = requested.get(entry["hash"])
-            if entry["hash"] not in committed and (asked is None or now - asked > RETRY_SECONDS):
+            failed = run_of.get(entry["hash"]) in failed_runs and entry["hash"] not in retried
+            if entry["hash"] not in committed and (asked is None or now - asked > RETRY_SECONDS or failed):
                 ready.append((path.name, entry["hash"]))
+                if failed:
+                    retried[entry["hash"]] = now
         current[path.name] = entry
     in_inbox = {e["hash"] for e in current.values()}
     requested = {h: t for h, t in requested.items() if h in in_inbox and h not in committed}
+    run_of = {h: k for h, k in run_of.items() if h in requested}
+    retried = {h: t for h, t in retried.items() if h in requested}
     requests = []
     if not ready and published_behind(s):
         # a run stopped after its commit: its files have left the inbox, but what it committed is not published;
@@ -61,13 +70,25 @@ def inbox_requests(cursor: str | None, s: Settings | None = None,
     if ready:
         names = [name for name, _ in ready]
         key = hashlib.sha256(" ".join(sorted(h for _, h in ready)).encode()).hexdigest()[:32]
+        run_key = f"{key}-{int(now)}"
         requests.append(dg.RunRequest(
-            run_key=f"{key}-{int(now)}",
+            run_key=run_key,
             run_config={"ops": {"submissions": {"config": {"files": names}}}},
             tags={"bdg/files": str(len(names)), "bdg/first_file": names[0][:200]},
         ))
         requested.update({h: now for _, h in ready})
-    return requests, json.dumps({"files": current, "requested": requested}, sort_keys=True)
+        run_of.update({h: run_key for _, h in ready})
+    return requests, json.dumps({"files": current, "requested": requested, "runs": run_of, "retried": retried},
+                                sort_keys=True)
+
+
+def failed_run_keys(instance: dg.DagsterInstance, now: float) -> frozenset[str]:
+    """Run keys of the inbox runs that failed or were cancelled lately (killed runs are marked failed by run
+    monitoring: see orchestration.launcher)."""
+    runs = instance.get_runs(filters=dg.RunsFilter(
+        job_name="ingest_inbox", statuses=[dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED],
+        updated_after=dt.datetime.fromtimestamp(now - RETRY_SECONDS, dt.UTC)))
+    return frozenset(run.tags["dagster/run_key"] for run in runs if "dagster/run_key" in run.tags)
 
 
 def build_inbox_sensor(job) -> dg.SensorDefinition:
@@ -75,7 +96,8 @@ def build_inbox_sensor(job) -> dg.SensorDefinition:
                default_status=dg.DefaultSensorStatus.RUNNING,
                description="Theo dõi thư mục data/raw: biểu báo cáo mới hoặc thay đổi được tiếp nhận tự động.")
     def inbox_sensor(context: dg.SensorEvaluationContext):
-        requests, cursor = inbox_requests(context.cursor)
+        now = time.time()
+        requests, cursor = inbox_requests(context.cursor, now=now, failed_runs=failed_run_keys(context.instance, now))
         # The cursor goes back in the result: it must be kept on skipped ticks too (the first look).
         return dg.SensorResult(run_requests=requests, cursor=cursor,
                                skip_reason=None if requests else "Không có tệp mới ổn định trong thư mục nhận")

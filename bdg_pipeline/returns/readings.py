@@ -54,7 +54,7 @@ NOT_READING = ("orchestration", "reports", "bench", "samples", "plans", "__main_
                "definitions.py", "pipeline.py", "warehouse.py", "quality.py", "dictionary.py", "writer_lock.py",
                "returns/archive.py", "returns/error_report.py", "returns/inbox.py", "returns/ingest.py",
                "returns/recording.py", "returns/standing.py", "returns/readings.py", "returns/settled.py",
-               "standing_warnings.py", "figures.py")
+               "standing_warnings.py", "figures.py", "status.py")
 READING_LIBRARIES = ("python-calamine", "openpyxl", "defusedxml", "python-docx", "pandera", "pandas", "numpy",
                      "pyarrow", "vietnamadminunits")
 HEADER = b"bdg_reading"
