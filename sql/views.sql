@@ -42,11 +42,13 @@ LEFT JOIN (
 -- A return's scope is its plan, agency, year, period and kind. Within a scope, returns rank by report date (a
 -- return without one: the day the archive received it, never the file's own time), then by arrival: `precedence` 1, 2, ... (the latest last).
 -- scope_returns and yearly_arrived are as of every arrival; values_as_of() works them out as of any arrival.
+-- An undated return is dated the day its file was last written, capped at the day the archive received it
+-- (a file time ahead of its arrival is a wrong clock or a generator, not evidence).
 CREATE OR REPLACE VIEW submission_precedence AS
 SELECT submission_id, plan_code, coalesce(agency_code, '') AS agency_scope, year, period, kind,
-       coalesce(report_date, CAST(arrived_at AS DATE)) AS effective_date, arrival_seq,
+       coalesce(report_date, least(CAST(received_at AS DATE), CAST(coalesce(arrived_at, received_at) AS DATE))) AS effective_date, arrival_seq,
        row_number() OVER (PARTITION BY plan_code, coalesce(agency_code, ''), year, period, kind
-                          ORDER BY coalesce(report_date, CAST(arrived_at AS DATE)), arrival_seq) AS precedence,
+                          ORDER BY coalesce(report_date, least(CAST(received_at AS DATE), CAST(coalesce(arrived_at, received_at) AS DATE))), arrival_seq) AS precedence,
        count(*) OVER (PARTITION BY plan_code, coalesce(agency_code, ''), year, period, kind) AS scope_returns,
        bool_or(period = 'nam') OVER (PARTITION BY plan_code, coalesce(agency_code, ''), year, kind) AS yearly_arrived
 FROM submission;

@@ -24,7 +24,8 @@ from .operations import filled, published, start, start_paused
 KILLS = 20
 TABLES = {
     "v_observations": "SELECT * FROM v_observations ORDER BY ALL",
-    "submission": "SELECT * FROM submission ORDER BY ALL",
+    # arrived_at is when this installation's archive received the file: two installations differ by it
+    "submission": "SELECT * EXCLUDE (arrived_at) FROM submission ORDER BY ALL",
     "fact_attainment": "SELECT * FROM fact_attainment ORDER BY ALL",
     "file_log": "SELECT file_name, content_hash, outcome, submission_id, reason, arrival_seq, "
                 "regexp_extract(report_path, '[^/]*$') FROM file_log ORDER BY ALL",
