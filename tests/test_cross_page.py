@@ -9,23 +9,20 @@ import re
 from html.parser import HTMLParser
 
 import duckdb
-import openpyxl
 import pytest
 from matplotlib.colors import to_hex
 
 from bdg_pipeline import pipeline
 from bdg_pipeline.figures import is_met, target_for_year
 from bdg_pipeline.numbers import parse_number
-from bdg_pipeline.reports.appendix_report import HEADER_ROW
 from bdg_pipeline.reports.build import build_outputs
 from bdg_pipeline.reports.charts import MET, NOT_MET, indicator_figure
 from bdg_pipeline.returns.template import SHEET, build_template
-from bdg_pipeline.vocabulary import LEVELS
 
+from . import report_rows
 from .test_areas import lc_return
 
 PLAN, CODE, PROVINCE = "LC-2021-2030", "female_wage_employment_share", "10"
-LEVEL_OF_SHEET = {label: code for code, label in LEVELS.items()}
 NUMBER = re.compile(r"\d[\d.]*(?:,\d+)?")
 
 
@@ -89,19 +86,9 @@ def test_the_warehouse_rolls_up_once(lower_levels_only):
 
 
 def workbook_rows(path):
-    """Each row of each level sheet: (objective, indicator, part, level, area, target year) and its cells."""
-    book = openpyxl.load_workbook(path)
-    for sheet in book.worksheets:
-        level = LEVEL_OF_SHEET.get(sheet.title)
-        if level is None:
-            continue
-        objective = None
-        for row in sheet.iter_rows(min_row=HEADER_ROW + 2, values_only=True):
-            if row[0]:
-                objective = int(re.match(r"\[.+?\] Mục tiêu (\d+)", row[0]).group(1))
-            indicator, part = re.match(r"Chỉ tiêu (\d+)(?: \((\w+)[:)])?", row[1]).groups()
-            year = int(re.search(r"\(năm (\d{4})\)", row[3]).group(1))
-            yield (objective, int(indicator), part or "", level, row[2], year), row
+    """The appendix's rows keyed (objective, indicator, part, level, area, target year), as the warehouse is."""
+    for key, row in report_rows.workbook_rows(path):
+        yield key[1:], row
 
 
 def test_the_workbook_shows_the_warehouses_numbers_and_words(lower_levels_only):

@@ -6,16 +6,13 @@ from __future__ import annotations
 import re
 
 import duckdb
-import openpyxl
 import pytest
 
 from bdg_pipeline import pipeline
-from bdg_pipeline.reports.appendix_report import HEADER_ROW
 from bdg_pipeline.reports.build import build_outputs
 from bdg_pipeline.samples import write_samples
-from bdg_pipeline.vocabulary import LEVELS
 
-LEVEL_OF_SHEET = {label: code for code, label in LEVELS.items()}
+from . import report_rows
 
 
 @pytest.fixture(scope="module")
@@ -37,19 +34,9 @@ def bundled(tmp_path_factory, catalogue):
 
 
 def workbook_rows(path):
-    """(plan, objective, indicator, part, level, area, target year, shown status) of every level sheet."""
-    book = openpyxl.load_workbook(path)
-    for sheet in book.worksheets:
-        level = LEVEL_OF_SHEET.get(sheet.title)
-        if level is None:
-            continue
-        objective = None
-        for row in sheet.iter_rows(min_row=HEADER_ROW + 2, values_only=True):
-            if row[0]:
-                objective = re.match(r"\[(.+?)\] Mục tiêu (\d+)", row[0]).groups()
-            indicator = re.match(r"Chỉ tiêu (\d+)(?: \((\w+)[:)])?", row[1]).groups()
-            year = int(re.search(r"\(năm (\d{4})\)", row[3]).group(1))
-            yield (objective[0], int(objective[1]), int(indicator[0]), indicator[1] or "", level, row[2], year), row[9]
+    """(plan, objective, indicator, part, level, area, target year) and the status shown, every level sheet."""
+    for key, row in report_rows.workbook_rows(path):
+        yield key, row[9]
 
 
 def test_workbook_and_pages_show_v_attainments_status(bundled):
