@@ -67,35 +67,34 @@ class CodeMatcher:
                 for code, code_unit, _name, grams, name_words in self.entries
                 if code_unit == unit and code not in taken and grams}
 
-    def _ranked(self, text: str, unit: str, taken: set[str]) -> list[tuple[float, str, str]]:
-        fits = self._fits(text, unit, taken)
+    @staticmethod
+    def _ranked(fits: dict[str, tuple[float, float]]) -> list[str]:
         # ranked by both shares: a short name (“Báo của tỉnh …”) must not win on its few words alone
-        order = sorted(fits, key=lambda c: (fits[c][0] + fits[c][1], fits[c]), reverse=True)
-        return [(fits[code][0], code, self.names[code]) for code in order]
+        return sorted(fits, key=lambda c: (fits[c][0] + fits[c][1], fits[c]), reverse=True)
 
     def choose(self, texts: list[str], unit: str, labels: list[str], taken: set[str]) -> CodeChoice:
         """``texts``: the words naming the part, nearest first (before its value, after it, the whole clause)."""
-        best: tuple[list[tuple[float, str, str]], str] | None = None
+        best: tuple[dict[str, tuple[float, float]], list[str]] | None = None
         for text in texts:
-            named = " ".join([text, *labels])
-            ranked = self._ranked(named, unit, taken)
-            if ranked and ranked[0][0] >= self.THRESHOLD:
-                return self._choice(ranked, named, unit, taken)
-            if ranked and (best is None or ranked[0][0] > best[0][0][0]):
-                best = (ranked, named)
-        if best and best[0][0][0] >= self.GUESS:
-            return self._choice(best[0], best[1], unit, taken)
+            fits = self._fits(" ".join([text, *labels]), unit, taken)
+            ranked = self._ranked(fits)
+            if ranked and fits[ranked[0]][0] >= self.THRESHOLD:
+                return self._choice(fits, ranked)
+            if ranked and (best is None or fits[ranked[0]][0] > best[0][best[1][0]][0]):
+                best = (fits, ranked)
+        top = best[0][best[1][0]][0] if best else 0
+        if best and top >= self.GUESS:
+            return self._choice(*best)
         clause = texts[-1]
-        return CodeChoice(self.propose(clause, labels, unit), self.name(clause, labels), False,
-                          best[0][0][0] if best else 0)
+        return CodeChoice(self.propose(clause, labels, unit), self.name(clause, labels), False, top)
 
-    def _choice(self, ranked: list[tuple[float, str, str]], text: str, unit: str, taken: set[str]) -> CodeChoice:
-        score, code, name = ranked[0]
-        fits = self._fits(text, unit, taken)
+    def _choice(self, fits: dict[str, tuple[float, float]], ranked: list[str]) -> CodeChoice:
+        code = ranked[0]
+        score = fits[code][0]
         tied = next((self.names[c] for c, fit in fits.items() if c != code and fit == fits[code]), "")
         second = ranked[1] if len(ranked) > 1 else None
-        near = second[2] if second and score < self.CLEAR and second[0] >= score - self.MARGIN else ""
-        return CodeChoice(code, name, True, score, tied or near)
+        near = self.names[second] if second and score < self.CLEAR and fits[second][0] >= score - self.MARGIN else ""
+        return CodeChoice(code, self.names[code], True, score, tied or near)
 
     @staticmethod
     def propose(clause: str, labels: list[str], unit: str) -> str:
