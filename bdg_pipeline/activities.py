@@ -33,5 +33,7 @@ def over_plan(spent: float | None, planned: float | None) -> str | None:
     """Why a source's spending is flagged: above its planned total (allowed, to be looked at)."""
     if spent is None or planned is None or spent <= planned:
         return None
-    return (f"Kinh phí đã chi {format_vn(spent)} triệu đồng vượt dự toán của nguồn trong kế hoạch "
-            f"({format_vn(planned)} triệu đồng)")
+    return (
+        f"Kinh phí đã chi {format_vn(spent)} triệu đồng vượt dự toán của nguồn trong kế hoạch "
+        f"({format_vn(planned)} triệu đồng)"
+    )

@@ -26,17 +26,37 @@ Span = tuple[str, pd.Timestamp | None, pd.Timestamp | None]  # an agency and the
 def agency_rows(entries: list[dict[str, Any]], file_name: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``agencies.yaml`` as two frames: the agencies with their validity, and one row per successor rule."""
     agencies = pd.DataFrame(
-        [{"agency_code": e.get("code", ""), "name": e.get("name", ""), "aliases": "; ".join(e.get("aliases") or []),
-          "valid_from": _day(e.get("valid_from")), "valid_to": _day(e.get("valid_to")),
-          "source": e.get("source", ""), "source_file": file_name, "entry": f"code {e.get('code')}"}
-         for e in entries],
-        columns=["agency_code", "name", "aliases", "valid_from", "valid_to", "source", "source_file", "entry"])
+        [
+            {
+                "agency_code": e.get("code", ""),
+                "name": e.get("name", ""),
+                "aliases": "; ".join(e.get("aliases") or []),
+                "valid_from": _day(e.get("valid_from")),
+                "valid_to": _day(e.get("valid_to")),
+                "source": e.get("source", ""),
+                "source_file": file_name,
+                "entry": f"code {e.get('code')}",
+            }
+            for e in entries
+        ],
+        columns=["agency_code", "name", "aliases", "valid_from", "valid_to", "source", "source_file", "entry"],
+    )
     successors = pd.DataFrame(
-        [{"old_code": e.get("code", ""), "new_code": str(s.get("code", "")), "position": position,
-          "words": "; ".join(s.get("words") or []), "effective_date": _next_day(e.get("valid_to")),
-          "source_file": file_name, "entry": f"code {e.get('code')}, cơ quan kế nhiệm {s.get('code')}"}
-         for e in entries for position, s in enumerate(e.get("successors") or [], start=1)],
-        columns=["old_code", "new_code", "position", "words", "effective_date", "source_file", "entry"])
+        [
+            {
+                "old_code": e.get("code", ""),
+                "new_code": str(s.get("code", "")),
+                "position": position,
+                "words": "; ".join(s.get("words") or []),
+                "effective_date": _next_day(e.get("valid_to")),
+                "source_file": file_name,
+                "entry": f"code {e.get('code')}, cơ quan kế nhiệm {s.get('code')}",
+            }
+            for e in entries
+            for position, s in enumerate(e.get("successors") or [], start=1)
+        ],
+        columns=["old_code", "new_code", "position", "words", "effective_date", "source_file", "entry"],
+    )
     return agencies, successors
 
 
@@ -62,8 +82,10 @@ def rule_problems(agencies: pd.DataFrame, successors: pd.DataFrame) -> list[str]
             continue
         defaults = int((mine.words == "").sum())
         if defaults != 1:
-            problems.append(f"{where}: cần đúng một cơ quan kế nhiệm không ghi “words” (nhận các chỉ tiêu còn lại), "
-                            f"đang có {defaults}")
+            problems.append(
+                f"{where}: cần đúng một cơ quan kế nhiệm không ghi “words” (nhận các chỉ tiêu còn lại), "
+                f"đang có {defaults}"
+            )
         for new in mine.new_code:
             if new not in by_code.index:
                 continue  # named by the schema check
@@ -72,8 +94,10 @@ def rule_problems(agencies: pd.DataFrame, successors: pd.DataFrame) -> list[str]
             if (pd.notna(start) and start > day) or (pd.notna(end) and end < day):
                 problems.append(f"{where}: cơ quan kế nhiệm {new} không tồn tại vào ngày {day:%d/%m/%Y}")
     for row in successors[successors.old_code.isin(agencies[agencies.valid_to.isna()].agency_code)].itertuples():
-        problems.append(f"{row.source_file}, {row.entry}: cơ quan chưa hết hiệu lực (không có valid_to) "
-                        "thì không có cơ quan kế nhiệm")
+        problems.append(
+            f"{row.source_file}, {row.entry}: cơ quan chưa hết hiệu lực (không có valid_to) "
+            "thì không có cơ quan kế nhiệm"
+        )
     return problems
 
 
@@ -124,8 +148,9 @@ class AgencyTimeline:
         return agency_code
 
 
-def reporting_agencies(plan_indicators: pd.DataFrame, indicator_names: dict[str, str],
-                       timeline: AgencyTimeline) -> pd.DataFrame:
+def reporting_agencies(
+    plan_indicators: pd.DataFrame, indicator_names: dict[str, str], timeline: AgencyTimeline
+) -> pd.DataFrame:
     """One row per chỉ tiêu part and agency answering for it, with the days it does (valid_from/valid_to,
     empty = open): the plan's lead, then its successor by the part's function."""
     rows = []
@@ -135,11 +160,20 @@ def reporting_agencies(plan_indicators: pd.DataFrame, indicator_names: dict[str,
         if pair not in chains:
             chains[pair] = timeline.chain(pair[0], indicator_names.get(pair[1], ""))
         for code, start, end in chains[pair]:
-            rows.append({"plan_code": part.plan_code, "objective_no": part.objective_no,
-                         "indicator_no": part.indicator_no, "part": part.part, "agency_code": code,
-                         "valid_from": start, "valid_to": end})
-    return pd.DataFrame(rows, columns=["plan_code", "objective_no", "indicator_no", "part", "agency_code",
-                                       "valid_from", "valid_to"])
+            rows.append(
+                {
+                    "plan_code": part.plan_code,
+                    "objective_no": part.objective_no,
+                    "indicator_no": part.indicator_no,
+                    "part": part.part,
+                    "agency_code": code,
+                    "valid_from": start,
+                    "valid_to": end,
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["plan_code", "objective_no", "indicator_no", "part", "agency_code", "valid_from", "valid_to"]
+    )
 
 
 def read_timeline(catalogue_dir: Path) -> AgencyTimeline:
@@ -172,20 +206,25 @@ def taken_over(reporters: pd.DataFrame, plan_code: str, agency_code: str, day: d
     return out
 
 
-def not_in_existence(timeline: AgencyTimeline, reporters: pd.DataFrame, plan_code: str, agency_code: str,
-                     year: int, day: dt.date) -> str:
+def not_in_existence(
+    timeline: AgencyTimeline, reporters: pd.DataFrame, plan_code: str, agency_code: str, year: int, day: dt.date
+) -> str:
     """Why ``agency_code`` cannot report on ``year`` of the plan, and who does instead (for officers)."""
     row = timeline.agencies.set_index("agency_code").loc[agency_code]
     names = dict(zip(timeline.agencies.agency_code, timeline.agencies.name, strict=True))
     if pd.notna(row.valid_from) and row.valid_from > pd.Timestamp(day):
-        return (f"{row['name']} được thành lập từ ngày {row.valid_from:%d/%m/%Y}, sau kỳ báo cáo năm {year}: "
-                "số liệu năm đó do cơ quan trước đó báo cáo.")
+        return (
+            f"{row['name']} được thành lập từ ngày {row.valid_from:%d/%m/%Y}, sau kỳ báo cáo năm {year}: "
+            "số liệu năm đó do cơ quan trước đó báo cáo."
+        )
     text = f"{row['name']} không còn từ ngày {row.valid_to + pd.Timedelta(days=1):%d/%m/%Y}"
     text += f" ({row.source})" if row.source else ""
     successors = taken_over(reporters, plan_code, agency_code, day)
     if successors:
-        text += (f". Năm {year}, các chỉ tiêu của cơ quan này trong kế hoạch {plan_code} do cơ quan kế nhiệm báo cáo: "
-                 + "; ".join(f"{names[code]} (chỉ tiêu {', '.join(parts)})" for code, parts in successors.items()))
+        text += (
+            f". Năm {year}, các chỉ tiêu của cơ quan này trong kế hoạch {plan_code} do cơ quan kế nhiệm báo cáo: "
+            + "; ".join(f"{names[code]} (chỉ tiêu {', '.join(parts)})" for code, parts in successors.items())
+        )
     else:
         rules = timeline.successors[timeline.successors.old_code == agency_code].sort_values("position")
         text += ". Cơ quan kế nhiệm: " + "; ".join(names[code] for code in rules.new_code)

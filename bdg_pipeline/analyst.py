@@ -31,8 +31,11 @@ def engine(read_only: bool = True) -> sqlalchemy.Engine:
     from duckdb_engine import ConnectionWrapper
 
     path = str(settings().warehouse)
-    return sqlalchemy.create_engine("duckdb://", poolclass=sqlalchemy.pool.NullPool,
-                                    creator=lambda: ConnectionWrapper(duckdb.connect(path, read_only=read_only)))
+    return sqlalchemy.create_engine(
+        "duckdb://",
+        poolclass=sqlalchemy.pool.NullPool,
+        creator=lambda: ConnectionWrapper(duckdb.connect(path, read_only=read_only)),
+    )
 
 
 def query(sql: str, params: list | None = None) -> pd.DataFrame:

@@ -52,31 +52,74 @@ def plain(text: str) -> str:
 @functools.lru_cache(maxsize=1)
 def load_areas() -> tuple[pd.DataFrame, pd.DataFrame]:
     """(areas, successors): every unit of both worlds, and old_code → new_code with the effective date."""
-    legacy = _query("SELECT province, district, ward, provinceCode, districtCode, wardCode, provinceKey, "
-                    "districtKey, wardKey FROM admin_units_legacy")
+    legacy = _query(
+        "SELECT province, district, ward, provinceCode, districtCode, wardCode, provinceKey, "
+        "districtKey, wardKey FROM admin_units_legacy"
+    )
     new = _query("SELECT province, ward, provinceCode, wardCode, provinceKey, wardKey FROM admin_units")
     converter = _converter()
     province_sources = converter["DICT_PROVINCE"]  # new province key → old province keys
     old_province_code = dict(zip(legacy.provinceKey, legacy.provinceCode, strict=True))
     new_province_code = dict(zip(new.provinceKey, new.provinceCode, strict=True))
-    continuing = {new_province_code[k] for k, olds in province_sources.items()
-                  if olds == [k] and old_province_code.get(k) == new_province_code.get(k)}
+    continuing = {
+        new_province_code[k]
+        for k, olds in province_sources.items()
+        if olds == [k] and old_province_code.get(k) == new_province_code.get(k)
+    }
 
     rows: list[tuple[Any, ...]] = []
     provinces = legacy.drop_duplicates("provinceCode")
     for p in provinces.itertuples():
         keeps = p.provinceCode in continuing
-        rows.append((p.provinceCode, p.province, "tinh", p.provinceCode, p.province, None, None,
-                     None if keeps else LEGACY_END, p.provinceCode, p.provinceCode))
+        rows.append(
+            (
+                p.provinceCode,
+                p.province,
+                "tinh",
+                p.provinceCode,
+                p.province,
+                None,
+                None,
+                None if keeps else LEGACY_END,
+                p.provinceCode,
+                p.provinceCode,
+            )
+        )
     for d in legacy.drop_duplicates("districtCode").itertuples():
-        rows.append((d.districtCode, d.district, "huyen", d.provinceCode, d.province, d.provinceCode, None,
-                     LEGACY_END, d.provinceCode, d.districtCode))
+        rows.append(
+            (
+                d.districtCode,
+                d.district,
+                "huyen",
+                d.provinceCode,
+                d.province,
+                d.provinceCode,
+                None,
+                LEGACY_END,
+                d.provinceCode,
+                d.districtCode,
+            )
+        )
     for w in legacy.dropna(subset=["wardCode"]).drop_duplicates("wardCode").itertuples():
-        rows.append((w.wardCode, w.ward, "xa", w.provinceCode, w.province, w.districtCode, None, LEGACY_END,
-                     w.provinceCode, w.wardCode))
+        rows.append(
+            (
+                w.wardCode,
+                w.ward,
+                "xa",
+                w.provinceCode,
+                w.province,
+                w.districtCode,
+                None,
+                LEGACY_END,
+                w.provinceCode,
+                w.wardCode,
+            )
+        )
 
-    legacy_ward_code = {f"{r.provinceKey}_{r.districtKey}_{r.wardKey}": r.wardCode
-                        for r in legacy.dropna(subset=["wardCode"]).itertuples()}
+    legacy_ward_code = {
+        f"{r.provinceKey}_{r.districtKey}_{r.wardKey}": r.wardCode
+        for r in legacy.dropna(subset=["wardCode"]).itertuples()
+    }
     legacy_district_code = {f"{r.provinceKey}_{r.districtKey}_": r.districtCode for r in legacy.itertuples()}
     new_ward_code = {(r.provinceKey, r.wardKey): r.wardCode for r in new.itertuples()}
 
@@ -120,17 +163,54 @@ def load_areas() -> tuple[pd.DataFrame, pd.DataFrame]:
 
     for p in new.drop_duplicates("provinceCode").itertuples():
         if p.provinceCode not in continuing:
-            rows.append((p.provinceCode + NEW_SUFFIX, p.province, "tinh", p.provinceCode + NEW_SUFFIX, p.province,
-                         None, REFORM_DATE, None, None, p.provinceCode))
+            rows.append(
+                (
+                    p.provinceCode + NEW_SUFFIX,
+                    p.province,
+                    "tinh",
+                    p.provinceCode + NEW_SUFFIX,
+                    p.province,
+                    None,
+                    REFORM_DATE,
+                    None,
+                    None,
+                    p.provinceCode,
+                )
+            )
     for w in new.itertuples():
         olds = predecessors.get(w.wardCode, set())
         territories = {old_province_of.get(o) for o in olds} - {None}
         province_key = new_key(w.provinceCode, "tinh")
-        rows.append((w.wardCode + NEW_SUFFIX, w.ward, "xa", province_key, w.province, province_key, REFORM_DATE, None,
-                     territories.pop() if len(territories) == 1 else None, w.wardCode))
+        rows.append(
+            (
+                w.wardCode + NEW_SUFFIX,
+                w.ward,
+                "xa",
+                province_key,
+                w.province,
+                province_key,
+                REFORM_DATE,
+                None,
+                territories.pop() if len(territories) == 1 else None,
+                w.wardCode,
+            )
+        )
 
-    areas = pd.DataFrame(rows, columns=["area_code", "area_name", "level", "province_code", "province_name",
-                                        "parent_code", "valid_from", "valid_to", "territory_code", "official_code"])
+    areas = pd.DataFrame(
+        rows,
+        columns=[
+            "area_code",
+            "area_name",
+            "level",
+            "province_code",
+            "province_name",
+            "parent_code",
+            "valid_from",
+            "valid_to",
+            "territory_code",
+            "official_code",
+        ],
+    )
     succ = pd.DataFrame(successors, columns=["old_code", "new_code", "effective_date"]).drop_duplicates()
     return areas, succ
 
@@ -147,8 +227,11 @@ def province_code(name: str, areas: pd.DataFrame) -> str | None:
     if folded in FORMER_PROVINCE_NAMES:
         return FORMER_PROVINCE_NAMES[folded]
     legacy = areas[(areas.level == "tinh") & ~areas.area_code.str.endswith(NEW_SUFFIX)]
-    hits = [code for code, area_name in zip(legacy.area_code, legacy.area_name, strict=True)
-            if plain(_strip_type(area_name)) == plain(_strip_type(name))]
+    hits = [
+        code
+        for code, area_name in zip(legacy.area_code, legacy.area_name, strict=True)
+        if plain(_strip_type(area_name)) == plain(_strip_type(name))
+    ]
     return hits[0] if len(hits) == 1 else None
 
 
@@ -167,8 +250,9 @@ def units_for(areas: pd.DataFrame, territory_code: str, day: dt.date) -> pd.Data
     """Units valid on ``day`` inside a (pre-2025) province's territory, province first."""
     valid = valid_on(areas, day)
     # a pre-2025 territory holds its communes of both worlds; a new province holds its own communes
-    inside = valid[((valid.territory_code == territory_code) | (valid.province_code == territory_code))
-                   & (valid.level != "tinh")]
+    inside = valid[
+        ((valid.territory_code == territory_code) | (valid.province_code == territory_code)) & (valid.level != "tinh")
+    ]
     own = areas[areas.area_code == territory_code]  # the plan's territory, also after its province merged
     return pd.concat([own, inside.sort_values(["level", "area_name"])])
 
@@ -233,16 +317,20 @@ def resolve(name: str, units: pd.DataFrame) -> str:
         return chosen[0].area_code
     if not chosen:
         near = closest(key, hint, units, parents)
-        raise AreaError(f"Không tìm thấy địa bàn “{name}” trong danh mục đơn vị hành chính của năm báo cáo"
-                        + (f"; gần nhất: {'; '.join(near)}" if near else ""))
+        raise AreaError(
+            f"Không tìm thấy địa bàn “{name}” trong danh mục đơn vị hành chính của năm báo cáo"
+            + (f"; gần nhất: {'; '.join(near)}" if near else "")
+        )
     listed = "; ".join(display_name(c.area_name, c.parent_name) for c in chosen)
-    raise AreaError(f"Địa bàn “{name}” không rõ ràng, có thể là: {listed}. Ghi thêm cấp hoặc huyện, "
-                    f"ví dụ “Xã … (Huyện …)”")
+    raise AreaError(
+        f"Địa bàn “{name}” không rõ ràng, có thể là: {listed}. Ghi thêm cấp hoặc huyện, ví dụ “Xã … (Huyện …)”"
+    )
 
 
 def closest(key: str, hint: str | None, units: pd.DataFrame, parents: dict[str, str], limit: int = 3) -> list[str]:
     """The names among ``units`` nearest to a name not found (“xã Hạ Longg” → “Phường Hạ Long (…)”), those of
     the district or province named in ``hint`` first, as a dropdown shows them."""
+
     def shown(unit: Any) -> str:
         return display_name(unit.area_name, parents.get(unit.parent_code))
 

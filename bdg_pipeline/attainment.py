@@ -79,8 +79,15 @@ def growth(new: float, old: float, years: int) -> float:
     return (max(new, 0.0) / old) ** (1 / years) - 1
 
 
-def progress_ratio(base_year: int, base: float, latest_year: int, latest: float, target_year: int, target: float,
-                   lower_is_better: bool = False) -> float | None:
+def progress_ratio(
+    base_year: int,
+    base: float,
+    latest_year: int,
+    latest: float,
+    target_year: int,
+    target: float,
+    lower_is_better: bool = False,
+) -> float | None:
     """Open SDG's R = d · CAGR_o / |CAGR_r|; None when it is undefined (one year, or base = target)."""
     if latest_year <= base_year or target_year <= base_year:
         return None
@@ -112,19 +119,39 @@ class Judgement:
     missed_value: float | None = None  # and its value
 
 
-def judge(series: list[tuple[int, float]], target_year: int, target: float, direction: str, unit: str,
-          as_of_year: int, phase_start: int, baseline: tuple[int | None, float | None] = (None, None),
-          window_start: int | None = None) -> Judgement:
+def judge(
+    series: list[tuple[int, float]],
+    target_year: int,
+    target: float,
+    direction: str,
+    unit: str,
+    as_of_year: int,
+    phase_start: int,
+    baseline: tuple[int | None, float | None] = (None, None),
+    window_start: int | None = None,
+) -> Judgement:
     """Judge one target on one yearly series [(year, value)] (any order, one value per year); values
     before ``window_start`` (the plan's first monitored year) are not the plan's and are left out."""
-    points = sorted((y, v) for y, v in series if v is not None and not (isinstance(v, float) and math.isnan(v))
-                    and (window_start is None or y >= window_start))
+    points = sorted(
+        (y, v)
+        for y, v in series
+        if v is not None
+        and not (isinstance(v, float) and math.isnan(v))
+        and (window_start is None or y >= window_start)
+    )
     return judge_points(points, target_year, target, direction, unit, as_of_year, phase_start, baseline)
 
 
-def judge_points(points: list[tuple[int, float]], target_year: int, target: float, direction: str, unit: str,
-                 as_of_year: int, phase_start: int,
-                 baseline: tuple[int | None, float | None] = (None, None)) -> Judgement:
+def judge_points(
+    points: list[tuple[int, float]],
+    target_year: int,
+    target: float,
+    direction: str,
+    unit: str,
+    as_of_year: int,
+    phase_start: int,
+    baseline: tuple[int | None, float | None] = (None, None),
+) -> Judgement:
     """:func:`judge` on a series already in year order, without missing values, inside the plan's window."""
     passed = target_year < as_of_year
     relevant = [(y, v) for y, v in points if y <= (target_year if passed else as_of_year)]
@@ -156,8 +183,16 @@ def judge_points(points: list[tuple[int, float]], target_year: int, target: floa
     return Judgement(latest_year, latest, False, status, ratio, base_year, base)
 
 
-def measure(base_year: int, base: float, latest_year: int, latest: float, target_year: int, target: float,
-            direction: str, unit: str) -> tuple[float | None, str]:
+def measure(
+    base_year: int,
+    base: float,
+    latest_year: int,
+    latest: float,
+    target_year: int,
+    target: float,
+    direction: str,
+    unit: str,
+) -> tuple[float | None, str]:
     """(R, class) of a target not yet met, at least two years apart."""
     lower = direction in LOWER_IS_BETTER
     if direction == "about":
@@ -189,8 +224,11 @@ def reason(j: Judgement, target: float, target_year: int, direction: str, unit: 
     precision that decided the status (:mod:`bdg_pipeline.figures`)."""
     goal, latest = value_text(target, unit), value_text(j.latest_value, unit, (target, direction))
     if j.status == "no_data":
-        return (f"Không có số liệu của năm {target_year} để đối chiếu với mục tiêu {goal}."
-                if j.latest_year is not None else "Chưa có số liệu nào để đánh giá.")
+        return (
+            f"Không có số liệu của năm {target_year} để đối chiếu với mục tiêu {goal}."
+            if j.latest_year is not None
+            else "Chưa có số liệu nào để đánh giá."
+        )
     if j.status == "achieved":
         return f"Số liệu năm {j.latest_year} là {latest}, đạt mục tiêu {goal} của năm {target_year}."
     if j.missed_year is not None:
@@ -201,16 +239,21 @@ def reason(j: Judgement, target: float, target_year: int, direction: str, unit: 
     if j.status == "not_yet":
         return f"Năm {j.latest_year}: {latest.lower()}; mục tiêu {goal} vào năm {target_year}."
     if j.status == "insufficient_data":
-        return (f"Mới có số liệu năm {j.latest_year} ({latest}); cần ít nhất hai năm để tính tốc độ tiến tới "
-                f"{goal} năm {target_year}.")
+        return (
+            f"Mới có số liệu năm {j.latest_year} ({latest}); cần ít nhất hai năm để tính tốc độ tiến tới "
+            f"{goal} năm {target_year}."
+        )
     base = f"{value_text(j.base_value, unit)} ({j.base_year})"
     if j.progress_ratio is None:
-        return f"Năm gốc {base} bằng mức mục tiêu {goal}; năm {j.latest_year} là {latest}: " \
-               f"{STATUS_VI[j.status].lower()}."
+        return (
+            f"Năm gốc {base} bằng mức mục tiêu {goal}; năm {j.latest_year} là {latest}: {STATUS_VI[j.status].lower()}."
+        )
     what = "khoảng cách tới mục tiêu" if direction == "about" else "tốc độ"
     ratio = ratio_text(j.progress_ratio, classify)
-    return (f"Từ {base} đến {latest} ({j.latest_year}): {what} bằng {ratio} lần mức cần để đạt {goal} năm "
-            f"{target_year} — {STATUS_VI[j.status].lower()}.")
+    return (
+        f"Từ {base} đến {latest} ({j.latest_year}): {what} bằng {ratio} lần mức cần để đạt {goal} năm "
+        f"{target_year} — {STATUS_VI[j.status].lower()}."
+    )
 
 
 def status_label(j: Judgement, target_year: int, target: float, direction: str, unit: str) -> str:
@@ -267,28 +310,53 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
     rows = []
     for t in targets.itertuples(index=False):
         places = {(t.province_code, "tinh"), *keys_by_indicator.get((t.province_code, t.indicator_code), [])}
-        baseline = (None if pd.isna(t.baseline_year) else int(t.baseline_year),
-                    None if pd.isna(t.baseline_value) else float(t.baseline_value))
+        baseline = (
+            None if pd.isna(t.baseline_year) else int(t.baseline_year),
+            None if pd.isna(t.baseline_value) else float(t.baseline_value),
+        )
         for area, level in sorted(places):
             points = grouped.get((t.province_code, t.indicator_code, area, level), [])
-            mine = points[bisect_left(points, (int(t.monitoring_start),)):]  # the plan's own window
-            j = judge_points(mine, int(t.target_year), float(t.target_value), t.direction, t.unit, as_of_year,
-                             int(t.phase_start),
-                             baseline if (area, level) == (t.province_code, "tinh") else (None, None))
+            mine = points[bisect_left(points, (int(t.monitoring_start),)) :]  # the plan's own window
+            j = judge_points(
+                mine,
+                int(t.target_year),
+                float(t.target_value),
+                t.direction,
+                t.unit,
+                as_of_year,
+                int(t.phase_start),
+                baseline if (area, level) == (t.province_code, "tinh") else (None, None),
+            )
             signed, shortfall = gap(j.latest_value, float(t.target_value), t.direction)
-            rows.append({
-                "plan_code": t.plan_code, "objective_no": t.objective_no, "indicator_no": t.indicator_no,
-                "part": t.part, "indicator_code": t.indicator_code, "unit": t.unit, "area_code": area,
-                "level": level, "target_year": int(t.target_year), "target_value": float(t.target_value),
-                "direction": t.direction, "base_year": j.base_year, "base_value": j.base_value,
-                "latest_year": j.latest_year, "latest_value": j.latest_value, "attained": j.attained,
-                "gap": signed, "shortfall": shortfall, "progress_ratio": j.progress_ratio,
-                "status": j.status, "status_vi": STATUS_VI[j.status],
-                "status_label": status_label(j, int(t.target_year), float(t.target_value), t.direction, t.unit),
-                "reason": reason(j, float(t.target_value), int(t.target_year), t.direction, t.unit),
-                "observations": len(mine),
-                "as_of_year": as_of_year,
-            })
+            rows.append(
+                {
+                    "plan_code": t.plan_code,
+                    "objective_no": t.objective_no,
+                    "indicator_no": t.indicator_no,
+                    "part": t.part,
+                    "indicator_code": t.indicator_code,
+                    "unit": t.unit,
+                    "area_code": area,
+                    "level": level,
+                    "target_year": int(t.target_year),
+                    "target_value": float(t.target_value),
+                    "direction": t.direction,
+                    "base_year": j.base_year,
+                    "base_value": j.base_value,
+                    "latest_year": j.latest_year,
+                    "latest_value": j.latest_value,
+                    "attained": j.attained,
+                    "gap": signed,
+                    "shortfall": shortfall,
+                    "progress_ratio": j.progress_ratio,
+                    "status": j.status,
+                    "status_vi": STATUS_VI[j.status],
+                    "status_label": status_label(j, int(t.target_year), float(t.target_value), t.direction, t.unit),
+                    "reason": reason(j, float(t.target_value), int(t.target_year), t.direction, t.unit),
+                    "observations": len(mine),
+                    "as_of_year": as_of_year,
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -307,19 +375,29 @@ def compute_progress(targets: pd.DataFrame, series: pd.DataFrame) -> pd.DataFram
         if not pd.isna(first.baseline_year) and not pd.isna(first.baseline_value):
             path.append((int(first.baseline_year), float(first.baseline_value)))
         else:
-            seen = sorted((y, v) for y, v in by_indicator.get((first.province_code, first.indicator_code), [])
-                          if first.monitoring_start <= y < min(group.target_year))
+            seen = sorted(
+                (y, v)
+                for y, v in by_indicator.get((first.province_code, first.indicator_code), [])
+                if first.monitoring_start <= y < min(group.target_year)
+            )
             if seen:
                 path.append(seen[0])
         path = sorted(dict(path).items())
         first_target = group.sort_values("target_year").iloc[0]
-        if path[0][0] < first_target.target_year and is_met(path[0][1], float(first_target.target_value),
-                                                             first_target.direction, first_target.unit):
+        if path[0][0] < first_target.target_year and is_met(
+            path[0][1], float(first_target.target_value), first_target.direction, first_target.unit
+        ):
             # already past the first target at the base: the path holds the target, it does not go back
             path[0] = (path[0][0], float(first_target.target_value))
         for year in range(path[0][0], path[-1][0] + 1):
-            rows.append({**dict(zip(keys, key, strict=True)), "indicator_code": first.indicator_code,
-                         "province_code": first.province_code, "year": year,
-                         "expected_value": expected_value(year, path),
-                         "observed_value": observed.get((first.province_code, first.indicator_code, year))})
+            rows.append(
+                {
+                    **dict(zip(keys, key, strict=True)),
+                    "indicator_code": first.indicator_code,
+                    "province_code": first.province_code,
+                    "year": year,
+                    "expected_value": expected_value(year, path),
+                    "observed_value": observed.get((first.province_code, first.indicator_code, year)),
+                }
+            )
     return pd.DataFrame(rows)

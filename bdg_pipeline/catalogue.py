@@ -68,9 +68,15 @@ class Catalogue:
     def parts_index(self) -> dict[tuple[str, int, int, str], tuple[str, str]]:
         """(plan, objective, indicator, part) → (indicator_code, unit): the hot lookup of ingest."""
         pi = self.plan_indicators
-        return self._cached("parts", lambda: {
-            (p, int(o), int(i), str(part)): (code, unit) for p, o, i, part, code, unit
-            in zip(pi.plan_code, pi.objective_no, pi.indicator_no, pi.part, pi.indicator_code, pi.unit, strict=True)})
+        return self._cached(
+            "parts",
+            lambda: {
+                (p, int(o), int(i), str(part)): (code, unit)
+                for p, o, i, part, code, unit in zip(
+                    pi.plan_code, pi.objective_no, pi.indicator_no, pi.part, pi.indicator_code, pi.unit, strict=True
+                )
+            },
+        )
 
     @property
     def indicator_names(self) -> dict[str, str]:
@@ -108,15 +114,29 @@ class Catalogue:
             "dim_area": self.areas,
             "area_successor": self.successors,
             "dim_year": pd.DataFrame({"year": range(YEARS[0], YEARS[1] + 1)}),
-            "dim_unit": pd.DataFrame([{"unit": u.code, "symbol": u.symbol, "scale": u.scale,
-                                       "valid_low": u.valid_range[0], "valid_high": u.valid_range[1],
-                                       "year_jump_limit": u.year_jump_limit, "about_tolerance": u.about_tolerance}
-                                      for u in UNIT_TABLE.values()]),
+            "dim_unit": pd.DataFrame(
+                [
+                    {
+                        "unit": u.code,
+                        "symbol": u.symbol,
+                        "scale": u.scale,
+                        "valid_low": u.valid_range[0],
+                        "valid_high": u.valid_range[1],
+                        "year_jump_limit": u.year_jump_limit,
+                        "about_tolerance": u.about_tolerance,
+                    }
+                    for u in UNIT_TABLE.values()
+                ]
+            ),
             "dim_activity_status": pd.DataFrame(
-                [{"status": code, "label": label, "sort_order": i}
-                 for i, (code, label) in enumerate({**ACTIVITY_STATUSES, **NOT_REPORTED}.items(), start=1)]),
-            "dim_activity_kind": pd.DataFrame([{"activity_kind": code, "label": label}
-                                               for code, label in ACTIVITY_KINDS.items()]),
+                [
+                    {"status": code, "label": label, "sort_order": i}
+                    for i, (code, label) in enumerate({**ACTIVITY_STATUSES, **NOT_REPORTED}.items(), start=1)
+                ]
+            ),
+            "dim_activity_kind": pd.DataFrame(
+                [{"activity_kind": code, "label": label} for code, label in ACTIVITY_KINDS.items()]
+            ),
         }
 
 
@@ -198,8 +218,13 @@ def read_catalogue(catalogue_dir: Path) -> Catalogue:
 
     indicator_codes = pd.DataFrame(
         [
-            {"indicator_code": e.get("code", ""), "name": e.get("name", ""), "unit": e.get("unit", ""),
-             "source_file": codes_file.name, "entry": f"code {e.get('code')}"}
+            {
+                "indicator_code": e.get("code", ""),
+                "name": e.get("name", ""),
+                "unit": e.get("unit", ""),
+                "source_file": codes_file.name,
+                "entry": f"code {e.get('code')}",
+            }
             for e in _read_yaml(codes_file)
         ]
     )
@@ -208,9 +233,19 @@ def read_catalogue(catalogue_dir: Path) -> Catalogue:
     unit_of = dict(zip(indicator_codes["indicator_code"], indicator_codes["unit"], strict=True))
     known_agencies = set(agencies["agency_code"])
 
-    rows: dict[str, list[dict]] = {k: [] for k in (
-        "plans", "deadlines", "objectives", "plan_indicators", "indicator_agencies", "targets",
-        "activities", "budget")}
+    rows: dict[str, list[dict]] = {
+        k: []
+        for k in (
+            "plans",
+            "deadlines",
+            "objectives",
+            "plan_indicators",
+            "indicator_agencies",
+            "targets",
+            "activities",
+            "budget",
+        )
+    }
     for path in sorted((catalogue_dir / "plans").glob("*.yaml")):
         _load_plan(path, _read_yaml(path), unit_of, known_agencies, rows, problems)
 
@@ -228,8 +263,14 @@ def read_catalogue(catalogue_dir: Path) -> Catalogue:
                 frames[key] = validated
         except pa.errors.SchemaErrors as err:
             problems.extend(_describe_failures(err, frame))
-    problems.extend(_agency_problems(agencies, agency_successors, frames,
-                                     dict(zip(indicator_codes.indicator_code, indicator_codes.name, strict=True))))
+    problems.extend(
+        _agency_problems(
+            agencies,
+            agency_successors,
+            frames,
+            dict(zip(indicator_codes.indicator_code, indicator_codes.name, strict=True)),
+        )
+    )
     if problems:
         raise CatalogueError(problems)
     agencies = schemas.Agencies.validate(agencies)  # its dates as timestamps
@@ -263,23 +304,28 @@ def read_catalogue(catalogue_dir: Path) -> Catalogue:
         areas=areas,
         successors=successors,
         agency_successors=agency_successors,
-        reporters=reporting_agencies(frames["plan_indicators"], dict(zip(
-            indicator_codes.indicator_code, indicator_codes.name, strict=True)),
-            AgencyTimeline(agencies, agency_successors)),
+        reporters=reporting_agencies(
+            frames["plan_indicators"],
+            dict(zip(indicator_codes.indicator_code, indicator_codes.name, strict=True)),
+            AgencyTimeline(agencies, agency_successors),
+        ),
         agency_aliases=aliases,
         province_codes=province_codes,
     )
 
 
-
-def _agency_problems(agencies: pd.DataFrame, successors: pd.DataFrame, frames: dict[str, pd.DataFrame],
-                     indicator_names: dict[str, str]) -> list[str]:
+def _agency_problems(
+    agencies: pd.DataFrame, successors: pd.DataFrame, frames: dict[str, pd.DataFrame], indicator_names: dict[str, str]
+) -> list[str]:
     """Successor rules that name an unknown agency or leave a chỉ tiêu without one, and plans that give work
     to an agency dissolved before the plan's period begins (said with the agency to name instead)."""
     known = sorted(set(agencies.agency_code))
     schema = schemas.AgencySuccessors.to_schema().update_column(
-        "new_code", checks=[pa.Check(lambda codes: codes.isin(known), name="known_successor_agency",
-                                     error="known_successor_agency")])
+        "new_code",
+        checks=[
+            pa.Check(lambda codes: codes.isin(known), name="known_successor_agency", error="known_successor_agency")
+        ],
+    )
     try:
         schema.validate(successors, lazy=True)
     except pa.errors.SchemaErrors as err:
@@ -292,32 +338,56 @@ def _agency_problems(agencies: pd.DataFrame, successors: pd.DataFrame, frames: d
     names = dict(zip(dated.agency_code, dated.name, strict=True))
     timeline = AgencyTimeline(dated, successors)
     starts = dict(zip(frames["plans"].plan_code, frames["plans"].period_start, strict=True))
-    function = {(r.plan_code, r.objective_no, r.indicator_no, r.part): indicator_names.get(r.indicator_code, "")
-                for r in frames["plan_indicators"].itertuples()}
-    named = [(r.plan_code, f"chỉ tiêu {r.objective_no}.{r.indicator_no}{r.part}", r.agency_code,
-              function.get((r.plan_code, r.objective_no, r.indicator_no, r.part), ""))
-             for r in frames["indicator_agencies"].itertuples()]
+    function = {
+        (r.plan_code, r.objective_no, r.indicator_no, r.part): indicator_names.get(r.indicator_code, "")
+        for r in frames["plan_indicators"].itertuples()
+    }
+    named = [
+        (
+            r.plan_code,
+            f"chỉ tiêu {r.objective_no}.{r.indicator_no}{r.part}",
+            r.agency_code,
+            function.get((r.plan_code, r.objective_no, r.indicator_no, r.part), ""),
+        )
+        for r in frames["indicator_agencies"].itertuples()
+    ]
     if not frames["activities"].empty:
-        named += [(a.plan_code, f"hoạt động {a.activity_no}", code, a.text) for a in frames["activities"].itertuples()
-                  for code in [a.lead_agency, *[c.strip() for c in str(a.co_agencies or "").split(";") if c.strip()]]]
+        named += [
+            (a.plan_code, f"hoạt động {a.activity_no}", code, a.text)
+            for a in frames["activities"].itertuples()
+            for code in [a.lead_agency, *[c.strip() for c in str(a.co_agencies or "").split(";") if c.strip()]]
+        ]
     for plan_code, entry, code, text in named:
         end = ended.get(code)
         if end is not None and pd.notna(end) and end.year < starts[plan_code]:
             instead = names[timeline.on(code, text, dt.date(starts[plan_code], 1, 1))]
-            problems.append(f"{plan_code}, {entry}: cơ quan “{names[code]}” đã không còn từ ngày "
-                            f"{(end + pd.Timedelta(days=1)):%d/%m/%Y}, trước kỳ của kế hoạch ({starts[plan_code]}); "
-                            f"ghi cơ quan kế nhiệm “{instead}”")
+            problems.append(
+                f"{plan_code}, {entry}: cơ quan “{names[code]}” đã không còn từ ngày "
+                f"{(end + pd.Timedelta(days=1)):%d/%m/%Y}, trước kỳ của kế hoạch ({starts[plan_code]}); "
+                f"ghi cơ quan kế nhiệm “{instead}”"
+            )
     return problems
 
 
-def plan_tables(file_name: str, doc: dict, unit_of: dict[str, str], known_agencies: set[str]
-                ) -> tuple[dict[str, pd.DataFrame], list[str]]:
+def plan_tables(
+    file_name: str, doc: dict, unit_of: dict[str, str], known_agencies: set[str]
+) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """One plan document's rows as the catalogue builds them, and the problems met on the way; the pandera
     schemas are not applied yet (see :func:`schema_failures`)."""
     problems: list[str] = []
-    rows: dict[str, list[dict]] = {k: [] for k in (
-        "plans", "deadlines", "objectives", "plan_indicators", "indicator_agencies", "targets",
-        "activities", "budget")}
+    rows: dict[str, list[dict]] = {
+        k: []
+        for k in (
+            "plans",
+            "deadlines",
+            "objectives",
+            "plan_indicators",
+            "indicator_agencies",
+            "targets",
+            "activities",
+            "budget",
+        )
+    }
     _load_plan(Path(file_name), doc, unit_of, known_agencies, rows, problems)
     return {k: pd.DataFrame(v) for k, v in rows.items()}, problems
 
@@ -356,34 +426,62 @@ def _check_keys(kind: str, entry: dict, where: str, problems: list[str]) -> None
     # An unquoted comma inside a YAML flow mapping silently makes a new key: catch it here.
     unknown = set(entry) - ALLOWED_KEYS[kind]
     if unknown:
-        problems.append(f"{where}: khóa không hợp lệ {sorted(map(str, unknown))} "
-                        "(thiếu dấu ngoặc kép quanh giá trị có dấu phẩy?)")
+        problems.append(
+            f"{where}: khóa không hợp lệ {sorted(map(str, unknown))} (thiếu dấu ngoặc kép quanh giá trị có dấu phẩy?)"
+        )
 
 
-def _load_plan(path: Path, doc: dict, unit_of: dict[str, str], known_agencies: set[str],
-               rows: dict[str, list[dict]], problems: list[str]) -> None:
+def _load_plan(
+    path: Path,
+    doc: dict,
+    unit_of: dict[str, str],
+    known_agencies: set[str],
+    rows: dict[str, list[dict]],
+    problems: list[str],
+) -> None:
     plan = doc["plan"]
     code = plan["code"]
     start, end = plan["period"]
     monitor_start, monitor_end = plan.get("monitoring_period") or [start - 1, end]
-    rows["plans"].append({
-        # province_code: only for a plan of a post-2025 province ("56@2025"); else found from the name
-        "plan_code": code, "province": plan["province"], "province_code": plan.get("province_code"),
-        "title": plan["title"],
-        "seed_file": plan["seed_file"], "period_start": start, "period_end": end,
-        "monitoring_start": monitor_start, "monitoring_end": monitor_end,
-        # a plan stating its monitoring period carries out a longer phase (NT-2020: the 2016–2020 phase): its
-        # "duy trì" targets hold over the whole phase; otherwise over its own period
-        "phase_start": min(start, monitor_start) if plan.get("monitoring_period") else start,
-    })
+    rows["plans"].append(
+        {
+            # province_code: only for a plan of a post-2025 province ("56@2025"); else found from the name
+            "plan_code": code,
+            "province": plan["province"],
+            "province_code": plan.get("province_code"),
+            "title": plan["title"],
+            "seed_file": plan["seed_file"],
+            "period_start": start,
+            "period_end": end,
+            "monitoring_start": monitor_start,
+            "monitoring_end": monitor_end,
+            # a plan stating its monitoring period carries out a longer phase (NT-2020: the 2016–2020 phase): its
+            # "duy trì" targets hold over the whole phase; otherwise over its own period
+            "phase_start": min(start, monitor_start) if plan.get("monitoring_period") else start,
+        }
+    )
     for item in plan.get("reporting", []):
         day, month = _parse_due(item["due"])
-        rows["deadlines"].append({"plan_code": code, "period": item["period"], "due_day": day,
-                                  "due_month": month, "source": item.get("source", "")})
+        rows["deadlines"].append(
+            {
+                "plan_code": code,
+                "period": item["period"],
+                "due_day": day,
+                "due_month": month,
+                "source": item.get("source", ""),
+            }
+        )
     for obj in doc.get("objectives") or []:
         _check_keys("objective", obj, f"{path.name}, mục tiêu {obj.get('number')}", problems)
-        rows["objectives"].append({"plan_code": code, "objective_no": int(obj["number"]), "field": obj["field"],
-                                   "text": obj["text"], "source": obj.get("source", "")})
+        rows["objectives"].append(
+            {
+                "plan_code": code,
+                "objective_no": int(obj["number"]),
+                "field": obj["field"],
+                "text": obj["text"],
+                "source": obj.get("source", ""),
+            }
+        )
 
     def check_agency(agency: str, where: str) -> None:
         if agency not in known_agencies:
@@ -405,15 +503,23 @@ def _load_plan(path: Path, doc: dict, unit_of: dict[str, str], known_agencies: s
             for agency in leads + cos:
                 check_agency(agency, f"{path.name}, {entry}")
             lead = leads[0] if leads else ""
-            rows["indicator_agencies"] += [{"plan_code": code, "objective_no": objective_no,
-                                            "indicator_no": indicator_no, "part": part_key, "agency_code": agency,
-                                            "role": role, "position": position}
-                                           for role, agencies in (("lead", leads), ("co", cos))
-                                           for position, agency in enumerate(agencies, start=1)]
+            rows["indicator_agencies"] += [
+                {
+                    "plan_code": code,
+                    "objective_no": objective_no,
+                    "indicator_no": indicator_no,
+                    "part": part_key,
+                    "agency_code": agency,
+                    "role": role,
+                    "position": position,
+                }
+                for role, agencies in (("lead", leads), ("co", cos))
+                for position, agency in enumerate(agencies, start=1)
+            ]
             indicator_code = part.get("code", "")
             if indicator_code not in unit_of:
                 problems.append(f"{path.name}, {entry}: mã chỉ tiêu '{indicator_code}' không có trong indicators.yaml")
-            baseline_year, baseline_value = (part.get("baseline") or [None, None])
+            baseline_year, baseline_value = part.get("baseline") or [None, None]
             if baseline_value is not None and baseline_year is None:
                 # "giảm từ 6 ca sinh/1.000": the situation when the plan was written, the year before its period
                 baseline_year = start - 1
@@ -421,17 +527,31 @@ def _load_plan(path: Path, doc: dict, unit_of: dict[str, str], known_agencies: s
             if baseline_value is not None and unit in UNIT_TABLE:
                 low, high = UNIT_TABLE[unit].valid_range
                 if not low <= float(baseline_value) <= high:
-                    problems.append(f"{path.name}, {entry}: mức gốc {baseline_value} nằm ngoài khoảng của đơn vị "
-                                    f"{unit} ({low}–{high})")
-            rows["plan_indicators"].append({
-                "plan_code": code, "objective_no": objective_no, "indicator_no": indicator_no,
-                "part": part_key, "indicator_code": indicator_code, "unit": unit,
-                "text": ind.get("text", ""), "note": ind.get("note"), "source": ind.get("source", ""),
-                "agency_source": ind.get("agency_source", ""), "lead_agency": lead,
-                "baseline_year": baseline_year, "baseline_value": baseline_value,
-                "labels": "; ".join(part.get("labels") or []), "is_default": bool(part.get("default", False)),
-                "source_file": path.name, "entry": entry,
-            })
+                    problems.append(
+                        f"{path.name}, {entry}: mức gốc {baseline_value} nằm ngoài khoảng của đơn vị "
+                        f"{unit} ({low}–{high})"
+                    )
+            rows["plan_indicators"].append(
+                {
+                    "plan_code": code,
+                    "objective_no": objective_no,
+                    "indicator_no": indicator_no,
+                    "part": part_key,
+                    "indicator_code": indicator_code,
+                    "unit": unit,
+                    "text": ind.get("text", ""),
+                    "note": ind.get("note"),
+                    "source": ind.get("source", ""),
+                    "agency_source": ind.get("agency_source", ""),
+                    "lead_agency": lead,
+                    "baseline_year": baseline_year,
+                    "baseline_value": baseline_value,
+                    "labels": "; ".join(part.get("labels") or []),
+                    "is_default": bool(part.get("default", False)),
+                    "source_file": path.name,
+                    "entry": entry,
+                }
+            )
             targets = list(part.get("targets") or [])
             if "yearly" in part:
                 targets += [[year, part["yearly"]] for year in range(start, end + 1)]
@@ -439,40 +559,84 @@ def _load_plan(path: Path, doc: dict, unit_of: dict[str, str], known_agencies: s
                 problems.append(f"{path.name}, {entry}: không có năm mục tiêu nào")
             for target in targets:
                 year, value, *rest = target
-                rows["targets"].append({
-                    "plan_code": code, "objective_no": objective_no, "indicator_no": indicator_no,
-                    "part": part_key, "target_year": int(year), "target_value": float(value),
-                    "direction": rest[0] if rest else part.get("direction", ""),
-                    "is_yearly": "yearly" in part, "period_start": start, "period_end": end,
-                    "source_file": path.name, "entry": f"{entry}, năm {year}",
-                })
+                rows["targets"].append(
+                    {
+                        "plan_code": code,
+                        "objective_no": objective_no,
+                        "indicator_no": indicator_no,
+                        "part": part_key,
+                        "target_year": int(year),
+                        "target_value": float(value),
+                        "direction": rest[0] if rest else part.get("direction", ""),
+                        "is_yearly": "yearly" in part,
+                        "period_start": start,
+                        "period_end": end,
+                        "source_file": path.name,
+                        "entry": f"{entry}, năm {year}",
+                    }
+                )
     for act in doc.get("activities") or []:
         _check_keys("activity", act, f"{path.name}, hoạt động {act.get('number')}", problems)
         check_agency(act["lead"], f"{path.name}, hoạt động {act['number']}")
-        rows["activities"].append({
-            "plan_code": code, "activity_no": int(act["number"]), "text": act["text"], "lead_agency": act["lead"],
-            "co_agencies": "; ".join(act.get("co") or []), "district": act.get("district"),
-            "commune": act.get("commune"), "due_date": pd.Timestamp(act["due"]).date() if act.get("due") else None,
-            "source": act.get("source", ""), "activity_kind": activity_kind(act["text"]),
-        })
+        rows["activities"].append(
+            {
+                "plan_code": code,
+                "activity_no": int(act["number"]),
+                "text": act["text"],
+                "lead_agency": act["lead"],
+                "co_agencies": "; ".join(act.get("co") or []),
+                "district": act.get("district"),
+                "commune": act.get("commune"),
+                "due_date": pd.Timestamp(act["due"]).date() if act.get("due") else None,
+                "source": act.get("source", ""),
+                "activity_kind": activity_kind(act["text"]),
+            }
+        )
     budget = doc.get("budget")
     if budget:
         unit_note = budget.get("unit", "triệu đồng")
-        rows["budget"].append({"plan_code": code, "category": "total", "name": "Tổng nhu cầu kinh phí",
-                               "period_start": start, "period_end": end, "amount_million_vnd": float(budget["total"]),
-                               "source": budget.get("source", ""), "unit_note": unit_note})
+        rows["budget"].append(
+            {
+                "plan_code": code,
+                "category": "total",
+                "name": "Tổng nhu cầu kinh phí",
+                "period_start": start,
+                "period_end": end,
+                "amount_million_vnd": float(budget["total"]),
+                "source": budget.get("source", ""),
+                "unit_note": unit_note,
+            }
+        )
         for phase in budget.get("phases", []):
-            rows["budget"].append({"plan_code": code, "category": "phase", "name": phase["name"],
-                                   "period_start": phase["start"], "period_end": phase["end"],
-                                   "amount_million_vnd": float(phase["amount"]), "source": budget.get("source", ""),
-                                   "unit_note": unit_note})
+            rows["budget"].append(
+                {
+                    "plan_code": code,
+                    "category": "phase",
+                    "name": phase["name"],
+                    "period_start": phase["start"],
+                    "period_end": phase["end"],
+                    "amount_million_vnd": float(phase["amount"]),
+                    "source": budget.get("source", ""),
+                    "unit_note": unit_note,
+                }
+            )
         for src in budget.get("sources", []):
-            rows["budget"].append({"plan_code": code, "category": "source", "name": src["name"],
-                                   "period_start": start, "period_end": end, "amount_million_vnd": float(src["amount"]),
-                                   "source": budget.get("source", ""), "unit_note": unit_note})
+            rows["budget"].append(
+                {
+                    "plan_code": code,
+                    "category": "source",
+                    "name": src["name"],
+                    "period_start": start,
+                    "period_end": end,
+                    "amount_million_vnd": float(src["amount"]),
+                    "source": budget.get("source", ""),
+                    "unit_note": unit_note,
+                }
+            )
         parts_total = sum(p["amount"] for p in budget.get("phases", []))
         sources_total = sum(s["amount"] for s in budget.get("sources", []))
         for label, total in (("giai đoạn", parts_total), ("nguồn", sources_total)):
             if total and abs(total - budget["total"]) > 0.5:
-                problems.append(f"{path.name}, kinh phí: tổng các {label} ({total}) "
-                                f"khác tổng nhu cầu ({budget['total']})")
+                problems.append(
+                    f"{path.name}, kinh phí: tổng các {label} ({total}) khác tổng nhu cầu ({budget['total']})"
+                )

@@ -73,15 +73,26 @@ def _format_usage(command: click.Command, ctx: click.Context, formatter: click.H
 
 
 def _format_options(command: click.Command, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-    rows = [(name, text.replace("[required]", "[bắt buộc]").replace("default:", "mặc định:")
-             .replace("Show this message and exit.", HELP["help"]))
-            for p in command.get_params(ctx) if (record := p.get_help_record(ctx)) for name, text in [record]]
+    rows = [
+        (
+            name,
+            text.replace("[required]", "[bắt buộc]")
+            .replace("default:", "mặc định:")
+            .replace("Show this message and exit.", HELP["help"]),
+        )
+        for p in command.get_params(ctx)
+        if (record := p.get_help_record(ctx))
+        for name, text in [record]
+    ]
     if rows:
         with formatter.section("Tùy chọn"):
             formatter.write_dl(rows)
     if isinstance(command, click.Group):
-        commands = [(name, cmd.get_short_help_str(70)) for name in command.list_commands(ctx)
-                    if (cmd := command.get_command(ctx, name)) is not None and not cmd.hidden]
+        commands = [
+            (name, cmd.get_short_help_str(70))
+            for name in command.list_commands(ctx)
+            if (cmd := command.get_command(ctx, name)) is not None and not cmd.hidden
+        ]
         if commands:
             with formatter.section("Lệnh"):
                 formatter.write_dl(commands)
@@ -125,8 +136,10 @@ class FaultsSaidPlainly(click.Group):
             known = explain(exc)
             log_file = log_traceback(exc, settings().log_dir)
             if known is None:
-                message = ("Lỗi không lường trước, lệnh đã dừng; kho công bố giữ nguyên bản trước và không tệp nào bị "
-                           f"mất. Hãy gửi nhật ký {log_file or 'lỗi'} cho bộ phận kỹ thuật.")
+                message = (
+                    "Lỗi không lường trước, lệnh đã dừng; kho công bố giữ nguyên bản trước và không tệp nào bị "
+                    f"mất. Hãy gửi nhật ký {log_file or 'lỗi'} cho bộ phận kỹ thuật."
+                )
             else:
                 message = str(known)
             click.echo(f"Lỗi: {message}", err=True)
@@ -213,8 +226,13 @@ def ingest(files: tuple[Path, ...]) -> None:
 @click.option("--plan", "plan_code", required=True, help="Mã kế hoạch, ví dụ NT-2020")
 @click.option("--agency", required=True, help="Tên cơ quan, ví dụ “Sở Y tế”")
 @click.option("--year", required=True, type=int, help="Năm số liệu")
-@click.option("--period", type=click.Choice(["nam", "6thang"]), default="nam", show_default=True,
-              help="Kỳ báo cáo: nam (năm) hoặc 6thang (6 tháng)")
+@click.option(
+    "--period",
+    type=click.Choice(["nam", "6thang"]),
+    default="nam",
+    show_default=True,
+    help="Kỳ báo cáo: nam (năm) hoặc 6thang (6 tháng)",
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Tệp .xlsx sẽ ghi")
 def template(plan_code: str, agency: str, year: int, period: str, output: Path | None) -> None:
     """Tạo biểu mẫu báo cáo .xlsx cho một cơ quan.
@@ -255,8 +273,10 @@ def plan_export(plan_code: str, output: Path | None) -> None:
         raise SaidInVietnamese(str(exc)) from exc
     output = output or Path(f"ke_hoach_{plan_code}.xlsx")
     review_workbook(draft, list(catalogue.agencies.name), f"danh mục chỉ tiêu ({s.catalogue_dir})").save(output)
-    click.echo(f"Đã ghi biểu rà soát kế hoạch {plan_code}: {output} ({len(draft.rows)} dòng chỉ tiêu, "
-               f"{len(draft.activities)} hoạt động)")
+    click.echo(
+        f"Đã ghi biểu rà soát kế hoạch {plan_code}: {output} ({len(draft.rows)} dòng chỉ tiêu, "
+        f"{len(draft.activities)} hoạt động)"
+    )
 
 
 @plan_group.command("draft")
@@ -280,9 +300,11 @@ def plan_draft(document: Path, output: Path | None) -> None:
     indicators = len({(r.objective_no, r.indicator_no) for r in draft.rows})
     flagged = sum(1 for r in draft.rows if r.review) + len(draft.info.review)
     period = f"năm {draft.info.start}" if draft.info.start == draft.info.end else f"{draft.info.start}–{draft.info.end}"
-    click.echo(f"Đã đọc kế hoạch {draft.info.code} ({draft.info.province}, {period}): "
-               f"{len(draft.objectives)} mục tiêu, {indicators} chỉ tiêu, {len(draft.rows)} dòng mục tiêu; "
-               f"{flagged} dòng cần xem lại → {output}")
+    click.echo(
+        f"Đã đọc kế hoạch {draft.info.code} ({draft.info.province}, {period}): "
+        f"{len(draft.objectives)} mục tiêu, {indicators} chỉ tiêu, {len(draft.rows)} dòng mục tiêu; "
+        f"{flagged} dòng cần xem lại → {output}"
+    )
 
 
 @plan_group.command("load")
@@ -299,8 +321,10 @@ def plan_load(workbook: Path, replace: bool) -> None:
         loaded = load_plan_workbook(workbook, s.catalogue_dir, replace=replace)
     except PlanLoadError as exc:
         raise SaidInVietnamese(f"{workbook.name}: {exc}") from exc
-    click.echo(f"Đã nạp kế hoạch {loaded.plan_code}: {loaded.indicators} chỉ tiêu, {loaded.targets} dòng mục tiêu "
-               f"→ {loaded.plan_file}")
+    click.echo(
+        f"Đã nạp kế hoạch {loaded.plan_code}: {loaded.indicators} chỉ tiêu, {loaded.targets} dòng mục tiêu "
+        f"→ {loaded.plan_file}"
+    )
     if loaded.new_codes:
         click.echo("Mã chỉ số mới thêm vào indicators.yaml: " + ", ".join(loaded.new_codes))
     click.echo("Chỉ tiêu của kế hoạch vào kho dữ liệu ở lần chạy tới (bdg rebuild).")
@@ -323,8 +347,12 @@ def sample_data(into: Path | None) -> None:
 @main.command()
 @click.option("--province", required=True, help="Tên tỉnh, ví dụ “Ninh Thuận”")
 @click.option("--year", required=True, type=int, help="Năm số liệu")
-@click.option("--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Thư mục kết quả (mặc định data/reports)")
+@click.option(
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Thư mục kết quả (mặc định data/reports)",
+)
 def report(province: str, year: int, out_dir: Path | None) -> None:
     """Làm phụ lục báo cáo, biểu đồ và trang HTML.
 
@@ -380,22 +408,30 @@ def _activity_and_budget_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     for plan, planned, spent, rate in con.execute("""
             SELECT plan_code, planned_million_vnd, spent_million_vnd, execution_rate FROM v_budget
             WHERE category = 'total' ORDER BY plan_code""").fetchall():
-        lines.append(f"Kinh phí {plan}: đã chi {format_vn(spent, 1)} / dự toán {format_vn(planned, 1)} triệu đồng "
-                     f"({format_vn(rate, 1)}%).")
+        lines.append(
+            f"Kinh phí {plan}: đã chi {format_vn(spent, 1)} / dự toán {format_vn(planned, 1)} triệu đồng "
+            f"({format_vn(rate, 1)}%)."
+        )
     return lines
 
 
 def _refusal_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The refused files: those still waiting for a correction by name, those a correction settled by count."""
-    rows = con.execute("SELECT file_name, report_path, settled_by FROM v_submissions_log WHERE outcome = 'rejected' "
-                       "ORDER BY arrival_seq").fetchall()
+    rows = con.execute(
+        "SELECT file_name, report_path, settled_by FROM v_submissions_log WHERE outcome = 'rejected' "
+        "ORDER BY arrival_seq"
+    ).fetchall()
     if not rows:
         return []
     waiting = [(name, report) for name, report, settled_by in rows if settled_by is None]
-    lines = [f"Tệp bị trả lại: {len(rows)} ({len(rows) - len(waiting)} đã xử lý — đã có tệp sửa cùng kế hoạch, "
-             f"cơ quan, năm và kỳ được tiếp nhận; {len(waiting)} chờ gửi lại)."]
-    lines += [f"  chờ gửi lại: {name}" + (f" (báo cáo lỗi: {Path(report).name})" if report else "")
-              for name, report in waiting]
+    lines = [
+        f"Tệp bị trả lại: {len(rows)} ({len(rows) - len(waiting)} đã xử lý — đã có tệp sửa cùng kế hoạch, "
+        f"cơ quan, năm và kỳ được tiếp nhận; {len(waiting)} chờ gửi lại)."
+    ]
+    lines += [
+        f"  chờ gửi lại: {name}" + (f" (báo cáo lỗi: {Path(report).name})" if report else "")
+        for name, report in waiting
+    ]
     return lines
 
 
@@ -417,12 +453,14 @@ def _summary_text(warehouse: Path) -> str:
         received = ", ".join(f"{SUBMISSION_VI.get(s, s)} {n}" for s, n in subs) or "chưa có"
         flagged = one_row(con, "SELECT count(*) FROM v_observations WHERE flagged")[0]
         activities = one_row(con, "SELECT count(*) FROM plan_activity")[0]
-        lines.append(f"Báo cáo: {received}. Số liệu có cảnh báo chất lượng: {flagged}. "
-                     f"Hoạt động trong danh mục: {activities}.")
+        lines.append(
+            f"Báo cáo: {received}. Số liệu có cảnh báo chất lượng: {flagged}. Hoạt động trong danh mục: {activities}."
+        )
         lines += _refusal_lines(con)
         if one_row(con, "SELECT count(*) FROM information_schema.tables WHERE table_name = 'v_attainment'")[0]:
-            status = con.execute("SELECT status, count(*) FROM v_attainment WHERE level = 'tinh' "
-                                 "GROUP BY ALL ORDER BY 2 DESC").fetchall()
+            status = con.execute(
+                "SELECT status, count(*) FROM v_attainment WHERE level = 'tinh' GROUP BY ALL ORDER BY 2 DESC"
+            ).fetchall()
             lines.append("Đánh giá mục tiêu (cấp tỉnh): " + ", ".join(f"{STATUS_VI.get(s, s)} {n}" for s, n in status))
         lines += _activity_and_budget_lines(con)
         return "\n".join(lines)

@@ -92,12 +92,24 @@ class Settings:
 
 # Each public variable and the field it sets: the one place the environment is read.
 ENVIRONMENT = {
-    "BDG_RAW_DIR": "raw_dir", "BDG_WAREHOUSE": "warehouse", "BDG_CATALOGUE_DIR": "catalogue_dir",
-    "BDG_AS_OF_YEAR": "as_of_year", "BDG_LOCK_TIMEOUT": "lock_timeout", "BDG_MAX_FILE_MB": "max_file_mb",
-    "BDG_MAX_UNCOMPRESSED_MB": "max_uncompressed_mb", "BDG_MAX_ROWS": "max_rows", "BDG_MAX_COLUMNS": "max_columns",
-    "BDG_READ_MEMORY_MB": "read_memory_mb", "BDG_READ_SECONDS": "read_seconds", "BDG_WORKERS": "workers",
-    "BDG_DUCKDB_MEMORY": "duckdb_memory", "BDG_PAUSE_AT": "pause_at", "BDG_PAUSE_SECONDS": "pause_seconds",
-    "BDG_ARCHIVE_DIR": "archive_root", "BDG_NIGHTLY_CRON": "nightly_cron", "BDG_PG_URL": "pg_url",
+    "BDG_RAW_DIR": "raw_dir",
+    "BDG_WAREHOUSE": "warehouse",
+    "BDG_CATALOGUE_DIR": "catalogue_dir",
+    "BDG_AS_OF_YEAR": "as_of_year",
+    "BDG_LOCK_TIMEOUT": "lock_timeout",
+    "BDG_MAX_FILE_MB": "max_file_mb",
+    "BDG_MAX_UNCOMPRESSED_MB": "max_uncompressed_mb",
+    "BDG_MAX_ROWS": "max_rows",
+    "BDG_MAX_COLUMNS": "max_columns",
+    "BDG_READ_MEMORY_MB": "read_memory_mb",
+    "BDG_READ_SECONDS": "read_seconds",
+    "BDG_WORKERS": "workers",
+    "BDG_DUCKDB_MEMORY": "duckdb_memory",
+    "BDG_PAUSE_AT": "pause_at",
+    "BDG_PAUSE_SECONDS": "pause_seconds",
+    "BDG_ARCHIVE_DIR": "archive_root",
+    "BDG_NIGHTLY_CRON": "nightly_cron",
+    "BDG_PG_URL": "pg_url",
 }
 
 

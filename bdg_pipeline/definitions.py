@@ -11,7 +11,8 @@ all_assets = dg.load_assets_from_modules([assets])
 all_checks = dg.load_asset_checks_from_modules([checks])
 
 rebuild_job = dg.define_asset_job(
-    "rebuild_all", selection=dg.AssetSelection.all(),
+    "rebuild_all",
+    selection=dg.AssetSelection.all(),
     description="Dựng lại toàn bộ từ danh mục và kho lưu trữ báo cáo (cùng các tệp đã sẵn sàng trong data/raw).",
     config={"ops": {"target_catalogue": {"config": {"fresh": True}}}},
 )
@@ -23,16 +24,19 @@ ingest_job = dg.define_asset_job(
     executor_def=dg.in_process_executor,
 )
 reports_job = dg.define_asset_job(
-    "officer_outputs", selection=dg.AssetSelection.assets(assets.officer_reports),
+    "officer_outputs",
+    selection=dg.AssetSelection.assets(assets.officer_reports),
     description="Phụ lục báo cáo, biểu đồ, trang HTML của các tỉnh có báo cáo thay đổi.",
     executor_def=dg.in_process_executor,
 )
 nightly_rebuild = dg.ScheduleDefinition(
-    name="nightly_rebuild", job=rebuild_job, execution_timezone="Asia/Ho_Chi_Minh",
+    name="nightly_rebuild",
+    job=rebuild_job,
+    execution_timezone="Asia/Ho_Chi_Minh",
     cron_schedule=settings().nightly_cron,  # the operator's hour (BDG_NIGHTLY_CRON), read when the code loads
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Dựng lại toàn bộ kho hằng đêm (mặc định 02:00 giờ Việt Nam, BDG_NIGHTLY_CRON) từ danh mục và mọi "
-                "báo cáo đã tiếp nhận.",
+    "báo cáo đã tiếp nhận.",
 )
 
 defs = dg.Definitions(

@@ -75,8 +75,11 @@ def apply_comments(con: duckdb.DuckDBPyConnection) -> None:
         kind = "VIEW" if relation.is_view else "TABLE"
         if relation.description:
             statements.append(f"COMMENT ON {kind} {relation.name} IS {_quoted(relation.description)};")
-        statements += [f"COMMENT ON COLUMN {relation.name}.{column} IS {_quoted(text)};"
-                       for column, _type, text in relation.columns if text]
+        statements += [
+            f"COMMENT ON COLUMN {relation.name}.{column} IS {_quoted(text)};"
+            for column, _type, text in relation.columns
+            if text
+        ]
     con.execute("\n".join(statements))
 
 
@@ -90,8 +93,11 @@ def undocumented(con: duckdb.DuckDBPyConnection) -> list[str]:
     for table, entry in data["tables"].items():
         if table not in names:
             missing.append(f"{table} (described, not in the warehouse)")
-        missing += [f"{table}.{column} (described, no such column)"
-                    for column in (entry or {}).get("columns") or {} if column not in names.get(table, set())]
+        missing += [
+            f"{table}.{column} (described, no such column)"
+            for column in (entry or {}).get("columns") or {}
+            if column not in names.get(table, set())
+        ]
     used = {c for columns in names.values() for c in columns}
     missing += [f"{column} (shared meaning, used nowhere)" for column in data["columns"] if column not in used]
     return missing
@@ -100,17 +106,28 @@ def undocumented(con: duckdb.DuckDBPyConnection) -> list[str]:
 def render_markdown(con: duckdb.DuckDBPyConnection) -> str:
     found = relations(con)
     views, tables = [r for r in found if r.is_view], [r for r in found if not r.is_view]
-    lines = ["# Data dictionary", "",
-             "Every table and view of the warehouse (`data/warehouse/bdg.duckdb`) and every column. Generated from",
-             "`sql/dictionary.yml` by `python -m bdg_pipeline.dictionary`; the same text is in the warehouse as",
-             "`COMMENT ON`, so a notebook reads it with",
-             "`SELECT table_name, column_name, comment FROM duckdb_columns() WHERE schema_name = 'main'`.", "",
-             "The views (`v_*`) are the public contract for analysts; the tables behind them may change.", ""]
+    lines = [
+        "# Data dictionary",
+        "",
+        "Every table and view of the warehouse (`data/warehouse/bdg.duckdb`) and every column. Generated from",
+        "`sql/dictionary.yml` by `python -m bdg_pipeline.dictionary`; the same text is in the warehouse as",
+        "`COMMENT ON`, so a notebook reads it with",
+        "`SELECT table_name, column_name, comment FROM duckdb_columns() WHERE schema_name = 'main'`.",
+        "",
+        "The views (`v_*`) are the public contract for analysts; the tables behind them may change.",
+        "",
+    ]
     for heading, group in (("Views (public)", views), ("Tables", tables)):
         lines += [f"## {heading}", ""]
         for relation in group:
-            lines += [f"### `{relation.name}`", "", relation.description, "",
-                      "| column | type | description |", "|---|---|---|"]
+            lines += [
+                f"### `{relation.name}`",
+                "",
+                relation.description,
+                "",
+                "| column | type | description |",
+                "|---|---|---|",
+            ]
             lines += [f"| `{column}` | {data_type} | {_cell(text)} |" for column, data_type, text in relation.columns]
             lines.append("")
     return "\n".join(lines)

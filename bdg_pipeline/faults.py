@@ -39,12 +39,16 @@ def explain(exc: BaseException) -> OperatorError | None:
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         if exc.errno == errno.ENOSPC:
-            return OperatorError(f"Ổ đĩa đã đầy{where}: không ghi được kho dữ liệu. Kho công bố giữ nguyên bản trước "
-                                 "và không tệp nào bị mất. Hãy giải phóng dung lượng rồi chạy lại lệnh (hoặc chờ lượt "
-                                 "chạy tự động tiếp theo).")
+            return OperatorError(
+                f"Ổ đĩa đã đầy{where}: không ghi được kho dữ liệu. Kho công bố giữ nguyên bản trước "
+                "và không tệp nào bị mất. Hãy giải phóng dung lượng rồi chạy lại lệnh (hoặc chờ lượt "
+                "chạy tự động tiếp theo)."
+            )
         if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-            return OperatorError(f"Không có quyền ghi vào thư mục{where}. Hãy cấp quyền ghi cho tài khoản chạy "
-                                 "chương trình (hoặc gắn lại ổ đĩa ở chế độ ghi) rồi chạy lại lệnh.")
+            return OperatorError(
+                f"Không có quyền ghi vào thư mục{where}. Hãy cấp quyền ghi cho tài khoản chạy "
+                "chương trình (hoặc gắn lại ổ đĩa ở chế độ ghi) rồi chạy lại lệnh."
+            )
     if isinstance(exc, duckdb.Error):
         text = str(exc)
         if "No space left on device" in text:  # DuckDB says it in its own exception, not as an OSError
@@ -52,11 +56,15 @@ def explain(exc: BaseException) -> OperatorError | None:
         if "Permission denied" in text or "Read-only file system" in text:
             return explain(OSError(errno.EACCES, text))
         if "lock" in text.lower():
-            return WriterBusy("Kho dữ liệu đang được một chương trình khác mở để ghi. Hãy đóng chương trình đó "
-                              "(hoặc chờ nó chạy xong) rồi chạy lại lệnh.")
+            return WriterBusy(
+                "Kho dữ liệu đang được một chương trình khác mở để ghi. Hãy đóng chương trình đó "
+                "(hoặc chờ nó chạy xong) rồi chạy lại lệnh."
+            )
         if any(word in text for word in ("not a valid DuckDB", "Corrupt", "corrupt", "checksum", "IO Error")):
-            return OperatorError("Tệp kho dữ liệu bị hỏng. Hãy chạy “bdg rebuild”: kho được dựng lại từ kho lưu "
-                                 "trữ các tệp đã nhận, không mất báo cáo nào.")
+            return OperatorError(
+                "Tệp kho dữ liệu bị hỏng. Hãy chạy “bdg rebuild”: kho được dựng lại từ kho lưu "
+                "trữ các tệp đã nhận, không mất báo cáo nào."
+            )
     return None
 
 

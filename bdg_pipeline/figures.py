@@ -60,8 +60,9 @@ def decisive(value: float, decides: Callable[[float], object], decimals: int = D
 
 
 @functools.lru_cache(maxsize=1 << 16)  # the reasons of a whole country repeat the same targets and values
-def value_text(value: float | None, unit: str, against: tuple[float, str] | None = None,
-               indicator_name: str | None = None) -> str:
+def value_text(
+    value: float | None, unit: str, against: tuple[float, str] | None = None, indicator_name: str | None = None
+) -> str:
     """A value with its unit as an officer writes it: 50,59%; 108,5/100; 1,5 lần; 4 tin bài/quý (the thing
     counted read from ``indicator_name``, else 4/quý); Có. With ``against`` = (target, direction), printed at
     the precision that decides whether it meets the target."""

@@ -25,8 +25,11 @@ _NEGATIVE = re.compile(r"(?:^|[\s(:])[-−–]\s*\d")
 _LABEL = re.compile(r"^\s*(?P<label>[^\d\s(][^:]*?)\s*:\s*(?P<rest>.*)$", re.DOTALL)
 # Separators between measures: line breaks always; " / " and ";" only when a label follows, and ", trong đó …:"
 # ("Nữ tuyển mới: 29,2%, trong đó nữ dân tộc thiểu số: 24,1%").
-_SEPARATOR = re.compile(r"\n+|\s+/\s+(?=[^\d\s/(][^:/\n]*:)|;\s*(?=[^\d\s;(][^:;\n]*:)"
-                        r"|,\s*(?=trong đó\b[^:;\n]*:)", re.IGNORECASE)
+_SEPARATOR = re.compile(
+    r"\n+|\s+/\s+(?=[^\d\s/(][^:/\n]*:)|;\s*(?=[^\d\s;(][^:;\n]*:)"
+    r"|,\s*(?=trong đó\b[^:;\n]*:)",
+    re.IGNORECASE,
+)
 
 
 class NumberFormatError(ValueError):

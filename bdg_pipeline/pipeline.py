@@ -113,24 +113,30 @@ def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[
     years = {y for (y,) in con.execute("SELECT DISTINCT as_of_year FROM fact_attainment").fetchall()}
     if years - {as_of_year}:
         mark_all_stale(con)
-    plans = con.execute("SELECT p.plan_code, p.province_code FROM dim_plan p JOIN stale_attainment USING (plan_code) "
-                        "ORDER BY p.province_code, p.plan_code").fetchall()
+    plans = con.execute(
+        "SELECT p.plan_code, p.province_code FROM dim_plan p JOIN stale_attainment USING (plan_code) "
+        "ORDER BY p.province_code, p.plan_code"
+    ).fetchall()
     provinces = sorted({province for _, province in plans})
     counts = {"plans": len(plans), "fact_attainment": 0, "fact_progress": 0}
     with transaction(con):
         for table in ("fact_attainment", "fact_progress"):
-            con.execute(f"DELETE FROM {table} WHERE plan_code IN (SELECT plan_code FROM stale_attainment) "
-                        "OR plan_code NOT IN (SELECT plan_code FROM dim_plan)")
+            con.execute(
+                f"DELETE FROM {table} WHERE plan_code IN (SELECT plan_code FROM stale_attainment) "
+                "OR plan_code NOT IN (SELECT plan_code FROM dim_plan)"
+            )
         con.execute(SERIES_CODES_SQL, [provinces])
         for statement in STORE_SERIES_SQL:  # the roll-up evaluated once, stored beside the judgements
             con.execute(statement)
         for i in range(0, len(provinces), ATTAINMENT_BATCH_PROVINCES):
-            group = provinces[i:i + ATTAINMENT_BATCH_PROVINCES]
+            group = provinces[i : i + ATTAINMENT_BATCH_PROVINCES]
             codes = [plan for plan, province in plans if province in group]
             targets = con.execute(TARGETS_SQL, [codes]).df()
-            series = con.execute("SELECT province_code, indicator_code, area_code, level, year, value "
-                                 "FROM fact_province_series WHERE province_code IN (SELECT unnest(?::VARCHAR[]))",
-                                 [group]).df()
+            series = con.execute(
+                "SELECT province_code, indicator_code, area_code, level, year, value "
+                "FROM fact_province_series WHERE province_code IN (SELECT unnest(?::VARCHAR[]))",
+                [group],
+            ).df()
             judged = attainment.compute_attainment(targets, series, as_of_year)
             path = attainment.compute_progress(targets, series)
             insert_rows(con, "fact_attainment", judged)
@@ -225,8 +231,10 @@ def ensure_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue | No
             sync_fates(con, ledger)
         return None
     if ledger.count() or settings.warehouse.exists():
-        notice(f"Kho dữ liệu tạm {problem}: đang dựng lại từ kho lưu trữ các tệp đã nhận "
-               f"({ledger.count()} tệp). Không báo cáo nào bị mất.")
+        notice(
+            f"Kho dữ liệu tạm {problem}: đang dựng lại từ kho lưu trữ các tệp đã nhận "
+            f"({ledger.count()} tệp). Không báo cáo nào bị mất."
+        )
     build_staging(settings, ledger, catalogue or load_catalogue(settings.catalogue_dir))
     return problem
 
@@ -245,12 +253,17 @@ def receive(ledger: Ledger, paths: list[Path]) -> tuple[list[Arrival], list[str]
 def settle_all(settings: Settings, ledger: Ledger) -> None:
     """Move every inbox file whose fate is committed out of the inbox (also those a killed run left)."""
     fated = ledger.fated()
-    settle(ledger, [(a, fated[a.seq]) for a in ledger.unsettled() if a.seq in fated],
-           settings.processed_dir, settings.quarantine_dir)
+    settle(
+        ledger,
+        [(a, fated[a.seq]) for a in ledger.unsettled() if a.seq in fated],
+        settings.processed_dir,
+        settings.quarantine_dir,
+    )
 
 
-def record_pending(con: duckdb.DuckDBPyConnection, ledger: Ledger, catalogue: Catalogue,
-                   settings: Settings) -> list[FileOutcome]:
+def record_pending(
+    con: duckdb.DuckDBPyConnection, ledger: Ledger, catalogue: Catalogue, settings: Settings
+) -> list[FileOutcome]:
     """Record every arrival staging has not seen (new ones, and those of a run that died before its commit)."""
     done = {s for (s,) in con.execute("SELECT DISTINCT arrival_seq FROM file_log").fetchall()}
     pending = [a for a in ledger.arrivals() if a.seq not in done]
@@ -259,8 +272,12 @@ def record_pending(con: duckdb.DuckDBPyConnection, ledger: Ledger, catalogue: Ca
         pause_point(settings, "after_commit")
         sync_fates(con, ledger)
         fates = {o.arrival_seq: o.outcome for o in outcomes}
-        settle(ledger, [(item.arrival, fates[item.arrival.seq]) for item in batch],
-               settings.processed_dir, settings.quarantine_dir)
+        settle(
+            ledger,
+            [(item.arrival, fates[item.arrival.seq]) for item in batch],
+            settings.processed_dir,
+            settings.quarantine_dir,
+        )
 
     return ingest_arrivals(con, pending, catalogue, settings, after_commit=after_commit)
 
@@ -316,8 +333,10 @@ def publish_complete(settings: Settings, catalogue: Catalogue | None = None) -> 
             ensure_staging(settings, ledger, catalogue)
             problem = staging_problem(settings, ledger)
             if problem is not None:
-                raise OperatorError(f"Kho dữ liệu tạm {problem} ngay cả sau khi dựng lại; kho công bố giữ "
-                                    "nguyên bản trước. Hãy báo bộ phận kỹ thuật (nhật ký: data/logs/bdg.log).")
+                raise OperatorError(
+                    f"Kho dữ liệu tạm {problem} ngay cả sau khi dựng lại; kho công bố giữ "
+                    "nguyên bản trước. Hãy báo bộ phận kỹ thuật (nhật ký: data/logs/bdg.log)."
+                )
         return publish(settings)
 
 

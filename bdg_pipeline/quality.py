@@ -38,11 +38,30 @@ SUITES = {
 }
 # The columns that say which row failed, per frame (shown with every failure).
 ROW_NAMES = {
-    "observations": ["plan_code", "objective_no", "indicator_no", "part", "indicator_code", "province", "area_name",
-                     "level", "year"],
+    "observations": [
+        "plan_code",
+        "objective_no",
+        "indicator_no",
+        "part",
+        "indicator_code",
+        "province",
+        "area_name",
+        "level",
+        "year",
+    ],
     "catalogue_agencies": ["plan_code", "objective_no", "indicator_no", "part", "indicator_code"],
-    "year_changes": ["plan_code", "objective_no", "indicator_no", "part", "indicator_code", "province",
-                     "area_name", "level", "year", "value"],
+    "year_changes": [
+        "plan_code",
+        "objective_no",
+        "indicator_no",
+        "part",
+        "indicator_code",
+        "province",
+        "area_name",
+        "level",
+        "year",
+        "value",
+    ],
     "activities": ["plan_code", "activity_no", "year", "status", "reported_by"],
     "budget": ["plan_code", "category", "name", "planned_million_vnd", "spent_million_vnd"],
     "budget_sums": ["plan_code", "total", "sources", "phases"],
@@ -82,41 +101,87 @@ def _frames(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
                sum(planned_million_vnd) FILTER (WHERE category = 'source') AS sources,
                sum(planned_million_vnd) FILTER (WHERE category = 'phase') AS phases
         FROM v_budget GROUP BY plan_code""").df()
-    return {"observations": observations, "catalogue_agencies": agencies, "year_changes": jumps,
-            "activities": activities, "budget": budget, "budget_sums": sums}
+    return {
+        "observations": observations,
+        "catalogue_agencies": agencies,
+        "year_changes": jumps,
+        "activities": activities,
+        "budget": budget,
+        "budget_sums": sums,
+    }
 
 
 def _suites(gx, gxe) -> dict[str, tuple[str, str, list]]:
     """name → (frame, severity, expectations)."""
-    ranges = [gxe.ExpectColumnValuesToBeBetween(column="value", min_value=low, max_value=high,
-                                                row_condition=f'unit=="{unit}"', condition_parser="pandas")
-              for unit, (low, high) in VALUE_RANGES.items()]
+    ranges = [
+        gxe.ExpectColumnValuesToBeBetween(
+            column="value", min_value=low, max_value=high, row_condition=f'unit=="{unit}"', condition_parser="pandas"
+        )
+        for unit, (low, high) in VALUE_RANGES.items()
+    ]
     return {
-        "keys_not_null": ("observations", "error",
-                          [gxe.ExpectColumnValuesToNotBeNull(column=c) for c in KEY_COLUMNS]),
-        "share_numerator_within_denominator": ("observations", "error", [
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="denominator", column_B="numerator", or_equal=True,
-                                                        ignore_row_if="either_value_is_missing",
-                                                        row_condition='unit=="percent"', condition_parser="pandas")]),
+        "keys_not_null": ("observations", "error", [gxe.ExpectColumnValuesToNotBeNull(column=c) for c in KEY_COLUMNS]),
+        "share_numerator_within_denominator": (
+            "observations",
+            "error",
+            [
+                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A="denominator",
+                    column_B="numerator",
+                    or_equal=True,
+                    ignore_row_if="either_value_is_missing",
+                    row_condition='unit=="percent"',
+                    condition_parser="pandas",
+                )
+            ],
+        ),
         "value_ranges_per_unit": ("observations", "error", ranges),
-        "one_row_per_key_in_force": ("observations", "error",
-                                     [gxe.ExpectCompoundColumnsToBeUnique(column_list=KEY_COLUMNS)]),
-        "every_indicator_has_agency": ("catalogue_agencies", "error",
-                                       [gxe.ExpectColumnValuesToNotBeNull(column="lead_agency")]),
-        "activities_in_force": ("activities", "error", [
-            gxe.ExpectColumnValuesToBeInSet(column="status", value_set=[*ACTIVITY_STATUSES, *NOT_REPORTED]),
-            gxe.ExpectCompoundColumnsToBeUnique(column_list=["plan_code", "activity_no", "year"]),
-            *[gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in
-              ("participants_male", "participants_female", "participants_total")]]),
-        "budget_adds_up": ("budget_sums", "error", [
-            gxe.ExpectColumnPairValuesToBeEqual(column_A="total", column_B=lines,
-                                                ignore_row_if="either_value_is_missing")
-            for lines in ("sources", "phases")]),
-        "spending_within_plan": ("budget", "warn", [gxe.ExpectColumnValuesToBeInSet(column="over_plan",
-                                                                                    value_set=[False])]),
-        "year_over_year_jumps": ("year_changes", "warn", [
-            gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="limit", column_B="year_change", or_equal=True,
-                                                        ignore_row_if="either_value_is_missing")]),
+        "one_row_per_key_in_force": (
+            "observations",
+            "error",
+            [gxe.ExpectCompoundColumnsToBeUnique(column_list=KEY_COLUMNS)],
+        ),
+        "every_indicator_has_agency": (
+            "catalogue_agencies",
+            "error",
+            [gxe.ExpectColumnValuesToNotBeNull(column="lead_agency")],
+        ),
+        "activities_in_force": (
+            "activities",
+            "error",
+            [
+                gxe.ExpectColumnValuesToBeInSet(column="status", value_set=[*ACTIVITY_STATUSES, *NOT_REPORTED]),
+                gxe.ExpectCompoundColumnsToBeUnique(column_list=["plan_code", "activity_no", "year"]),
+                *[
+                    gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0)
+                    for c in ("participants_male", "participants_female", "participants_total")
+                ],
+            ],
+        ),
+        "budget_adds_up": (
+            "budget_sums",
+            "error",
+            [
+                gxe.ExpectColumnPairValuesToBeEqual(
+                    column_A="total", column_B=lines, ignore_row_if="either_value_is_missing"
+                )
+                for lines in ("sources", "phases")
+            ],
+        ),
+        "spending_within_plan": (
+            "budget",
+            "warn",
+            [gxe.ExpectColumnValuesToBeInSet(column="over_plan", value_set=[False])],
+        ),
+        "year_over_year_jumps": (
+            "year_changes",
+            "warn",
+            [
+                gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                    column_A="limit", column_B="year_change", or_equal=True, ignore_row_if="either_value_is_missing"
+                )
+            ],
+        ),
     }
 
 
@@ -134,35 +199,52 @@ def run_expectations(con: duckdb.DuckDBPyConnection, docs_dir: Path | None) -> l
     actions: list[gx.checkpoint.ValidationAction] = []
     if docs_dir is not None:
         docs_dir.mkdir(parents=True, exist_ok=True)
-        context.add_data_docs_site(site_name="bdg", site_config={
-            "class_name": "SiteBuilder",
-            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
-            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
-        })
+        context.add_data_docs_site(
+            site_name="bdg",
+            site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            },
+        )
         actions.append(gx.checkpoint.UpdateDataDocsAction(name="data_docs", site_names=["bdg"]))
     source = context.data_sources.add_pandas("bdg_warehouse")
-    batches = {name: source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("all")
-               for name in frames}
+    batches = {
+        name: source.add_dataframe_asset(name=name).add_batch_definition_whole_dataframe("all") for name in frames
+    }
     outcomes = []
     for name, (frame_name, severity, expectations) in _suites(gx, gxe).items():
         suite = context.suites.add(gx.ExpectationSuite(name=name, expectations=expectations))
         definition = context.validation_definitions.add(
-            gx.ValidationDefinition(name=name, data=batches[frame_name], suite=suite))
-        result_format = {"result_format": "SUMMARY", "partial_unexpected_count": SHOWN_FAILURES,
-                         "unexpected_index_column_names": ROW_NAMES[frame_name]}
-        checkpoint = context.checkpoints.add(gx.Checkpoint(name=f"check_{name}", validation_definitions=[definition],
-                                                           actions=actions, result_format=result_format))
+            gx.ValidationDefinition(name=name, data=batches[frame_name], suite=suite)
+        )
+        result_format = {
+            "result_format": "SUMMARY",
+            "partial_unexpected_count": SHOWN_FAILURES,
+            "unexpected_index_column_names": ROW_NAMES[frame_name],
+        }
+        checkpoint = context.checkpoints.add(
+            gx.Checkpoint(
+                name=f"check_{name}", validation_definitions=[definition], actions=actions, result_format=result_format
+            )
+        )
         result = checkpoint.run(batch_parameters={"dataframe": frames[frame_name]})
         failures = []
         for run in result.run_results.values():
             for item in run.results:
                 config = item.expectation_config
                 if not item.success and config is not None:
-                    failures.append({"expectation": config.type,
-                                     "kwargs": {k: _plain(v) for k, v in config.kwargs.items() if k != "batch_id"},
-                                     "unexpected_count": item.result.get("unexpected_count"),
-                                     "rows": [{k: _plain(v) for k, v in row.items()}
-                                              for row in item.result.get("partial_unexpected_index_list") or []]})
+                    failures.append(
+                        {
+                            "expectation": config.type,
+                            "kwargs": {k: _plain(v) for k, v in config.kwargs.items() if k != "batch_id"},
+                            "unexpected_count": item.result.get("unexpected_count"),
+                            "rows": [
+                                {k: _plain(v) for k, v in row.items()}
+                                for row in item.result.get("partial_unexpected_index_list") or []
+                            ],
+                        }
+                    )
         outcomes.append(SuiteOutcome(name, bool(result.success), severity, failures, len(frames[frame_name])))
     if docs_dir is not None:
         write_results_page(outcomes, docs_dir / RESULTS_PAGE)
@@ -170,14 +252,34 @@ def run_expectations(con: duckdb.DuckDBPyConnection, docs_dir: Path | None) -> l
 
 
 RESULTS_PAGE = "ket_qua_kiem_tra.html"
-COLUMN_WORDS = {"plan_code": "Kế hoạch", "objective_no": "Mục tiêu", "indicator_no": "Chỉ tiêu", "part": "Phần",
-                "indicator_code": "Mã chỉ tiêu", "province": "Tỉnh", "area_name": "Địa bàn", "level": "Cấp",
-                "year": "Năm", "value": "Giá trị", "year_change": "Biến động so với năm trước",
-                "limit": "Ngưỡng", "numerator": "Tử số", "denominator": "Mẫu số", "lead_agency": "Cơ quan chủ trì",
-                "activity_no": "Hoạt động", "status": "Tình trạng", "reported_by": "Cơ quan báo cáo",
-                "category": "Loại", "name": "Tên", "planned_million_vnd": "Dự toán (triệu đồng)",
-                "spent_million_vnd": "Đã chi (triệu đồng)", "total": "Tổng nhu cầu", "sources": "Tổng theo nguồn",
-                "phases": "Tổng theo giai đoạn", "over_plan": "Vượt dự toán"}
+COLUMN_WORDS = {
+    "plan_code": "Kế hoạch",
+    "objective_no": "Mục tiêu",
+    "indicator_no": "Chỉ tiêu",
+    "part": "Phần",
+    "indicator_code": "Mã chỉ tiêu",
+    "province": "Tỉnh",
+    "area_name": "Địa bàn",
+    "level": "Cấp",
+    "year": "Năm",
+    "value": "Giá trị",
+    "year_change": "Biến động so với năm trước",
+    "limit": "Ngưỡng",
+    "numerator": "Tử số",
+    "denominator": "Mẫu số",
+    "lead_agency": "Cơ quan chủ trì",
+    "activity_no": "Hoạt động",
+    "status": "Tình trạng",
+    "reported_by": "Cơ quan báo cáo",
+    "category": "Loại",
+    "name": "Tên",
+    "planned_million_vnd": "Dự toán (triệu đồng)",
+    "spent_million_vnd": "Đã chi (triệu đồng)",
+    "total": "Tổng nhu cầu",
+    "sources": "Tổng theo nguồn",
+    "phases": "Tổng theo giai đoạn",
+    "over_plan": "Vượt dự toán",
+}
 
 
 def _cell(value: object) -> object:
@@ -206,20 +308,36 @@ def write_results_page(outcomes: list[SuiteOutcome], path: Path) -> Path:
     import datetime as dt
 
     from .reports.pages import ENVIRONMENT
+
     suites = []
     for outcome in outcomes:
         words = {"level": LEVELS, "status": {**ACTIVITY_STATUSES, **NOT_REPORTED}}
-        rows = [{k: words[k].get(str(v), v) if k in words else v for k, v in row.items()}
-                for failure in outcome.failures for row in failure["rows"]]
+        rows = [
+            {k: words[k].get(str(v), v) if k in words else v for k, v in row.items()}
+            for failure in outcome.failures
+            for row in failure["rows"]
+        ]
         named = [c for names in ROW_NAMES.values() for c in names]
-        columns = sorted(dict.fromkeys(k for row in rows for k in row),
-                         key=lambda c: named.index(c) if c in named else len(named))
-        suites.append({"name": outcome.name, "description": SUITES.get(outcome.name, outcome.name),
-                       "success": outcome.success, "warn": outcome.severity == "warn", "checked": outcome.rows,
-                       "count": sum(f["unexpected_count"] or 0 for f in outcome.failures),
-                       "columns": [COLUMN_WORDS.get(c, c) for c in columns],
-                       "rows": [[_cell(row.get(c, "")) for c in columns] for row in rows]})
+        columns = sorted(
+            dict.fromkeys(k for row in rows for k in row), key=lambda c: named.index(c) if c in named else len(named)
+        )
+        suites.append(
+            {
+                "name": outcome.name,
+                "description": SUITES.get(outcome.name, outcome.name),
+                "success": outcome.success,
+                "warn": outcome.severity == "warn",
+                "checked": outcome.rows,
+                "count": sum(f["unexpected_count"] or 0 for f in outcome.failures),
+                "columns": [COLUMN_WORDS.get(c, c) for c in columns],
+                "rows": [[_cell(row.get(c, "")) for c in columns] for row in rows],
+            }
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(ENVIRONMENT.get_template("quality.html.j2").render(
-        suites=suites, made=f"{dt.datetime.now():%d/%m/%Y %H:%M}", shown=SHOWN_FAILURES), encoding="utf-8")
+    path.write_text(
+        ENVIRONMENT.get_template("quality.html.j2").render(
+            suites=suites, made=f"{dt.datetime.now():%d/%m/%Y %H:%M}", shown=SHOWN_FAILURES
+        ),
+        encoding="utf-8",
+    )
     return path

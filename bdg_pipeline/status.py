@@ -17,9 +17,17 @@ from .returns.inbox import inbox_files, is_complete
 from .warehouse import published_counts
 
 VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
-RUN_STATUS_VI = {"SUCCESS": "thành công", "FAILURE": "thất bại", "CANCELED": "đã hủy", "STARTED": "đang chạy",
-                 "STARTING": "đang khởi động", "QUEUED": "đang chờ", "NOT_STARTED": "chưa bắt đầu",
-                 "CANCELING": "đang hủy", "MANAGED": "do hệ thống khác quản lý"}
+RUN_STATUS_VI = {
+    "SUCCESS": "thành công",
+    "FAILURE": "thất bại",
+    "CANCELED": "đã hủy",
+    "STARTED": "đang chạy",
+    "STARTING": "đang khởi động",
+    "QUEUED": "đang chờ",
+    "NOT_STARTED": "chưa bắt đầu",
+    "CANCELING": "đang hủy",
+    "MANAGED": "do hệ thống khác quản lý",
+}
 
 
 @dataclass(frozen=True)
@@ -93,27 +101,40 @@ def published_lines(s: Settings) -> list[str]:
     try:
         counts = published_counts(s.warehouse)
     except Exception:  # any damage: said as such, the operator's remedy is the same
-        return [f"Kho công bố ({s.warehouse}): công bố lúc {when(published)} nhưng không đọc được. "
-                "Hãy chạy “bdg rebuild”."]
-    return [f"Kho công bố ({s.warehouse}): công bố lúc {when(published)}; {counts['returns_in_force']} báo cáo "
-            f"hiệu lực, {counts['observations_in_force']} số liệu, {counts['files_logged']} tệp đã ghi nhận."]
+        return [
+            f"Kho công bố ({s.warehouse}): công bố lúc {when(published)} nhưng không đọc được. Hãy chạy “bdg rebuild”."
+        ]
+    return [
+        f"Kho công bố ({s.warehouse}): công bố lúc {when(published)}; {counts['returns_in_force']} báo cáo "
+        f"hiệu lực, {counts['observations_in_force']} số liệu, {counts['files_logged']} tệp đã ghi nhận."
+    ]
 
 
 def quarantine_lines(s: Settings) -> list[str]:
     folder = s.quarantine_dir
-    rejected = sorted((p for p in folder.iterdir() if p.is_file() and not p.name.endswith(".loi.xlsx")),
-                      key=lambda p: p.stat().st_mtime) if folder.exists() else []
+    rejected = (
+        sorted(
+            (p for p in folder.iterdir() if p.is_file() and not p.name.endswith(".loi.xlsx")),
+            key=lambda p: p.stat().st_mtime,
+        )
+        if folder.exists()
+        else []
+    )
     if not rejected:
         return [f"Cách ly ({folder}): không có tệp bị từ chối."]
     latest = rejected[-1]
-    return [f"Cách ly ({folder}): {len(rejected)} tệp bị từ chối; gần nhất {latest.name} lúc "
-            f"{when(latest.stat().st_mtime)} (báo cáo lỗi: {latest.name}.loi.xlsx)."]
+    return [
+        f"Cách ly ({folder}): {len(rejected)} tệp bị từ chối; gần nhất {latest.name} lúc "
+        f"{when(latest.stat().st_mtime)} (báo cáo lỗi: {latest.name}.loi.xlsx)."
+    ]
 
 
 def status_text(s: Settings, history: History, now: float | None = None) -> str:
     now = now if now is not None else time.time()
-    lines = [f"Tình trạng bdg_pipeline lúc {when(now)} (giờ Việt Nam)",
-             f"Lịch sử chạy: {history.storage}; lịch dựng lại hằng đêm: {s.nightly_cron}"]
+    lines = [
+        f"Tình trạng bdg_pipeline lúc {when(now)} (giờ Việt Nam)",
+        f"Lịch sử chạy: {history.storage}; lịch dựng lại hằng đêm: {s.nightly_cron}",
+    ]
     if history.error:
         lines.append(f"Không đọc được lịch sử chạy của Dagster: {history.error}")
     else:

@@ -33,9 +33,11 @@ class Reading:
 
 def _whole(number: Decimal, what: str, raw: str) -> int:
     if number != number.to_integral_value():
-        raise NumberFormatError(f"“{raw}”: {what} phải là số nguyên (đếm được), đọc được {number}",
-                                f"Ghi {what} là số người/đơn vị đếm được, không có phần thập phân.",
-                                "numerator" if what == "tử số" else "denominator")
+        raise NumberFormatError(
+            f"“{raw}”: {what} phải là số nguyên (đếm được), đọc được {number}",
+            f"Ghi {what} là số người/đơn vị đếm được, không có phần thập phân.",
+            "numerator" if what == "tử số" else "denominator",
+        )
     return int(number)
 
 
@@ -78,11 +80,16 @@ def read_measure(measure: Measure, unit: str) -> Reading:
         shown = f"{format_vn(reading.value)}{symbol}"
         fix = "Kiểm tra lại số liệu và đơn vị của ô này."
         if reading.value >= 1000 and low <= reading.value / 1000 <= high:
-            fix = (f"Nếu là {format_vn(reading.value / 1000)}{symbol}, ghi dấu phẩy thập phân: "
-                   f"{format_vn(reading.value / 1000)} (dấu chấm là dấu phân cách hàng nghìn).")
-        raise NumberFormatError(f"“{measure.raw}”: giá trị {shown} nằm ngoài khoảng hợp lý của chỉ tiêu "
-                                f"({format_vn(low)}–{format_vn(high)}{symbol})", fix,
-                                "numerator" if reading.numerator is not None else "value")
+            fix = (
+                f"Nếu là {format_vn(reading.value / 1000)}{symbol}, ghi dấu phẩy thập phân: "
+                f"{format_vn(reading.value / 1000)} (dấu chấm là dấu phân cách hàng nghìn)."
+            )
+        raise NumberFormatError(
+            f"“{measure.raw}”: giá trị {shown} nằm ngoài khoảng hợp lý của chỉ tiêu "
+            f"({format_vn(low)}–{format_vn(high)}{symbol})",
+            fix,
+            "numerator" if reading.numerator is not None else "value",
+        )
     return reading
 
 
@@ -101,8 +108,10 @@ def _interpret(measure: Measure, unit: str) -> Reading:
             raise NumberFormatError(f"“{raw}”: chỉ tiêu tính bằng số lượng", "Ghi một số ở cột Giá trị, ví dụ 4.")
         return Reading(None, None, float(number), float(number))
     if measure.times is not None and unit != "times":
-        raise NumberFormatError(f"“{raw}”: đơn vị “lần” không hợp với chỉ tiêu tính theo {UNITS.get(unit, unit)}",
-                                f"Ghi giá trị theo đơn vị của chỉ tiêu ({UNITS.get(unit, unit)}).")
+        raise NumberFormatError(
+            f"“{raw}”: đơn vị “lần” không hợp với chỉ tiêu tính theo {UNITS.get(unit, unit)}",
+            f"Ghi giá trị theo đơn vị của chỉ tiêu ({UNITS.get(unit, unit)}).",
+        )
     if unit == "times":
         printed = measure.times if measure.times is not None else measure.number
         if measure.numerator is not None and measure.denominator:
@@ -113,25 +122,31 @@ def _interpret(measure: Measure, unit: str) -> Reading:
         return Reading(None, None, float(printed), float(printed))
     scale = SCALE[unit]
     if unit != "percent" and measure.percent is not None:
-        raise NumberFormatError(f"“{raw}”: chỉ tiêu tính theo tỷ suất {UNITS.get(unit, unit)}, không tính bằng %",
-                                f"Ghi giá trị theo {UNITS.get(unit, unit)}, ví dụ 108,5 cho 108,5/100.")
+        raise NumberFormatError(
+            f"“{raw}”: chỉ tiêu tính theo tỷ suất {UNITS.get(unit, unit)}, không tính bằng %",
+            f"Ghi giá trị theo {UNITS.get(unit, unit)}, ví dụ 108,5 cho 108,5/100.",
+        )
     if measure.numerator is not None:
         if unit != "percent" and measure.denominator == scale:
             # "108,5/100", "17,1/100.000": the rate itself, not a count over a count.
             return Reading(None, None, float(measure.numerator), float(measure.numerator))
         if measure.denominator is None:
-            raise NumberFormatError(f"“{raw}”: có tử số mà thiếu mẫu số", "Ghi đủ cả tử số và mẫu số.",
-                                    "denominator")
+            raise NumberFormatError(f"“{raw}”: có tử số mà thiếu mẫu số", "Ghi đủ cả tử số và mẫu số.", "denominator")
         numerator = _whole(measure.numerator, "tử số", raw)
         denominator = _whole(measure.denominator, "mẫu số", raw)
         if denominator == 0:
-            raise NumberFormatError(f"“{raw}”: mẫu số bằng 0",
-                                    "Mẫu số là tổng số (ví dụ tổng số cơ quan); nếu chưa có số liệu, để trống "
-                                    "cả tử số và mẫu số.", "denominator")
+            raise NumberFormatError(
+                f"“{raw}”: mẫu số bằng 0",
+                "Mẫu số là tổng số (ví dụ tổng số cơ quan); nếu chưa có số liệu, để trống cả tử số và mẫu số.",
+                "denominator",
+            )
         if unit == "percent" and numerator > denominator:
-            raise NumberFormatError(f"“{raw}”: tử số ({numerator}) lớn hơn mẫu số ({denominator})",
-                                    "Tử số là phần (ví dụ số cơ quan có lãnh đạo nữ), mẫu số là tổng; kiểm tra "
-                                    "xem hai số có bị ghi đảo chỗ không.", "numerator")
+            raise NumberFormatError(
+                f"“{raw}”: tử số ({numerator}) lớn hơn mẫu số ({denominator})",
+                "Tử số là phần (ví dụ số cơ quan có lãnh đạo nữ), mẫu số là tổng; kiểm tra "
+                "xem hai số có bị ghi đảo chỗ không.",
+                "numerator",
+            )
         value = numerator / denominator * scale
         printed_raw = measure.percent if unit == "percent" else measure.number
         stated = float(printed_raw) if printed_raw is not None else None
@@ -141,13 +156,16 @@ def _interpret(measure: Measure, unit: str) -> Reading:
         if abs(stated - value) > 10 ** (-measure.value_decimals) + 1e-9:
             what, symbol = ("Tỷ lệ", "%") if unit == "percent" else ("Giá trị", UNITS[unit])
             counts = f"{format_vn(numerator, 0)}/{format_vn(denominator, 0)}"
-            flag = (f"{what} in sẵn {format_vn(stated)}{symbol} khác {what.lower()} tính từ {counts} "
-                    f"= {format_vn(value)}{symbol}")
+            flag = (
+                f"{what} in sẵn {format_vn(stated)}{symbol} khác {what.lower()} tính từ {counts} "
+                f"= {format_vn(value)}{symbol}"
+            )
         return Reading(numerator, denominator, stated, stated, flag)
     printed = measure.percent if measure.percent is not None else measure.number
     if printed is None:
         raise NumberFormatError(f"“{raw}”: không có giá trị", "Ghi giá trị, hoặc để trống cả dòng nếu chưa có số liệu.")
     if unit == "percent" and printed > 100:
-        raise NumberFormatError(f"“{raw}”: tỷ lệ phần trăm vượt quá 100%",
-                                "Ghi tỷ lệ từ 0 đến 100, ví dụ 51,61 cho 51,61%.")
+        raise NumberFormatError(
+            f"“{raw}”: tỷ lệ phần trăm vượt quá 100%", "Ghi tỷ lệ từ 0 đến 100, ví dụ 51,61 cho 51,61%."
+        )
     return Reading(None, None, float(printed), float(printed))

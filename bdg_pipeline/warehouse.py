@@ -220,6 +220,9 @@ def one_row(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None =
 def published_counts(path: Path) -> dict[str, int]:
     """What the published file holds, for run metadata."""
     with duckdb.connect(str(path), read_only=True) as con:
-        row = one_row(con, "SELECT (SELECT count(*) FROM v_observations), (SELECT count(*) FROM submission "
-                      "WHERE status = 'accepted'), (SELECT count(*) FROM file_log)")
+        row = one_row(
+            con,
+            "SELECT (SELECT count(*) FROM v_observations), (SELECT count(*) FROM submission "
+            "WHERE status = 'accepted'), (SELECT count(*) FROM file_log)",
+        )
     return {"observations_in_force": row[0], "returns_in_force": row[1], "files_logged": row[2]}

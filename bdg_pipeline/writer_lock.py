@@ -32,16 +32,18 @@ def writer_lock(settings: Settings) -> Iterator[None]:
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        notice(f"Đang chờ lượt ghi kho dữ liệu… (một lượt ghi khác đang chạy; chờ tối đa "
-               f"{settings.lock_timeout:.0f} giây)")
+        notice(
+            f"Đang chờ lượt ghi kho dữ liệu… (một lượt ghi khác đang chạy; chờ tối đa {settings.lock_timeout:.0f} giây)"
+        )
         try:
             lock.acquire(timeout=settings.lock_timeout)
         except Timeout as exc:
-            raise WriterBusy(f"Đã chờ {settings.lock_timeout:.0f} giây mà kho dữ liệu vẫn đang bận ghi. Không có "
-                             "tệp nào bị mất: các tệp chờ trong thư mục nhận. Hãy chạy lại lệnh sau ít phút (thời "
-                             "gian chờ đặt bằng biến BDG_LOCK_TIMEOUT).") from exc
+            raise WriterBusy(
+                f"Đã chờ {settings.lock_timeout:.0f} giây mà kho dữ liệu vẫn đang bận ghi. Không có "
+                "tệp nào bị mất: các tệp chờ trong thư mục nhận. Hãy chạy lại lệnh sau ít phút (thời "
+                "gian chờ đặt bằng biến BDG_LOCK_TIMEOUT)."
+            ) from exc
     try:
         yield
     finally:
         lock.release()
-

@@ -83,8 +83,16 @@ def fractions_by_level() -> TableSpec:
         ["", "", ""] + ["Tử số", "Mẫu số", "Tỷ lệ, giá trị"] * 3 + [""],
         [f"({i})" for i in range(1, width + 1)],
     ]
-    merges = [(0, 0, 2, 0), (0, 1, 2, 1), (0, 2, 2, 2), (0, 3, 0, 11), (1, 3, 1, 5), (1, 6, 1, 8), (1, 9, 1, 11),
-              (0, 12, 2, 12)]
+    merges = [
+        (0, 0, 2, 0),
+        (0, 1, 2, 1),
+        (0, 2, 2, 2),
+        (0, 3, 0, 11),
+        (1, 3, 1, 5),
+        (1, 6, 1, 8),
+        (1, 9, 1, 11),
+        (0, 12, 2, 12),
+    ]
     objective = 0
     number = 0
     for obj, text, result, agency in ROWS:
@@ -112,8 +120,10 @@ def years_side_by_side() -> TableSpec:
     """MỤC TIÊU | CHỈ TIÊU | KẾT QUẢ THỰC HIỆN over Năm 2018 | Năm 2019 | CƠ QUAN (2018 repeats 2019's
     results, so both years must read the same)."""
     base = appendix_spec()
-    rows: list[list[object]] = [["MỤC TIÊU", "CHỈ TIÊU", "KẾT QUẢ THỰC HIỆN", "", "CƠ QUAN BÁO CÁO"],
-                                ["", "", "Năm 2018", "Năm 2019", ""]]
+    rows: list[list[object]] = [
+        ["MỤC TIÊU", "CHỈ TIÊU", "KẾT QUẢ THỰC HIỆN", "", "CƠ QUAN BÁO CÁO"],
+        ["", "", "Năm 2018", "Năm 2019", ""],
+    ]
     merges = [(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 0, 3), (0, 4, 1, 4)]
     for objective, text, result, agency in base.rows[1:]:
         rows.append([objective, text, result, result, agency])
@@ -121,8 +131,12 @@ def years_side_by_side() -> TableSpec:
     return TableSpec(list(TITLE), rows, merges, 2, [40, 70, 40, 40, 22])
 
 
-LAYOUTS = {"goc": appendix_spec, "cap-theo-cot": levels_in_columns, "tu-mau-ty-le": fractions_by_level,
-           "nhieu-nam": years_side_by_side}
+LAYOUTS = {
+    "goc": appendix_spec,
+    "cap-theo-cot": levels_in_columns,
+    "tu-mau-ty-le": fractions_by_level,
+    "nhieu-nam": years_side_by_side,
+}
 
 
 def _cell_value(value: object) -> object:
@@ -194,8 +208,11 @@ def write_odf(spec: TableSpec, path: Path) -> Path:
 
     def spread(line: str | list[str]) -> list[object]:
         cells: list[object] = [""] * width
-        for c, text in zip(title_columns(1 if isinstance(line, str) else len(line), width),
-                           [line] if isinstance(line, str) else line, strict=True):
+        for c, text in zip(
+            title_columns(1 if isinstance(line, str) else len(line), width),
+            [line] if isinstance(line, str) else line,
+            strict=True,
+        ):
             cells[c] = text
         return cells
 
@@ -236,5 +253,10 @@ def write_docx(spec: TableSpec, path: Path) -> Path:
     return path
 
 
-WRITERS = {"openpyxl.xlsx": write_openpyxl, "xlsxwriter.xlsx": write_xlsxwriter, "xlwt.xls": write_xlwt,
-           "odfpy.ods": write_odf, "python-docx.docx": write_docx}
+WRITERS = {
+    "openpyxl.xlsx": write_openpyxl,
+    "xlsxwriter.xlsx": write_xlsxwriter,
+    "xlwt.xls": write_xlwt,
+    "odfpy.ods": write_odf,
+    "python-docx.docx": write_docx,
+}

@@ -76,12 +76,14 @@ def sheet_xml_name(source: bytes) -> str:
 
 def cell_edit(**cells):
     """A template with some cells of the BaoCao sheet set (row FIRST_ROW unless the key says otherwise)."""
+
     def make(folder: Path, catalogue: Catalogue) -> Path:
         wb = template(catalogue)
         ws = wb[SHEET]
         for key, value in cells.items():
             ws[key if key[-1].isdigit() else f"{key}{FIRST_ROW}"] = value
         return saved(wb, folder, "bieu_sua_o.xlsx")
+
     return make
 
 
@@ -93,6 +95,7 @@ def meta_edit(**values):
             if row[0].value in values:
                 row[1].value = values[row[0].value]
         return saved(wb, folder, "bieu_meta.xlsx")
+
     return make
 
 
@@ -100,9 +103,14 @@ def appendix_rows(index: int, **changes):
     def make(folder: Path, catalogue: Catalogue) -> Path:
         rows = list(ROWS)
         objective, text, result, agency = rows[index]
-        rows[index] = (changes.get("objective", objective), changes.get("text", text),
-                       changes.get("result", result), changes.get("agency", agency))
+        rows[index] = (
+            changes.get("objective", objective),
+            changes.get("text", text),
+            changes.get("result", result),
+            changes.get("agency", agency),
+        )
         return saved(build_appendix_workbook(rows), folder, "phu_luc_sua.xlsx")
+
     return make
 
 
@@ -163,9 +171,12 @@ def zip_bomb(folder, catalogue):
     # ~40 MB of one repeated cell unpacks from ~40 KB; the case lowers the limit to 30 MB
     source = good_bytes(catalogue)
     row = b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
-    xml = (b'<?xml version="1.0"?>'
-           b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
-           + row * 620_000 + b"</sheetData></worksheet>")
+    xml = (
+        b'<?xml version="1.0"?>'
+        b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+        + row * 620_000
+        + b"</sheetData></worksheet>"
+    )
     return write(folder, "bom_nen.xlsx", rezip(source, {}, {"xl/worksheets/padding.xml": xml}))
 
 
@@ -181,14 +192,16 @@ def _worksheet_edit(catalogue: Catalogue, edit: Callable[[str], str]) -> bytes:
 def far_cell(folder, catalogue, cell: str = "XFD150000", name: str = "o_xa.xlsx"):
     """One extra cell far away: the sheet reaches 16,384 columns × 150,000 rows (a reader would build it all)."""
     row = int("".join(c for c in cell if c.isdigit()))
-    xml = _worksheet_edit(catalogue, lambda x: x.replace("</sheetData>", f'<row r="{row}"><c r="{cell}"><v>1</v></c>'
-                                                                         "</row></sheetData>"))
+    xml = _worksheet_edit(
+        catalogue, lambda x: x.replace("</sheetData>", f'<row r="{row}"><c r="{cell}"><v>1</v></c></row></sheetData>')
+    )
     return write(folder, name, xml)
 
 
 def not_finite(word: str, name: str):
     def make(folder: Path, catalogue: Catalogue) -> Path:
         return write(folder, name, _worksheet_edit(catalogue, lambda x: x.replace("<v>5321</v>", f"<v>{word}</v>")))
+
     return make
 
 
@@ -201,7 +214,7 @@ def lying_zip_header(folder, catalogue, real_mb: int = 40):
     struct.pack_into("<L", data, info.header_offset + 22, 1024)  # local header: uncompressed size
     central = struct.unpack_from("<L", data, bytes(data).rindex(b"PK\x05\x06") + 16)[0]
     name = b"xl/media/padding.xml"
-    while bytes(data[central + 46:central + 46 + len(name)]) != name:  # walk the central directory to its entry
+    while bytes(data[central + 46 : central + 46 + len(name)]) != name:  # walk the central directory to its entry
         central += 46 + sum(struct.unpack_from("<3H", data, central + 28))
     struct.pack_into("<L", data, central + 24, 1024)  # central directory: uncompressed size
     return write(folder, "tieu_de_noi_doi.xlsx", bytes(data))
@@ -218,13 +231,16 @@ def ods_repeats(folder, catalogue, rows: int = 1_000_000, columns: int = 16_000)
         f'<table:table-row table:number-rows-repeated="{rows}">'
         f'<table:table-cell table:number-columns-repeated="{columns}" office:value-type="float" office:value="1">'
         "<text:p>1</text:p></table:table-cell></table:table-row>"
-        "</table:table></office:spreadsheet></office:body></office:document-content>")
-    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
-                'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-                '<manifest:file-entry manifest:full-path="/" '
-                'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
-                '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
-                "</manifest:manifest>")
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
@@ -242,11 +258,15 @@ def ods_as_libreoffice_saves(folder, catalogue):
     source = path.read_bytes()
     with zipfile.ZipFile(io.BytesIO(source)) as z:
         content = z.read("content.xml").decode("utf-8")
-    content = content.replace("</table:table-row>", '<table:table-cell table:number-columns-repeated="1000"/>'
-                              "</table:table-row>")
-    content = content.replace("</table:table>", '<table:table-row table:number-rows-repeated="1048000">'
-                              '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
-                              "</table:table>")
+    content = content.replace(
+        "</table:table-row>", '<table:table-cell table:number-columns-repeated="1000"/></table:table-row>'
+    )
+    content = content.replace(
+        "</table:table>",
+        '<table:table-row table:number-rows-repeated="1048000">'
+        '<table:table-cell table:number-columns-repeated="1024"/></table:table-row>'
+        "</table:table>",
+    )
     return write(folder, path.name, rezip(source, {"content.xml": content.encode("utf-8")}))
 
 
@@ -255,10 +275,13 @@ def entity_expansion(folder, catalogue):
     name = sheet_xml_name(source)
     with zipfile.ZipFile(io.BytesIO(source)) as z:
         xml = z.read(name).decode("utf-8")
-    laughs = ('<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
-              '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>')
-    xml = laughs + xml.replace("<sheetData>", '<sheetData><row r="999"><c r="A999" t="inlineStr"><is><t>&lol3;'
-                               "</t></is></c></row>", 1)
+    laughs = (
+        '<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">'
+        '<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>'
+    )
+    xml = laughs + xml.replace(
+        "<sheetData>", '<sheetData><row r="999"><c r="A999" t="inlineStr"><is><t>&lol3;</t></is></c></row>', 1
+    )
     return write(folder, "entity.xlsx", rezip(source, {name: xml.encode("utf-8")}))
 
 
@@ -268,14 +291,17 @@ def external_entity(folder, catalogue):
     with zipfile.ZipFile(io.BytesIO(source)) as z:
         xml = z.read(name).decode("utf-8")
     xxe = '<!DOCTYPE r [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-    xml = xxe + xml.replace("<sheetData>", '<sheetData><row r="999"><c r="A999" t="inlineStr"><is><t>&xxe;'
-                            "</t></is></c></row>", 1)
+    xml = xxe + xml.replace(
+        "<sheetData>", '<sheetData><row r="999"><c r="A999" t="inlineStr"><is><t>&xxe;</t></is></c></row>', 1
+    )
     return write(folder, "xxe.xlsx", rezip(source, {name: xml.encode("utf-8")}))
 
 
 def external_link(folder, catalogue):
-    link = (b'<?xml version="1.0"?><externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            b'<externalBook><sheetNames><sheetName val="Data"/></sheetNames></externalBook></externalLink>')
+    link = (
+        b'<?xml version="1.0"?><externalLink xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        b'<externalBook><sheetNames><sheetName val="Data"/></sheetNames></externalBook></externalLink>'
+    )
     parts = {"xl/externalLinks/externalLink1.xml": link}
     return write(folder, "lien_ket.xlsx", rezip(good_bytes(catalogue), {}, parts))
 
@@ -302,8 +328,15 @@ def merged_header_appendix(folder, catalogue):
 
 
 def decomposed_appendix(folder, catalogue):
-    rows = [(o, unicodedata.normalize("NFD", t), unicodedata.normalize("NFD", r),
-             unicodedata.normalize("NFD", a) if a else a) for o, t, r, a in ROWS]
+    rows = [
+        (
+            o,
+            unicodedata.normalize("NFD", t),
+            unicodedata.normalize("NFD", r),
+            unicodedata.normalize("NFD", a) if a else a,
+        )
+        for o, t, r, a in ROWS
+    ]
     return saved(build_appendix_workbook(rows), folder, "to_hop_dau.xlsx")
 
 
@@ -392,14 +425,28 @@ CASES: list[Case] = [
     Case(".xlsx hiding a VBA project", xlsx_with_vba, "rejected", "macro (VBA)"),
     Case("zip bomb", zip_bomb, "rejected", "giải nén quá lớn", {"BDG_MAX_UNCOMPRESSED_MB": "30"}),
     Case("XML entity expansion", entity_expansion, "rejected", "Không đọc được nội dung"),
-    Case("a cell at XFD150000", far_cell, "rejected",
-         "quá nhiều cột (16.384, tối đa 256): dữ liệu kéo tới ô XFD150000"),
-    Case("a cell beyond the row limit", lambda f, c: far_cell(f, c, "B250000", "dong_xa.xlsx"), "rejected",
-         "quá nhiều dòng (250.000, tối đa 200.000)"),
-    Case("zip part lying about its size", lying_zip_header, "rejected", "giải nén quá lớn",
-         {"BDG_MAX_UNCOMPRESSED_MB": "30"}),
-    Case("zip part lying about its size, under the limit", lambda f, c: lying_zip_header(f, c, 2), "rejected",
-         "khai báo 1024 byte nhưng giải nén ra"),
+    Case(
+        "a cell at XFD150000", far_cell, "rejected", "quá nhiều cột (16.384, tối đa 256): dữ liệu kéo tới ô XFD150000"
+    ),
+    Case(
+        "a cell beyond the row limit",
+        lambda f, c: far_cell(f, c, "B250000", "dong_xa.xlsx"),
+        "rejected",
+        "quá nhiều dòng (250.000, tối đa 200.000)",
+    ),
+    Case(
+        "zip part lying about its size",
+        lying_zip_header,
+        "rejected",
+        "giải nén quá lớn",
+        {"BDG_MAX_UNCOMPRESSED_MB": "30"},
+    ),
+    Case(
+        "zip part lying about its size, under the limit",
+        lambda f, c: lying_zip_header(f, c, 2),
+        "rejected",
+        "khai báo 1024 byte nhưng giải nén ra",
+    ),
     Case(".ods repeating one value 16,000 × 1,000,000 times", ods_repeats, "rejected", "quá nhiều dòng (1.000.000"),
     Case("NaN in a cell's XML", not_finite("NaN", "nan.xlsx"), "rejected", "ô J14 (chỉ tiêu 4.1 “"),
     Case("INF in a cell's XML", not_finite("INF", "inf.xlsx"), "rejected", "không phải là một số (NaN hoặc vô cực)"),
@@ -407,10 +454,20 @@ CASES: list[Case] = [
     Case("link to an external workbook", external_link, "rejected", "liên kết tới sổ tính khác"),
     Case("Word document renamed .xlsx", docx_renamed, "rejected", "Không đọc được nội dung tài liệu Word"),
     Case("formula without cached value", uncached_formula, "rejected", "chưa có giá trị tính sẵn"),
-    Case("file over the size limit", lambda f, c: saved(template(c), f, "qua_lon.xlsx"), "rejected",
-         "Tệp quá lớn", {"BDG_MAX_FILE_MB": "0.001"}),
-    Case("sheet over the row limit", lambda f, c: saved(template(c), f, "nhieu_dong.xlsx"), "rejected",
-         "quá nhiều dòng", {"BDG_MAX_ROWS": "20"}),
+    Case(
+        "file over the size limit",
+        lambda f, c: saved(template(c), f, "qua_lon.xlsx"),
+        "rejected",
+        "Tệp quá lớn",
+        {"BDG_MAX_FILE_MB": "0.001"},
+    ),
+    Case(
+        "sheet over the row limit",
+        lambda f, c: saved(template(c), f, "nhieu_dong.xlsx"),
+        "rejected",
+        "quá nhiều dòng",
+        {"BDG_MAX_ROWS": "20"},
+    ),
     Case("text in a number cell", cell_edit(J="năm mươi"), "rejected", "Ô số chứa chữ"),
     Case("'50%' as a numerator", cell_edit(J="50%"), "rejected", "Ô số chứa chữ"),
     Case("boolean in a number cell", cell_edit(J=True), "rejected", "đúng/sai"),
@@ -432,14 +489,25 @@ CASES: list[Case] = [
     Case("appendix only in a hidden sheet", appendix_hidden, "rejected", "Không nhận ra biểu báo cáo"),
     Case("appendix without a year", no_year_header, "rejected", "năm của số liệu"),
     Case("appendix of an unknown province", unknown_province, "rejected", "Không xác định được tỉnh"),
-    Case("appendix: unknown chỉ tiêu number",
-         appendix_rows(6, text="Chỉ tiêu 9: Tỷ lệ nữ làm chủ doanh nghiệp đạt 25%."),
-         "rejected", "không có chỉ tiêu 9"),
-    Case("appendix: row that matches no chỉ tiêu", appendix_rows(6, text="Chỉ tiêu 2: Số cây xanh được trồng mới."),
-         "rejected", "không khớp"),
+    Case(
+        "appendix: unknown chỉ tiêu number",
+        appendix_rows(6, text="Chỉ tiêu 9: Tỷ lệ nữ làm chủ doanh nghiệp đạt 25%."),
+        "rejected",
+        "không có chỉ tiêu 9",
+    ),
+    Case(
+        "appendix: row that matches no chỉ tiêu",
+        appendix_rows(6, text="Chỉ tiêu 2: Số cây xanh được trồng mới."),
+        "rejected",
+        "không khớp",
+    ),
     Case("appendix: unknown agency", appendix_rows(19, agency="Sở Ngoại vụ"), "rejected", "Không nhận ra cơ quan"),
-    Case("appendix: words instead of numbers", appendix_rows(11, result="một trăm lẻ tám"), "rejected",
-         "không tìm thấy số liệu"),
+    Case(
+        "appendix: words instead of numbers",
+        appendix_rows(11, result="một trăm lẻ tám"),
+        "rejected",
+        "không tìm thấy số liệu",
+    ),
     Case("name with path separators", name_with_separators, "rejected", "Ô số chứa chữ"),
     Case("name with a leading dot", leading_dot, "ignored"),
     Case("Excel lock file", lock_file, "ignored"),

@@ -10,8 +10,13 @@ Statuses are the methodology's: target_achieved, on_track (R ≥ 95 %), accelera
 from __future__ import annotations
 
 
-def assess(series: list[tuple[int, float]], target: float, target_year: int, higher_is_better: bool,
-           base_year: int | None = None) -> tuple[str, float | None]:
+def assess(
+    series: list[tuple[int, float]],
+    target: float,
+    target_year: int,
+    higher_is_better: bool,
+    base_year: int | None = None,
+) -> tuple[str, float | None]:
     """(status, R) of a yearly series [(year, value)] toward ``target`` in ``target_year``."""
     data = sorted(series)
     if not data:
@@ -47,6 +52,11 @@ def assess(series: list[tuple[int, float]], target: float, target_year: int, hig
 
 
 # the project's status for each of the methodology's
-AS_PROJECT = {"target_achieved": "achieved", "on_track": "on_track", "acceleration_needed": "needs_acceleration",
-              "limited_progress": "limited_progress", "deterioration": "regressing",
-              "unable_to_assess": "insufficient_data"}
+AS_PROJECT = {
+    "target_achieved": "achieved",
+    "on_track": "on_track",
+    "acceleration_needed": "needs_acceleration",
+    "limited_progress": "limited_progress",
+    "deterioration": "regressing",
+    "unable_to_assess": "insufficient_data",
+}

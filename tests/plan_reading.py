@@ -17,9 +17,13 @@ from PIL import Image
 from bdg_pipeline.catalogue import Catalogue
 from bdg_pipeline.plans.model import PlanDraft
 
-SEEDS = {"QN-2011-2015": "000_5a686a6b4725fcef.txt", "LC-2021-2030": "001_b2c8093fe1e69880.txt",
-         "NT-2020": "002_8a0ae8f38b585f16.txt", "QN-2021-2030": "003_f2ee59b85fce1930.txt",
-         "TTH-2015": "004_a5392e136c8837e1.txt"}
+SEEDS = {
+    "QN-2011-2015": "000_5a686a6b4725fcef.txt",
+    "LC-2021-2030": "001_b2c8093fe1e69880.txt",
+    "NT-2020": "002_8a0ae8f38b585f16.txt",
+    "QN-2021-2030": "003_f2ee59b85fce1930.txt",
+    "TTH-2015": "004_a5392e136c8837e1.txt",
+}
 
 
 @dataclass
@@ -61,8 +65,9 @@ def measure(draft: PlanDraft, catalogue: Catalogue, plan: str) -> Measure:
     for key, t in hand.items():
         part = unit[key[:3]]
         r = drafted.get(key)
-        exact = r is not None and r.value == float(t.target_value) and r.unit == part.unit and (
-            r.direction == t.direction)
+        exact = (
+            r is not None and r.value == float(t.target_value) and r.unit == part.unit and (r.direction == t.direction)
+        )
         m.rows_exact += exact
         if not exact and key[:2] not in flagged_indicators:
             got = f"{r.value} {r.unit} {r.direction}" if r else "không có"
@@ -71,8 +76,12 @@ def measure(draft: PlanDraft, catalogue: Catalogue, plan: str) -> Measure:
         if r.review:
             m.flagged_rows += 1
             t = hand.get(key)
-            m.flagged_exact += bool(t is not None and r.value == float(t.target_value)
-                                    and r.unit == unit[key[:3]].unit and r.direction == t.direction)
+            m.flagged_exact += bool(
+                t is not None
+                and r.value == float(t.target_value)
+                and r.unit == unit[key[:3]].unit
+                and r.direction == t.direction
+            )
         elif key not in hand:
             m.unflagged_wrong.append(f"{plan} {key}: dòng thừa không đánh dấu")
     parts_hand: dict[tuple, set] = defaultdict(set)
@@ -126,7 +135,7 @@ def seed_docx(seed: Path, path: Path) -> Path:
         for line in cells[0].split("\n"):
             if line.strip():
                 document.add_paragraph(line.strip())
-        rows = [cells[i:i + 4] for i in range(1, len(cells) - 3, 4)]
+        rows = [cells[i : i + 4] for i in range(1, len(cells) - 3, 4)]
         table = document.add_table(rows=len(rows), cols=4)
         for r, row in enumerate(rows):
             for c, value in enumerate(row):

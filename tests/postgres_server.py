@@ -26,8 +26,9 @@ REQUIRED = "BDG_REQUIRE_POSTGRES"
 
 def server_binaries() -> Path | None:
     """The newest installed server's folder holding initdb and pg_ctl."""
-    found = [p for p in Path("/").glob(BINARY_FOLDERS.lstrip("/"))
-             if (p / "initdb").exists() and (p / "pg_ctl").exists()]
+    found = [
+        p for p in Path("/").glob(BINARY_FOLDERS.lstrip("/")) if (p / "initdb").exists() and (p / "pg_ctl").exists()
+    ]
     return max(found, key=lambda p: int(p.parent.name)) if found else None
 
 

@@ -33,8 +33,9 @@ def catalogue():
     return load_catalogue(CATALOGUE_DIR)
 
 
-def activity_return(catalogue, path: Path, fill: dict[int, dict[str, object]], agency: str = LDTBXH,
-                    received: dt.datetime | None = None) -> Path:
+def activity_return(
+    catalogue, path: Path, fill: dict[int, dict[str, object]], agency: str = LDTBXH, received: dt.datetime | None = None
+) -> Path:
     """The agency's TTH-2015 template with ``fill`` ({activity_no: {column key: value}}) written in."""
     wb = build_template(catalogue, TTH, agency, 2015)
     ws = wb["HoatDong"]
@@ -62,10 +63,20 @@ def spending_return(catalogue, path: Path, year: int, amounts: dict[str, tuple[o
     return path
 
 
-DONE_1 = {"status": "Đã hoàn thành", "date": "20/09/2015", "area": "Xã Lộc Điền (Huyện Phú Lộc)",
-          "result": "Duy trì mô hình 3 tại Lộc Điền"}
-TRAINING_5 = {"status": "Đã hoàn thành", "date": dt.date(2015, 8, 12), "male": 18, "female": 42, "total": 60,
-              "result": "2 lớp tập huấn"}
+DONE_1 = {
+    "status": "Đã hoàn thành",
+    "date": "20/09/2015",
+    "area": "Xã Lộc Điền (Huyện Phú Lộc)",
+    "result": "Duy trì mô hình 3 tại Lộc Điền",
+}
+TRAINING_5 = {
+    "status": "Đã hoàn thành",
+    "date": dt.date(2015, 8, 12),
+    "male": 18,
+    "female": 42,
+    "total": 60,
+    "result": "2 lớp tập huấn",
+}
 
 
 def test_template_lists_the_agencys_activities_as_lead_and_co(catalogue):
@@ -74,10 +85,14 @@ def test_template_lists_the_agencys_activities_as_lead_and_co(catalogue):
     ws = wb["HoatDong"]
     mine = agency_activities(catalogue, TTH, "LDTBXH")
     listed = [ws[f"{ACTIVITY_LETTER['activity_no']}{r}"].value for r in range(FIRST_ROW, FIRST_ROW + len(mine))]
-    assert listed == list(mine.activity_no) and ws[f"{ACTIVITY_LETTER['activity_no']}{FIRST_ROW + len(mine)}"].value \
-        is None
-    roles = {ws[f"{ACTIVITY_LETTER['activity_no']}{r}"].value: ws[f"{ACTIVITY_LETTER['role']}{r}"].value
-             for r in range(FIRST_ROW, FIRST_ROW + len(mine))}
+    assert (
+        listed == list(mine.activity_no)
+        and ws[f"{ACTIVITY_LETTER['activity_no']}{FIRST_ROW + len(mine)}"].value is None
+    )
+    roles = {
+        ws[f"{ACTIVITY_LETTER['activity_no']}{r}"].value: ws[f"{ACTIVITY_LETTER['role']}{r}"].value
+        for r in range(FIRST_ROW, FIRST_ROW + len(mine))
+    }
     assert roles[1] == "Chủ trì" and roles[3] == "Phối hợp"  # activity 3 is led by Ban Dân tộc tỉnh
     status_rule = next(v for v in ws.data_validations.dataValidation if ACTIVITY_LETTER["status"] in str(v.sqref))
     assert status_rule.type == "list" and status_rule.showErrorMessage
@@ -90,15 +105,25 @@ def test_template_lists_the_agencys_activities_as_lead_and_co(catalogue):
 
 
 def test_activity_return_is_recorded_and_judged(env, read_warehouse, catalogue):
-    path = activity_return(catalogue, env.raw_dir / "hoat_dong.xlsx", {
-        1: DONE_1, 5: TRAINING_5, 7: {"status": "Chưa triển khai"},
-        16: {"status": "Không thực hiện", "reason": "Chưa bố trí kinh phí"}})
+    path = activity_return(
+        catalogue,
+        env.raw_dir / "hoat_dong.xlsx",
+        {
+            1: DONE_1,
+            5: TRAINING_5,
+            7: {"status": "Chưa triển khai"},
+            16: {"status": "Không thực hiện", "reason": "Chưa bố trí kinh phí"},
+        },
+    )
     outcome = pipeline.ingest(env, [path]).outcomes[0]
     assert outcome.outcome == "accepted" and outcome.activities == 4, [str(p) for p in outcome.problems]
-    rows = {r[0]: r[1:] for r in read_warehouse("""
+    rows = {
+        r[0]: r[1:]
+        for r in read_warehouse("""
         SELECT activity_no, status, status_vi, overdue, done_date, area_names, participants_male, participants_female,
                participants_total, reported_by, reported_as, source_cell
-        FROM v_activities WHERE plan_code = 'TTH-2015' AND year = 2015""")}
+        FROM v_activities WHERE plan_code = 'TTH-2015' AND year = 2015""")
+    }
     assert len(rows) == 41  # every activity of the plan, reported or not
     assert rows[1][:5] == ("done", "Đã hoàn thành", False, dt.date(2015, 9, 20), "Xã Lộc Điền (Huyện Phú Lộc)")
     assert rows[5][5:8] == (18, 42, 60)
@@ -112,32 +137,54 @@ def test_activity_return_is_recorded_and_judged(env, read_warehouse, catalogue):
 
 def test_a_correction_supersedes_and_history_stays(env, read_warehouse, catalogue):
     pipeline.ingest(env, [activity_return(catalogue, env.raw_dir / "a.xlsx", {7: {"status": "Chưa triển khai"}})])
-    fixed = activity_return(catalogue, env.raw_dir / "b.xlsx", {7: {"status": "Đã hoàn thành", "date": "15/10/2015"}},
-                            received=dt.datetime(2015, 10, 25, 9))
+    fixed = activity_return(
+        catalogue,
+        env.raw_dir / "b.xlsx",
+        {7: {"status": "Đã hoàn thành", "date": "15/10/2015"}},
+        received=dt.datetime(2015, 10, 25, 9),
+    )
     assert pipeline.ingest(env, [fixed]).outcomes[0].superseded == ["a.xlsx"]
-    assert read_warehouse("SELECT status, overdue FROM v_activities WHERE plan_code = 'TTH-2015' "
-                          "AND activity_no = 7") == [("done", False)]
+    assert read_warehouse(
+        "SELECT status, overdue FROM v_activities WHERE plan_code = 'TTH-2015' AND activity_no = 7"
+    ) == [("done", False)]
     assert read_warehouse("SELECT count(*) FROM fact_activity_report WHERE activity_no = 7") == [(2,)]
 
 
 def test_a_resend_replaces_only_the_activities_and_sources_it_reports(env, read_warehouse, catalogue):
     """Activities and spending lines are values too: rows left empty keep what was reported before."""
-    pipeline.ingest(env, [activity_return(catalogue, env.raw_dir / "a.xlsx", {
-        1: {"status": "Đã hoàn thành", "date": "20/09/2015"}, 7: {"status": "Chưa triển khai"}})])
-    resend = activity_return(catalogue, env.raw_dir / "b.xlsx", {7: {"status": "Đang triển khai"}},
-                             received=dt.datetime(2015, 10, 25, 9))
+    pipeline.ingest(
+        env,
+        [
+            activity_return(
+                catalogue,
+                env.raw_dir / "a.xlsx",
+                {1: {"status": "Đã hoàn thành", "date": "20/09/2015"}, 7: {"status": "Chưa triển khai"}},
+            )
+        ],
+    )
+    resend = activity_return(
+        catalogue, env.raw_dir / "b.xlsx", {7: {"status": "Đang triển khai"}}, received=dt.datetime(2015, 10, 25, 9)
+    )
     assert pipeline.ingest(env, [resend]).outcomes[0].superseded == []
-    status = ("SELECT activity_no, status, source_file FROM v_activities WHERE plan_code = 'TTH-2015' "
-              "AND activity_no IN (1, 7) ORDER BY activity_no")
+    status = (
+        "SELECT activity_no, status, source_file FROM v_activities WHERE plan_code = 'TTH-2015' "
+        "AND activity_no IN (1, 7) ORDER BY activity_no"
+    )
     assert read_warehouse(status) == [(1, "done", "a.xlsx"), (7, "in_progress", "b.xlsx")]
-    first = spending_return(catalogue, env.raw_dir / "kp.xlsx", 2022, {"Ngân sách địa phương": (800, 765.2),
-                                                                       "Huy động các nguồn lực khác": (300, 310)})
+    first = spending_return(
+        catalogue,
+        env.raw_dir / "kp.xlsx",
+        2022,
+        {"Ngân sách địa phương": (800, 765.2), "Huy động các nguồn lực khác": (300, 310)},
+    )
     fixed = spending_return(catalogue, env.raw_dir / "kp_sua.xlsx", 2022, {"Ngân sách địa phương": (800, 790)})
     os.utime(fixed, (first.stat().st_mtime + 86400,) * 2)
     pipeline.ingest(env, [first])
     pipeline.ingest(env, [fixed])
-    budget = ("SELECT name, spent_million_vnd FROM v_budget WHERE category = 'source' AND plan_code = 'LC-2021-2030' "
-              "AND name IN ('Ngân sách địa phương', 'Huy động các nguồn lực khác') ORDER BY name")
+    budget = (
+        "SELECT name, spent_million_vnd FROM v_budget WHERE category = 'source' AND plan_code = 'LC-2021-2030' "
+        "AND name IN ('Ngân sách địa phương', 'Huy động các nguồn lực khác') ORDER BY name"
+    )
     assert read_warehouse(budget) == [("Huy động các nguồn lực khác", 310), ("Ngân sách địa phương", 790)]
     before = read_warehouse(status), read_warehouse(budget)
     pipeline.rebuild(env)
@@ -146,13 +193,19 @@ def test_a_resend_replaces_only_the_activities_and_sources_it_reports(env, read_
 
 def test_the_lead_agencys_report_gives_the_status(env, read_warehouse, catalogue):
     # activity 3: led by Ban Dân tộc tỉnh, the Sở LĐ-TB&XH joins; the co-agency's later report does not override
-    lead = activity_return(catalogue, env.raw_dir / "lead.xlsx", {3: {"status": "Đã hoàn thành", "date": "01/09/2015"}},
-                           agency="Ban Dân tộc tỉnh")
-    co = activity_return(catalogue, env.raw_dir / "co.xlsx", {3: {"status": "Đang triển khai"}},
-                         received=dt.datetime(2015, 10, 28, 9))
+    lead = activity_return(
+        catalogue,
+        env.raw_dir / "lead.xlsx",
+        {3: {"status": "Đã hoàn thành", "date": "01/09/2015"}},
+        agency="Ban Dân tộc tỉnh",
+    )
+    co = activity_return(
+        catalogue, env.raw_dir / "co.xlsx", {3: {"status": "Đang triển khai"}}, received=dt.datetime(2015, 10, 28, 9)
+    )
     pipeline.ingest(env, [lead, co])
-    assert read_warehouse("SELECT status, reported_by, agencies_reporting FROM v_activities WHERE activity_no = 3") \
-        == [("done", "Ban Dân tộc tỉnh", 2)]
+    assert read_warehouse("SELECT status, reported_by, agencies_reporting FROM v_activities WHERE activity_no = 3") == [
+        ("done", "Ban Dân tộc tỉnh", 2)
+    ]
 
 
 def _set(cells: dict[int, dict[str, object]]):
@@ -166,6 +219,7 @@ def _renumbered(number: int):
         wb["HoatDong"][f"{ACTIVITY_LETTER['activity_no']}{FIRST_ROW}"] = number
         wb.save(path)
         return path
+
     return make
 
 
@@ -173,21 +227,23 @@ def _spending(amounts):
     return lambda catalogue, folder: spending_return(catalogue, folder / "sai.xlsx", 2022, amounts)
 
 
-@pytest.mark.parametrize("make, cell, said", [
-    (_renumbered(99), f"B{FIRST_ROW}", "Hoạt động 99 không có trong kế hoạch TTH-2015"),
-    (_renumbered(2), f"B{FIRST_ROW}", "Hoạt động 2 không giao cho cơ quan này"),  # led by Sở VH-TT&DL alone
-    (_set({1: {**DONE_1, "status": "Xong rồi"}}), f"G{FIRST_ROW}", "Tình trạng không có trong danh sách"),
-    (_set({1: {"result": "Đã làm", "date": "01/09/2015"}}), f"G{FIRST_ROW}", "Chưa chọn tình trạng"),
-    (_set({16: {"status": "Không thực hiện"}}), None, "chưa ghi lý do"),
-    (_set({5: {**TRAINING_5, "total": 50}}), None, "Nam (18) + nữ (42) nhiều hơn tổng số người tham gia (50)"),
-    (_set({5: {**TRAINING_5, "female": -4}}), None, "Số liệu không được âm"),
-    (_set({1: {**DONE_1, "area": "Xã Tả Van (Thị xã Sa Pa)"}}), f"I{FIRST_ROW}",
-     "không thuộc tỉnh Thừa Thiên Huế"),
-    (_set({1: {**DONE_1, "date": "01/09/2099"}}), f"H{FIRST_ROW}", "Ngày thực hiện sau ngày hôm nay"),
-    (_spending({"Ngân sách địa phương": (1200, -5)}), f"E{FIRST_ROW}", "Số liệu không được âm"),
-    (_spending({"Trung ương hỗ trợ": ("-1.234,5", 10)}), f"D{FIRST_ROW + 1}", "Số liệu không được âm"),
-    (_spending({"Trung ương hỗ trợ": (800, "tám trăm")}), f"E{FIRST_ROW + 1}", "Ô số chứa chữ"),
-])
+@pytest.mark.parametrize(
+    "make, cell, said",
+    [
+        (_renumbered(99), f"B{FIRST_ROW}", "Hoạt động 99 không có trong kế hoạch TTH-2015"),
+        (_renumbered(2), f"B{FIRST_ROW}", "Hoạt động 2 không giao cho cơ quan này"),  # led by Sở VH-TT&DL alone
+        (_set({1: {**DONE_1, "status": "Xong rồi"}}), f"G{FIRST_ROW}", "Tình trạng không có trong danh sách"),
+        (_set({1: {"result": "Đã làm", "date": "01/09/2015"}}), f"G{FIRST_ROW}", "Chưa chọn tình trạng"),
+        (_set({16: {"status": "Không thực hiện"}}), None, "chưa ghi lý do"),
+        (_set({5: {**TRAINING_5, "total": 50}}), None, "Nam (18) + nữ (42) nhiều hơn tổng số người tham gia (50)"),
+        (_set({5: {**TRAINING_5, "female": -4}}), None, "Số liệu không được âm"),
+        (_set({1: {**DONE_1, "area": "Xã Tả Van (Thị xã Sa Pa)"}}), f"I{FIRST_ROW}", "không thuộc tỉnh Thừa Thiên Huế"),
+        (_set({1: {**DONE_1, "date": "01/09/2099"}}), f"H{FIRST_ROW}", "Ngày thực hiện sau ngày hôm nay"),
+        (_spending({"Ngân sách địa phương": (1200, -5)}), f"E{FIRST_ROW}", "Số liệu không được âm"),
+        (_spending({"Trung ương hỗ trợ": ("-1.234,5", 10)}), f"D{FIRST_ROW + 1}", "Số liệu không được âm"),
+        (_spending({"Trung ương hỗ trợ": (800, "tám trăm")}), f"E{FIRST_ROW + 1}", "Ô số chứa chữ"),
+    ],
+)
 def test_bad_activity_and_spending_returns_are_refused_whole(make, cell, said, env, catalogue):
     good = activity_return(catalogue, env.raw_dir / "a_dung.xlsx", {1: DONE_1})
     pipeline.ingest(env, [good, spending_return(catalogue, env.raw_dir / "b_dung.xlsx", 2021)])
@@ -195,30 +251,36 @@ def test_bad_activity_and_spending_returns_are_refused_whole(make, cell, said, e
         before = {t: table_checksum(con, t) for t in ("fact_activity_report", "fact_spending", "submission")}
     outcome = pipeline.ingest(env, [make(catalogue, env.raw_dir)]).outcomes[0]
     assert outcome.outcome == "rejected"
-    assert any(said in str(p) and (cell is None or p.cell == cell) for p in outcome.problems), \
-        [str(p) for p in outcome.problems]
+    assert any(said in str(p) and (cell is None or p.cell == cell) for p in outcome.problems), [
+        str(p) for p in outcome.problems
+    ]
     assert outcome.report_path.exists()
     with staging_connection(env) as con:
         assert {t: table_checksum(con, t) for t in before} == before
 
 
 def test_spending_above_a_sources_plan_is_accepted_and_flagged(env, read_warehouse, catalogue):
-    path = spending_return(catalogue, env.raw_dir / "kinh_phi.xlsx", 2022,
-                           {"Huy động các nguồn lực khác": ("1.300", "1.250,5")})
+    path = spending_return(
+        catalogue, env.raw_dir / "kinh_phi.xlsx", 2022, {"Huy động các nguồn lực khác": ("1.300", "1.250,5")}
+    )
     outcome = pipeline.ingest(env, [path]).outcomes[0]
     assert outcome.outcome == "accepted" and outcome.spending == 1
     assert "vượt dự toán của nguồn trong kế hoạch (1.177 triệu đồng)" in outcome.summary()
     assert read_warehouse("SELECT spent_million_vnd, flagged FROM fact_spending") == [(1250.5, True)]
-    assert read_warehouse("SELECT over_plan, execution_rate FROM v_budget WHERE name = 'Huy động các nguồn lực khác'") \
-        == [(True, round(100 * 1250.5 / 1177, 2))]
+    assert read_warehouse(
+        "SELECT over_plan, execution_rate FROM v_budget WHERE name = 'Huy động các nguồn lực khác'"
+    ) == [(True, round(100 * 1250.5 / 1177, 2))]
 
 
 def test_v_budget_for_lao_cai(env, read_warehouse, catalogue):
     paths = [spending_return(catalogue, env.raw_dir / f"kp_{year}.xlsx", year) for year in sorted(SPENDING)]
     assert [o.outcome for o in pipeline.ingest(env, paths).outcomes] == ["accepted"] * len(paths)
-    lines = {(r[0], r[1]): r[2:] for r in read_warehouse("""
+    lines = {
+        (r[0], r[1]): r[2:]
+        for r in read_warehouse("""
         SELECT category, name, planned_million_vnd, allocated_million_vnd, spent_million_vnd, execution_rate
-        FROM v_budget WHERE plan_code = 'LC-2021-2030'""")}
+        FROM v_budget WHERE plan_code = 'LC-2021-2030'""")
+    }
     assert sum(v[0] for (category, _), v in lines.items() if category == "source") == 18168
     assert lines[("total", "Tổng nhu cầu kinh phí")][0] == 18168
     assert sum(v[0] for (category, _), v in lines.items() if category == "phase") == 18168
@@ -246,8 +308,9 @@ def test_report_lists_every_activity_of_thua_thien_hue(env, catalogue):
     from bdg_pipeline.cli import main
 
     pipeline.ingest(env, [activity_return(catalogue, env.raw_dir / "hd.xlsx", {1: DONE_1, 5: TRAINING_5})])
-    result = CliRunner().invoke(main, ["report", "--province", "Thừa Thiên Huế", "--year", "2015"],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["report", "--province", "Thừa Thiên Huế", "--year", "2015"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if line.startswith("  TTH-2015 · ")]
     assert len(lines) == 41

@@ -24,8 +24,13 @@ REFORM = dt.date(2025, 3, 1)
 
 
 def parts_of(ws) -> list[str]:
-    return sorted({f"{ws[f'B{r}'].value}.{ws[f'C{r}'].value}{ws[f'D{r}'].value or ''}"
-                   for r in range(FIRST_ROW, ws.max_row + 1) if ws[f"B{r}"].value is not None})
+    return sorted(
+        {
+            f"{ws[f'B{r}'].value}.{ws[f'C{r}'].value}{ws[f'D{r}'].value or ''}"
+            for r in range(FIRST_ROW, ws.max_row + 1)
+            if ws[f"B{r}"].value is not None
+        }
+    )
 
 
 def test_dissolved_agencies_and_their_successors(catalogue):
@@ -42,28 +47,44 @@ def test_dissolved_agencies_and_their_successors(catalogue):
     assert timeline.successor("NOIVU", "") is None
 
 
-@pytest.mark.parametrize("part, before, after", [
-    # the Sở LĐ-TB&XH's work split by function (agencies.yaml)
-    ((2, 1, ""), "LDTBXH", "NOIVU"),   # lao động nữ làm công hưởng lương: labour
-    ((6, 1, ""), "LDTBXH", "NOIVU"),   # kiến thức về bình đẳng giới: gender equality
-    ((3, 2, "a"), "LDTBXH", "YTE"),    # người bị bạo lực ... dịch vụ hỗ trợ: social protection
-    ((3, 3, ""), "LDTBXH", "YTE"),     # nạn nhân bị mua bán trở về
-    ((3, 4, "a"), "LDTBXH", "YTE"),    # cơ sở trợ giúp xã hội công lập
-    ((5, 3, "a"), "LDTBXH", "GDDT"),   # tuyển mới giáo dục nghề nghiệp
-    ((2, 3, ""), "KHDT", "TAICHINH"),
-    ((6, 3, "a"), "TTTT", "KHCN"),
-    ((3, 1, ""), "CTK", "CCTK"),
-    ((4, 1, ""), "YTE", "YTE"),        # an agency that goes on keeps its chỉ tiêu
-])
+@pytest.mark.parametrize(
+    "part, before, after",
+    [
+        # the Sở LĐ-TB&XH's work split by function (agencies.yaml)
+        ((2, 1, ""), "LDTBXH", "NOIVU"),  # lao động nữ làm công hưởng lương: labour
+        ((6, 1, ""), "LDTBXH", "NOIVU"),  # kiến thức về bình đẳng giới: gender equality
+        ((3, 2, "a"), "LDTBXH", "YTE"),  # người bị bạo lực ... dịch vụ hỗ trợ: social protection
+        ((3, 3, ""), "LDTBXH", "YTE"),  # nạn nhân bị mua bán trở về
+        ((3, 4, "a"), "LDTBXH", "YTE"),  # cơ sở trợ giúp xã hội công lập
+        ((5, 3, "a"), "LDTBXH", "GDDT"),  # tuyển mới giáo dục nghề nghiệp
+        ((2, 3, ""), "KHDT", "TAICHINH"),
+        ((6, 3, "a"), "TTTT", "KHCN"),
+        ((3, 1, ""), "CTK", "CCTK"),
+        ((4, 1, ""), "YTE", "YTE"),  # an agency that goes on keeps its chỉ tiêu
+    ],
+)
 def test_each_chi_tieu_goes_to_the_successor_of_its_function(catalogue, part, before, after):
     r = catalogue.reporters
-    mine = r[(r.plan_code == "LC-2021-2030") & (r.objective_no == part[0]) & (r.indicator_no == part[1])
-             & (r.part == part[2])]
-    by_day = {day: set(mine[((mine.valid_from.isna()) | (mine.valid_from <= day))
-                            & ((mine.valid_to.isna()) | (mine.valid_to >= day))].agency_code)
-              for day in (dt.datetime(2025, 2, 28), dt.datetime(2025, 3, 1), dt.datetime(2030, 12, 31))}
-    assert by_day == {dt.datetime(2025, 2, 28): {before}, dt.datetime(2025, 3, 1): {after},
-                      dt.datetime(2030, 12, 31): {after}}
+    mine = r[
+        (r.plan_code == "LC-2021-2030")
+        & (r.objective_no == part[0])
+        & (r.indicator_no == part[1])
+        & (r.part == part[2])
+    ]
+    by_day = {
+        day: set(
+            mine[
+                ((mine.valid_from.isna()) | (mine.valid_from <= day))
+                & ((mine.valid_to.isna()) | (mine.valid_to >= day))
+            ].agency_code
+        )
+        for day in (dt.datetime(2025, 2, 28), dt.datetime(2025, 3, 1), dt.datetime(2030, 12, 31))
+    }
+    assert by_day == {
+        dt.datetime(2025, 2, 28): {before},
+        dt.datetime(2025, 3, 1): {after},
+        dt.datetime(2030, 12, 31): {after},
+    }
 
 
 def _catalogue_copy(tmp_path: Path) -> Path:
@@ -75,12 +96,15 @@ def _catalogue_copy(tmp_path: Path) -> Path:
 def test_an_unknown_successor_fails_with_the_entry_named(tmp_path):
     folder = _catalogue_copy(tmp_path)
     path = folder / "agencies.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("- {code: GDDT, words", "- {code: GDDTT, words"),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("- {code: GDDT, words", "- {code: GDDTT, words"), encoding="utf-8"
+    )
     with pytest.raises(CatalogueError) as err:
         read_catalogue(folder)
-    assert any("agencies.yaml, code LDTBXH, cơ quan kế nhiệm GDDTT" in p and "known_successor_agency" in p
-               for p in err.value.problems), err.value.problems
+    assert any(
+        "agencies.yaml, code LDTBXH, cơ quan kế nhiệm GDDTT" in p and "known_successor_agency" in p
+        for p in err.value.problems
+    ), err.value.problems
 
 
 def test_a_split_needs_one_successor_for_the_rest_and_a_dissolved_agency_a_successor(tmp_path):
@@ -103,8 +127,10 @@ def test_a_plan_after_the_reform_cannot_give_work_to_a_dissolved_agency(tmp_path
     path.write_text(text.replace("[2025, ", "[2026, "), encoding="utf-8")
     with pytest.raises(CatalogueError) as err:
         read_catalogue(folder)
-    assert ("LC-2021-2030, chỉ tiêu 2.1: cơ quan “Sở Lao động - Thương binh và Xã hội” đã không còn từ ngày "
-            "01/03/2025, trước kỳ của kế hoạch (2026); ghi cơ quan kế nhiệm “Sở Nội vụ”") in err.value.problems
+    assert (
+        "LC-2021-2030, chỉ tiêu 2.1: cơ quan “Sở Lao động - Thương binh và Xã hội” đã không còn từ ngày "
+        "01/03/2025, trước kỳ của kế hoạch (2026); ghi cơ quan kế nhiệm “Sở Nội vụ”"
+    ) in err.value.problems
     assert any(p.startswith("LC-2021-2030, chỉ tiêu 3.3: ") and p.endswith("“Sở Y tế”") for p in err.value.problems)
 
 
@@ -134,8 +160,11 @@ def test_years_before_the_reform_are_unchanged(catalogue, tmp_path):
     assert parts_of(ws) == ["2.1", "2.2", "3.2a", "3.2b", "3.3", "3.4a", "3.4b", "5.3a", "5.3b", "6.1", "6.2"]
     pi = catalogue.plan_indicators
     led = pi[(pi.plan_code == "LC-2021-2030") & (pi.lead_agency == "NOIVU")]
-    assert parts_of(wb_for(catalogue, tmp_path, "Sở Nội vụ", 2024)) == sorted(
-        f"{r.objective_no}.{r.indicator_no}{r.part}" for r in led.itertuples()) == ["1.1", "5.4a", "5.4b"]
+    assert (
+        parts_of(wb_for(catalogue, tmp_path, "Sở Nội vụ", 2024))
+        == sorted(f"{r.objective_no}.{r.indicator_no}{r.part}" for r in led.itertuples())
+        == ["1.1", "5.4a", "5.4b"]
+    )
 
 
 def test_a_template_for_a_dissolved_agency_names_its_successors(catalogue):
@@ -185,18 +214,26 @@ def test_returns_are_accepted_from_the_agency_of_their_year(catalogue, env, read
     assert "Sở Nội vụ (chỉ tiêu 2.1, 2.2, 6.1, 6.2)" in problem.message
     in_force = read_warehouse("SELECT agency_code, year, status FROM submission ORDER BY year")
     assert in_force == [("LDTBXH", 2024, "accepted"), ("NOIVU", 2026, "accepted")]
-    tracker = read_warehouse("SELECT agency_code, year, status FROM v_submissions WHERE plan_code = 'LC-2021-2030' "
-                             "AND year IN (2024, 2026) AND agency_code IN ('LDTBXH', 'NOIVU') "
-                             "ORDER BY year, agency_code")
+    tracker = read_warehouse(
+        "SELECT agency_code, year, status FROM v_submissions WHERE plan_code = 'LC-2021-2030' "
+        "AND year IN (2024, 2026) AND agency_code IN ('LDTBXH', 'NOIVU') "
+        "ORDER BY year, agency_code"
+    )
     assert [(a, y) for a, y, _ in tracker] == [("LDTBXH", 2024), ("NOIVU", 2024), ("NOIVU", 2026)]
     assert dict(((a, y), s) for a, y, s in tracker)[("LDTBXH", 2024)] in ("on_time", "late")
 
 
 def test_tracker_expects_the_successors_after_the_reform(catalogue, env, read_warehouse):
     pipeline.rebuild(env)
-    expected = {year: set(a for (a,) in read_warehouse(
-        "SELECT DISTINCT agency_code FROM v_submissions WHERE plan_code = 'LC-2021-2030' AND year = ?", [year]))
-        for year in (2024, 2025, 2026)}
+    expected = {
+        year: set(
+            a
+            for (a,) in read_warehouse(
+                "SELECT DISTINCT agency_code FROM v_submissions WHERE plan_code = 'LC-2021-2030' AND year = ?", [year]
+            )
+        )
+        for year in (2024, 2025, 2026)
+    }
     assert expected[2024] == {"NOIVU", "LDTBXH", "KHDT", "CTK", "YTE", "GDDT", "TTTT"}
     assert expected[2026] == expected[2025] == {"NOIVU", "TAICHINH", "CCTK", "YTE", "GDDT", "KHCN"}
     rows = read_warehouse("SELECT count(*), count(DISTINCT (plan_code, agency_code, year, period)) FROM v_submissions")
@@ -266,6 +303,9 @@ def test_the_synthetic_national_plans_name_the_agencies_of_2026(tmp_path):
     pi = national.plan_indicators
     lao_cai = pi[pi.plan_code == "QG15-2026-2035"]
     leads = dict(zip(lao_cai.indicator_code, lao_cai.lead_agency, strict=True))
-    assert (leads["gbv_victims_service_access_share"], leads["vocational_enrolment_female_share"],
-            leads["female_wage_employment_share"], leads["female_enterprise_owner_share"]) == (
-        "YTE", "GDDT", "NOIVU", "TAICHINH")
+    assert (
+        leads["gbv_victims_service_access_share"],
+        leads["vocational_enrolment_female_share"],
+        leads["female_wage_employment_share"],
+        leads["female_enterprise_owner_share"],
+    ) == ("YTE", "GDDT", "NOIVU", "TAICHINH")

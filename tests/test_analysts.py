@@ -41,12 +41,20 @@ def query(s, sql):
 
 def test_every_target_of_001_and_003_answered(sample_env):
     expected = query(sample_env, "SELECT count(*) FROM fact_target WHERE plan_code IN ('LC-2021-2030', 'QN-2021-2030')")
-    answered = query(sample_env, """
+    answered = query(
+        sample_env,
+        """
         SELECT count(*), count(status) FROM v_attainment
-        WHERE plan_code IN ('LC-2021-2030', 'QN-2021-2030') AND level = 'tinh'""")
+        WHERE plan_code IN ('LC-2021-2030', 'QN-2021-2030') AND level = 'tinh'""",
+    )
     assert answered[0] == (expected[0][0], expected[0][0])
-    years = {y for (y,) in query(sample_env, "SELECT DISTINCT target_year FROM v_attainment "
-                                             "WHERE plan_code IN ('LC-2021-2030', 'QN-2021-2030')")}
+    years = {
+        y
+        for (y,) in query(
+            sample_env,
+            "SELECT DISTINCT target_year FROM v_attainment WHERE plan_code IN ('LC-2021-2030', 'QN-2021-2030')",
+        )
+    }
     assert years == {2025, 2030}
     statuses = {s for (s,) in query(sample_env, "SELECT DISTINCT status FROM v_attainment")}
     assert statuses >= CLASSES
@@ -54,8 +62,11 @@ def test_every_target_of_001_and_003_answered(sample_env):
 
 
 def test_progress_path(sample_env):
-    rows = query(sample_env, """SELECT year, expected_value FROM v_progress
-        WHERE plan_code = 'LC-2021-2030' AND objective_no = 1 AND indicator_no = 1 ORDER BY year""")
+    rows = query(
+        sample_env,
+        """SELECT year, expected_value FROM v_progress
+        WHERE plan_code = 'LC-2021-2030' AND objective_no = 1 AND indicator_no = 1 ORDER BY year""",
+    )
     expected = dict(rows)
     assert expected[2025] == pytest.approx(60) and expected[2030] == pytest.approx(75)
     assert expected[2026] == pytest.approx(63)  # 60 + (75 − 60) / 5
@@ -101,8 +112,12 @@ READER = textwrap.dedent("""
 def test_reader_never_blocked_by_rebuild(sample_env, tmp_path):
     expected = query(sample_env, "SELECT count(*) FROM v_attainment")[0][0]
     stop = tmp_path / "stop"
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(sample_env.warehouse), str(expected), str(stop)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(sample_env.warehouse), str(expected), str(stop)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     for _ in range(2):  # two full rebuilds, each ending in a publish under the reader's feet
         pipeline.rebuild(sample_env)
     stop.touch()
@@ -129,10 +144,17 @@ def test_readme_snippets_work_in_one_process(sample_env, tmp_path):
     published.parent.mkdir(parents=True)
     published.symlink_to(sample_env.warehouse)  # where the first snippet looks, from the project root
     plain, notebook = _readme_snippets()
-    script = "\n".join([plain, "held = con", notebook,
-                        "assert len(df) > 0 and held.sql('SELECT count(*) FROM v_targets').fetchall()[0][0] > 0",
-                        "print('ok', len(df))"])
+    script = "\n".join(
+        [
+            plain,
+            "held = con",
+            notebook,
+            "assert len(df) > 0 and held.sql('SELECT count(*) FROM v_targets').fetchall()[0][0] > 0",
+            "print('ok', len(df))",
+        ]
+    )
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "BDG_WAREHOUSE": str(published)}
-    run = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True,
-                         timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300
+    )
     assert run.returncode == 0 and run.stdout.startswith("ok "), run.stderr[-2000:]

@@ -37,21 +37,29 @@ def undated_levels() -> TableSpec:
 
 VARIANT_LAYOUTS = {**LAYOUTS, "nam-chi-o-tieu-de": undated_levels}
 ABOVE = {
-    "co-quan-quoc-hieu": [["UBND TỈNH NINH THUẬN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
-                          ["SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "Độc lập - Tự do - Hạnh phúc"]],
+    "co-quan-quoc-hieu": [
+        ["UBND TỈNH NINH THUẬN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"],
+        ["SỞ LAO ĐỘNG - THƯƠNG BINH VÀ XÃ HỘI", "Độc lập - Tự do - Hạnh phúc"],
+    ],
     "so-ky-hieu-ngay": [["Số: 1234/BC-SLĐTBXH", "Ninh Thuận, ngày 10 tháng 12 năm 2019"]],
 }
 TITLES: dict[str, tuple[list, str]] = {  # title lines, sheet name
     "nam-ke-hoach": (list(TITLE), "Phụ lục"),
-    "nam-ket-qua": (["BÁO CÁO", "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU BÌNH ĐẲNG GIỚI", "TỈNH NINH THUẬN NĂM 2019"],
-                    "Phụ lục"),
+    "nam-ket-qua": (
+        ["BÁO CÁO", "KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU BÌNH ĐẲNG GIỚI", "TỈNH NINH THUẬN NĂM 2019"],
+        "Phụ lục",
+    ),
     "chi-ten-trang": ([], "KQ 2019"),
 }
 BELOW = {
     "ghi-chu": [["Ghi chú: số liệu cấp xã do Ủy ban nhân dân các huyện tổng hợp."]],
     "chu-thich": [["(*) Số liệu ước tính đến ngày 30/11/2019."]],
-    "noi-nhan-chu-ky": [["Nơi nhận:", "KT. GIÁM ĐỐC"], ["- UBND tỉnh (b/c);", "PHÓ GIÁM ĐỐC"],
-                        ["- Lưu: VT, BĐG.", ""], ["", "Nguyễn Văn An"]],
+    "noi-nhan-chu-ky": [
+        ["Nơi nhận:", "KT. GIÁM ĐỐC"],
+        ["- UBND tỉnh (b/c);", "PHÓ GIÁM ĐỐC"],
+        ["- Lưu: VT, BĐG.", ""],
+        ["", "Nguyễn Văn An"],
+    ],
     "nguoi-lap-bieu": [["NGƯỜI LẬP BIỂU", "THỦ TRƯỞNG ĐƠN VỊ"], ["Trần Thị Bình", "Lê Văn Cường"]],
 }
 
@@ -80,17 +88,28 @@ def document(layout: str, title: str, above: list[str], below: list[str]) -> Tab
 def year_is_said(layout: str, title: str, writer: str) -> bool:
     """Whether the document says which year its results are of: in the header, else in a title speaking of
     results, else in the sheet's name (Word documents have none)."""
-    return layout != "nam-chi-o-tieu-de" or title == "nam-ket-qua" or (
-        title == "chi-ten-trang" and not writer.endswith("docx"))
+    return (
+        layout != "nam-chi-o-tieu-de"
+        or title == "nam-ket-qua"
+        or (title == "chi-ten-trang" and not writer.endswith("docx"))
+    )
 
 
-@settings(max_examples=int(os.environ.get("APPENDIX_VARIANTS", "60")), deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(layout=st.sampled_from(sorted(VARIANT_LAYOUTS)), title=st.sampled_from(sorted(TITLES)),
-       above=st.lists(st.sampled_from(sorted(ABOVE)), unique=True),
-       below=st.lists(st.sampled_from(sorted(BELOW)), unique=True), writer=st.sampled_from(sorted(WRITERS)))
-def test_every_document_around_the_table_gives_the_same_facts(layout, title, above, below, writer, catalogue,
-                                                               reference, tmp_path_factory):
+@settings(
+    max_examples=int(os.environ.get("APPENDIX_VARIANTS", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    layout=st.sampled_from(sorted(VARIANT_LAYOUTS)),
+    title=st.sampled_from(sorted(TITLES)),
+    above=st.lists(st.sampled_from(sorted(ABOVE)), unique=True),
+    below=st.lists(st.sampled_from(sorted(BELOW)), unique=True),
+    writer=st.sampled_from(sorted(WRITERS)),
+)
+def test_every_document_around_the_table_gives_the_same_facts(
+    layout, title, above, below, writer, catalogue, reference, tmp_path_factory
+):
     path = tmp_path_factory.mktemp("doc") / f"bao_cao.{writer.rsplit('.', 1)[1]}"
     WRITERS[writer](document(layout, title, above, below), path)
     parsed = read(path, catalogue)
@@ -115,8 +134,10 @@ def test_a_note_under_the_table_in_the_objective_column_is_not_an_objective(cata
     parsed = read(WRITERS["openpyxl.xlsx"](spec, tmp_path / "phu_luc.xlsx"), catalogue)
     assert isinstance(parsed, ParsedReturn), [str(p) for p in parsed]
     assert observations(parsed) == reference
-    assert parsed.note == ("Đã đọc 31 số liệu của 22 chỉ tiêu (kế hoạch NT-2020, năm 2019); bỏ qua 5 dòng ngoài "
-                           "bảng (tiêu đề, ngày tháng, ghi chú)")
+    assert parsed.note == (
+        "Đã đọc 31 số liệu của 22 chỉ tiêu (kế hoạch NT-2020, năm 2019); bỏ qua 5 dòng ngoài "
+        "bảng (tiêu đề, ngày tháng, ghi chú)"
+    )
 
 
 def test_a_row_inside_the_table_that_cannot_be_read_is_still_named_at_its_cell(catalogue, tmp_path):
@@ -134,8 +155,11 @@ def test_two_plans_that_fit_equally_are_refused_naming_both(catalogue, tmp_path)
     """No province named anywhere and years both Quảng Ninh and Lào Cai plans monitor: not guessed."""
     from tests.appendix_files import write_openpyxl
 
-    spec = TableSpec(["KẾT QUẢ THỰC HIỆN NĂM 2023"], [["STT", "Chỉ tiêu", "Kết quả năm 2023"],
-                                                     [1, "Tỷ số giới tính khi sinh", "112,4"]], sheet="KQ")
+    spec = TableSpec(
+        ["KẾT QUẢ THỰC HIỆN NĂM 2023"],
+        [["STT", "Chỉ tiêu", "Kết quả năm 2023"], [1, "Tỷ số giới tính khi sinh", "112,4"]],
+        sheet="KQ",
+    )
     problems = read(write_openpyxl(spec, tmp_path / "kq.xlsx"), catalogue)
     assert isinstance(problems, list)
     assert "khớp với hơn một kế hoạch" in str(problems[0])
@@ -148,7 +172,8 @@ REFUSED_AT = {"lc08_ctk_2021_2023": ("Bieu 02", "B7")}  # a row fitting two ch�
 
 def _documents() -> list[Path]:
     return sorted(OFFICE_DOCUMENTS.glob("*.expected.json")) + (
-        sorted(SHARED_DOCUMENTS.glob("*.expected.json")) if SHARED_DOCUMENTS.is_dir() else [])
+        sorted(SHARED_DOCUMENTS.glob("*.expected.json")) if SHARED_DOCUMENTS.is_dir() else []
+    )
 
 
 @pytest.mark.parametrize("expected", _documents(), ids=lambda p: p.name.split(".")[0])
@@ -163,11 +188,32 @@ def test_documents_written_outside_the_project_read_to_their_facts(expected, cat
         return
     assert isinstance(parsed, ParsedReturn), [str(p) for p in parsed]
     assert parsed.plan_code == facts["plan"]
-    got = sorted((r.objective_no, r.indicator_no, r.part, r.level, r.year, round(r.reading.value or 0, 2),
-                  r.reading.numerator, r.reading.denominator) for r in parsed.rows)
-    want = sorted((f["objective"], f["indicator"], f["part"], f["level"], f["year"], round(f["value"], 2),
-                   f.get("numerator", got_count(got, f, 6)), f.get("denominator", got_count(got, f, 7)))
-                  for f in facts["facts"])
+    got = sorted(
+        (
+            r.objective_no,
+            r.indicator_no,
+            r.part,
+            r.level,
+            r.year,
+            round(r.reading.value or 0, 2),
+            r.reading.numerator,
+            r.reading.denominator,
+        )
+        for r in parsed.rows
+    )
+    want = sorted(
+        (
+            f["objective"],
+            f["indicator"],
+            f["part"],
+            f["level"],
+            f["year"],
+            round(f["value"], 2),
+            f.get("numerator", got_count(got, f, 6)),
+            f.get("denominator", got_count(got, f, 7)),
+        )
+        for f in facts["facts"]
+    )
     assert got == want
 
 

@@ -28,8 +28,11 @@ def catalogue():
 
 def observations(parsed: ParsedReturn, year: int | None = None) -> list[tuple]:
     """What a return tells, whatever its layout: chỉ tiêu, part, level, year, the numbers, the agency."""
-    return sorted((r.objective_no, r.indicator_no, r.part, r.level, r.area_code, r.year, r.reading, r.agency_code)
-                  for r in parsed.rows if year is None or r.year == year)
+    return sorted(
+        (r.objective_no, r.indicator_no, r.part, r.level, r.area_code, r.year, r.reading, r.agency_code)
+        for r in parsed.rows
+        if year is None or r.year == year
+    )
 
 
 def read(path: Path, catalogue) -> ParsedReturn | list[Problem]:
@@ -72,8 +75,9 @@ def test_word_report_ingests_and_replaces_the_workbook_sent_before(env, read_war
     again = pipeline.ingest(env, [write_appendix_document(env.raw_dir / "b_bao_cao.docx")])
     assert [o.outcome for o in first.outcomes + again.outcomes] == ["accepted", "accepted"]
     assert again.outcomes[0].superseded
-    rows = read_warehouse("SELECT source_file, source_sheet, source_cell FROM v_observations "
-                          "WHERE objective_no = 2 AND indicator_no = 1")
+    rows = read_warehouse(
+        "SELECT source_file, source_sheet, source_cell FROM v_observations WHERE objective_no = 2 AND indicator_no = 1"
+    )
     assert len(rows) == 1 and rows[0][0].endswith("b_bao_cao.docx") and rows[0][1:] == ("Bảng 1", "dòng 7, cột 3")
     assert read_warehouse("SELECT count(*) FROM v_observations")[0][0] == 31  # in force once, not twice
 
@@ -88,17 +92,26 @@ def _with_header(spec, row: int, column: int, text: str):
     return spec
 
 
-@pytest.mark.parametrize("spec, said", [
-    (_with_header(levels_in_columns(), 0, 2, "SỐ LIỆU KẾT QUẢ ĐẠT ĐƯỢC"),
-     "không rõ năm của số liệu ở cột C"),
-    (_with_header(fractions_by_level(), 2, 4, "Số khác"),
-     "cột E có số liệu nhưng tiêu đề “KẾT QUẢ NĂM 2019 / Cấp tỉnh / Số khác”"),
-    (_with_header(fractions_by_level(), 2, 4, "Ghi chú"), "có cột tử số mà không có cột mẫu số (năm 2019 cấp tỉnh)"),
-    (_with_header(fractions_by_level(), 0, 0, "Ghi nhận"), "cột A có số liệu nhưng tiêu đề “Ghi nhận”"),
-    (_with_header(fractions_by_level(), 2, 7, "Ghi nhận"),
-     "cột H có số liệu nhưng tiêu đề “KẾT QUẢ NĂM 2019 / Cấp huyện / Ghi nhận”"),
-    (_with_header(levels_in_columns(), 1, 3, "Cấp tỉnh"), "hai cột cùng là kết quả năm 2019 cấp tỉnh"),
-])
+@pytest.mark.parametrize(
+    "spec, said",
+    [
+        (_with_header(levels_in_columns(), 0, 2, "SỐ LIỆU KẾT QUẢ ĐẠT ĐƯỢC"), "không rõ năm của số liệu ở cột C"),
+        (
+            _with_header(fractions_by_level(), 2, 4, "Số khác"),
+            "cột E có số liệu nhưng tiêu đề “KẾT QUẢ NĂM 2019 / Cấp tỉnh / Số khác”",
+        ),
+        (
+            _with_header(fractions_by_level(), 2, 4, "Ghi chú"),
+            "có cột tử số mà không có cột mẫu số (năm 2019 cấp tỉnh)",
+        ),
+        (_with_header(fractions_by_level(), 0, 0, "Ghi nhận"), "cột A có số liệu nhưng tiêu đề “Ghi nhận”"),
+        (
+            _with_header(fractions_by_level(), 2, 7, "Ghi nhận"),
+            "cột H có số liệu nhưng tiêu đề “KẾT QUẢ NĂM 2019 / Cấp huyện / Ghi nhận”",
+        ),
+        (_with_header(levels_in_columns(), 1, 3, "Cấp tỉnh"), "hai cột cùng là kết quả năm 2019 cấp tỉnh"),
+    ],
+)
 def test_a_layout_not_read_with_confidence_is_refused_with_what_was_understood(spec, said, catalogue, tmp_path):
     problems = _problems(read(write_openpyxl(spec, tmp_path / "phu_luc.xlsx"), catalogue))
     assert len(problems) == 1
@@ -111,13 +124,14 @@ def test_a_row_matched_to_no_chi_tieu_is_named_never_guessed(catalogue, tmp_path
     row = next(i for i, r in enumerate(spec.rows) if str(r[1]).startswith("Chỉ tiêu 2: Tỷ lệ nữ làm chủ"))
     spec.rows[row][1] = "Tỷ lệ nữ được hỗ trợ"  # no number, and the wording fits several chỉ tiêu
     problems = _problems(read(write_openpyxl(spec, tmp_path / "phu_luc.xlsx"), catalogue))
-    assert any(f"ô B{len(spec.title) + 2 + row}: Không xác định được dòng này thuộc chỉ tiêu nào" in p
-               for p in problems), problems
+    assert any(
+        f"ô B{len(spec.title) + 2 + row}: Không xác định được dòng này thuộc chỉ tiêu nào" in p for p in problems
+    ), problems
 
 
 def test_unnumbered_rows_are_matched_by_the_plan_wording(catalogue, tmp_path, reference):
     spec = fractions_by_level()
-    for r in spec.rows[spec.header_rows:]:
+    for r in spec.rows[spec.header_rows :]:
         r[1] = re.sub(r"^Chỉ tiêu \d+:\s*", "", str(r[1]))  # the office wrote the wording only
     parsed = read(write_openpyxl(spec, tmp_path / "phu_luc.xlsx"), catalogue)
     assert isinstance(parsed, ParsedReturn), _problems(parsed)
@@ -159,11 +173,16 @@ def test_excel_error_in_an_appendix_is_named(catalogue, tmp_path):
     assert any("Ô có lỗi công thức #DIV/0! (chia cho 0)" in p and f"ô F{cell.row}" in p for p in problems), problems
 
 
-@pytest.mark.parametrize("content, said", [
-    (None, "Không nhận ra biểu báo cáo"),  # a Word letter with no table
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + b"\0" * 600,
-     "Tài liệu Word 97-2003 (.doc) chưa đọc được"),
-])
+@pytest.mark.parametrize(
+    "content, said",
+    [
+        (None, "Không nhận ra biểu báo cáo"),  # a Word letter with no table
+        (
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + "WordDocument".encode("utf-16-le") + b"\0" * 600,
+            "Tài liệu Word 97-2003 (.doc) chưa đọc được",
+        ),
+    ],
+)
 def test_word_files_that_cannot_hold_an_appendix_are_refused(content, said, catalogue, tmp_path):
     if content is None:
         from docx import Document
@@ -188,9 +207,9 @@ def test_refused_word_report_leaves_the_warehouse_unchanged(env):
     bad = write_appendix_document(env.raw_dir / "b_bad.docx", spec)
     outcome = pipeline.ingest(env, [bad]).outcomes[0]
     assert outcome.outcome == "rejected"
-    assert any(p.sheet == "Bảng 1" and p.cell == "dòng 9, cột 3" and "lớn hơn mẫu số" in str(p)
-               for p in outcome.problems), [str(p) for p in outcome.problems]
+    assert any(
+        p.sheet == "Bảng 1" and p.cell == "dòng 9, cột 3" and "lớn hơn mẫu số" in str(p) for p in outcome.problems
+    ), [str(p) for p in outcome.problems]
     assert outcome.report_path.exists()
     with staging_connection(env) as con:
         assert {t: table_checksum(con, t) for t in ("fact_observation", "submission")} == before
-

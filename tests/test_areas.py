@@ -23,9 +23,9 @@ def test_both_worlds(areas):
     by_code = units.set_index("area_code")
     assert len(units[(units.level == "tinh") & ~units.area_code.str.contains("@")]) == 63
     assert len(units[units.valid_from.notna() & (units.level == "xa")]) == 3321
-    assert by_code.at["58", "valid_to"] == dt.date(2025, 6, 30)            # Ninh Thuận ends
-    assert by_code.at["56@2025", "area_name"] == "Tỉnh Khánh Hòa"          # into Khánh Hòa
-    assert by_code.at["22", "valid_to"] is None                            # Quảng Ninh unchanged
+    assert by_code.at["58", "valid_to"] == dt.date(2025, 6, 30)  # Ninh Thuận ends
+    assert by_code.at["56@2025", "area_name"] == "Tỉnh Khánh Hòa"  # into Khánh Hòa
+    assert by_code.at["22", "valid_to"] is None  # Quảng Ninh unchanged
     assert by_code.at["46", "area_name"] == "Thành phố Huế"
     succ = set(zip(successors.old_code, successors.new_code, strict=True))
     assert {("58", "56@2025"), ("10", "15@2025"), ("15", "15@2025")} <= succ  # Yên Bái and Lào Cai merge
@@ -35,17 +35,20 @@ def test_both_worlds(areas):
     assert len(do_vinh) >= 1 and by_code.at[do_vinh[0], "territory_code"] == "58"
 
 
-@pytest.mark.parametrize("year, territory, written, expected", [
-    (2015, "46", "xã Lộc Điền", "20143"),
-    (2015, "46", "Lộc Điền", "20143"),
-    (2015, "46", "huyện Phú Lộc", "482"),
-    (2015, "46", "Tp Huế", "46"),
-    (2015, "46", "  xã   Hồng Bắc ", "20065"),
-    (2015, "46", "Xa Loc Dien", "20143"),                                  # no diacritics
-    (2015, "46", unicodedata.normalize("NFD", "xã Lộc Điền"), "20143"),    # decomposed
-    (2019, "58", "TP. Phan Rang - Tháp Chàm", "582"),
-    (2019, "58", "Thành phố Phan Rang – Tháp Chàm", "582"),
-])
+@pytest.mark.parametrize(
+    "year, territory, written, expected",
+    [
+        (2015, "46", "xã Lộc Điền", "20143"),
+        (2015, "46", "Lộc Điền", "20143"),
+        (2015, "46", "huyện Phú Lộc", "482"),
+        (2015, "46", "Tp Huế", "46"),
+        (2015, "46", "  xã   Hồng Bắc ", "20065"),
+        (2015, "46", "Xa Loc Dien", "20143"),  # no diacritics
+        (2015, "46", unicodedata.normalize("NFD", "xã Lộc Điền"), "20143"),  # decomposed
+        (2019, "58", "TP. Phan Rang - Tháp Chàm", "582"),
+        (2019, "58", "Thành phố Phan Rang – Tháp Chàm", "582"),
+    ],
+)
 def test_names_as_officers_write_them(areas, year, territory, written, expected):
     units = units_for(areas[0], territory, dt.date(year, 12, 31))
     assert resolve(written, units) == expected
@@ -84,21 +87,29 @@ def lc_return(catalogue, env, year, fills):
 def test_district_and_commune_returns_roll_up_to_one_series(catalogue, env, read_warehouse, areas):
     code = "female_wage_employment_share"
     units_2026 = units_for(areas[0], "10", dt.date(2026, 12, 31))
-    communes = [n for n in build_template(catalogue, "LC-2021-2030", "Sở Nội vụ", 2026)
-                [SHEET]["I"] if n.value and "(" in str(n.value)][:2]
+    communes = [
+        n
+        for n in build_template(catalogue, "LC-2021-2030", "Sở Nội vụ", 2026)[SHEET]["I"]
+        if n.value and "(" in str(n.value)
+    ][:2]
     assert len(units_2026) > 10 and len(communes) == 2
     lc_return(catalogue, env, 2023, {(code, "Huyện Bát Xát"): (1200, 4000), (code, "Thị xã Sa Pa"): (900, 2000)})
     lc_return(catalogue, env, 2026, {(code, communes[0].value): (300, 800), (code, communes[1].value): (500, 1200)})
     summary = pipeline.rebuild(env)
     assert [o.outcome for o in summary.outcomes] == ["accepted", "accepted"]
-    rows = read_warehouse("""SELECT year, numerator, denominator, value, rolled_up FROM v_province_series
+    rows = read_warehouse(
+        """SELECT year, numerator, denominator, value, rolled_up FROM v_province_series
                              WHERE province_code = '10' AND indicator_code = $1 AND level = 'tinh' ORDER BY year""",
-                          [code])
+        [code],
+    )
     assert rows == [(2023, 2100, 6000, pytest.approx(35.0), True), (2026, 800, 2000, pytest.approx(40.0), True)]
     # the 2030 target set by Lào Cai before the merger is judged on that territory's series
-    judged = read_warehouse("""SELECT latest_year, latest_value, base_year FROM v_attainment
+    judged = read_warehouse(
+        """SELECT latest_year, latest_value, base_year FROM v_attainment
                                WHERE plan_code = 'LC-2021-2030' AND indicator_code = $1 AND target_year = 2030
-                               AND level = 'tinh'""", [code])
+                               AND level = 'tinh'""",
+        [code],
+    )
     assert judged == [(2026, pytest.approx(40.0), 2023)]
     # and the 2026 communes can be shown inside the new province
     inside = read_warehouse("""SELECT DISTINCT a.province_name FROM v_observations o JOIN v_areas a USING (area_code)

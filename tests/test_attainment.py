@@ -12,16 +12,27 @@ from bdg_pipeline.samples.ninh_thuan_appendix import write_appendix
 AS_OF = 2026
 
 
-@pytest.mark.parametrize("value, target, direction, unit, met", [
-    (60, 60, "at_least", "percent", True), (59.9, 60, "at_least", "percent", False),
-    (30, 30, "above", "percent", False), (30.1, 30, "above", "percent", True),
-    (112, 112, "at_most", "per_100", True), (112.1, 112, "at_most", "per_100", False),
-    (50, 50, "below", "per_100000", False), (49.9, 50, "below", "per_100000", True),
-    (59, 60, "about", "percent", True), (58.9, 60, "about", "percent", False),
-    (100, 100, "at_least", "percent", True), (99.9, 100, "at_least", "percent", False),  # 100 % means all
-    (0, 0, "at_most", "percent", True), (0.1, 0, "at_most", "percent", False),
-    (1, 1, "at_least", "yes_no", True), (0, 1, "at_least", "yes_no", False),
-])
+@pytest.mark.parametrize(
+    "value, target, direction, unit, met",
+    [
+        (60, 60, "at_least", "percent", True),
+        (59.9, 60, "at_least", "percent", False),
+        (30, 30, "above", "percent", False),
+        (30.1, 30, "above", "percent", True),
+        (112, 112, "at_most", "per_100", True),
+        (112.1, 112, "at_most", "per_100", False),
+        (50, 50, "below", "per_100000", False),
+        (49.9, 50, "below", "per_100000", True),
+        (59, 60, "about", "percent", True),
+        (58.9, 60, "about", "percent", False),
+        (100, 100, "at_least", "percent", True),
+        (99.9, 100, "at_least", "percent", False),  # 100 % means all
+        (0, 0, "at_most", "percent", True),
+        (0.1, 0, "at_most", "percent", False),
+        (1, 1, "at_least", "yes_no", True),
+        (0, 1, "at_least", "yes_no", False),
+    ],
+)
 def test_directions(value, target, direction, unit, met):
     assert is_met(value, target, direction, unit) is met
 
@@ -103,7 +114,8 @@ def test_a_yearly_plans_maintain_target_holds_over_its_phase(env, read_warehouse
     write_appendix(env.raw_dir / "NT-2020_phu-luc_ket-qua-2019.xlsx")
     assert [o.outcome for o in pipeline.rebuild(env).outcomes] == ["accepted"]
     assert read_warehouse("SELECT period_start, phase_start FROM dim_plan WHERE plan_code = 'NT-2020'") == [
-        (2020, 2016)]
+        (2020, 2016)
+    ]
     assert read_warehouse("SELECT phase_start FROM dim_plan WHERE plan_code = 'LC-2021-2030'") == [(2021,)]
     judged = read_warehouse("""SELECT status, status_vi, reason FROM v_attainment WHERE plan_code = 'NT-2020'
                                AND objective_no = 1 AND indicator_no = 1 AND part = 'a' AND level = 'tinh'
@@ -122,8 +134,8 @@ def test_one_point_series():
 
 def test_expected_path_and_gap():
     path = [(2021, 40), (2025, 60), (2030, 75)]
-    assert expected_value(2023, path) == pytest.approx(50)   # 40 + 20 × 2/4
-    assert expected_value(2026, path) == pytest.approx(63)   # 60 + 15 × 1/5: "where should we be in 2026?"
+    assert expected_value(2023, path) == pytest.approx(50)  # 40 + 20 × 2/4
+    assert expected_value(2026, path) == pytest.approx(63)  # 60 + 15 × 1/5: "where should we be in 2026?"
     assert expected_value(2031, path) is None
     assert gap(50, 75, "at_least") == (25, 25)
     assert gap(57, 45, "below") == (-12, 12)
@@ -131,12 +143,29 @@ def test_expected_path_and_gap():
 
 
 def test_compute_attainment_rows_per_place():
-    targets = pd.DataFrame([{"plan_code": "P", "objective_no": 1, "indicator_no": 1, "part": "", "indicator_code": "x",
-                             "unit": "percent", "province_code": "58", "target_year": 2030, "target_value": 30.0,
-                             "direction": "at_least", "baseline_year": None, "baseline_value": None,
-                             "phase_start": 2021, "monitoring_start": 2020}])
-    series = pd.DataFrame([{"province_code": "58", "indicator_code": "x", "area_code": "58", "level": "xa",
-                            "year": 2023, "value": 27.29}])
+    targets = pd.DataFrame(
+        [
+            {
+                "plan_code": "P",
+                "objective_no": 1,
+                "indicator_no": 1,
+                "part": "",
+                "indicator_code": "x",
+                "unit": "percent",
+                "province_code": "58",
+                "target_year": 2030,
+                "target_value": 30.0,
+                "direction": "at_least",
+                "baseline_year": None,
+                "baseline_value": None,
+                "phase_start": 2021,
+                "monitoring_start": 2020,
+            }
+        ]
+    )
+    series = pd.DataFrame(
+        [{"province_code": "58", "indicator_code": "x", "area_code": "58", "level": "xa", "year": 2023, "value": 27.29}]
+    )
     rows = compute_attainment(targets, series, AS_OF)
     by_level = rows.set_index("level").status.to_dict()
     assert by_level == {"tinh": "no_data", "xa": "insufficient_data"}

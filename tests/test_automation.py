@@ -64,10 +64,17 @@ def test_sensor_batches_stable_complete_files_and_skips_the_ledger(env):
     assert files_of(requests) == ["mot_nua.xlsx"]
     # once the ledger holds a content's fate, a file with that content launches nothing
     pipeline.ingest(env, [env.raw_dir / "phu_luc.xlsx", env.raw_dir / "HOA.XLSX", half])
-    assert sorted(p.name for p in env.raw_dir.iterdir()) == ["dang_chep.xlsx.part", "rong.xlsx", "tam.tmp",
-                                                             "~$phu_luc.xlsx"]
-    assert sorted(p.name for p in env.processed_dir.iterdir()) == ["000001_phu_luc.xlsx", "000002_HOA.XLSX",
-                                                                   "000003_mot_nua.xlsx"]
+    assert sorted(p.name for p in env.raw_dir.iterdir()) == [
+        "dang_chep.xlsx.part",
+        "rong.xlsx",
+        "tam.tmp",
+        "~$phu_luc.xlsx",
+    ]
+    assert sorted(p.name for p in env.processed_dir.iterdir()) == [
+        "000001_phu_luc.xlsx",
+        "000002_HOA.XLSX",
+        "000003_mot_nua.xlsx",
+    ]
     rows = list(ROWS)
     shutil.copy(env.processed_dir / "000001_phu_luc.xlsx", env.raw_dir / "gui_lai.xlsx")
     requests, cursor = evaluate(cursor)
@@ -94,7 +101,8 @@ def test_a_file_whose_run_failed_is_asked_again_once(env):
     failed = frozenset({first[0].run_key, again[0].run_key})
     assert inbox_requests(cursor, env, now=1040.0, failed_runs=failed)[0] == []
     assert files_of(inbox_requests(cursor, env, now=1030.0 + RETRY_SECONDS + 1, failed_runs=failed)[0]) == [
-        "phu_luc.xlsx"]
+        "phu_luc.xlsx"
+    ]
 
 
 def test_schedule_nightly_in_vietnam_time():
@@ -112,21 +120,34 @@ def test_whole_graph_with_checks(env):
     write_samples(env.raw_dir, load_catalogue(CATALOGUE_DIR))
     assets = list(dg.load_assets_from_modules([asset_module]))
     checks = list(dg.load_asset_checks_from_modules([check_module]))
-    result = dg.materialize([*assets, *checks], resources={"bdg": BdgSettings()},
-                            run_config={"ops": {"target_catalogue": {"config": {"fresh": True}}}})
+    result = dg.materialize(
+        [*assets, *checks],
+        resources={"bdg": BdgSettings()},
+        run_config={"ops": {"target_catalogue": {"config": {"fresh": True}}}},
+    )
     assert result.success
     evaluations = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
-    assert evaluations == {"keys_not_null": True, "share_numerator_within_denominator": True,
-                           "value_ranges_per_unit": True, "one_row_per_key_in_force": True,
-                           "every_indicator_has_agency": True, "year_over_year_jumps": True,
-                           "observations_schema": True, "returns_accepted": True,
-                           "activities_in_force": True, "budget_adds_up": True,
-                           # a warning: the Lào Cai sample spends beyond one source's planned total
-                           "spending_within_plan": False}
+    assert evaluations == {
+        "keys_not_null": True,
+        "share_numerator_within_denominator": True,
+        "value_ranges_per_unit": True,
+        "one_row_per_key_in_force": True,
+        "every_indicator_has_agency": True,
+        "year_over_year_jumps": True,
+        "observations_schema": True,
+        "returns_accepted": True,
+        "activities_in_force": True,
+        "budget_adds_up": True,
+        # a warning: the Lào Cai sample spends beyond one source's planned total
+        "spending_within_plan": False,
+    }
     assert (env.warehouse.parent / "data_docs" / "index.html").exists()
     # the next run, nothing changed: the standing warning is told as already raised, not raised again
-    again = dg.materialize([*assets, *checks], resources={"bdg": BdgSettings()},
-                           selection=dg.AssetSelection.checks_for_assets(asset_module.published_warehouse))
+    again = dg.materialize(
+        [*assets, *checks],
+        resources={"bdg": BdgSettings()},
+        selection=dg.AssetSelection.checks_for_assets(asset_module.published_warehouse),
+    )
     told = {e.check_name: e for e in again.get_asset_check_evaluations()}["spending_within_plan"]
     assert told.passed and "đã báo từ" in (told.description or "")
     assert told.metadata["failures"].value  # the rows are still there to read
@@ -137,24 +158,35 @@ def test_checks_fail_on_a_bad_warehouse(env):
     pipeline.rebuild(env)
     with staging_connection(env) as con:
         con.execute("UPDATE fact_observation SET value = 150 WHERE objective_no = 2 AND indicator_no = 1")
-        con.execute("UPDATE fact_observation SET numerator = denominator + 5 WHERE objective_no = 2 AND indicator_no = "
-                    "2")
-        con.execute("INSERT INTO fact_observation SELECT * REPLACE ('copy' AS submission_id) FROM fact_observation "
-                    "WHERE objective_no = 4 AND indicator_no = 1")
-        con.execute("INSERT INTO submission SELECT * REPLACE ('copy' AS submission_id, 'x' AS content_hash) "
-                    "FROM submission LIMIT 1")
-        con.execute("UPDATE fact_observation SET value = value + 40 WHERE objective_no = 4 AND indicator_no = 1 "
-                    "AND submission_id = 'copy'")
-        con.execute("UPDATE fact_observation SET year = 2018 WHERE objective_no = 4 AND indicator_no = 1 "
-                    "AND submission_id = 'copy'")
-        con.execute("UPDATE dim_plan_indicator SET lead_agency = 'KHONGCO' WHERE plan_code = 'NT-2020' AND "
-                    "objective_no = 7")
+        con.execute(
+            "UPDATE fact_observation SET numerator = denominator + 5 WHERE objective_no = 2 AND indicator_no = 2"
+        )
+        con.execute(
+            "INSERT INTO fact_observation SELECT * REPLACE ('copy' AS submission_id) FROM fact_observation "
+            "WHERE objective_no = 4 AND indicator_no = 1"
+        )
+        con.execute(
+            "INSERT INTO submission SELECT * REPLACE ('copy' AS submission_id, 'x' AS content_hash) "
+            "FROM submission LIMIT 1"
+        )
+        con.execute(
+            "UPDATE fact_observation SET value = value + 40 WHERE objective_no = 4 AND indicator_no = 1 "
+            "AND submission_id = 'copy'"
+        )
+        con.execute(
+            "UPDATE fact_observation SET year = 2018 WHERE objective_no = 4 AND indicator_no = 1 "
+            "AND submission_id = 'copy'"
+        )
+        con.execute(
+            "UPDATE dim_plan_indicator SET lead_agency = 'KHONGCO' WHERE plan_code = 'NT-2020' AND objective_no = 7"
+        )
         outcomes = {o.name: o for o in run_expectations(con, env.warehouse.parent / "data_docs")}
     assert not outcomes["value_ranges_per_unit"].success
     # each failure says which chỉ tiêu, area and year, not just the values
     jumps = outcomes["year_over_year_jumps"].failures[0]["rows"]
     assert {(r["plan_code"], r["objective_no"], r["indicator_no"], r["area_name"], r["year"]) for r in jumps} == {
-        ("NT-2020", 4, 1, "Tỉnh Ninh Thuận", 2019)}
+        ("NT-2020", 4, 1, "Tỉnh Ninh Thuận", 2019)
+    }
     ranges = outcomes["value_ranges_per_unit"].failures[0]["rows"]
     assert {(r["objective_no"], r["indicator_no"], r["year"]) for r in ranges} == {(2, 1, 2019)}
     page = (env.warehouse.parent / "data_docs" / "ket_qua_kiem_tra.html").read_text(encoding="utf-8")
@@ -165,18 +197,26 @@ def test_checks_fail_on_a_bad_warehouse(env):
     assert outcomes["keys_not_null"].success
     with staging_connection(env) as con:
         # the same values again from a return of another scope (within one scope the later one would hold them)
-        con.execute("INSERT INTO fact_observation SELECT * REPLACE ('copy2' AS submission_id) FROM fact_observation "
-                    "WHERE objective_no = 4 AND indicator_no = 2")
-        con.execute("INSERT INTO submission SELECT * REPLACE ('copy2' AS submission_id, 'y' AS content_hash, "
-                    "'template' AS kind) FROM submission LIMIT 1")
+        con.execute(
+            "INSERT INTO fact_observation SELECT * REPLACE ('copy2' AS submission_id) FROM fact_observation "
+            "WHERE objective_no = 4 AND indicator_no = 2"
+        )
+        con.execute(
+            "INSERT INTO submission SELECT * REPLACE ('copy2' AS submission_id, 'y' AS content_hash, "
+            "'template' AS kind) FROM submission LIMIT 1"
+        )
         assert not {o.name: o for o in run_expectations(con, None)}["one_row_per_key_in_force"].success
 
 
 def snapshot(settings):
     with staging_connection(settings) as con:
-        tables = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables "
-                                            "WHERE table_type = 'BASE TABLE' AND table_name != 'build_info'"
-                                            ).fetchall()]
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_type = 'BASE TABLE' AND table_name != 'build_info'"
+            ).fetchall()
+        ]
         return {t: table_checksum(con, t) for t in sorted(tables)}
 
 
@@ -195,10 +235,23 @@ def test_nightly_rebuild_equals_incremental_ingest(env):
 def test_quality_page_reads_as_vietnamese(tmp_path):
     """The offline page of a failing budget check, rows as great-expectations returns them (floats with their
     binary noise, booleans, column codes): Vietnamese headings, Có/Không, numbers the Vietnamese way."""
-    rows = [{"plan_code": "LC-2021-2030", "category": "source", "name": "Ngân sách tỉnh",
-             "planned_million_vnd": 49.900000000000006, "spent_million_vnd": 12345.5, "over_plan": True}]
-    outcome = SuiteOutcome("spending_within_plan", False, "warn",
-                           [{"expectation": "x", "kwargs": {}, "unexpected_count": 1, "rows": rows}], rows=3)
+    rows = [
+        {
+            "plan_code": "LC-2021-2030",
+            "category": "source",
+            "name": "Ngân sách tỉnh",
+            "planned_million_vnd": 49.900000000000006,
+            "spent_million_vnd": 12345.5,
+            "over_plan": True,
+        }
+    ]
+    outcome = SuiteOutcome(
+        "spending_within_plan",
+        False,
+        "warn",
+        [{"expectation": "x", "kwargs": {}, "unexpected_count": 1, "rows": rows}],
+        rows=3,
+    )
     page = write_results_page([outcome], tmp_path / "page.html").read_text(encoding="utf-8")
     headings = re.findall(r"<th>([^<]*)</th>", page)
     assert "Dự toán (triệu đồng)" in headings and "Vượt dự toán" in headings

@@ -51,8 +51,9 @@ def test_case(case, env, catalogue, base_staging, monkeypatch):
     outcome = pipeline.ingest(env, [path]).outcomes[0]
     with staging_connection(env) as con:
         after = {t: table_checksum(con, t) for t in FACTS}
-        logged = con.execute("SELECT outcome FROM file_log WHERE outcome != 'superseded' ORDER BY arrival_seq DESC "
-                             "LIMIT 1").fetchone()[0]
+        logged = con.execute(
+            "SELECT outcome FROM file_log WHERE outcome != 'superseded' ORDER BY arrival_seq DESC LIMIT 1"
+        ).fetchone()[0]
     if case.expect == "rejected":
         text = "\n".join(str(p) for p in outcome.problems)
         assert outcome.outcome == "rejected", text

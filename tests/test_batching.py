@@ -45,8 +45,9 @@ def test_one_validation_call_still_names_the_file_and_cell(catalogue, tmp_path):
 
 
 def attainment_of(con, plans):
-    return con.execute("SELECT * FROM fact_attainment WHERE plan_code IN (SELECT unnest(?::VARCHAR[])) "
-                       "ORDER BY ALL", [plans]).fetchall()
+    return con.execute(
+        "SELECT * FROM fact_attainment WHERE plan_code IN (SELECT unnest(?::VARCHAR[])) ORDER BY ALL", [plans]
+    ).fetchall()
 
 
 def test_attainment_recomputed_for_the_touched_territory_only(env, catalogue):
@@ -56,15 +57,18 @@ def test_attainment_recomputed_for_the_touched_territory_only(env, catalogue):
         untouched_before = attainment_of(con, ["NT-2020", "LC-2021-2030"])
         ingest_files(con, [filled(catalogue, env.raw_dir / "y_te.xlsx")], catalogue, env)
         # both Quảng Ninh plans are judged on province 22's territory; nothing else is touched
-        assert {p for (p,) in con.execute("SELECT plan_code FROM stale_attainment").fetchall()} \
-            == {"QN-2011-2015", "QN-2021-2030"}
+        assert {p for (p,) in con.execute("SELECT plan_code FROM stale_attainment").fetchall()} == {
+            "QN-2011-2015",
+            "QN-2021-2030",
+        }
         counts = pipeline.refresh_attainment(con, env.as_of_year)
         assert counts["plans"] == 2
         assert con.execute("SELECT count(*) FROM stale_attainment").fetchone()[0] == 0
         assert attainment_of(con, ["NT-2020", "LC-2021-2030"]) == untouched_before
-        seen = con.execute("SELECT latest_value FROM fact_attainment WHERE plan_code = 'QN-2021-2030' "
-                           "AND indicator_code = 'sex_ratio_at_birth' AND level = 'tinh' AND target_year = 2025"
-                           ).fetchone()[0]
+        seen = con.execute(
+            "SELECT latest_value FROM fact_attainment WHERE plan_code = 'QN-2021-2030' "
+            "AND indicator_code = 'sex_ratio_at_birth' AND level = 'tinh' AND target_year = 2025"
+        ).fetchone()[0]
         assert seen == 110.5  # 11050 boys per 10000 girls
         incremental = table_checksum(con, "fact_attainment")
         pipeline.mark_all_stale(con)
@@ -93,8 +97,9 @@ def test_query_gives_the_rows_of_df(env):
     assert str(fast.dtypes["status"]) == "string[pyarrow]"
 
     def rows(df):
-        return sorted(repr(tuple(None if pd.isna(v) else v for v in row))
-                      for row in df.astype(object).itertuples(index=False))
+        return sorted(
+            repr(tuple(None if pd.isna(v) else v for v in row)) for row in df.astype(object).itertuples(index=False)
+        )
 
     assert rows(fast) == rows(classic)
     assert bdg_pipeline.query("SELECT count(*) AS n FROM v_attainment WHERE plan_code = ?", ["NT-2020"]).n[0] > 0

@@ -16,12 +16,15 @@ def chi_tieu_count(catalogue, plan_code: str) -> int:
     return len(pi[pi.plan_code == plan_code][["objective_no", "indicator_no"]].drop_duplicates())
 
 
-@pytest.mark.parametrize("plan_code, objectives, indicators", [
-    ("QN-2011-2015", 7, 26),  # seed 000 §II: 3+4+5+5+2+3+4
-    ("LC-2021-2030", 6, 20),  # seed 001 §I.2: 1+3+4+4+4+4
-    ("NT-2020", 7, 22),       # seed 002 §II.2: 3+4+2+4+2+3+4
-    ("QN-2021-2030", 6, 21),  # seed 003 §I.2: 2+3+4+4+4+4
-])
+@pytest.mark.parametrize(
+    "plan_code, objectives, indicators",
+    [
+        ("QN-2011-2015", 7, 26),  # seed 000 §II: 3+4+5+5+2+3+4
+        ("LC-2021-2030", 6, 20),  # seed 001 §I.2: 1+3+4+4+4+4
+        ("NT-2020", 7, 22),  # seed 002 §II.2: 3+4+2+4+2+3+4
+        ("QN-2021-2030", 6, 21),  # seed 003 §I.2: 2+3+4+4+4+4
+    ],
+)
 def test_counts_per_plan(catalogue, plan_code, objectives, indicators):
     assert (catalogue.objectives.plan_code == plan_code).sum() == objectives
     assert chi_tieu_count(catalogue, plan_code) == indicators
@@ -29,8 +32,13 @@ def test_counts_per_plan(catalogue, plan_code, objectives, indicators):
 
 def target(catalogue, plan, obj, ind, part, year):
     t = catalogue.targets
-    row = t[(t.plan_code == plan) & (t.objective_no == obj) & (t.indicator_no == ind) & (t.part == part)
-            & (t.target_year == year)]
+    row = t[
+        (t.plan_code == plan)
+        & (t.objective_no == obj)
+        & (t.indicator_no == ind)
+        & (t.part == part)
+        & (t.target_year == year)
+    ]
     assert len(row) == 1, (plan, obj, ind, part, year)
     pi = catalogue.plan_indicators
     chosen = (pi.plan_code == plan) & (pi.objective_no == obj) & (pi.indicator_no == ind) & (pi.part == part)
@@ -73,9 +81,9 @@ HAND_CHECKED = [
     (("QN-2011-2015", 4, 3, "", 2012), (23, "per_100000", "below")),
     # 000: "Đến năm 2013, Đài Phát thanh ... 100% Đài truyền thanh ... có chuyên mục"
     (("QN-2011-2015", 5, 2, "c", 2013), (100, "percent", "at_least")),
-    (("QN-2011-2015", 5, 2, "b", 2013), (1, "yes_no", "at_least")),        # Báo Quảng Ninh
-    (("QN-2021-2030", 6, 4, "a", 2030), (1, "yes_no", "at_least")),        # Trung tâm Truyền thông tỉnh
-    (("QN-2021-2030", 3, 3, "", 2025), (100, "percent", "at_least")),      # "Đảm bảo 100 %": not duy trì
+    (("QN-2011-2015", 5, 2, "b", 2013), (1, "yes_no", "at_least")),  # Báo Quảng Ninh
+    (("QN-2021-2030", 6, 4, "a", 2030), (1, "yes_no", "at_least")),  # Trung tâm Truyền thông tỉnh
+    (("QN-2021-2030", 3, 3, "", 2025), (100, "percent", "at_least")),  # "Đảm bảo 100 %": not duy trì
     # 000: "nữ tiến sĩ và tương đương đạt 20%"
     (("QN-2011-2015", 3, 2, "b", 2015), (20, "percent", "at_least")),
     # 003: "Tỷ lệ nữ giám đốc, chủ doanh nghiệp, hợp tác xã đạt ít nhất 27% vào năm 2025"
@@ -131,11 +139,14 @@ def test_agencies_and_extras(catalogue):
     # KH-ĐT; Cục Thống kê” …) and of LC-2021-2030 3.2a/b (VI.1 and VI.8 each report part of its data)
     seconds = leads[leads.position > 1].groupby("plan_code").size().to_dict()
     assert seconds == {"NT-2020": 19, "LC-2021-2030": 2}
-    lead = firsts.drop_duplicates(["plan_code", "objective_no", "indicator_no"]).set_index(
-        ["plan_code", "objective_no", "indicator_no"]).agency_code
-    assert lead[("LC-2021-2030", 3, 1)] == "CTK"        # 001 §VI.11
-    assert lead[("QN-2021-2030", 1, 2)] == "BTCTU"      # 003 §IV.17
-    assert lead[("QN-2011-2015", 4, 1)] == "LDLD"       # 000 §IV.15
+    lead = (
+        firsts.drop_duplicates(["plan_code", "objective_no", "indicator_no"])
+        .set_index(["plan_code", "objective_no", "indicator_no"])
+        .agency_code
+    )
+    assert lead[("LC-2021-2030", 3, 1)] == "CTK"  # 001 §VI.11
+    assert lead[("QN-2021-2030", 1, 2)] == "BTCTU"  # 003 §IV.17
+    assert lead[("QN-2011-2015", 4, 1)] == "LDLD"  # 000 §IV.15
     budget = catalogue.budget.set_index("name").amount_million_vnd
     assert budget["Tổng nhu cầu kinh phí"] == 18168 and budget["Giai đoạn I"] == 8658
     assert budget["Giai đoạn II"] == 9510 and budget["Ngân sách địa phương"] == 7479
@@ -153,10 +164,16 @@ def test_every_task_of_the_tth_plan_is_an_activity(catalogue):
     """Seed 004: every task of sections II and IV with its agencies, including those once left out."""
     acts = catalogue.activities.set_index("activity_no")
     text = " ".join(acts.text)
-    for task in ("Luật Bình đẳng giới sâu rộng đến doanh nghiệp", "các tỉnh phía Nam",
-                 "kiện toàn và xây dựng quy chế hoạt động của Ban Vì sự tiến bộ phụ nữ",
-                 "kỹ năng tham gia ứng cử", "giới thiệu cán bộ nữ cho các cấp ủy Đảng",
-                 "văn bản quy phạm pháp luật", "trẻ em gái", "mất cân bằng giới tính khi sinh"):
+    for task in (
+        "Luật Bình đẳng giới sâu rộng đến doanh nghiệp",
+        "các tỉnh phía Nam",
+        "kiện toàn và xây dựng quy chế hoạt động của Ban Vì sự tiến bộ phụ nữ",
+        "kỹ năng tham gia ứng cử",
+        "giới thiệu cán bộ nữ cho các cấp ủy Đảng",
+        "văn bản quy phạm pháp luật",
+        "trẻ em gái",
+        "mất cân bằng giới tính khi sinh",
+    ):
         assert task in text, task
     leads = acts.groupby("lead_agency").size()
     assert {"TUPHAP", "GDDT", "YTE", "HLHPN", "TAICHINH", "CONGAN", "UBMTTQ"} <= set(leads.index)
@@ -173,16 +190,30 @@ def broken_copy(tmp_path: Path, plan: str, old: str, new: str) -> Path:
     return target
 
 
-@pytest.mark.parametrize("plan, old, new, expected", [
-    ("NT-2020", "direction: at_most, targets: [[2020, 110]]", "direction: sideways, targets: [[2020, 110]]",
-     ["NT-2020.yaml, chỉ tiêu 4.1, năm 2020", "direction"]),
-    ("LC-2021-2030", "targets: [[2025, 60], [2030, 75]]", "targets: [[2025, 60], [2035, 75]]",
-     ["LC-2021-2030.yaml, chỉ tiêu 1.1, năm 2035", "target_year_within_plan_period"]),
-    ("QN-2021-2030", "  - id: 2.2\n", "  - id: 2.1\n",
-     ["QN-2021-2030.yaml, chỉ tiêu 2.1", "unique"]),
-    ("QN-2011-2015", "code: abortion_ratio", "code: abortion_rate_unknown",
-     ["QN-2011-2015.yaml, chỉ tiêu 4.5", "abortion_rate_unknown"]),
-])
+@pytest.mark.parametrize(
+    "plan, old, new, expected",
+    [
+        (
+            "NT-2020",
+            "direction: at_most, targets: [[2020, 110]]",
+            "direction: sideways, targets: [[2020, 110]]",
+            ["NT-2020.yaml, chỉ tiêu 4.1, năm 2020", "direction"],
+        ),
+        (
+            "LC-2021-2030",
+            "targets: [[2025, 60], [2030, 75]]",
+            "targets: [[2025, 60], [2035, 75]]",
+            ["LC-2021-2030.yaml, chỉ tiêu 1.1, năm 2035", "target_year_within_plan_period"],
+        ),
+        ("QN-2021-2030", "  - id: 2.2\n", "  - id: 2.1\n", ["QN-2021-2030.yaml, chỉ tiêu 2.1", "unique"]),
+        (
+            "QN-2011-2015",
+            "code: abortion_ratio",
+            "code: abortion_rate_unknown",
+            ["QN-2011-2015.yaml, chỉ tiêu 4.5", "abortion_rate_unknown"],
+        ),
+    ],
+)
 def test_bad_catalogue_names_file_and_entry(tmp_path, plan, old, new, expected):
     with pytest.raises(CatalogueError) as err:
         load_catalogue(broken_copy(tmp_path, plan, old, new))
@@ -225,8 +256,9 @@ def test_the_cached_catalogue_follows_its_files(tmp_path, monkeypatch):
     again = catalogue_module.load_catalogue(folder)
     assert again.plans.equals(first.plans) and again.tables().keys() == first.tables().keys()
     plan = next((folder / "plans").glob("NT-2020.yaml"))
-    plan.write_text(plan.read_text(encoding="utf-8").replace("title: Kế hoạch", "title: (sửa) Kế hoạch", 1),
-                    encoding="utf-8")
+    plan.write_text(
+        plan.read_text(encoding="utf-8").replace("title: Kế hoạch", "title: (sửa) Kế hoạch", 1), encoding="utf-8"
+    )
     changed = catalogue_module.load_catalogue(folder)
     assert len(list((tmp_path / "cache").glob("catalogue-*.pickle"))) == 2
     assert not changed.plans.equals(first.plans)
@@ -254,8 +286,11 @@ def test_co_agencies_and_several_leads_as_the_sources_name_them(catalogue):
     bridge = catalogue.indicator_agencies
     named = {"GDDT", "NNPTNT", "TUPHAP", "CONGAN", "HLHPN", "LDLD", "HND", "NHCSXH", "UBNDHUYEN"}  # seed 000 IV.1
     for objective, indicator in ((2, 1), (2, 2), (3, 4), (6, 3), (7, 3), (7, 4)):
-        rows = bridge[(bridge.plan_code == "QN-2011-2015") & (bridge.objective_no == objective)
-                      & (bridge.indicator_no == indicator)]
+        rows = bridge[
+            (bridge.plan_code == "QN-2011-2015")
+            & (bridge.objective_no == objective)
+            & (bridge.indicator_no == indicator)
+        ]
         assert set(rows[rows.role == "co"].agency_code) == named, (objective, indicator)
         assert set(rows[rows.role == "lead"].agency_code) == {"LDTBXH"}
     nt = bridge[(bridge.plan_code == "NT-2020") & (bridge.objective_no == 1) & (bridge.indicator_no == 1)]
@@ -268,11 +303,17 @@ def test_co_agencies_and_several_leads_as_the_sources_name_them(catalogue):
 
 def test_every_named_sub_target_is_a_part(catalogue):
     pi = catalogue.plan_indicators
+
     def parts(plan, objective, indicator):
         rows = pi[(pi.plan_code == plan) & (pi.objective_no == objective) & (pi.indicator_no == indicator)]
         return dict(zip(rows.part, rows.indicator_code, strict=True))
-    assert parts("QN-2011-2015", 5, 2) == {"a": "provincial_broadcaster_gender_column",
-                                           "b": "provincial_newspaper_gender_column",
-                                           "c": "local_media_gender_column_share"}
-    assert parts("QN-2021-2030", 6, 4) == {"a": "provincial_media_centre_gender_column",
-                                           "b": "local_media_gender_column_share"}
+
+    assert parts("QN-2011-2015", 5, 2) == {
+        "a": "provincial_broadcaster_gender_column",
+        "b": "provincial_newspaper_gender_column",
+        "c": "local_media_gender_column_share",
+    }
+    assert parts("QN-2021-2030", 6, 4) == {
+        "a": "provincial_media_centre_gender_column",
+        "b": "local_media_gender_column_share",
+    }

@@ -20,10 +20,14 @@ def test_rebuild_with_samples(env, read_warehouse):
     assert code == 0
     assert "đã tiếp nhận 31 dòng số liệu (1 dòng có cảnh báo chất lượng)" in out
     # each return's receipt: the Word report received the next day replaces every value of the workbook
-    assert "NT-2020_phu-luc_ket-qua-2019.xlsx: đã tiếp nhận 31 dòng số liệu (1 dòng có cảnh báo chất lượng) — 31 giá " \
-           "trị mới" in out
-    assert "NT-2020_bao-cao-ket-qua-2019.docx: đã tiếp nhận 31 dòng số liệu (1 dòng có cảnh báo chất lượng) — 31 " \
-           "thay thế giá trị trước; thay thế báo cáo trước: NT-2020_phu-luc_ket-qua-2019.xlsx" in out
+    assert (
+        "NT-2020_phu-luc_ket-qua-2019.xlsx: đã tiếp nhận 31 dòng số liệu (1 dòng có cảnh báo chất lượng) — 31 giá "
+        "trị mới" in out
+    )
+    assert (
+        "NT-2020_bao-cao-ket-qua-2019.docx: đã tiếp nhận 31 dòng số liệu (1 dòng có cảnh báo chất lượng) — 31 "
+        "thay thế giá trị trước; thay thế báo cáo trước: NT-2020_phu-luc_ket-qua-2019.xlsx" in out
+    )
     assert "LC-2021-2030" in out and "QN-2011-2015" in out
     assert read_warehouse("SELECT count(DISTINCT plan_code) FROM v_targets") == [(4,)]
     # rebuilding again gives the same warehouse content
@@ -74,8 +78,9 @@ def test_names_as_officers_type_them(env, tmp_path):
     assert code == 1 and "Chưa có số liệu năm 2017 của Ninh Thuận" in out and "2019" in out
     code, out = run("report", "--province", "Hà Nội", "--year", "2019")
     assert code == 1 and "Các tỉnh:" in out and "Ninh Thuận" in out
-    code, out = run("template", "--plan", "LC-2021-2030", "--agency", "So Y te", "--year", "2024",
-                    "-o", str(tmp_path / "b.xlsx"))
+    code, out = run(
+        "template", "--plan", "LC-2021-2030", "--agency", "So Y te", "--year", "2024", "-o", str(tmp_path / "b.xlsx")
+    )
     assert code == 1 and "Có phải: “Sở Y tế”" in out and not (tmp_path / "b.xlsx").exists()
 
 

@@ -30,10 +30,14 @@ from .conftest import settings_in
 PLAN, AGENCY, YEAR = "LC-2021-2030", "Sở Y tế", 2025
 # the province's own row of three chỉ tiêu Sở Y tế reports, with values in each one's unit
 KEYS = ("sex_ratio_at_birth", "maternal_mortality_ratio", "adolescent_birth_rate")
-IN_FORCE = ("SELECT indicator_code, value, source_file FROM v_observations "
-            "WHERE plan_code = 'LC-2021-2030' AND level = 'tinh' AND year = 2025 ORDER BY indicator_code")
-ATTAINMENT = ("SELECT indicator_code, target_year, status, latest_value FROM v_attainment WHERE plan_code = "
-              "'LC-2021-2030' AND level = 'tinh' AND area_code = '10' ORDER BY indicator_code, target_year")
+IN_FORCE = (
+    "SELECT indicator_code, value, source_file FROM v_observations "
+    "WHERE plan_code = 'LC-2021-2030' AND level = 'tinh' AND year = 2025 ORDER BY indicator_code"
+)
+ATTAINMENT = (
+    "SELECT indicator_code, target_year, status, latest_value FROM v_attainment WHERE plan_code = "
+    "'LC-2021-2030' AND level = 'tinh' AND area_code = '10' ORDER BY indicator_code, target_year"
+)
 BLANK, XOA = None, "Xóa"
 
 
@@ -43,8 +47,11 @@ def blank_template(catalogue) -> tuple[bytes, dict[str, int]]:
     wb = build_template(catalogue, PLAN, AGENCY, YEAR)
     ws = wb[SHEET]
     province = ws[f"I{FIRST_ROW}"].value
-    rows = {ws[f"E{r}"].value: r for r in range(FIRST_ROW, ws.max_row + 1)
-            if ws[f"I{r}"].value == province and ws[f"H{r}"].value == "Cấp tỉnh"}
+    rows = {
+        ws[f"E{r}"].value: r
+        for r in range(FIRST_ROW, ws.max_row + 1)
+        if ws[f"I{r}"].value == province and ws[f"H{r}"].value == "Cấp tỉnh"
+    }
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue(), rows
@@ -93,22 +100,29 @@ def test_a_partial_resend_keeps_the_values_it_leaves_blank(blank_template, env, 
     summary = pipeline.ingest(env, [first])
     assert summary.outcomes[0].receipt == "3 giá trị mới"
     attainment = read_warehouse(ATTAINMENT)
-    resend = write_return(blank_template, env.raw_dir / "y_te_2025_bo_sung.xlsx", dt.date(2025, 12, 15),
-                          {"sex_ratio_at_birth": 110.9})
+    resend = write_return(
+        blank_template, env.raw_dir / "y_te_2025_bo_sung.xlsx", dt.date(2025, 12, 15), {"sex_ratio_at_birth": 110.9}
+    )
     outcome = pipeline.ingest(env, [resend]).outcomes[0]
     assert outcome.receipt == "1 thay thế giá trị trước, 2 giữ nguyên từ báo cáo ngày 10/12/2025"
     assert outcome.superseded == []
-    assert outcome.summary() == ("✔ y_te_2025_bo_sung.xlsx: đã tiếp nhận 1 dòng số liệu — 1 thay thế giá trị trước, "
-                                 "2 giữ nguyên từ báo cáo ngày 10/12/2025")
-    assert read_warehouse(IN_FORCE) == [("adolescent_birth_rate", 21.5, "y_te_2025.xlsx"),
-                                        ("maternal_mortality_ratio", 48.2, "y_te_2025.xlsx"),
-                                        ("sex_ratio_at_birth", 110.9, "y_te_2025_bo_sung.xlsx")]
+    assert outcome.summary() == (
+        "✔ y_te_2025_bo_sung.xlsx: đã tiếp nhận 1 dòng số liệu — 1 thay thế giá trị trước, "
+        "2 giữ nguyên từ báo cáo ngày 10/12/2025"
+    )
+    assert read_warehouse(IN_FORCE) == [
+        ("adolescent_birth_rate", 21.5, "y_te_2025.xlsx"),
+        ("maternal_mortality_ratio", 48.2, "y_te_2025.xlsx"),
+        ("sex_ratio_at_birth", 110.9, "y_te_2025_bo_sung.xlsx"),
+    ]
     # the two values left blank are judged exactly as before; only the sex ratio moved
     after = read_warehouse(ATTAINMENT)
     assert [a for a in after if a[0] != "sex_ratio_at_birth"] == [a for a in attainment if a[0] != "sex_ratio_at_birth"]
     assert {a[3] for a in after if a[0] == "sex_ratio_at_birth"} == {110.9}
     assert read_warehouse("SELECT file_name, status FROM submission ORDER BY arrival_seq") == [
-        ("y_te_2025.xlsx", "accepted"), ("y_te_2025_bo_sung.xlsx", "accepted")]
+        ("y_te_2025.xlsx", "accepted"),
+        ("y_te_2025_bo_sung.xlsx", "accepted"),
+    ]
     assert receipts(env)["y_te_2025_bo_sung.xlsx"] == outcome.receipt
     same_after_rebuild(env)
 
@@ -117,22 +131,28 @@ def test_a_partial_resend_keeps_the_values_it_leaves_blank(blank_template, env, 
 def test_xoa_withdraws_a_value(blank_template, env, read_warehouse, word):
     first = write_return(blank_template, env.raw_dir / "y_te_2025.xlsx", dt.date(2025, 12, 10), ORIGINAL)
     pipeline.ingest(env, [first])
-    withdrawal = write_return(blank_template, env.raw_dir / "y_te_2025_xoa.xlsx", dt.date(2025, 12, 12),
-                              {"maternal_mortality_ratio": word})
+    withdrawal = write_return(
+        blank_template, env.raw_dir / "y_te_2025_xoa.xlsx", dt.date(2025, 12, 12), {"maternal_mortality_ratio": word}
+    )
     outcome = pipeline.ingest(env, [withdrawal]).outcomes[0]
     assert outcome.outcome == "accepted"
     assert outcome.receipt == "2 giữ nguyên từ báo cáo ngày 10/12/2025, 1 giá trị bị xóa"
     assert [r[0] for r in read_warehouse(IN_FORCE)] == ["adolescent_birth_rate", "sex_ratio_at_birth"]
-    status = ("SELECT DISTINCT status FROM v_attainment WHERE plan_code = 'LC-2021-2030' AND level = 'tinh' "
-              "AND area_code = '10' AND indicator_code = 'maternal_mortality_ratio'")
+    status = (
+        "SELECT DISTINCT status FROM v_attainment WHERE plan_code = 'LC-2021-2030' AND level = 'tinh' "
+        "AND area_code = '10' AND indicator_code = 'maternal_mortality_ratio'"
+    )
     assert read_warehouse(status) == [("no_data",)]
     # the withdrawal is kept in history beside the value it withdrew
-    assert read_warehouse("SELECT value, withdrawn FROM fact_observation WHERE indicator_code = "
-                          "'maternal_mortality_ratio' ORDER BY withdrawn") == [(48.2, False), (None, True)]
+    assert read_warehouse(
+        "SELECT value, withdrawn FROM fact_observation WHERE indicator_code = "
+        "'maternal_mortality_ratio' ORDER BY withdrawn"
+    ) == [(48.2, False), (None, True)]
     same_after_rebuild(env)
     # a later value brings it back
-    again = write_return(blank_template, env.raw_dir / "y_te_2025_lai.xlsx", dt.date(2025, 12, 14),
-                         {"maternal_mortality_ratio": 47.0})
+    again = write_return(
+        blank_template, env.raw_dir / "y_te_2025_lai.xlsx", dt.date(2025, 12, 14), {"maternal_mortality_ratio": 47.0}
+    )
     assert pipeline.ingest(env, [again]).outcomes[0].receipt == "1 giá trị mới, 2 giữ nguyên từ báo cáo ngày 10/12/2025"
     assert ("maternal_mortality_ratio", 47.0, "y_te_2025_lai.xlsx") in read_warehouse(IN_FORCE)
 
@@ -140,8 +160,10 @@ def test_xoa_withdraws_a_value(blank_template, env, read_warehouse, word):
 def test_xoa_beside_numbers_or_outside_the_value_column_is_refused(blank_template, catalogue, tmp_path):
     data, rows = blank_template
     row = rows["sex_ratio_at_birth"]
-    for cells, where, message in (({"J": 5321, "K": 4812, "L": "Xóa"}, f"L{row}", "vẫn có Tử số/Mẫu số"),
-                                  ({"J": "Xóa"}, f"J{row}", "phải ghi ở cột Giá trị")):
+    for cells, where, message in (
+        ({"J": 5321, "K": 4812, "L": "Xóa"}, f"L{row}", "vẫn có Tử số/Mẫu số"),
+        ({"J": "Xóa"}, f"J{row}", "phải ghi ở cột Giá trị"),
+    ):
         wb = load_workbook(io.BytesIO(data))
         for column, value in cells.items():
             wb[SHEET][f"{column}{row}"] = value
@@ -152,31 +174,43 @@ def test_xoa_beside_numbers_or_outside_the_value_column_is_refused(blank_templat
 
 
 def test_a_correction_arriving_before_its_original_stays_in_force(blank_template, env, read_warehouse):
-    correction = write_return(blank_template, env.raw_dir / "y_te_2025_sua.xlsx", dt.date(2025, 12, 20),
-                              {"sex_ratio_at_birth": 110.2, "maternal_mortality_ratio": 45.0})
+    correction = write_return(
+        blank_template,
+        env.raw_dir / "y_te_2025_sua.xlsx",
+        dt.date(2025, 12, 20),
+        {"sex_ratio_at_birth": 110.2, "maternal_mortality_ratio": 45.0},
+    )
     assert pipeline.ingest(env, [correction]).outcomes[0].receipt == "2 giá trị mới"
     original = write_return(blank_template, env.raw_dir / "y_te_2025.xlsx", dt.date(2025, 12, 10), ORIGINAL)
     outcome = pipeline.ingest(env, [original]).outcomes[0]
     # the original still adds what the correction did not carry
     assert outcome.receipt == ("1 giá trị mới, 2 giá trị không áp dụng vì báo cáo ngày 20/12/2025 mới hơn")
-    assert read_warehouse(IN_FORCE) == [("adolescent_birth_rate", 21.5, "y_te_2025.xlsx"),
-                                        ("maternal_mortality_ratio", 45.0, "y_te_2025_sua.xlsx"),
-                                        ("sex_ratio_at_birth", 110.2, "y_te_2025_sua.xlsx")]
+    assert read_warehouse(IN_FORCE) == [
+        ("adolescent_birth_rate", 21.5, "y_te_2025.xlsx"),
+        ("maternal_mortality_ratio", 45.0, "y_te_2025_sua.xlsx"),
+        ("sex_ratio_at_birth", 110.2, "y_te_2025_sua.xlsx"),
+    ]
     same_after_rebuild(env)
 
 
 def test_an_older_return_with_nothing_new_is_kept_in_history_only(blank_template, env, read_warehouse):
     correction = write_return(blank_template, env.raw_dir / "sua.xlsx", dt.date(2025, 12, 20), ORIGINAL)
     pipeline.ingest(env, [correction])
-    original = write_return(blank_template, env.raw_dir / "goc.xlsx", dt.date(2025, 12, 10),
-                            {"sex_ratio_at_birth": 111.0})
+    original = write_return(
+        blank_template, env.raw_dir / "goc.xlsx", dt.date(2025, 12, 10), {"sex_ratio_at_birth": 111.0}
+    )
     outcome = pipeline.ingest(env, [original]).outcomes[0]
-    assert outcome.receipt == ("2 giữ nguyên từ báo cáo ngày 20/12/2025, "
-                               "1 giá trị không áp dụng vì báo cáo ngày 20/12/2025 mới hơn")
+    assert outcome.receipt == (
+        "2 giữ nguyên từ báo cáo ngày 20/12/2025, 1 giá trị không áp dụng vì báo cáo ngày 20/12/2025 mới hơn"
+    )
     assert read_warehouse("SELECT file_name, outcome FROM v_submissions_log ORDER BY arrival_seq, outcome") == [
-        ("sua.xlsx", "accepted"), ("goc.xlsx", "accepted"), ("goc.xlsx", "superseded")]
-    assert read_warehouse("SELECT file_name, status, superseded_by IS NOT NULL FROM submission ORDER BY arrival_seq") \
-        == [("sua.xlsx", "accepted", False), ("goc.xlsx", "superseded", True)]
+        ("sua.xlsx", "accepted"),
+        ("goc.xlsx", "accepted"),
+        ("goc.xlsx", "superseded"),
+    ]
+    assert read_warehouse(
+        "SELECT file_name, status, superseded_by IS NOT NULL FROM submission ORDER BY arrival_seq"
+    ) == [("sua.xlsx", "accepted", False), ("goc.xlsx", "superseded", True)]
     assert {r[2] for r in read_warehouse(IN_FORCE)} == {"sua.xlsx"}
     same_after_rebuild(env)
 
@@ -190,7 +224,10 @@ def test_equal_report_dates_follow_arrival_and_a_full_resend_supersedes(blank_te
     assert outcome.receipt == "3 thay thế giá trị trước" and outcome.superseded == ["a.xlsx"]
     assert {r[2] for r in read_warehouse(IN_FORCE)} == {"b.xlsx"}
     assert read_warehouse("SELECT file_name, outcome FROM v_submissions_log ORDER BY arrival_seq, outcome") == [
-        ("a.xlsx", "accepted"), ("b.xlsx", "accepted"), ("a.xlsx", "superseded")]  # logged when it happened
+        ("a.xlsx", "accepted"),
+        ("b.xlsx", "accepted"),
+        ("a.xlsx", "superseded"),
+    ]  # logged when it happened
     same_after_rebuild(env)
 
 
@@ -198,7 +235,8 @@ def test_equal_report_dates_follow_arrival_and_a_full_resend_supersedes(blank_te
 DAYS = [dt.date(2025, 12, d) for d in (10, 15, 20)]
 CELL = st.sampled_from([BLANK, XOA, "xoá", 105.5, 108.0, 112.4])
 RETURN = st.tuples(st.sampled_from(DAYS), st.tuples(CELL, CELL, CELL)).filter(
-    lambda r: any(c is not None for c in r[1]))  # a return with nothing in it is refused
+    lambda r: any(c is not None for c in r[1])
+)  # a return with nothing in it is refused
 
 
 def model(arrived: list[tuple[dt.date, tuple]]) -> dict[str, float]:
@@ -240,8 +278,11 @@ def model_receipt(arrived: list[tuple[dt.date, tuple]]) -> str:
             receipt.replaced += 1
         else:
             receipt.new += 1
-    receipt.kept = Counter(held[0] for code, (held, value) in after.items()
-                           if cells[KEYS.index(code)] is None and not isinstance(value, str))
+    receipt.kept = Counter(
+        held[0]
+        for code, (held, value) in after.items()
+        if cells[KEYS.index(code)] is None and not isinstance(value, str)
+    )
     return receipt.text()
 
 
@@ -266,7 +307,7 @@ def test_in_force_values_follow_the_simple_rule_in_any_order(blank_template, ret
         in_force = {code: value for code, value, _ in query(env, IN_FORCE)}
         assert in_force == expected
         told = [o.receipt for _, o in accepted if o.outcome == "accepted"]
-        assert told == [model_receipt(arrived[:n + 1]) for n in range(len(arrived))]
+        assert told == [model_receipt(arrived[: n + 1]) for n in range(len(arrived))]
         pipeline.rebuild(env)
         assert {code: value for code, value, _ in query(env, IN_FORCE)} == expected
         assert [receipts(env)[o.file_name] for _, o in accepted if o.outcome == "accepted"] == told

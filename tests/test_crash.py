@@ -38,9 +38,13 @@ def test_sigkill_inside_the_transaction(env, catalogue, read_warehouse):
     path = env.raw_dir / "y_te_2023.xlsx"
     wb.save(path)
 
-    child = subprocess.Popen([sys.executable, "-m", "bdg_pipeline", "ingest", str(path)],
-                             env={**os.environ, "BDG_PAUSE_AT": "in_transaction", "BDG_PAUSE_SECONDS": "120"},
-                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bdg_pipeline", "ingest", str(path)],
+        env={**os.environ, "BDG_PAUSE_AT": "in_transaction", "BDG_PAUSE_SECONDS": "120"},
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+    )
     for line in child.stderr:  # wait until the rows are inserted but not committed
         if "BDG_PAUSE_AT in_transaction" in line:
             break
@@ -54,5 +58,6 @@ def test_sigkill_inside_the_transaction(env, catalogue, read_warehouse):
 
     outcome = pipeline.ingest(env, [path]).outcomes[0]
     assert outcome.outcome == "accepted" and outcome.rows == 1
-    assert read_warehouse("SELECT numerator, denominator FROM v_observations WHERE source_file = 'y_te_2023.xlsx'") \
-        == [(5321, 4812)]
+    assert read_warehouse("SELECT numerator, denominator FROM v_observations WHERE source_file = 'y_te_2023.xlsx'") == [
+        (5321, 4812)
+    ]

@@ -32,8 +32,11 @@ def lower_levels_only(tmp_path_factory, catalogue):
 
     root = tmp_path_factory.mktemp("cross_page")
     with settings_in(root, BDG_AS_OF_YEAR="2026") as env:
-        communes = [c.value for c in build_template(catalogue, PLAN, "Sở Nội vụ", 2026)[SHEET]["I"]
-                    if c.value and "(" in str(c.value)][:2]
+        communes = [
+            c.value
+            for c in build_template(catalogue, PLAN, "Sở Nội vụ", 2026)[SHEET]["I"]
+            if c.value and "(" in str(c.value)
+        ][:2]
         # 2023: districts only, summing to 39,996 % (a hair under the 2025 target of 40 %); 2026: communes only
         lc_return(catalogue, env, 2023, {(CODE, "Huyện Bát Xát"): (4999, 12500), (CODE, "Thị xã Sa Pa"): (5000, 12500)})
         lc_return(catalogue, env, 2026, {(CODE, communes[0]): (300, 800), (CODE, communes[1]): (500, 1200)})
@@ -48,24 +51,35 @@ class Warehouse:
     """What the warehouse says, read once: the series, the judgements and the chart's path."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
-        self.series = {year: (num, den, value, rolled) for year, num, den, value, rolled in con.execute(
-            """SELECT year, numerator, denominator, value, rolled_up FROM v_province_series
+        self.series = {
+            year: (num, den, value, rolled)
+            for year, num, den, value, rolled in con.execute(
+                """SELECT year, numerator, denominator, value, rolled_up FROM v_province_series
                WHERE province_code = $p AND area_code = $p AND level = 'tinh' AND indicator_code = $c""",
-            {"p": PROVINCE, "c": CODE}).fetchall()}
-        self.judged = {row[:6]: row[6:] for row in con.execute(
-            """SELECT objective_no, indicator_no, part, level, area_name, target_year, status, status_label, reason,
+                {"p": PROVINCE, "c": CODE},
+            ).fetchall()
+        }
+        self.judged = {
+            row[:6]: row[6:]
+            for row in con.execute(
+                """SELECT objective_no, indicator_no, part, level, area_name, target_year, status, status_label, reason,
                       target_value, direction, unit, indicator_code
-               FROM v_attainment WHERE plan_code = $plan""", {"plan": PLAN}).fetchall()}
+               FROM v_attainment WHERE plan_code = $plan""",
+                {"plan": PLAN},
+            ).fetchall()
+        }
         self.progress = con.execute(
             """SELECT p.objective_no, p.indicator_no, p.part, p.year, p.expected_value, p.observed_value
                FROM v_progress p JOIN dim_plan_indicator i USING (plan_code, objective_no, indicator_no, part)
                WHERE p.plan_code = $plan AND i.indicator_code = $c ORDER BY p.year""",
-            {"plan": PLAN, "c": CODE}).df()
+            {"plan": PLAN, "c": CODE},
+        ).df()
         self.targets = con.execute(
             """SELECT t.objective_no, t.indicator_no, t.part, t.target_year, t.target_value, t.direction
                FROM fact_target t JOIN dim_plan_indicator i USING (plan_code, objective_no, indicator_no, part)
                WHERE t.plan_code = $plan AND i.indicator_code = $c ORDER BY t.target_year""",
-            {"plan": PLAN, "c": CODE}).df()
+            {"plan": PLAN, "c": CODE},
+        ).df()
 
     def ours(self, objective: int, indicator: int, part: str) -> bool:
         return any(k[:3] == (objective, indicator, part) and v[-1] == CODE for k, v in self.judged.items())
@@ -77,12 +91,17 @@ def read_back(text: str) -> float:
 
 def test_the_warehouse_rolls_up_once(lower_levels_only):
     warehouse, _ = lower_levels_only
-    assert warehouse.series == {2023: (9999, 25000, pytest.approx(39.996), True),
-                                2026: (800, 2000, pytest.approx(40.0), True)}
-    province_rows = {k: v for k, v in warehouse.judged.items() if k[3] == "tinh" and k[4] == "Tỉnh Lào Cai"
-                     and v[-1] == CODE}
+    assert warehouse.series == {
+        2023: (9999, 25000, pytest.approx(39.996), True),
+        2026: (800, 2000, pytest.approx(40.0), True),
+    }
+    province_rows = {
+        k: v for k, v in warehouse.judged.items() if k[3] == "tinh" and k[4] == "Tỉnh Lào Cai" and v[-1] == CODE
+    }
     assert {k[5]: v[1] for k, v in province_rows.items()} == {
-        2025: "Chưa có số liệu năm 2025 — mới nhất 39,996% (2023)", 2030: "Tiến bộ chậm"}
+        2025: "Chưa có số liệu năm 2025 — mới nhất 39,996% (2023)",
+        2030: "Tiến bộ chậm",
+    }
 
 
 def workbook_rows(path):
@@ -117,8 +136,11 @@ def test_the_workbook_shows_the_warehouses_numbers_and_words(lower_levels_only):
                 ours += 1
             compared += 1
     assert ours == 2 and compared == 58 and levels == {"tinh", "huyen", "xa"}  # every row, both years
-    first = next(row for key, row in workbook_rows(outputs[2023].workbook)
-                 if key[3] == "tinh" and warehouse.judged[key][-1] == CODE)
+    first = next(
+        row
+        for key, row in workbook_rows(outputs[2023].workbook)
+        if key[3] == "tinh" and warehouse.judged[key][-1] == CODE
+    )
     assert first[4].startswith("9.999/25.000 (39,996%)") and first[8] == "Chưa đạt"
 
 
@@ -168,16 +190,19 @@ def test_the_site_shows_the_warehouses_numbers_and_words(lower_levels_only):
             if warehouse.judged[key][-1] == CODE:
                 latest = max(warehouse.series)
                 assert cells[3][0] == f"40% ({latest})" and read_back(cells[3][0].split(" (")[0]) == pytest.approx(
-                    warehouse.series[latest][2])
+                    warehouse.series[latest][2]
+                )
             compared += 1
         for page in out.pages:
-            objective, indicator, part = (int(x) if x.isdigit() else x for x in
-                                          re.search(r"_MT(\d+)_CT(\d+)(\w*)$", page.stem).groups())
+            objective, indicator, part = (
+                int(x) if x.isdigit() else x for x in re.search(r"_MT(\d+)_CT(\d+)(\w*)$", page.stem).groups()
+            )
             tables = Tables(page.read_text(encoding="utf-8")).rows
             for cells in (r for r in tables if len(r) == 3):
                 target_year = int(re.search(r"\(năm (\d{4})\)", cells[0][0]).group(1))
-                status, label, why = warehouse.judged[(objective, indicator, part, "tinh", "Tỉnh Lào Cai",
-                                                       target_year)][:3]
+                status, label, why = warehouse.judged[
+                    (objective, indicator, part, "tinh", "Tỉnh Lào Cai", target_year)
+                ][:3]
                 assert (cells[1][1], cells[1][0], cells[2][0]) == (status, label, why), (page.name, target_year)
                 compared += 1
             if warehouse.ours(objective, indicator, part):
@@ -196,15 +221,22 @@ def test_the_charts_data_is_the_series_and_its_colours_the_workbooks_verdict(low
     for (objective, indicator, part), path in warehouse.progress.groupby(["objective_no", "indicator_no", "part"]):
         observed = {int(y): v for y, v in zip(path.year, path.observed_value, strict=True) if v == v}
         assert observed == {y: pytest.approx(v[2]) for y, v in warehouse.series.items()}
-        targets = warehouse.targets[(warehouse.targets.objective_no == objective)
-                                    & (warehouse.targets.indicator_no == indicator) & (warehouse.targets.part == part)]
+        targets = warehouse.targets[
+            (warehouse.targets.objective_no == objective)
+            & (warehouse.targets.indicator_no == indicator)
+            & (warehouse.targets.part == part)
+        ]
         figure = indicator_figure(path, targets, "", "percent")
         points = figure.axes[0].collections[0]
         colours = [to_hex(rgba) for rgba in points.get_facecolors()]
         for year, colour in zip(sorted(observed), colours, strict=True):
-            verdicts = {row[8] for key, row in workbook_rows(outputs[year].workbook)
-                        if key[:4] == (objective, indicator, part, "tinh")}
+            verdicts = {
+                row[8]
+                for key, row in workbook_rows(outputs[year].workbook)
+                if key[:4] == (objective, indicator, part, "tinh")
+            }
             assert verdicts == {"Đạt" if colour == MET else "Chưa đạt"}, (year, colour, verdicts)
-            wanted = target_for_year(year, list(zip(targets.target_year, targets.target_value, targets.direction,
-                                                    strict=True)))
+            wanted = target_for_year(
+                year, list(zip(targets.target_year, targets.target_value, targets.direction, strict=True))
+            )
             assert colour == (MET if is_met(observed[year], wanted[1], wanted[2], "percent") else NOT_MET)

@@ -24,8 +24,9 @@ def test_definitions_load():
 def test_materialize_all(env, read_warehouse):
     write_appendix(env.raw_dir / "phu_luc.xlsx")
     assets = list(dg.load_assets_from_modules([asset_module]))
-    result = dg.materialize(assets, resources={"bdg": BdgSettings()},
-                            run_config={"ops": {"target_catalogue": {"config": {"fresh": True}}}})
+    result = dg.materialize(
+        assets, resources={"bdg": BdgSettings()}, run_config={"ops": {"target_catalogue": {"config": {"fresh": True}}}}
+    )
     assert result.success
     meta = result.asset_materializations_for_node("submissions")[0].metadata
     assert meta["accepted"].value == 1 and meta["rejected"].value == 0

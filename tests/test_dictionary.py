@@ -31,5 +31,6 @@ def test_every_column_has_its_description_in_the_published_file(env):
 def test_nothing_described_that_does_not_exist_and_the_page_is_current():
     with fresh_schema() as con:
         assert undocumented(con) == []
-        assert PAGE.read_text(encoding="utf-8") == render_markdown(con), \
+        assert PAGE.read_text(encoding="utf-8") == render_markdown(con), (
             "docs/data_dictionary.md is out of date: run python -m bdg_pipeline.dictionary"
+        )

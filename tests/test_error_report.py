@@ -41,13 +41,16 @@ def _error(ws, cell: str, code: str) -> None:
     ws[cell].data_type = "e"  # a cached Excel error, as Excel saves it
 
 
-@pytest.mark.parametrize("column, typed, expected_cell_column, message", [
-    ("L", "khoảng 31,5%", "L", "Ô số chứa chữ"),     # text in the value cell, numerator left blank on purpose
-    ("L", "1.234,5", "L", "vượt quá 100%"),          # a percent written with a thousands dot: at L, not J
-    ("L", 100.5, "L", "vượt quá 100%"),
-    ("J", "#N/A", "J", "lỗi công thức #N/A"),        # an error value is not a missing denominator
-    ("L", "#DIV/0!", "L", "lỗi công thức #DIV/0!"),  # a cached #DIV/0! is named, not dropped
-])
+@pytest.mark.parametrize(
+    "column, typed, expected_cell_column, message",
+    [
+        ("L", "khoảng 31,5%", "L", "Ô số chứa chữ"),  # text in the value cell, numerator left blank on purpose
+        ("L", "1.234,5", "L", "vượt quá 100%"),  # a percent written with a thousands dot: at L, not J
+        ("L", 100.5, "L", "vượt quá 100%"),
+        ("J", "#N/A", "J", "lỗi công thức #N/A"),  # an error value is not a missing denominator
+        ("L", "#DIV/0!", "L", "lỗi công thức #DIV/0!"),  # a cached #DIV/0! is named, not dropped
+    ],
+)
 def test_each_error_at_its_cell_and_only_once(catalogue, tmp_path, column, typed, expected_cell_column, message):
     row = {}
 
@@ -70,8 +73,8 @@ def test_each_error_at_its_cell_and_only_once(catalogue, tmp_path, column, typed
 def test_every_problem_names_the_indicator_and_area_and_says_how_to_fix(catalogue, tmp_path):
     def fill(ws):
         r = _row_of_unit(ws, "%")
-        ws[f"J{r}"], ws[f"K{r}"] = 120, 100          # numerator above denominator
-        ws[f"L{r + 1}"] = "năm mươi"                  # text in a number cell, next row
+        ws[f"J{r}"], ws[f"K{r}"] = 120, 100  # numerator above denominator
+        ws[f"L{r + 1}"] = "năm mươi"  # text in a number cell, next row
 
     problems = _problems(catalogue, tmp_path, fill)
     assert len(problems) == 2, [str(p) for p in problems]

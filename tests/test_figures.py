@@ -36,10 +36,12 @@ def test_the_issues_own_cases():
 
 
 @settings(max_examples=400, deadline=None)
-@given(target=st.sampled_from([30.0, 40.0, 0.5, 110.0, 100.0, 0.0, 1.6, 25.0]),
-       delta=st.floats(min_value=-0.02, max_value=0.02, allow_nan=False),
-       direction=st.sampled_from(DIRECTIONS),
-       unit=st.sampled_from(["percent", "per_100", "times", "per_1000"]))
+@given(
+    target=st.sampled_from([30.0, 40.0, 0.5, 110.0, 100.0, 0.0, 1.6, 25.0]),
+    delta=st.floats(min_value=-0.02, max_value=0.02, allow_nan=False),
+    direction=st.sampled_from(DIRECTIONS),
+    unit=st.sampled_from(["percent", "per_100", "times", "per_1000"]),
+)
 @example(target=30.0, delta=-0.004, direction="at_least", unit="percent")
 @example(target=30.0, delta=0.0000001, direction="above", unit="percent")
 @example(target=110.0, delta=0.001, direction="at_most", unit="per_100")
@@ -50,8 +52,10 @@ def test_a_value_printed_beside_its_target_is_judged_as_stored(target, delta, di
 
 
 @settings(max_examples=400, deadline=None)
-@given(bound=st.sampled_from([t for _, t in PROGRESS_THRESHOLDS]),
-       delta=st.floats(min_value=-0.01, max_value=0.01, allow_nan=False))
+@given(
+    bound=st.sampled_from([t for _, t in PROGRESS_THRESHOLDS]),
+    delta=st.floats(min_value=-0.01, max_value=0.01, allow_nan=False),
+)
 @example(bound=0.95, delta=-0.0004)
 @example(bound=0.6, delta=-1e-9)
 @example(bound=0.0, delta=-1e-12)
@@ -69,8 +73,7 @@ def series_with_ratio(ratio: float) -> tuple[list[tuple[int, float]], float]:
 
 
 @settings(max_examples=200, deadline=None)
-@given(delta=st.floats(min_value=-0.002, max_value=0.002, allow_nan=False),
-       bound=st.sampled_from([0.95, 0.6]))
+@given(delta=st.floats(min_value=-0.002, max_value=0.002, allow_nan=False), bound=st.sampled_from([0.95, 0.6]))
 @example(delta=-0.0004, bound=0.95)
 def test_reason_near_a_class_bound_agrees_with_the_status(delta, bound):
     points, target = series_with_ratio(bound + delta)
@@ -81,9 +84,11 @@ def test_reason_near_a_class_bound_agrees_with_the_status(delta, bound):
 
 
 @settings(max_examples=200, deadline=None)
-@given(delta=st.floats(min_value=-0.01, max_value=0.01, allow_nan=False),
-       direction=st.sampled_from(["at_least", "above", "at_most", "below"]),
-       passed=st.booleans())
+@given(
+    delta=st.floats(min_value=-0.01, max_value=0.01, allow_nan=False),
+    direction=st.sampled_from(["at_least", "above", "at_most", "below"]),
+    passed=st.booleans(),
+)
 @example(delta=-0.004, direction="at_least", passed=True)
 def test_reason_near_the_target_agrees_with_the_status(delta, direction, passed):
     """29,996 % for a 30 % target: the reason's latest figure read back is met exactly when the status says so."""
@@ -108,11 +113,20 @@ def test_the_badge_names_the_year_it_speaks_of():
     assert status_label(near, 2025, 45.0, "at_least", "percent").endswith("mới nhất 44,996% (2024)")
 
 
-@pytest.mark.parametrize("unit, value, text", [
-    ("percent", 50.59, "50,59%"), ("per_100", 108.5, "108,5/100"), ("per_100000", 17.1, "17,1/100.000"),
-    ("times", 1.5, "1,5 lần"), ("count_per_quarter", 4, "4/quý"), ("count_per_month", 12, "12/tháng"),
-    ("yes_no", 1, "Có"), ("yes_no", 0, "Không"), ("percent", None, "—"),
-])
+@pytest.mark.parametrize(
+    "unit, value, text",
+    [
+        ("percent", 50.59, "50,59%"),
+        ("per_100", 108.5, "108,5/100"),
+        ("per_100000", 17.1, "17,1/100.000"),
+        ("times", 1.5, "1,5 lần"),
+        ("count_per_quarter", 4, "4/quý"),
+        ("count_per_month", 12, "12/tháng"),
+        ("yes_no", 1, "Có"),
+        ("yes_no", 0, "Không"),
+        ("percent", None, "—"),
+    ],
+)
 def test_one_way_to_print_a_value_with_its_unit(unit, value, text):
     assert value_text(value, unit) == text
 

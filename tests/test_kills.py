@@ -28,7 +28,7 @@ TABLES = {
     "submission": "SELECT * EXCLUDE (arrived_at) FROM submission ORDER BY ALL",
     "fact_attainment": "SELECT * FROM fact_attainment ORDER BY ALL",
     "file_log": "SELECT file_name, content_hash, outcome, submission_id, reason, arrival_seq, "
-                "regexp_extract(report_path, '[^/]*$') FROM file_log ORDER BY ALL",
+    "regexp_extract(report_path, '[^/]*$') FROM file_log ORDER BY ALL",
 }
 
 
@@ -45,11 +45,18 @@ def assert_sound(settings, sent: dict[str, str]) -> None:
     """The published file opens, every return in it is whole, and every file sent is somewhere."""
     if settings.warehouse.exists():
         with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-            half = con.execute("SELECT count(*) FROM submission s WHERE row_count != (SELECT count(*) FROM "
-                               "fact_observation o WHERE o.submission_id = s.submission_id)").fetchone()[0]
+            half = con.execute(
+                "SELECT count(*) FROM submission s WHERE row_count != (SELECT count(*) FROM "
+                "fact_observation o WHERE o.submission_id = s.submission_id)"
+            ).fetchone()[0]
             assert half == 0
-    kept = {digest(p) for folder in (settings.raw_dir, settings.processed_dir, settings.quarantine_dir)
-            if folder.exists() for p in folder.iterdir() if not p.name.endswith(".loi.xlsx")}
+    kept = {
+        digest(p)
+        for folder in (settings.raw_dir, settings.processed_dir, settings.quarantine_dir)
+        if folder.exists()
+        for p in folder.iterdir()
+        if not p.name.endswith(".loi.xlsx")
+    }
     lost = {name for name, h in sent.items() if h not in kept}
     assert not lost, lost
 
@@ -64,7 +71,7 @@ def test_random_kills_converge_to_the_clean_build(tmp_path, catalogue):
     sources.insert(7, broken)
     for i, path in enumerate(sources):  # arrival order fixed by modification time, as in an inbox
         os.utime(path, (1_700_000_000 + i, 1_700_000_000 + i))
-    groups = [sources[i:i + 2] for i in range(0, len(sources), 2)]
+    groups = [sources[i : i + 2] for i in range(0, len(sources), 2)]
 
     with settings_in(tmp_path / "sach") as clean:
         for group in groups:

@@ -33,11 +33,15 @@ def test_health_follows_the_run_process():
         worker = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
         try:
             # what a run's process reports when it starts (dagster api execute_run)
-            instance.report_engine_event(f"Started process for run (pid: {worker.pid}).", run,
-                                         EngineEventData.in_process(worker.pid))
+            instance.report_engine_event(
+                f"Started process for run (pid: {worker.pid}).", run, EngineEventData.in_process(worker.pid)
+            )
             # a step process of a multiprocess run reports its pid too: it is not the run's process
-            instance.report_engine_event("Executing steps using multiprocess executor: parent process (pid: 1)",
-                                         run, EngineEventData.in_process(1))
+            instance.report_engine_event(
+                "Executing steps using multiprocess executor: parent process (pid: 1)",
+                run,
+                EngineEventData.in_process(1),
+            )
             assert launcher.check_run_worker_health(run).status == WorkerStatus.RUNNING
         finally:
             worker.kill()

@@ -33,8 +33,9 @@ def workbook(tmp_path_factory):
         # a return whose printed share differs from its counts: a warning with thousands in it
         wb = build_template(catalogue, "LC-2021-2030", "Sở Nội vụ", YEAR)
         ws = wb[SHEET]
-        r = next(r for r in range(FIRST_ROW, ws.max_row + 1) if ws[f"G{r}"].value == "%"
-                 and ws[f"H{r}"].value == "Cấp tỉnh")
+        r = next(
+            r for r in range(FIRST_ROW, ws.max_row + 1) if ws[f"G{r}"].value == "%" and ws[f"H{r}"].value == "Cấp tỉnh"
+        )
         ws[f"J{r}"], ws[f"K{r}"], ws[f"L{r}"] = 7600, 10000, 74
         ws["C9"] = "31/12/2024"
         extra = root / "canh_bao.xlsx"
@@ -43,16 +44,19 @@ def workbook(tmp_path_factory):
         assert summary.rejected == 0
         out = build_outputs(s.warehouse, PROVINCE, YEAR, root / "reports")
         with duckdb.connect(str(s.warehouse), read_only=True) as con:
-            tracked = con.execute("SELECT agency, status, days_after_due FROM v_submissions WHERE province = ? "
-                                  "AND year = ?", [PROVINCE, YEAR]).fetchall()
+            tracked = con.execute(
+                "SELECT agency, status, days_after_due FROM v_submissions WHERE province = ? AND year = ?",
+                [PROVINCE, YEAR],
+            ).fetchall()
         yield openpyxl.load_workbook(out.workbook), tracked
 
 
 def _merged_text_width(ws, row: int, col: int) -> tuple[str, float]:
     for merged in ws.merged_cells.ranges:
         if merged.min_row == row and merged.min_col == col:
-            width = sum(ws.column_dimensions[get_column_letter(c)].width for c in range(merged.min_col,
-                                                                                       merged.max_col + 1))
+            width = sum(
+                ws.column_dimensions[get_column_letter(c)].width for c in range(merged.min_col, merged.max_col + 1)
+            )
             return str(ws.cell(row=row, column=col).value), width
     return str(ws.cell(row=row, column=col).value), ws.column_dimensions[get_column_letter(col)].width
 
@@ -61,8 +65,11 @@ def test_tracker_says_early_on_time_and_late_in_words(workbook):
     wb, tracked = workbook
     ws = wb["Theo dõi nộp báo cáo"]
     assert ws.cell(row=HEADER_ROW + 1, column=7).value == "So với hạn nộp"
-    shown = {ws.cell(row=r, column=2).value: (ws.cell(row=r, column=6).value, ws.cell(row=r, column=7).value)
-             for r in range(HEADER_ROW + 2, ws.max_row + 1) if ws.cell(row=r, column=2).value}
+    shown = {
+        ws.cell(row=r, column=2).value: (ws.cell(row=r, column=6).value, ws.cell(row=r, column=7).value)
+        for r in range(HEADER_ROW + 2, ws.max_row + 1)
+        if ws.cell(row=r, column=2).value
+    }
     assert len(shown) == len(tracked) and any(days is not None and days < 0 for _, _, days in tracked)
     for agency, status, days in tracked:
         status_vi, words = shown[agency]
@@ -96,8 +103,9 @@ def test_budget_sheet_has_no_empty_column_title(workbook):
 def test_units_and_numbers_as_an_officer_reads_them(workbook):
     wb, _ = workbook
     ws = wb["Cấp tỉnh"]
-    targets = [ws.cell(row=r, column=4).value for r in range(HEADER_ROW + 2, ws.max_row + 1)
-               if ws.cell(row=r, column=4).value]
+    targets = [
+        ws.cell(row=r, column=4).value for r in range(HEADER_ROW + 2, ws.max_row + 1) if ws.cell(row=r, column=4).value
+    ]
     assert any("tin bài/quý" in t for t in targets), targets
     assert not [t for t in targets if "số lượng" in t or re.search(r"\d /", t)]
     warnings = wb["Cảnh báo dữ liệu"]
@@ -107,21 +115,41 @@ def test_units_and_numbers_as_an_officer_reads_them(workbook):
     assert any("tính từ 7.600/10.000 = 76%" in str(reason) for reason in reasons), reasons
 
 
-@pytest.mark.parametrize("days, status, words", [(-23, "on_time", "Sớm 23 ngày"), (0, "on_time", "Đúng ngày hạn"),
-                                                 (9, "late", "Trễ 9 ngày"), (None, "missing", "Chưa nhận"),
-                                                 (None, "not_due", "")])
+@pytest.mark.parametrize(
+    "days, status, words",
+    [
+        (-23, "on_time", "Sớm 23 ngày"),
+        (0, "on_time", "Đúng ngày hạn"),
+        (9, "late", "Trễ 9 ngày"),
+        (None, "missing", "Chưa nhận"),
+        (None, "not_due", ""),
+    ],
+)
 def test_against_due(days, status, words):
     assert against_due(days, status) == words
 
 
-@pytest.mark.parametrize("target, direction, unit, name, words", [
-    (4, "at_least", "count_per_quarter", "Số tin, bài về bình đẳng giới mỗi quý trên hệ thống thông tin cơ sở",
-     "≥ 4 tin bài/quý (năm 2025)"),
-    (2, "at_least", "count_per_month", "Số chuyên mục tuyên truyền về bình đẳng giới mỗi tháng", "≥ 2 chuyên mục/tháng "
-     "(năm 2025)"),
-    (112, "at_most", "per_100", "Tỷ số giới tính khi sinh", "≤ 112/100 (năm 2025)"),
-    (7600, "at_least", "per_100000", "", "≥ 7.600/100.000 (năm 2025)"),
-    (1.5, "at_least", "times", "", "≥ 1,5 lần (năm 2025)"),
-])
+@pytest.mark.parametrize(
+    "target, direction, unit, name, words",
+    [
+        (
+            4,
+            "at_least",
+            "count_per_quarter",
+            "Số tin, bài về bình đẳng giới mỗi quý trên hệ thống thông tin cơ sở",
+            "≥ 4 tin bài/quý (năm 2025)",
+        ),
+        (
+            2,
+            "at_least",
+            "count_per_month",
+            "Số chuyên mục tuyên truyền về bình đẳng giới mỗi tháng",
+            "≥ 2 chuyên mục/tháng (năm 2025)",
+        ),
+        (112, "at_most", "per_100", "Tỷ số giới tính khi sinh", "≤ 112/100 (năm 2025)"),
+        (7600, "at_least", "per_100000", "", "≥ 7.600/100.000 (năm 2025)"),
+        (1.5, "at_least", "times", "", "≥ 1,5 lần (năm 2025)"),
+    ],
+)
 def test_target_words(target, direction, unit, name, words):
     assert target_words(target, direction, unit, 2025, name) == words

@@ -12,11 +12,21 @@ from bdg_pipeline.numbers import NumberFormatError, parse_measure, parse_number,
 from bdg_pipeline.units import read_measure
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("17.174", Decimal("17174")), ("8.688", Decimal("8688")), ("1.753", Decimal("1753")),
-    ("50,59", Decimal("50.59")), ("1,5", Decimal("1.5")), ("1.5", Decimal("1.5")), ("05", Decimal("5")),
-    ("100.000", Decimal("100000")), ("1.234.567,8", Decimal("1234567.8")), ("0.25", Decimal("0.25")),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("17.174", Decimal("17174")),
+        ("8.688", Decimal("8688")),
+        ("1.753", Decimal("1753")),
+        ("50,59", Decimal("50.59")),
+        ("1,5", Decimal("1.5")),
+        ("1.5", Decimal("1.5")),
+        ("05", Decimal("5")),
+        ("100.000", Decimal("100000")),
+        ("1.234.567,8", Decimal("1234567.8")),
+        ("0.25", Decimal("0.25")),
+    ],
+)
 def test_parse_number(text, expected):
     assert parse_number(text) == expected
 
@@ -55,11 +65,15 @@ def test_fraction_cells_round_trip(num, den):
         assert reading.flag is None  # a share printed from the fraction is never flagged
 
 
-@given(st.lists(st.sampled_from(["Cấp tỉnh", "Cấp huyện", "Cấp xã"]), min_size=1, max_size=3, unique=True),
-       st.sampled_from(["\n", " / ", "\n\n"]))
+@given(
+    st.lists(st.sampled_from(["Cấp tỉnh", "Cấp huyện", "Cấp xã"]), min_size=1, max_size=3, unique=True),
+    st.sampled_from(["\n", " / ", "\n\n"]),
+)
 def test_labelled_levels_split(labels, separator):
-    cell = separator.join(f"{label}: {i + 1}/{i + 10} ({(i + 1) / (i + 10) * 100:.1f}%)".replace(".", ",")
-                          for i, label in enumerate(labels))
+    cell = separator.join(
+        f"{label}: {i + 1}/{i + 10} ({(i + 1) / (i + 10) * 100:.1f}%)".replace(".", ",")
+        for i, label in enumerate(labels)
+    )
     measures = parse_result_cell(cell)
     assert [m.label for m in measures] == labels
     assert [int(m.numerator) for m in measures] == list(range(1, len(labels) + 1))
@@ -68,9 +82,11 @@ def test_labelled_levels_split(labels, separator):
 SEED_CELLS = [
     # (cell as printed in seed 002's PHỤ LỤC, unit, [(label, numerator, denominator, value, printed)]): the value
     # is the printed one, the counts kept beside it (48/268 ≠ 16,78 % is flagged, still stored as printed)
-    ("Cấp tỉnh: 05/50 (10%) / Cấp huyện: 48/268 (16,78%) / Cấp xã: 226/828 (27,3%)", "percent",
-     [("Cấp tỉnh", 5, 50, 10.0, 10.0), ("Cấp huyện", 48, 268, 16.78, 16.78),
-      ("Cấp xã", 226, 828, 27.3, 27.3)]),
+    (
+        "Cấp tỉnh: 05/50 (10%) / Cấp huyện: 48/268 (16,78%) / Cấp xã: 226/828 (27,3%)",
+        "percent",
+        [("Cấp tỉnh", 5, 50, 10.0, 10.0), ("Cấp huyện", 48, 268, 16.78, 16.78), ("Cấp xã", 226, 828, 27.3, 27.3)],
+    ),
     ("8.688/17.174 (50,59%)", "percent", [(None, 8688, 17174, 50.59, 50.59)]),
     ("48/93 đạt 51,61%", "percent", [(None, 48, 93, 51.61, 51.61)]),
     ("02/06 (33,33%)", "percent", [(None, 2, 6, 33.33, 33.33)]),
@@ -85,8 +101,11 @@ SEED_CELLS = [
     ("1,5 lần", "times", [(None, None, None, 1.5, 1.5)]),
     ("Thạc sỹ: 17/40 (42,5%)", "percent", [("Thạc sỹ", 17, 40, 42.5, 42.5)]),
     ("Số nạn nhân: 87/109 (80%)", "percent", [("Số nạn nhân", 87, 109, 80.0, 80.0)]),
-    ("Cơ quan Nhà nước (Sở, ban, ngành và các đơn vị trực thuộc và tương đương): 48/136 (35,29%)", "percent",
-     [("Cơ quan Nhà nước (Sở, ban, ngành và các đơn vị trực thuộc và tương đương)", 48, 136, 35.29, 35.29)]),
+    (
+        "Cơ quan Nhà nước (Sở, ban, ngành và các đơn vị trực thuộc và tương đương): 48/136 (35,29%)",
+        "percent",
+        [("Cơ quan Nhà nước (Sở, ban, ngành và các đơn vị trực thuộc và tương đương)", 48, 136, 35.29, 35.29)],
+    ),
 ]
 
 
@@ -108,16 +127,19 @@ def test_inconsistent_share_is_flagged_with_both_numbers():
     assert read_measure(parse_measure("87/109 (80%)"), "percent").flag is None
 
 
-@pytest.mark.parametrize("cell, unit, message", [
-    ("-5/10 (50%)", "percent", "âm"),
-    ("12/10", "percent", "lớn hơn mẫu số"),
-    ("5/0", "percent", "mẫu số bằng 0"),
-    ("năm mươi", "percent", "không tìm thấy số liệu"),
-    ("1,5 lần", "percent", "lần"),
-    ("17,5%", "per_100000", "không tính bằng %"),
-    ("150%", "percent", "vượt quá 100%"),
-    ("4,5/10", "percent", "số nguyên"),
-])
+@pytest.mark.parametrize(
+    "cell, unit, message",
+    [
+        ("-5/10 (50%)", "percent", "âm"),
+        ("12/10", "percent", "lớn hơn mẫu số"),
+        ("5/0", "percent", "mẫu số bằng 0"),
+        ("năm mươi", "percent", "không tìm thấy số liệu"),
+        ("1,5 lần", "percent", "lần"),
+        ("17,5%", "per_100000", "không tính bằng %"),
+        ("150%", "percent", "vượt quá 100%"),
+        ("4,5/10", "percent", "số nguyên"),
+    ],
+)
 def test_bad_measures(cell, unit, message):
     with pytest.raises(NumberFormatError, match=message):
         read_measure(parse_measure(cell), unit)

@@ -32,8 +32,11 @@ LC = "LC-2021-2030"
 
 
 def _rows(ws, unit: str | None = None, level: str | None = None) -> list[int]:
-    return [r for r in range(FIRST_ROW, ws.max_row + 1)
-            if (unit is None or ws[f"G{r}"].value == UNITS[unit]) and (level is None or ws[f"H{r}"].value == level)]
+    return [
+        r
+        for r in range(FIRST_ROW, ws.max_row + 1)
+        if (unit is None or ws[f"G{r}"].value == UNITS[unit]) and (level is None or ws[f"H{r}"].value == level)
+    ]
 
 
 def _parse(catalogue, wb, path):
@@ -52,6 +55,7 @@ def _problems(catalogue, wb, path) -> list:
 
 
 # -- 5: the chỉ tiêu as printed ---------------------------------------------------------------------------
+
 
 def test_every_part_of_every_plan_is_named_as_printed(catalogue):
     """A workbook keeps 5 and 2 as 5.0 and 2.0 (python-calamine gives floats): the name is still “5.2a”."""
@@ -84,18 +88,21 @@ def test_error_report_and_run_log_name_the_part_as_printed(env, catalogue):
 
 # -- 6: Giá trị checked by the part's unit ----------------------------------------------------------------
 
+
 def _rules_by_cell(ws) -> dict[str, list]:
     rules: dict[str, list] = {}
     for dv in ws.data_validations.dataValidation:
         for cells in dv.sqref.ranges:
-            for (cell,) in ws.iter_rows(min_row=cells.min_row, max_row=cells.max_row, min_col=cells.min_col,
-                                        max_col=cells.max_col):
+            for (cell,) in ws.iter_rows(
+                min_row=cells.min_row, max_row=cells.max_row, min_col=cells.min_col, max_col=cells.max_col
+            ):
                 rules.setdefault(cell.coordinate, []).append((dv, cells.min_row))
     return rules
 
 
-@pytest.mark.parametrize("plan, agency, year", [(LC, "Sở Y tế", 2023), (QN, QN_LDTBXH, 2023),
-                                                (QN, "Sở Thông tin và Truyền thông", 2023)])
+@pytest.mark.parametrize(
+    "plan, agency, year", [(LC, "Sở Y tế", 2023), (QN, QN_LDTBXH, 2023), (QN, "Sở Thông tin và Truyền thông", 2023)]
+)
 def test_value_cells_accept_what_the_instructions_ask_for(catalogue, tmp_path, plan, agency, year):
     path = tmp_path / "bieu.xlsx"
     build_template(catalogue, plan, agency, year).save(path)
@@ -123,7 +130,7 @@ def test_value_cells_accept_what_the_instructions_ask_for(catalogue, tmp_path, p
             assert dv.type == "custom" and f"ISNUMBER({anchor})" in dv.formula1
             assert f"{anchor}>={low}" in dv.formula1 and f"{anchor}<={high}" in dv.formula1
             assert f'{anchor}="Xóa"' in dv.formula1
-            assert ('RIGHT(TRIM(' in dv.formula1) == (unit == "percent")
+            assert ("RIGHT(TRIM(" in dv.formula1) == (unit == "percent")
     if plan == LC:
         assert "yes_no" in units_seen
     if agency == "Sở Thông tin và Truyền thông":
@@ -141,11 +148,13 @@ def test_yes_no_part_read_from_co(catalogue, tmp_path):
 
 # -- 7: the header and “45%” ------------------------------------------------------------------------------
 
+
 def _merged_width(ws, coordinate: str) -> float:
     for merged in ws.merged_cells.ranges:
         if coordinate in merged:
-            return sum(ws.column_dimensions[get_column_letter(c)].width for c in range(merged.min_col,
-                                                                                       merged.max_col + 1))
+            return sum(
+                ws.column_dimensions[get_column_letter(c)].width for c in range(merged.min_col, merged.max_col + 1)
+            )
     return ws.column_dimensions[coordinate.rstrip("0123456789")].width
 
 
@@ -174,12 +183,15 @@ def test_percent_typed_as_text_is_read(catalogue, tmp_path, typed, value):
     assert [row.reading.value for row in parsed.rows] == [value]
 
 
-@pytest.mark.parametrize("unit, typed, message", [
-    ("percent", "khoảng 45%", "Ô số chứa chữ"),
-    ("percent", "45% - 50%", "Ô số chứa chữ"),
-    ("percent", "145%", "vượt quá 100%"),
-    ("per_100", "108%", "Ô số chứa chữ"),  # a sex ratio is not a percent
-])
+@pytest.mark.parametrize(
+    "unit, typed, message",
+    [
+        ("percent", "khoảng 45%", "Ô số chứa chữ"),
+        ("percent", "45% - 50%", "Ô số chứa chữ"),
+        ("percent", "145%", "vượt quá 100%"),
+        ("per_100", "108%", "Ô số chứa chữ"),  # a sex ratio is not a percent
+    ],
+)
 def test_ambiguous_text_still_refused(catalogue, tmp_path, unit, typed, message):
     plan, agency = (QN, QN_LDTBXH) if unit == "percent" else (LC, "Sở Y tế")
     wb = build_template(catalogue, plan, agency, 2023)
@@ -187,11 +199,13 @@ def test_ambiguous_text_still_refused(catalogue, tmp_path, unit, typed, message)
     r = _rows(ws, unit, "Cấp tỉnh")[0]
     ws[f"L{r}"] = typed
     problems = _problems(catalogue, wb, tmp_path / "mo_ho.xlsx")
-    assert len(problems) == 1 and problems[0].cell == f"L{r}" and message in problems[0].message, \
-        [str(p) for p in problems]
+    assert len(problems) == 1 and problems[0].cell == f"L{r}" and message in problems[0].message, [
+        str(p) for p in problems
+    ]
 
 
 # -- 8: a wrong commune, and a refusal settled by its correction -------------------------------------------
+
 
 def _wrong_commune(catalogue):
     wb = build_template(catalogue, QN, QN_LDTBXH, 2023)
@@ -226,21 +240,30 @@ def test_correction_of_the_same_scope_settles_the_refusal(env, catalogue):
     assert outcome.outcome == "accepted" and outcome.settles == ["bao_cao_sai.xlsx"]
     assert "đã xử lý tệp bị trả lại trước: bao_cao_sai.xlsx" in outcome.summary()
     with duckdb.connect(str(env.warehouse), read_only=True) as con:
-        log = dict(con.execute("SELECT file_name, settled_by FROM v_submissions_log WHERE outcome = 'rejected'")
-                   .fetchall())
+        log = dict(
+            con.execute("SELECT file_name, settled_by FROM v_submissions_log WHERE outcome = 'rejected'").fetchall()
+        )
     assert log == {"bao_cao_sai.xlsx": "bao_cao_da_sua.xlsx", "khac_pham_vi.xlsx": None}
     reports = {o.file_name: openpyxl.load_workbook(o.report_path).active for o in first}
-    assert reports["bao_cao_sai.xlsx"].cell(row=SETTLED_ROW, column=1).value.startswith(
-        f"{SETTLED_MARK}: tệp “bao_cao_da_sua.xlsx”")
+    assert (
+        reports["bao_cao_sai.xlsx"]
+        .cell(row=SETTLED_ROW, column=1)
+        .value.startswith(f"{SETTLED_MARK}: tệp “bao_cao_da_sua.xlsx”")
+    )
     assert reports["khac_pham_vi.xlsx"].cell(row=SETTLED_ROW, column=1).value is None
     # the refused files themselves are left exactly as they came
-    assert {o.file_name: (env.quarantine_dir / f"{o.arrival_seq:06d}_{o.file_name}").read_bytes()
-            for o in first} == kept
+    assert {
+        o.file_name: (env.quarantine_dir / f"{o.arrival_seq:06d}_{o.file_name}").read_bytes() for o in first
+    } == kept
     # a rebuild says the same
     pipeline.rebuild(env)
     with duckdb.connect(str(env.warehouse), read_only=True) as con:
-        assert dict(con.execute("SELECT file_name, settled_by FROM v_submissions_log WHERE outcome = 'rejected'")
-                    .fetchall()) == log
+        assert (
+            dict(
+                con.execute("SELECT file_name, settled_by FROM v_submissions_log WHERE outcome = 'rejected'").fetchall()
+            )
+            == log
+        )
 
 
 def test_summary_lists_refusals_still_waiting(env, catalogue):
@@ -255,6 +278,7 @@ def test_summary_lists_refusals_still_waiting(env, catalogue):
 
 
 # -- 9: no district row after 1 July 2025; the budget sheet for the office reporting the money -------------
+
 
 @pytest.mark.parametrize("year, districts", [(2024, True), (2025, False), (2026, False)])
 def test_district_rows_only_while_districts_exist(catalogue, year, districts):

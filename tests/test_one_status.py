@@ -48,21 +48,34 @@ def test_workbook_and_pages_show_v_attainments_status(bundled):
             assert shown == judged[key][1], (outputs.workbook.name, key, shown, judged[key])
             compared += 1
         index = outputs.html.read_text(encoding="utf-8")
-        province_rows = re.findall(r'href="chi-tieu/(.+?)_MT(\d+)_CT(\d+)(\w*)\.html".*?<td>[^<]*\(năm (\d{4})\)</td>'
-                                   r'.*?class="badge status-(\w+)"', index, flags=re.S)
+        province_rows = re.findall(
+            r'href="chi-tieu/(.+?)_MT(\d+)_CT(\d+)(\w*)\.html".*?<td>[^<]*\(năm (\d{4})\)</td>'
+            r'.*?class="badge status-(\w+)"',
+            index,
+            flags=re.S,
+        )
         assert province_rows
         for plan, objective, indicator, part, year, status in province_rows:
-            area = next(k[5] for k in judged if k[:5] == (plan, int(objective), int(indicator), part, "tinh")
-                        and k[5].startswith("Tỉnh"))
+            area = next(
+                k[5]
+                for k in judged
+                if k[:5] == (plan, int(objective), int(indicator), part, "tinh") and k[5].startswith("Tỉnh")
+            )
             assert status == judged[(plan, int(objective), int(indicator), part, "tinh", area, int(year))][0]
             compared += 1
         for page in outputs.pages:
             plan, objective, indicator, part = re.match(r"(.+)_MT(\d+)_CT(\d+)(\w*)$", page.stem).groups()
-            for year, status in re.findall(r'<tr><td>[^<]*\(năm (\d{4})\)</td><td><span class="badge status-(\w+)"',
-                                           page.read_text(encoding="utf-8")):
-                found = {v[0] for k, v in judged.items() if k[:5] == (plan, int(objective), int(indicator), part,
-                                                                      "tinh") and k[6] == int(year)
-                         and k[5].startswith("Tỉnh")}
+            for year, status in re.findall(
+                r'<tr><td>[^<]*\(năm (\d{4})\)</td><td><span class="badge status-(\w+)"',
+                page.read_text(encoding="utf-8"),
+            ):
+                found = {
+                    v[0]
+                    for k, v in judged.items()
+                    if k[:5] == (plan, int(objective), int(indicator), part, "tinh")
+                    and k[6] == int(year)
+                    and k[5].startswith("Tỉnh")
+                }
                 assert found == {status}, (page.name, year, status, found)
                 compared += 1
     assert compared > 300  # every row of four reports (402 when written)

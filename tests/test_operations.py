@@ -53,7 +53,9 @@ def test_1_rebuild_waits_for_an_ingest_inside_its_transaction(base, catalogue):
     assert ingest.wait(60) == 0 and rebuild.wait(120) == 0
     assert published(base, "SELECT count(*) FROM v_observations") == [(32,)]
     assert published(base, "SELECT file_name, outcome FROM file_log ORDER BY arrival_seq") == [
-        ("phu_luc.xlsx", "accepted"), ("x.xlsx", "accepted")]
+        ("phu_luc.xlsx", "accepted"),
+        ("x.xlsx", "accepted"),
+    ]
 
 
 def test_1_ingest_waits_for_a_rebuild_inside_its_transaction(base, catalogue):
@@ -94,8 +96,7 @@ def test_3_a_malformed_return_rejects_itself_only(base, catalogue):
     row = next(r for r in wb["_meta"].iter_rows() if r[0].value == "year")
     row[1].value = "năm 2023"
     wb.save(meta)
-    huge = filled(catalogue, base.raw_dir / "so_qua_lon.xlsx", plan="LC-2021-2030", agency="Sở Nội vụ",
-                  numerator=1e20)
+    huge = filled(catalogue, base.raw_dir / "so_qua_lon.xlsx", plan="LC-2021-2030", agency="Sở Nội vụ", numerator=1e20)
     wb = load_workbook(huge)
     wb[SHEET][f"K{FIRST_ROW}"] = 2e20
     wb.save(huge)
@@ -164,8 +165,9 @@ def test_6_nothing_moves_before_the_commit(base, catalogue):
     assert result.returncode == 1, result.stderr
     moved = [p for p in base.quarantine_dir.iterdir() if p.name.endswith("_hong.xlsx")]
     assert len(moved) == 1
-    assert published(base, "SELECT outcome, report_path IS NOT NULL FROM file_log WHERE file_name = 'hong.xlsx'") \
-        == [("rejected", True)]
+    assert published(base, "SELECT outcome, report_path IS NOT NULL FROM file_log WHERE file_name = 'hong.xlsx'") == [
+        ("rejected", True)
+    ]
 
 
 def test_7_a_rebuild_killed_before_its_swap_loses_no_history(base, catalogue):
@@ -208,8 +210,16 @@ def test_9_a_second_writer_waits_then_gives_up_in_vietnamese(base, catalogue):
 
 
 def test_10_workers_die_with_their_parent_and_temporary_files_go(base, catalogue):
-    files = [filled(catalogue, base.raw_dir / f"f{i}.xlsx", numerator=10000 + i, year=2020 + i % 5,  # before 2025
-                    agency=("Sở Y tế", "Cục Thống kê")[i % 2]) for i in range(10)]
+    files = [
+        filled(
+            catalogue,
+            base.raw_dir / f"f{i}.xlsx",
+            numerator=10000 + i,
+            year=2020 + i % 5,  # before 2025
+            agency=("Sở Y tế", "Cục Thống kê")[i % 2],
+        )
+        for i in range(10)
+    ]
     child = start_paused("ingest", *map(str, files), at="in_transaction")
     workers = psutil.Process(child.pid).children()
     assert len(workers) >= 1
@@ -228,8 +238,9 @@ def test_11_the_sensor_launches_nothing_for_what_is_already_in(env, catalogue):
     pipeline.rebuild(env)
     assert list(env.raw_dir.iterdir()) == []  # every sample moved out once its fate was committed
     for path in files[:5]:  # the same bytes dropped again
-        shutil.copy(env.processed_dir / next(p.name for p in env.processed_dir.iterdir() if p.name.endswith(path.name)),
-                    path)
+        shutil.copy(
+            env.processed_dir / next(p.name for p in env.processed_dir.iterdir() if p.name.endswith(path.name)), path
+        )
     sensor = defs.get_sensor_def("inbox_sensor")
     cursor = None
     with dg.DagsterInstance.ephemeral() as instance:  # the sensor asks it which inbox runs failed
@@ -242,8 +253,12 @@ def test_11_the_sensor_launches_nothing_for_what_is_already_in(env, catalogue):
 def test_11_a_run_with_a_rejected_file_is_not_a_plain_success(base):
     (base.raw_dir / "hong.xlsx").write_bytes(b"not a workbook")
     instance = dg.DagsterInstance.ephemeral()
-    result = dg.materialize([asset_module.submissions], resources={"bdg": BdgSettings()}, instance=instance,
-                            run_config={"ops": {"submissions": {"config": {"files": ["hong.xlsx"]}}}})
+    result = dg.materialize(
+        [asset_module.submissions],
+        resources={"bdg": BdgSettings()},
+        instance=instance,
+        run_config={"ops": {"submissions": {"config": {"files": ["hong.xlsx"]}}}},
+    )
     check = result.get_asset_check_evaluations()[0]
     assert check.check_name == "returns_accepted" and not check.passed
     assert check.severity == dg.AssetCheckSeverity.ERROR and "hong.xlsx" in check.description

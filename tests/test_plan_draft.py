@@ -24,8 +24,9 @@ from bdg_pipeline.returns.template import FIRST_ROW, SHEET, build_template
 
 from .plan_reading import SEED_DIR, SEEDS, Measure, measure, scanned_pdf, seed_docx, seed_pdf
 
-pytestmark = pytest.mark.skipif(not SEED_DIR.is_dir(),
-                                reason="the seed plans (shared/seeds) are not beside the project")
+pytestmark = pytest.mark.skipif(
+    not SEED_DIR.is_dir(), reason="the seed plans (shared/seeds) are not beside the project"
+)
 
 
 def measured(catalogue, make, tmp_path: Path, suffix: str) -> tuple[Measure, dict[str, Measure]]:
@@ -79,8 +80,10 @@ def test_what_the_reader_says_to_review(catalogue, tmp_path):
     assert "điều kiện" in by_key[(1, 3, "")].review  # “nếu …”: the 30 % after it is a condition
     assert by_key[(4, 2, "")].review == "" and by_key[(4, 2, "")].direction == "below"  # “<40/100.000” is clear
     assert by_key[(2, 2, "")].leads == ["Sở Kế hoạch và Đầu tư", "Cục Thống kê tỉnh"]  # from the PHỤ LỤC
-    lc = {(r.objective_no, r.indicator_no, r.part, r.year): r for r in draft_plan(SEED_DIR / SEEDS["LC-2021-2030"],
-                                                                                   catalogue).rows}
+    lc = {
+        (r.objective_no, r.indicator_no, r.part, r.year): r
+        for r in draft_plan(SEED_DIR / SEEDS["LC-2021-2030"], catalogue).rows
+    }
     assert "ở mức" in lc[(4, 1, "", 2025)].review and lc[(4, 1, "", 2025)].direction == "at_most"
     assert (lc[(4, 3, "", 2025)].baseline_value, lc[(4, 3, "", 2025)].direction) == (6, "at_most")
     assert lc[(4, 3, "", 2030)].direction == "below"
@@ -130,10 +133,16 @@ def test_officer_round(catalogue, env, read_warehouse, tmp_path, monkeypatch):
     loaded = load_plan_workbook(workbook, folder)
     assert (loaded.plan_code, loaded.indicators, loaded.targets) == ("LC-2021-2030", 20, 54)
     again = read_catalogue(folder)
-    mine = again.targets[again.targets.plan_code == "LC-2021-2030"].set_index(
-        ["objective_no", "indicator_no", "part", "target_year"])[["target_value", "direction"]].sort_index()
-    hand = catalogue.targets[catalogue.targets.plan_code == "LC-2021-2030"].set_index(
-        ["objective_no", "indicator_no", "part", "target_year"])[["target_value", "direction"]].sort_index()
+    mine = (
+        again.targets[again.targets.plan_code == "LC-2021-2030"]
+        .set_index(["objective_no", "indicator_no", "part", "target_year"])[["target_value", "direction"]]
+        .sort_index()
+    )
+    hand = (
+        catalogue.targets[catalogue.targets.plan_code == "LC-2021-2030"]
+        .set_index(["objective_no", "indicator_no", "part", "target_year"])[["target_value", "direction"]]
+        .sort_index()
+    )
     assert mine.equals(hand)
     template = build_template(again, "LC-2021-2030", "Sở Y tế", 2025)
     ws = template[SHEET]
@@ -143,8 +152,10 @@ def test_officer_round(catalogue, env, read_warehouse, tmp_path, monkeypatch):
     template.save(filled)
     summary = pipeline.ingest(settings(), [filled])
     assert not summary.rejected
-    rows = read_warehouse("SELECT target_year, latest_value, status FROM v_attainment WHERE plan_code = 'LC-2021-2030' "
-                          "AND level = 'tinh' AND indicator_code = 'sex_ratio_at_birth' ORDER BY target_year")
+    rows = read_warehouse(
+        "SELECT target_year, latest_value, status FROM v_attainment WHERE plan_code = 'LC-2021-2030' "
+        "AND level = 'tinh' AND indicator_code = 'sex_ratio_at_birth' ORDER BY target_year"
+    )
     assert [(r[0], round(r[1], 6)) for r in rows] == [(2025, 110.0), (2030, 110.0)]
     # 110 ≤ 112 in 2025: achieved; 109 by 2030 from a single point: not yet judged
     assert [r[2] for r in rows] == ["achieved", "insufficient_data"]
@@ -158,7 +169,10 @@ def test_activity_plan_drafted_as_activities(catalogue, tmp_path):
     assert all(a.review for a in draft.activities)
     hong_bac = next(a for a in draft.activities if a.commune == "Hồng Bắc")
     assert (hong_bac.lead, hong_bac.district, hong_bac.cos) == (
-        "Ban Dân tộc tỉnh", "A Lưới", ["Sở Lao động - Thương binh và Xã hội"])
+        "Ban Dân tộc tỉnh",
+        "A Lưới",
+        ["Sở Lao động - Thương binh và Xã hội"],
+    )
     assert [a.due.isoformat() for a in draft.activities if a.due] == ["2015-06-28"]
     assert {a.lead for a in draft.activities} >= {"Sở Y tế", "Công an tỉnh", "Hội Liên hiệp Phụ nữ tỉnh"}
     folder = tmp_path / "catalogue"

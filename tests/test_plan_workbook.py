@@ -23,8 +23,17 @@ from bdg_pipeline.plans.sheets import CONTRACT_TITLES, TARGET_LETTER
 from bdg_pipeline.returns.template import build_template
 
 PLANS = ["QN-2011-2015", "LC-2021-2030", "NT-2020", "QN-2021-2030", "TTH-2015"]
-TABLES = ["plans", "reporting_deadlines", "objectives", "indicator_codes", "plan_indicators", "indicator_agencies",
-          "targets", "activities", "budget"]
+TABLES = [
+    "plans",
+    "reporting_deadlines",
+    "objectives",
+    "indicator_codes",
+    "plan_indicators",
+    "indicator_agencies",
+    "targets",
+    "activities",
+    "budget",
+]
 
 
 @pytest.fixture
@@ -57,8 +66,9 @@ def test_export_then_load_gives_the_same_catalogue(catalogue, catalogue_copy, tm
     assert loaded.plan_file.read_text(encoding="utf-8") != before  # really rewritten from the workbook
     again = read_catalogue(catalogue_copy)
     for name in TABLES:
-        pd.testing.assert_frame_equal(getattr(again, name).reset_index(drop=True),
-                                      getattr(catalogue, name).reset_index(drop=True), obj=name)
+        pd.testing.assert_frame_equal(
+            getattr(again, name).reset_index(drop=True), getattr(catalogue, name).reset_index(drop=True), obj=name
+        )
     assert loaded.targets == int((catalogue.targets.plan_code == code).sum())
 
 
@@ -103,9 +113,16 @@ def test_mistakes_named_at_their_cell_and_nothing_written(catalogue, catalogue_c
     before = snapshot(catalogue_copy)
     workbook = exported(catalogue, "LC-2021-2030", tmp_path / "lc.xlsx")
     col = TARGET_LETTER
-    edit(workbook, {("ChiTieu", f"{col['unit']}3"): "phan tram", ("ChiTieu", f"{col['direction']}4"): "tăng",
-                    ("ChiTieu", f"{col['leads']}5"): "Sở Lao động", ("ChiTieu", f"{col['value']}6"): "bốn mươi",
-                    ("ChiTieu", f"{col['review']}7"): "Văn bản ghi năm 2052: có thể gõ nhầm"})
+    edit(
+        workbook,
+        {
+            ("ChiTieu", f"{col['unit']}3"): "phan tram",
+            ("ChiTieu", f"{col['direction']}4"): "tăng",
+            ("ChiTieu", f"{col['leads']}5"): "Sở Lao động",
+            ("ChiTieu", f"{col['value']}6"): "bốn mươi",
+            ("ChiTieu", f"{col['review']}7"): "Văn bản ghi năm 2052: có thể gõ nhầm",
+        },
+    )
     found = problems(workbook, catalogue_copy)
     assert any(p.startswith(f"trang “ChiTieu”, ô {col['unit']}3: Đơn vị không có trong danh sách") for p in found)
     assert any(f"ô {col['direction']}4: Chiều không có trong danh sách" in p for p in found)
@@ -146,8 +163,12 @@ def test_new_plan_new_code_and_its_template(catalogue, catalogue_copy, tmp_path)
     col = TARGET_LETTER
     ws = openpyxl.load_workbook(workbook)["ChiTieu"]
     rows = [r for r in range(2, ws.max_row + 1) if ws[f"{col['objective']}{r}"].value == 1]
-    changes: dict[tuple[str, str], object] = {("KeHoach", "B2"): "LC-2026-2030", ("KeHoach", "B5"): 2026,
-                                              ("KeHoach", "B6"): 2030, ("KeHoach", "B7"): 2025}
+    changes: dict[tuple[str, str], object] = {
+        ("KeHoach", "B2"): "LC-2026-2030",
+        ("KeHoach", "B5"): 2026,
+        ("KeHoach", "B6"): 2030,
+        ("KeHoach", "B7"): 2025,
+    }
     for r in rows:
         changes[("ChiTieu", f"{col['code']}{r}")] = "commune_female_key_leader_share"
         changes[("ChiTieu", f"{col['indicator_name']}{r}")] = "Tỷ lệ xã có lãnh đạo chủ chốt là nữ"
@@ -157,8 +178,12 @@ def test_new_plan_new_code_and_its_template(catalogue, catalogue_copy, tmp_path)
     edit(workbook, changes)
     # a plan of 2026 cannot give work to the agencies dissolved in 2025: the officer is told whom to name instead
     code, out = run_in(catalogue_copy, "plan", "load", str(workbook))
-    assert code != 0 and "chỉ tiêu 2.1: cơ quan “Sở Lao động - Thương binh và Xã hội” đã không còn từ ngày " \
-        "01/03/2025, trước kỳ của kế hoạch (2026); ghi cơ quan kế nhiệm “Sở Nội vụ”" in out, out
+    assert (
+        code != 0
+        and "chỉ tiêu 2.1: cơ quan “Sở Lao động - Thương binh và Xã hội” đã không còn từ ngày "
+        "01/03/2025, trước kỳ của kế hoạch (2026); ghi cơ quan kế nhiệm “Sở Nội vụ”"
+        in out
+    ), out
     edit(workbook, successors_named(workbook, catalogue))
     code, out = run_in(catalogue_copy, "plan", "load", str(workbook))
     assert code == 0, out
@@ -217,20 +242,35 @@ def test_a_workbook_saved_by_libreoffice_loads_the_same(catalogue, catalogue_cop
     """An officer who reviews in LibreOffice Calc and saves as .xlsx: the catalogue comes back the same."""
     source = exported(catalogue, "LC-2021-2030", tmp_path / "lc.xlsx")
     out = tmp_path / "calc"
-    subprocess.run(["libreoffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
-                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(source)],
-                   check=True, capture_output=True, timeout=240)
+    subprocess.run(
+        [
+            "libreoffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(out),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     load_plan_workbook(out / "lc.xlsx", catalogue_copy, replace=True)
     again = read_catalogue(catalogue_copy)
     for name in TABLES:
-        pd.testing.assert_frame_equal(getattr(again, name).reset_index(drop=True),
-                                      getattr(catalogue, name).reset_index(drop=True), obj=name)
+        pd.testing.assert_frame_equal(
+            getattr(again, name).reset_index(drop=True), getattr(catalogue, name).reset_index(drop=True), obj=name
+        )
 
 
 def test_plan_facts_still_to_review_are_refused(catalogue, catalogue_copy, tmp_path):
     workbook = exported(catalogue, "NT-2020", tmp_path / "nt.xlsx")
-    edit(workbook, {("KeHoach", "D3"): "Không nhận ra tỉnh trong tên kế hoạch: ghi tên tỉnh",
-                    ("KeHoach", "B11"): "15-12"})
+    edit(
+        workbook,
+        {("KeHoach", "D3"): "Không nhận ra tỉnh trong tên kế hoạch: ghi tên tỉnh", ("KeHoach", "B11"): "15-12"},
+    )
     found = problems(workbook, catalogue_copy)
     assert any(p.startswith("trang “KeHoach”, ô D3: Dòng còn ghi “Cần xem lại”") for p in found), found
     assert any("ô B11: Hạn báo cáo phải có dạng ngày/tháng" in p for p in found), found

@@ -20,19 +20,28 @@ from .operations import filled, published
 
 # what a dying reader or an unforeseen error prints: none of it may reach an officer's screen
 BACKTRACE_WORDS = ("Traceback", "panicked", "backtrace", "memory allocation of", "Error:", "core dumped")
-MEASURE = ("import json, resource, subprocess, sys\n"
-           "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-           "print(json.dumps({'code': done.returncode, 'out': done.stdout, 'err': done.stderr,\n"
-           "                  'peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))")
-PHRASE = ("Báo cáo kết quả thực hiện mục tiêu bình đẳng giới và vì sự tiến bộ của phụ nữ của Sở Lao động Thương binh "
-          "và Xã hội tỉnh Lào Cai năm hai nghìn hai mươi ba")
+MEASURE = (
+    "import json, resource, subprocess, sys\n"
+    "done = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+    "print(json.dumps({'code': done.returncode, 'out': done.stdout, 'err': done.stderr,\n"
+    "                  'peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))"
+)
+PHRASE = (
+    "Báo cáo kết quả thực hiện mục tiêu bình đẳng giới và vì sự tiến bộ của phụ nữ của Sở Lao động Thương binh "
+    "và Xã hội tỉnh Lào Cai năm hai nghìn hai mươi ba"
+)
 
 
 def bdg_measured(*args: str, **env: str) -> dict:
     """``bdg`` in a child process: exit code, what the officer saw, and the peak resident memory of the
     largest process of its tree (the command and its reading processes), in MB."""
-    done = subprocess.run([sys.executable, "-c", MEASURE, sys.executable, "-m", "bdg_pipeline", *args],
-                          env={**os.environ, **env}, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, sys.executable, "-m", "bdg_pipeline", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
@@ -53,8 +62,12 @@ def screen_is_clean(run: dict) -> None:
 
 
 def fates(settings) -> dict[str, tuple[str, str]]:
-    return {name: (outcome, reason or "") for name, outcome, reason in published(
-        settings, "SELECT file_name, outcome, reason FROM v_submissions_log WHERE outcome != 'superseded'")}
+    return {
+        name: (outcome, reason or "")
+        for name, outcome, reason in published(
+            settings, "SELECT file_name, outcome, reason FROM v_submissions_log WHERE outcome != 'superseded'"
+        )
+    }
 
 
 def test_poison_files_beside_good_returns(env, catalogue, tmp_path):
@@ -90,8 +103,9 @@ def test_poison_files_beside_good_returns(env, catalogue, tmp_path):
     assert logged[good.name][0] == logged[long_good.name][0] == "accepted"
     for name, message in poison.items():
         assert logged[name][0] == "rejected" and message in logged[name][1], (name, logged[name])
-    assert published(env, "SELECT count(*) FROM v_observations WHERE source_file IN (?, ?)",
-                     [good.name, long_good.name]) == [(2,)]
+    assert published(
+        env, "SELECT count(*) FROM v_observations WHERE source_file IN (?, ?)", [good.name, long_good.name]
+    ) == [(2,)]
 
     # the link, the pipe and the folder are left where they are, never followed, never archived
     assert sorted(raw.iterdir()) == sorted([link, pipe, raw / "thu_muc.xlsx"]) and link.is_symlink()
@@ -103,9 +117,17 @@ def test_poison_files_beside_good_returns(env, catalogue, tmp_path):
     assert len(moved) == 2 + 2 * len(poison)
     assert all(len(p.name.encode()) <= 255 for p in moved)
     long_bad = long_name(".xlsx", "Lỗi ")
-    report = next(p for p in env.quarantine_dir.iterdir() if p.name.endswith(".loi.xlsx")
-                  and p.name.startswith(tuple(f"{s:06d}_" for (s,) in published(
-                      env, "SELECT arrival_seq FROM v_submissions_log WHERE file_name = ?", [long_bad]))))
+    report = next(
+        p
+        for p in env.quarantine_dir.iterdir()
+        if p.name.endswith(".loi.xlsx")
+        and p.name.startswith(
+            tuple(
+                f"{s:06d}_"
+                for (s,) in published(env, "SELECT arrival_seq FROM v_submissions_log WHERE file_name = ?", [long_bad])
+            )
+        )
+    )
     assert report.name.endswith("….xlsx.loi.xlsx")
     assert load_workbook(report)["Loi"]["A2"].value == f"Tệp: {long_bad}"
     with sqlite3.connect(env.ledger_path) as ledger:
@@ -121,8 +143,16 @@ def test_poison_files_beside_good_returns(env, catalogue, tmp_path):
 def test_a_file_that_kills_its_reader_is_rejected_alone_and_never_read_again(env, catalogue):
     # with the column limit lifted the cheap checks let XFD150000 through: the reader itself must hold
     limits = {"BDG_MAX_COLUMNS": "20000", "BDG_READ_MEMORY_MB": "400"}
-    goods = [filled(catalogue, env.raw_dir / f"f{i}.xlsx", numerator=10000 + i, year=2020 + i % 5,  # before the reform
-                    agency=("Sở Y tế", "Cục Thống kê")[i % 2]) for i in range(9)]
+    goods = [
+        filled(
+            catalogue,
+            env.raw_dir / f"f{i}.xlsx",
+            numerator=10000 + i,
+            year=2020 + i % 5,  # before the reform
+            agency=("Sở Y tế", "Cục Thống kê")[i % 2],
+        )
+        for i in range(9)
+    ]
     bomb = far_cell(env.raw_dir, catalogue)  # sorted among them: read in the same chunk by the pool
     run = bdg_measured("ingest", *map(str, [*goods, bomb]), **limits)
     assert run["code"] == 1, run

@@ -41,17 +41,23 @@ def postgres() -> Iterator[Server]:
 
 
 @pytest.fixture
-def server(tmp_path: Path, postgres: Server, monkeypatch: pytest.MonkeyPatch,
-           request: pytest.FixtureRequest) -> dict[str, str]:
+def server(
+    tmp_path: Path, postgres: Server, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> dict[str, str]:
     """A provincial server's environment: the operator's paths, DAGSTER_HOME holding deploy/dagster.yaml, a
     database of its own in the PostgreSQL server."""
     pg_url = postgres.new_database(request.node.name.lower())
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(PROJECT_ROOT / "deploy" / "dagster.yaml", home / "dagster.yaml")
-    env = {"DAGSTER_HOME": str(home), "BDG_PG_URL": pg_url, "BDG_RAW_DIR": str(tmp_path / "srv" / "raw"),
-           "BDG_WAREHOUSE": str(tmp_path / "srv" / "warehouse" / "bdg.duckdb"),
-           "BDG_ARCHIVE_DIR": str(tmp_path / "luu_tru"), "BDG_AS_OF_YEAR": "2025"}
+    env = {
+        "DAGSTER_HOME": str(home),
+        "BDG_PG_URL": pg_url,
+        "BDG_RAW_DIR": str(tmp_path / "srv" / "raw"),
+        "BDG_WAREHOUSE": str(tmp_path / "srv" / "warehouse" / "bdg.duckdb"),
+        "BDG_ARCHIVE_DIR": str(tmp_path / "luu_tru"),
+        "BDG_AS_OF_YEAR": "2025",
+    }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     Path(env["BDG_RAW_DIR"]).mkdir(parents=True)
@@ -66,8 +72,12 @@ class Daemon:
         self.handle = log.open("a")
         self.process = subprocess.Popen(
             [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-m", "bdg_pipeline.definitions"],
-            env={**os.environ, **env, **extra}, cwd=PROJECT_ROOT, stdout=self.handle, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            env={**os.environ, **env, **extra},
+            cwd=PROJECT_ROOT,
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def wait_for(self, text: str, timeout: float = TIMEOUT) -> None:
         until = time.time() + timeout
@@ -174,8 +184,11 @@ def test_sensor_run_publish_then_the_nightly_tick(server, tmp_path: Path):
         drop(write_appendix(tmp_path / "phu_luc_2019.xlsx"), inbox)
         assert wait_until(lambda: ("phu_luc_2019.xlsx", "accepted") in file_log(warehouse), "the drop published")
         wait_until(quiet, "the runs to end")
-        ingest = [r for r in runs("ingest_inbox", [dg.DagsterRunStatus.SUCCESS])
-                  if r.run_config["ops"]["submissions"]["config"]["files"] == ["phu_luc_2019.xlsx"]]
+        ingest = [
+            r
+            for r in runs("ingest_inbox", [dg.DagsterRunStatus.SUCCESS])
+            if r.run_config["ops"]["submissions"]["config"]["files"] == ["phu_luc_2019.xlsx"]
+        ]
         assert len(ingest) == 1 and ingest[0].tags.get("dagster/sensor_name") == "inbox_sensor"
         assert list(inbox.iterdir()) == []
         assert (Path(server["BDG_ARCHIVE_DIR"]) / "ledger.sqlite3").exists()  # the archive where the operator said
@@ -224,6 +237,7 @@ def test_daemon_killed_mid_run_run_failed_next_tick_recovers(server, tmp_path: P
 
     daemon = Daemon(server, tmp_path / "daemon.log")  # restarted, as systemd does (Restart=on-failure)
     try:
+
         def failed():
             with dg.DagsterInstance.get() as instance:
                 return instance.get_run_by_id(killed).status == dg.DagsterRunStatus.FAILURE
@@ -235,8 +249,11 @@ def test_daemon_killed_mid_run_run_failed_next_tick_recovers(server, tmp_path: P
         assert wait_until(lambda: ("phu_luc_sua.xlsx", "accepted") in file_log(warehouse), "the file published")
         wait_until(quiet, "the runs to end")
         # the sensor's next look asked again for the file of the failed run: a new run, not a 15-minute wait
-        recovered = [r for r in runs("ingest_inbox", [dg.DagsterRunStatus.SUCCESS])
-                     if r.run_config["ops"]["submissions"]["config"]["files"] == ["phu_luc_sua.xlsx"]]
+        recovered = [
+            r
+            for r in runs("ingest_inbox", [dg.DagsterRunStatus.SUCCESS])
+            if r.run_config["ops"]["submissions"]["config"]["files"] == ["phu_luc_sua.xlsx"]
+        ]
         assert len(recovered) == 1 and recovered[0].run_id != killed
         assert recovered[0].tags.get("dagster/sensor_name") == "inbox_sensor"
     finally:

@@ -58,11 +58,14 @@ def test_a_thousands_dot_in_a_rate_is_refused_with_its_likely_meaning(catalogue,
     assert "108,5" in problem.fix
 
 
-@pytest.mark.parametrize("cell, value, message", [
-    ("B4", "KHONGCO", "cơ quan không có trong danh mục"),
-    ("B6", "quy3", "kỳ báo cáo không hợp lệ"),
-    ("B5", 2040, "nằm ngoài kỳ theo dõi"),
-])
+@pytest.mark.parametrize(
+    "cell, value, message",
+    [
+        ("B4", "KHONGCO", "cơ quan không có trong danh mục"),
+        ("B6", "quy3", "kỳ báo cáo không hợp lệ"),
+        ("B5", 2040, "nằm ngoài kỳ theo dõi"),
+    ],
+)
 def test_a_tampered_meta_is_refused(catalogue, tmp_path, cell, value, message):
     wb = build_template(catalogue, "LC-2021-2030", "Sở Y tế", 2023)
     wb[SHEET][f"L{FIRST_ROW}"] = 109
@@ -103,7 +106,7 @@ def test_the_yearly_return_is_in_force_over_the_6_month_one(catalogue, env, read
     half = _return(catalogue, env, "6thang", 111.0, "sau_thang.xlsx")
     year = _return(catalogue, env, "nam", 109.5, "ca_nam.xlsx")
     told = {}
-    for path in ([half, year] if order == "6-month first" else [year, half]):
+    for path in [half, year] if order == "6-month first" else [year, half]:
         summary = pipeline.ingest(env, [path])
         assert summary.accepted == 1
         told[path.name] = summary.outcomes[0]
@@ -113,15 +116,17 @@ def test_the_yearly_return_is_in_force_over_the_6_month_one(catalogue, env, read
         assert told["sau_thang.xlsx"].receipt.startswith("không có hiệu lực: đã có báo cáo năm")
     superseded = read_warehouse("SELECT file_name FROM v_submissions_log WHERE outcome = 'superseded'")
     assert superseded == [("sau_thang.xlsx",)]
-    key = ("WHERE plan_code = 'LC-2021-2030' AND indicator_code = 'sex_ratio_at_birth' AND level = 'tinh' "
-           "AND year = 2023")
+    key = (
+        "WHERE plan_code = 'LC-2021-2030' AND indicator_code = 'sex_ratio_at_birth' AND level = 'tinh' AND year = 2023"
+    )
     assert read_warehouse(f"SELECT value FROM v_observations {key}") == [(109.5,)]
     assert sorted(read_warehouse(f"SELECT value FROM fact_observation {key}")) == [(109.5,), (111.0,)]  # history
     periods = dict(read_warehouse("SELECT period, status FROM submission"))
     assert periods == {"nam": "accepted", "6thang": "superseded"}
-    assert read_warehouse("SELECT observations FROM v_attainment WHERE plan_code = 'LC-2021-2030' "
-                          "AND indicator_code = 'sex_ratio_at_birth' AND level = 'tinh' AND target_year = 2030") \
-        == [(1,)]
+    assert read_warehouse(
+        "SELECT observations FROM v_attainment WHERE plan_code = 'LC-2021-2030' "
+        "AND indicator_code = 'sex_ratio_at_birth' AND level = 'tinh' AND target_year = 2030"
+    ) == [(1,)]
 
 
 def _as_xls(book, path):
@@ -160,8 +165,9 @@ def test_a_template_saved_in_another_format_reads_the_same(catalogue, tmp_path, 
     modern = parse_return(tmp_path / "bieu.xlsx", catalogue).rows
     other = parse_return(tmp_path / f"bieu{suffix}", catalogue).rows
     assert len(modern) == 2
-    assert [(r.indicator_no, r.area_code, r.reading) for r in other] == \
-        [(r.indicator_no, r.area_code, r.reading) for r in modern]
+    assert [(r.indicator_no, r.area_code, r.reading) for r in other] == [
+        (r.indicator_no, r.area_code, r.reading) for r in modern
+    ]
 
 
 @pytest.mark.parametrize("suffix, save", [(".xls", _as_xls), (".ods", _as_ods)])
@@ -172,5 +178,6 @@ def test_a_percent_lost_in_xls_or_ods_is_refused_not_read_as_a_fraction(catalogu
     save(wb, tmp_path / f"bieu{suffix}")
     with pytest.raises(ReturnRejected) as err:
         parse_return(tmp_path / f"bieu{suffix}", catalogue)
-    assert any(p.cell == f"L{FIRST_ROW}" and "có thể là tỷ lệ phần trăm" in p.message for p in err.value.problems), \
-        [str(p) for p in err.value.problems]
+    assert any(p.cell == f"L{FIRST_ROW}" and "có thể là tỷ lệ phần trăm" in p.message for p in err.value.problems), [
+        str(p) for p in err.value.problems
+    ]

@@ -29,10 +29,15 @@ UNSTABLE = {"build_info"}  # when the build was made
 def warehouse_state(settings) -> dict[str, list]:
     """Every table and view of the published warehouse, each as its sorted rows."""
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        names = [n for (n,) in con.execute("SELECT table_name FROM information_schema.tables "
-                                           "WHERE table_schema = 'main' ORDER BY 1").fetchall()]
-        return {n: sorted(map(repr, con.execute(f'SELECT * FROM "{n}"').fetchall()))
-                for n in names if n not in UNSTABLE}
+        names = [
+            n
+            for (n,) in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1"
+            ).fetchall()
+        ]
+        return {
+            n: sorted(map(repr, con.execute(f'SELECT * FROM "{n}"').fetchall())) for n in names if n not in UNSTABLE
+        }
 
 
 def kept_files(settings) -> list[Path]:
@@ -54,6 +59,7 @@ def received(env, catalogue):
 
 def no_reading(monkeypatch) -> None:
     """Make any reading of a file fail the test: what follows must come from kept readings."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("a file was read although its reading is kept")
 
@@ -114,8 +120,9 @@ def test_what_a_reading_depends_on_names_its_readings(received, catalogue, monke
     key = reading_key(catalogue, limits)
     assert readings.readings_dir(settings.archive_dir).joinpath(key).is_dir()
     assert reading_key(catalogue, dataclasses.replace(limits, as_of_year=limits.as_of_year - 1)) != key
-    changed = dataclasses.replace(catalogue, plans=catalogue.plans.assign(
-        monitoring_end=catalogue.plans.monitoring_end + 1), cache={})
+    changed = dataclasses.replace(
+        catalogue, plans=catalogue.plans.assign(monitoring_end=catalogue.plans.monitoring_end + 1), cache={}
+    )
     assert reading_key(changed, limits) != key
 
     # after another catalogue, the rebuild reads every file again and the readings of the old key go
@@ -150,7 +157,8 @@ def test_reading_never_imports_what_the_digest_leaves_out(tmp_path, catalogue):
         "_reader_init(load_catalogue(CATALOGUE_DIR), Confinement(2**31, 60, None))\n"
         f"assert not isinstance(_read(([Path({str(sample)!r})], None))[0], list)\n"
         "print('\\n'.join(m.__file__ for m in list(sys.modules.values()) "
-        "if m.__name__.startswith('bdg_pipeline') and getattr(m, '__file__', None)))\n")
+        "if m.__name__.startswith('bdg_pipeline') and getattr(m, '__file__', None)))\n"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     imported = [Path(line) for line in done.stdout.split()]
     assert any(p.name == "template.py" for p in imported)

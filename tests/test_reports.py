@@ -87,13 +87,22 @@ def test_report_reads_like_an_administrative_appendix(nt_report):
     rows = [[c.value for c in r] for r in tracker.iter_rows(min_row=HEADER_ROW + 2) if r[0].value]
     # the 2019 appendix counts for every agency it names; the 6-month returns never came
     assert {r[5] for r in rows if r[2] == "Năm"} == {"Trễ hạn"} and {r[5] for r in rows if r[2] == "6 tháng"} == {
-        "Chưa nộp"}
+        "Chưa nộp"
+    }
     assert len(rows) == 22
 
 
 def test_yes_no_targets_and_two_named_judgements():
-    row = SimpleNamespace(unit="yes_no", direction="maintain", target_value=1.0, target_year=2025, value=0.0,
-                          outlook="not_achieved", outlook_vi="Không đạt", outlook_reason="Mục tiêu duy trì …")
+    row = SimpleNamespace(
+        unit="yes_no",
+        direction="maintain",
+        target_value=1.0,
+        target_year=2025,
+        value=0.0,
+        outlook="not_achieved",
+        outlook_vi="Không đạt",
+        outlook_reason="Mục tiêu duy trì …",
+    )
     assert target_text(row) == "Duy trì: Có (năm 2025)"
     # the year's value against the target, and the state toward the target year: two columns, never one phrase
     assert year_against_target(row) == ("Chưa đạt", "not_achieved")
@@ -107,9 +116,11 @@ def test_yes_no_targets_and_two_named_judgements():
 def test_commune_values_get_their_sheet(catalogue, env):
     wb = build_template(catalogue, "LC-2021-2030", "Sở Y tế", 2023)
     ws = wb[SHEET]
-    row = next(r for r in range(FIRST_ROW, ws.max_row + 1)
-               if ws[f"H{r}"].value == "Cấp xã" and "(" in str(ws[f"I{r}"].value)
-               and ws[f"G{r}"].value == "/100")
+    row = next(
+        r
+        for r in range(FIRST_ROW, ws.max_row + 1)
+        if ws[f"H{r}"].value == "Cấp xã" and "(" in str(ws[f"I{r}"].value) and ws[f"G{r}"].value == "/100"
+    )
     commune = ws[f"I{row}"].value
     ws[f"L{row}"] = 109.2
     path = env.raw_dir / "xa.xlsx"
@@ -191,15 +202,18 @@ def test_static_site_per_province_and_year(nt_report):
 def test_status_reasons_say_the_numbers():
     progress = Judgement(2025, 45.26, False, "limited_progress", 0.3, 2021, 43.33)
     assert reason(progress, 60.0, 2030, "at_least", "percent") == (
-        "Từ 43,33% (2021) đến 45,26% (2025): tốc độ bằng 0,3 lần mức cần để đạt 60% năm 2030 — tiến bộ chậm.")
+        "Từ 43,33% (2021) đến 45,26% (2025): tốc độ bằng 0,3 lần mức cần để đạt 60% năm 2030 — tiến bộ chậm."
+    )
     missed = Judgement(2025, 45.26, False, "not_achieved", None, 2021, 43.33)
     assert reason(missed, 60.0, 2025, "at_least", "percent") == (
-        "Năm 2025 đã qua; số liệu năm 2025 là 45,26%, chưa đạt 60%.")
+        "Năm 2025 đã qua; số liệu năm 2025 là 45,26%, chưa đạt 60%."
+    )
     kept = Judgement(2025, 1.0, True, "achieved", None, 2021, 0.0)
     assert reason(kept, 1.0, 2025, "at_least", "yes_no") == "Số liệu năm 2025 là Có, đạt mục tiêu Có của năm 2025."
     broken = Judgement(2024, 100.0, False, "not_achieved", None, 2021, 100.0, missed_year=2022, missed_value=99.996)
     assert reason(broken, 100.0, 2030, "maintain", "percent") == (
-        "Mục tiêu duy trì 100% không đạt ở năm 2022 (99,996%).")
+        "Mục tiêu duy trì 100% không đạt ở năm 2022 (99,996%)."
+    )
 
 
 def test_small_cells_masked():
@@ -225,19 +239,24 @@ def lc_return(catalogue, env, agency, year, when):
 
 def test_tracker_on_time_late_missing(catalogue, env, read_warehouse):
     # Lào Cai's annual report is due before 30/11 (seed 001 §III.3)
-    lc_return(catalogue, env, "Sở Y tế", 2023, dt.datetime(2023, 11, 28, 10))            # on time
-    lc_return(catalogue, env, "Sở Nội vụ", 2023, dt.datetime(2023, 12, 5, 9))           # 5 days late
+    lc_return(catalogue, env, "Sở Y tế", 2023, dt.datetime(2023, 11, 28, 10))  # on time
+    lc_return(catalogue, env, "Sở Nội vụ", 2023, dt.datetime(2023, 12, 5, 9))  # 5 days late
     pipeline.rebuild(env)
-    rows = dict(read_warehouse("""SELECT agency_code, status FROM v_submissions
-                                  WHERE plan_code = 'LC-2021-2030' AND year = 2023 AND period = 'nam'"""))
+    rows = dict(
+        read_warehouse("""SELECT agency_code, status FROM v_submissions
+                                  WHERE plan_code = 'LC-2021-2030' AND year = 2023 AND period = 'nam'""")
+    )
     assert rows["YTE"] == "on_time" and rows["NOIVU"] == "late"
     assert rows["GDDT"] == "missing" and rows["CTK"] == "missing"
     assert set(rows) == {"NOIVU", "LDTBXH", "KHDT", "CTK", "YTE", "GDDT", "TTTT"}
-    late = read_warehouse("SELECT days_after_due, due_date FROM v_submissions WHERE agency_code = 'NOIVU' "
-                          "AND plan_code = 'LC-2021-2030' AND year = 2023")
+    late = read_warehouse(
+        "SELECT days_after_due, due_date FROM v_submissions WHERE agency_code = 'NOIVU' "
+        "AND plan_code = 'LC-2021-2030' AND year = 2023"
+    )
     assert late == [(5, dt.date(2023, 11, 30))]
-    future = read_warehouse("SELECT DISTINCT status FROM v_submissions WHERE plan_code = 'LC-2021-2030' AND year = 2030"
-                            )
+    future = read_warehouse(
+        "SELECT DISTINCT status FROM v_submissions WHERE plan_code = 'LC-2021-2030' AND year = 2030"
+    )
     assert future == [("not_due",)]
 
 
@@ -249,9 +268,11 @@ def _labels(axis):
 def test_charts_read_as_officers_write():
     path = pd.DataFrame({"year": [2019], "expected_value": [None], "observed_value": [50.59]})
     targets = pd.DataFrame({"target_year": [2020], "target_value": [50.0], "direction": ["at_least"]})
-    title = ("NT-2020 · Mục tiêu 2 · Chỉ tiêu 1: Tỷ lệ nữ đạt 50% trong tổng số người được tạo việc làm mới "
-             "trong năm, được duy trì và nâng dần qua các năm của kỳ kế hoạch, ở tất cả các huyện, thành phố "
-             "và các xã, phường, thị trấn trên địa bàn tỉnh")
+    title = (
+        "NT-2020 · Mục tiêu 2 · Chỉ tiêu 1: Tỷ lệ nữ đạt 50% trong tổng số người được tạo việc làm mới "
+        "trong năm, được duy trì và nâng dần qua các năm của kỳ kế hoạch, ở tất cả các huyện, thành phố "
+        "và các xã, phường, thị trấn trên địa bàn tỉnh"
+    )
     ax = indicator_figure(path, targets, title, "percent").axes[0]
     assert _labels(ax.xaxis) == ["2019", "2020"]  # whole years, never “−1, 0, +2.02e3”
     assert any("," in label for label in _labels(ax.yaxis)) and not any("." in t for t in _labels(ax.yaxis))
@@ -260,6 +281,7 @@ def test_charts_read_as_officers_write():
     assert [tuple(c) for c in points] == [to_rgba(MET)]
     missed = indicator_figure(path.assign(observed_value=[40.0]), targets, "x", "percent").axes[0]
     assert [tuple(c) for c in missed.collections[0].get_facecolors()] == [to_rgba(NOT_MET)]
-    yes_no = indicator_figure(path.assign(observed_value=[1.0]), targets.assign(target_value=[1.0]), "Có/không",
-                              "yes_no").axes[0]
+    yes_no = indicator_figure(
+        path.assign(observed_value=[1.0]), targets.assign(target_value=[1.0]), "Có/không", "yes_no"
+    ).axes[0]
     assert _labels(yes_no.yaxis) == ["Không", "Có"] and yes_no.get_ylabel() == ""

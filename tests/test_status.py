@@ -47,7 +47,8 @@ def test_status_after_an_ingest_a_rejection_and_a_failed_rebuild(env, home, tmp_
         broken.writestr("ghi_chu.txt", "không phải bảng tính")
     with dg.DagsterInstance.get() as instance:
         ingest = defs.resolve_job_def("ingest_inbox").execute_in_process(
-            instance=instance, run_config={"ops": {"submissions": {"config": {"files": []}}}})
+            instance=instance, run_config={"ops": {"submissions": {"config": {"files": []}}}}
+        )
     assert ingest.success
     write_appendix(env.raw_dir / "dang_cho.xlsx")  # arrives after the run: waits in the inbox
     # the catalogue broken: the nightly job fails at its first step, the warehouse keeps its last build
@@ -75,8 +76,9 @@ def test_status_after_an_ingest_a_rejection_and_a_failed_rebuild(env, home, tmp_
 
 
 def test_status_with_an_unreachable_instance(env, home):
-    (home / "dagster.yaml").write_text("storage:\n  postgres:\n    postgres_url: "
-                                       "postgresql+psycopg2://bdg@127.0.0.1:1/khong_co\n", encoding="utf-8")
+    (home / "dagster.yaml").write_text(
+        "storage:\n  postgres:\n    postgres_url: postgresql+psycopg2://bdg@127.0.0.1:1/khong_co\n", encoding="utf-8"
+    )
     done = bdg_status()
     assert done.returncode == 1
     assert "Không đọc được lịch sử chạy của Dagster" in done.stdout

@@ -24,12 +24,20 @@ def test_an_undated_correction_received_later_wins_whatever_the_file_times(env, 
     summary = pipeline.ingest(env, [correction])
     assert [o.outcome for o in summary.outcomes] == ["accepted"]
 
-    rows = published(env, "SELECT s.file_name, s.report_date, CAST(s.received_at AS DATE), "
-                          "CAST(s.arrived_at AS DATE) = current_date FROM submission s ORDER BY s.arrival_seq")
-    assert rows == [("y_te_2023.xlsx", None, dt.date(2036, 1, 15), True),
-                    ("y_te_2023_sua.xlsx", None, dt.date.today(), True)]
-    in_force = published(env, "SELECT o.numerator, s.file_name FROM v_observations o JOIN submission s "
-                              "USING (submission_id) WHERE o.numerator IS NOT NULL")
+    rows = published(
+        env,
+        "SELECT s.file_name, s.report_date, CAST(s.received_at AS DATE), "
+        "CAST(s.arrived_at AS DATE) = current_date FROM submission s ORDER BY s.arrival_seq",
+    )
+    assert rows == [
+        ("y_te_2023.xlsx", None, dt.date(2036, 1, 15), True),
+        ("y_te_2023_sua.xlsx", None, dt.date.today(), True),
+    ]
+    in_force = published(
+        env,
+        "SELECT o.numerator, s.file_name FROM v_observations o JOIN submission s "
+        "USING (submission_id) WHERE o.numerator IS NOT NULL",
+    )
     assert in_force == [(6000, "y_te_2023_sua.xlsx")]
     statuses = published(env, "SELECT file_name, status FROM submission ORDER BY arrival_seq")
     assert statuses == [("y_te_2023.xlsx", "superseded"), ("y_te_2023_sua.xlsx", "accepted")]

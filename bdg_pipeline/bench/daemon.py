@@ -38,8 +38,9 @@ def published_names(warehouse: Path) -> set[str]:
         return set()
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            return {n for (n,) in con.execute("SELECT file_name FROM file_log WHERE outcome != 'superseded'"
-                                              ).fetchall()}
+            return {
+                n for (n,) in con.execute("SELECT file_name FROM file_log WHERE outcome != 'superseded'").fetchall()
+            }
     except duckdb.Error:
         return set()  # replaced under our feet: look again
 
@@ -88,18 +89,41 @@ def measure_daemon(root: Path) -> dict:
         folder.mkdir(parents=True)
     shutil.copy(PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
     warehouse = base / "warehouse" / "bdg.duckdb"
-    env = {**os.environ, "BDG_CATALOGUE_DIR": str(root / "catalogue"), "BDG_RAW_DIR": str(inbox),
-           "BDG_WAREHOUSE": str(warehouse), "BDG_AS_OF_YEAR": "2036", "DAGSTER_HOME": str(home)}
+    env = {
+        **os.environ,
+        "BDG_CATALOGUE_DIR": str(root / "catalogue"),
+        "BDG_RAW_DIR": str(inbox),
+        "BDG_WAREHOUSE": str(warehouse),
+        "BDG_AS_OF_YEAR": "2036",
+        "DAGSTER_HOME": str(home),
+    }
     templates = sorted((root / "raw").glob("GL_QG*.xlsx"))
     old, burst, single, national = templates[:30], templates[30:70], templates[70], templates[71:571]
-    done = subprocess.run([sys.executable, "-m", "bdg_pipeline", "ingest", *map(str, old)], env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "bdg_pipeline", "ingest", *map(str, old)], env=env, capture_output=True, text=True
+    )
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-2000:])
     log = (base / "dagster_dev.log").open("w")
-    dev = subprocess.Popen([sys.executable, "-m", "dagster", "dev", "-m", "bdg_pipeline.definitions", "-h",
-                            "127.0.0.1", "-p", str(_free_port())], env=env, cwd=PROJECT_ROOT, stdout=log,
-                           stderr=subprocess.STDOUT, start_new_session=True)
+    dev = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dagster",
+            "dev",
+            "-m",
+            "bdg_pipeline.definitions",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(_free_port()),
+        ],
+        env=env,
+        cwd=PROJECT_ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         started = time.time()
         while "Checking for new runs for sensor: inbox_sensor" not in (base / "dagster_dev.log").read_text():

@@ -70,13 +70,22 @@ def bench_catalogue(target: Path) -> Path:
     areas, _ = load_areas()
     provinces = areas[(areas.level == "tinh") & areas.valid_to.isna()].sort_values("official_code")
     for p in provinces.itertuples():
-        doc = {"plan": {"code": f"QG{p.official_code}-2026-2035", "province": p.area_name,
-                        "province_code": p.area_code, "title": f"Kế hoạch giả lập {p.area_name} 2026–2035",
-                        "seed_file": "(giả lập)", "period": [2026, 2035],
-                        "reporting": [{"period": "nam", "due": "10/12", "source": "giả lập"}]},
-               "objectives": objectives, "indicators": indicators}
+        doc = {
+            "plan": {
+                "code": f"QG{p.official_code}-2026-2035",
+                "province": p.area_name,
+                "province_code": p.area_code,
+                "title": f"Kế hoạch giả lập {p.area_name} 2026–2035",
+                "seed_file": "(giả lập)",
+                "period": [2026, 2035],
+                "reporting": [{"period": "nam", "due": "10/12", "source": "giả lập"}],
+            },
+            "objectives": objectives,
+            "indicators": indicators,
+        }
         (target / "plans" / f"QG{p.official_code}.yaml").write_text(
-            yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
     return target
 
 
@@ -102,9 +111,12 @@ def _write_agency(job: tuple[str, str, str, str]) -> list[str]:
     ws = wb[SHEET]
     meta = wb["_meta"]
     unit_of = dict(zip(catalogue.indicator_codes.indicator_code, catalogue.indicator_codes.unit, strict=True))
-    rows = [(r, unit_of[ws[f"E{r}"].value]) for r in range(FIRST_ROW, ws.max_row + 1)
-            if (ws[f"H{r}"].value == "Cấp tỉnh" and ws[f"I{r}"].value == ws[f"I{FIRST_ROW}"].value)
-            or "(" in str(ws[f"I{r}"].value)]  # the province's own row and every commune
+    rows = [
+        (r, unit_of[ws[f"E{r}"].value])
+        for r in range(FIRST_ROW, ws.max_row + 1)
+        if (ws[f"H{r}"].value == "Cấp tỉnh" and ws[f"I{r}"].value == ws[f"I{FIRST_ROW}"].value)
+        or "(" in str(ws[f"I{r}"].value)
+    ]  # the province's own row and every commune
     written = []
     for year in YEARS:
         for row in meta.iter_rows():
@@ -156,9 +168,11 @@ def generate(root: Path, appendices: int = 200, workers: int = 2) -> tuple[Path,
     raw.mkdir(parents=True)
     catalogue = load_catalogue(catalogue_dir)
     pi = catalogue.plan_indicators
-    jobs = [(str(catalogue_dir), str(raw), plan, agency)
-            for plan, agency in sorted(set(zip(pi.plan_code, pi.lead_agency, strict=True)))
-            if plan.startswith("QG") and not agency_indicators(catalogue, plan, agency).empty]
+    jobs = [
+        (str(catalogue_dir), str(raw), plan, agency)
+        for plan, agency in sorted(set(zip(pi.plan_code, pi.lead_agency, strict=True)))
+        if plan.startswith("QG") and not agency_indicators(catalogue, plan, agency).empty
+    ]
     with ProcessPoolExecutor(workers) as pool:
         files = [Path(p) for batch in pool.map(_write_agency, jobs) for p in batch]
     files += _write_appendices(raw, appendices)

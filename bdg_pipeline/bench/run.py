@@ -41,8 +41,13 @@ ROOT = PROJECT_ROOT / "data" / "bench"
 
 
 def _env(root: Path, warehouse: Path) -> dict[str, str]:
-    return {**os.environ, "BDG_CATALOGUE_DIR": str(root / "catalogue"), "BDG_RAW_DIR": str(root / "inbox"),
-            "BDG_WAREHOUSE": str(warehouse), "BDG_AS_OF_YEAR": "2036"}
+    return {
+        **os.environ,
+        "BDG_CATALOGUE_DIR": str(root / "catalogue"),
+        "BDG_RAW_DIR": str(root / "inbox"),
+        "BDG_WAREHOUSE": str(warehouse),
+        "BDG_AS_OF_YEAR": "2036",
+    }
 
 
 def reset(root: Path, warehouse: Path) -> None:
@@ -68,8 +73,13 @@ def _tree_rss(process: psutil.Process) -> int:
 def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     """Wall seconds and peak resident MiB of the whole process tree of ``bdg <args>``."""
     start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-m", "bdg_pipeline", *args], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "bdg_pipeline", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     peak = 0
     watched = psutil.Process(child.pid)
 
@@ -99,13 +109,24 @@ def measure_rebuild(root: Path, warehouse: Path, files: list[Path]) -> dict:
     seconds, peak = timed_child(["rebuild"], env)
     warm_seconds, warm_peak = timed_child(["rebuild"], env)
     con = duckdb.connect(str(warehouse), read_only=True)
-    counts = one_row(con, "SELECT (SELECT count(*) FROM submission), (SELECT count(*) FROM fact_observation), "
-                     "(SELECT count(*) FROM v_observations), (SELECT count(*) FROM v_attainment)")
+    counts = one_row(
+        con,
+        "SELECT (SELECT count(*) FROM submission), (SELECT count(*) FROM fact_observation), "
+        "(SELECT count(*) FROM v_observations), (SELECT count(*) FROM v_attainment)",
+    )
     con.close()
-    return {"first_build_seconds": first_seconds, "first_build_peak_rss_mib": first_peak,
-            "rebuild_seconds": seconds, "rebuild_peak_rss_mib": peak, "warm_rebuild_seconds": warm_seconds,
-            "warm_rebuild_peak_rss_mib": warm_peak, "submissions": counts[0],
-            "observations_stored": counts[1], "observations_in_force": counts[2], "attainment_rows": counts[3]}
+    return {
+        "first_build_seconds": first_seconds,
+        "first_build_peak_rss_mib": first_peak,
+        "rebuild_seconds": seconds,
+        "rebuild_peak_rss_mib": peak,
+        "warm_rebuild_seconds": warm_seconds,
+        "warm_rebuild_peak_rss_mib": warm_peak,
+        "submissions": counts[0],
+        "observations_stored": counts[1],
+        "observations_in_force": counts[2],
+        "attainment_rows": counts[3],
+    }
 
 
 def measure_drop(root: Path, warehouse: Path) -> dict:
@@ -121,16 +142,25 @@ def measure_drop(root: Path, warehouse: Path) -> dict:
     con = duckdb.connect(str(warehouse), read_only=True)
     # an indicator measured by a single chỉ tiêu of the plan (those of Sở Y tế are each in two of them, so
     # their series hold two values a year and would not show which one the check looks at)
-    single = {code for (code,) in con.execute(
-        "SELECT indicator_code FROM dim_plan_indicator WHERE plan_code = 'QG56-2026-2035' "
-        "AND unit IN ('per_100', 'per_1000', 'per_100000', 'times') GROUP BY 1 HAVING count(*) = 1").fetchall()}
+    single = {
+        code
+        for (code,) in con.execute(
+            "SELECT indicator_code FROM dim_plan_indicator WHERE plan_code = 'QG56-2026-2035' "
+            "AND unit IN ('per_100', 'per_1000', 'per_100000', 'times') GROUP BY 1 HAVING count(*) = 1"
+        ).fetchall()
+    }
     con.close()
     # Cục Thống kê's return (CTK; its successor since the 2025 reform in a workload generated after it, CCTK)
     source = sorted((root / "raw").glob("GL_QG56-*_*CTK_2035.xlsx"))[0]
     wb = load_workbook(source)
     ws = wb[SHEET]
-    row = next(r for r in range(FIRST_ROW, ws.max_row + 1) if ws[f"E{r}"].value in single
-               and ws[f"H{r}"].value == "Cấp tỉnh" and ws[f"I{r}"].value == ws[f"I{FIRST_ROW}"].value)
+    row = next(
+        r
+        for r in range(FIRST_ROW, ws.max_row + 1)
+        if ws[f"E{r}"].value in single
+        and ws[f"H{r}"].value == "Cấp tỉnh"
+        and ws[f"I{r}"].value == ws[f"I{FIRST_ROW}"].value
+    )
     indicator, ws[f"L{row}"] = ws[f"E{row}"].value, 1.77
     dropped = root / "inbox" / "GL_sua_doi_QG56_CTK_2035.xlsx"
     wb.save(dropped)
@@ -138,12 +168,18 @@ def measure_drop(root: Path, warehouse: Path) -> dict:
     summary = pipeline.ingest(settings(), [dropped])
     seconds = time.perf_counter() - start
     con = duckdb.connect(str(warehouse), read_only=True)
-    seen = one_row(con, "SELECT count(*) FROM v_attainment WHERE plan_code = 'QG56-2026-2035' AND level = 'tinh' "
-                   "AND indicator_code = ? AND latest_year = 2035 AND abs(latest_value - 1.77) < 1e-9",
-                   [indicator])[0]
+    seen = one_row(
+        con,
+        "SELECT count(*) FROM v_attainment WHERE plan_code = 'QG56-2026-2035' AND level = 'tinh' "
+        "AND indicator_code = ? AND latest_year = 2035 AND abs(latest_value - 1.77) < 1e-9",
+        [indicator],
+    )[0]
     con.close()
-    return {"drop_to_attainment_seconds": seconds, "drop_outcome": summary.outcomes[0].outcome,
-            "drop_visible_in_v_attainment": bool(seen)}
+    return {
+        "drop_to_attainment_seconds": seconds,
+        "drop_outcome": summary.outcomes[0].outcome,
+        "drop_visible_in_v_attainment": bool(seen),
+    }
 
 
 def measure_queries(warehouse: Path, runs: int = 20) -> dict:
@@ -155,10 +191,14 @@ def measure_queries(warehouse: Path, runs: int = 20) -> dict:
     con = duckdb.connect(str(warehouse), read_only=True)
     province = one_row(con, "SELECT province FROM dim_plan WHERE plan_code = 'QG56-2026-2035'")[0]
     results = {}
-    for label, sql, params in (("country", "SELECT * FROM v_attainment", []),
-                               ("province", "SELECT * FROM v_attainment WHERE province = ?", [province])):
-        ways = (("df", lambda sql=sql, params=params: con.execute(sql, params).df()),
-                ("query", lambda sql=sql, params=params: query(sql, params)))
+    for label, sql, params in (
+        ("country", "SELECT * FROM v_attainment", []),
+        ("province", "SELECT * FROM v_attainment WHERE province = ?", [province]),
+    ):
+        ways = (
+            ("df", lambda sql=sql, params=params: con.execute(sql, params).df()),
+            ("query", lambda sql=sql, params=params: query(sql, params)),
+        )
         for way, run in ways:
             timings = []
             for _ in range(runs):
@@ -186,9 +226,20 @@ def naive_ingest(files: list[Path], database: Path) -> float:
                 if numerator < 0 or denominator <= 0 or (row[6] == "%" and numerator > denominator):
                     raise ValueError(f"{path}: bad row {row}")
                 value = numerator / denominator * 100
-            records.append({"file": path.name, "objective_no": row[1], "indicator_no": row[2], "part": row[3],
-                            "indicator_code": row[4], "level": row[7], "area": row[8], "numerator": numerator,
-                            "denominator": denominator, "value": value if not isinstance(value, str) else None})
+            records.append(
+                {
+                    "file": path.name,
+                    "objective_no": row[1],
+                    "indicator_no": row[2],
+                    "part": row[3],
+                    "indicator_code": row[4],
+                    "level": row[7],
+                    "area": row[8],
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "value": value if not isinstance(value, str) else None,
+                }
+            )
         pd.DataFrame(records).to_sql("observation", engine, if_exists="append", index=False)
     seconds = time.perf_counter() - start
     engine.dispose()
@@ -228,10 +279,13 @@ def main(naive_files: int = 100, only: int | None = None) -> dict:
         print(f"generated the workload in {time.perf_counter() - start:.0f} s", flush=True)
     files = sorted((ROOT / "raw").glob("*.xlsx"))
     if only is not None:
-        files = files[::max(1, len(files) // only)][:only]
-    results: dict[str, Any] = {"machine": f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB",
-                               "workbooks": len(files), "workbook_mib": sum(f.stat().st_size for f in files) / 2**20,
-                               "load_average_at_start": os.getloadavg()[0]}
+        files = files[:: max(1, len(files) // only)][:only]
+    results: dict[str, Any] = {
+        "machine": f"{os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB",
+        "workbooks": len(files),
+        "workbook_mib": sum(f.stat().st_size for f in files) / 2**20,
+        "load_average_at_start": os.getloadavg()[0],
+    }
     from .floor import read_floor
 
     results["read_floor_seconds"], results["read_floor_cells"] = read_floor(files)
@@ -241,11 +295,17 @@ def main(naive_files: int = 100, only: int | None = None) -> dict:
     # kept should a later step fail
     (ROOT / "results_builds.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
     floor = results["read_floor_seconds"]
-    ratios = [("first build from empty, bdg ingest", results["first_build_seconds"], ""),
-              ("cold rebuild (every file read again)", results["rebuild_seconds"], "≤ 1.5"),
-              ("warm rebuild (nothing changed)", results["warm_rebuild_seconds"], "≤ 0.3")]
-    results.update({f"{key}_over_floor": results[key] / floor
-                    for key in ("first_build_seconds", "rebuild_seconds", "warm_rebuild_seconds")})
+    ratios = [
+        ("first build from empty, bdg ingest", results["first_build_seconds"], ""),
+        ("cold rebuild (every file read again)", results["rebuild_seconds"], "≤ 1.5"),
+        ("warm rebuild (nothing changed)", results["warm_rebuild_seconds"], "≤ 0.3"),
+    ]
+    results.update(
+        {
+            f"{key}_over_floor": results[key] / floor
+            for key in ("first_build_seconds", "rebuild_seconds", "warm_rebuild_seconds")
+        }
+    )
     if only is None:
         results.update(measure_drop(ROOT, warehouse))
         results.update(measure_queries(warehouse))
@@ -260,39 +320,62 @@ def main(naive_files: int = 100, only: int | None = None) -> dict:
         results["naive_seconds"] = naive_ingest(subset, naive_db)
         results["ours_seconds_same_files"] = ours_ingest(ROOT, subset, ROOT / "ours" / "bdg.duckdb")
         results["naive_over_ours"] = results["naive_seconds"] / results["ours_seconds_same_files"]
-        ratios += [("drop → v_attainment", results["drop_to_attainment_seconds"], ""),
-                   ("daemon: one drop into an idle system → published", results["daemon_single_seconds"], ""),
-                   ("daemon: burst of 40 beside 30 ingested → published", results["daemon_burst_seconds"], ""),
-                   ("daemon: 500 national returns drained", results["daemon_500_seconds"], "")]
+        ratios += [
+            ("drop → v_attainment", results["drop_to_attainment_seconds"], ""),
+            ("daemon: one drop into an idle system → published", results["daemon_single_seconds"], ""),
+            ("daemon: burst of 40 beside 30 ingested → published", results["daemon_burst_seconds"], ""),
+            ("daemon: 500 national returns drained", results["daemon_500_seconds"], ""),
+        ]
     results["load_average_at_end"] = os.getloadavg()[0]
-    (ROOT / ("results.json" if only is None else "results_quick.json")).write_text(json.dumps(results, indent=2),
-                                                                                   encoding="utf-8")
-    print(f"\n{results['workbooks']} workbooks ({results['workbook_mib']:.0f} MiB), "
-          f"{results['observations_in_force']:,} observations in force, {results['attainment_rows']:,} attainment rows"
-          f" — {results['machine']}, load average {results['load_average_at_start']:.1f} at the start, "
-          f"{results['load_average_at_end']:.1f} at the end")
-    print(f"read floor: {floor:.2f} s for {results['read_floor_cells']:,} cells "
-          f"({results['read_floor_cells'] / floor / 1e6:.2f} M cells/s; python-calamine, one process, no checks)")
+    (ROOT / ("results.json" if only is None else "results_quick.json")).write_text(
+        json.dumps(results, indent=2), encoding="utf-8"
+    )
+    print(
+        f"\n{results['workbooks']} workbooks ({results['workbook_mib']:.0f} MiB), "
+        f"{results['observations_in_force']:,} observations in force, {results['attainment_rows']:,} attainment rows"
+        f" — {results['machine']}, load average {results['load_average_at_start']:.1f} at the start, "
+        f"{results['load_average_at_end']:.1f} at the end"
+    )
+    print(
+        f"read floor: {floor:.2f} s for {results['read_floor_cells']:,} cells "
+        f"({results['read_floor_cells'] / floor / 1e6:.2f} M cells/s; python-calamine, one process, no checks)"
+    )
     print(f"{'measure':<52}{'seconds':>9}{'× floor':>9}  target")
     for name, value, target in ratios:
         print(f"{name:<52}{value:>9.2f}{value / floor:>9.2f}  {target}")
     if only is not None:
         return results
-    print(f"dropped return accepted: {results['drop_outcome']}, its value seen in v_attainment: "
-          f"{results['drop_visible_in_v_attainment']}")
-    others = [("peak memory: first build / cold / warm rebuild (MiB)",
-               f"{results['first_build_peak_rss_mib']:.0f} / {results['rebuild_peak_rss_mib']:.0f} / "
-               f"{results['warm_rebuild_peak_rss_mib']:.0f}", "≤ 1280"),
-              ("v_attainment, country, bdg_pipeline.query (ms)",
-               f"{results['v_attainment_country_query_median_ms']:.1f}", "≤ 100"),
-              ("v_attainment, country, .df() (ms)", f"{results['v_attainment_country_df_median_ms']:.1f}", ""),
-              ("v_attainment, one province, query / .df() (ms)",
-               f"{results['v_attainment_province_query_median_ms']:.1f} / "
-               f"{results['v_attainment_province_df_median_ms']:.1f}", ""),
-              (f"naive path / ours, {results['naive_files']} template files (s)",
-               f"{results['naive_seconds']:.2f} / {results['ours_seconds_same_files']:.2f}", ""),
-              ("naive / ours", f"{results['naive_over_ours']:.1f}", "≥ 20"),
-              ("daemon: runs launched for already ingested files", str(results["daemon_runs_for_old_files"]), "0")]
+    print(
+        f"dropped return accepted: {results['drop_outcome']}, its value seen in v_attainment: "
+        f"{results['drop_visible_in_v_attainment']}"
+    )
+    others = [
+        (
+            "peak memory: first build / cold / warm rebuild (MiB)",
+            f"{results['first_build_peak_rss_mib']:.0f} / {results['rebuild_peak_rss_mib']:.0f} / "
+            f"{results['warm_rebuild_peak_rss_mib']:.0f}",
+            "≤ 1280",
+        ),
+        (
+            "v_attainment, country, bdg_pipeline.query (ms)",
+            f"{results['v_attainment_country_query_median_ms']:.1f}",
+            "≤ 100",
+        ),
+        ("v_attainment, country, .df() (ms)", f"{results['v_attainment_country_df_median_ms']:.1f}", ""),
+        (
+            "v_attainment, one province, query / .df() (ms)",
+            f"{results['v_attainment_province_query_median_ms']:.1f} / "
+            f"{results['v_attainment_province_df_median_ms']:.1f}",
+            "",
+        ),
+        (
+            f"naive path / ours, {results['naive_files']} template files (s)",
+            f"{results['naive_seconds']:.2f} / {results['ours_seconds_same_files']:.2f}",
+            "",
+        ),
+        ("naive / ours", f"{results['naive_over_ours']:.1f}", "≥ 20"),
+        ("daemon: runs launched for already ingested files", str(results["daemon_runs_for_old_files"]), "0"),
+    ]
     for name, shown, target in others:
         print(f"{name:<52}{shown:>18}  {target}")
     return results

@@ -27,18 +27,25 @@ def warehouse_expectations(context: dg.AssetCheckExecutionContext, bdg: BdgSetti
         told = known.get(outcome.name)
         quiet = told is not None and not told.new  # raised before with the same rows: a red check is always new
         yield dg.AssetCheckResult(
-            asset_key=published_warehouse.key, check_name=outcome.name, passed=outcome.success or quiet,
+            asset_key=published_warehouse.key,
+            check_name=outcome.name,
+            passed=outcome.success or quiet,
             severity=dg.AssetCheckSeverity.WARN if outcome.severity == "warn" else dg.AssetCheckSeverity.ERROR,
-            description=f"Cảnh báo đã báo từ {told.since}, chưa thay đổi (xem trang kết quả kiểm tra)" if quiet and told
+            description=f"Cảnh báo đã báo từ {told.since}, chưa thay đổi (xem trang kết quả kiểm tra)"
+            if quiet and told
             else None,
-            metadata={"rows_checked": outcome.rows, "failures": dg.MetadataValue.json(outcome.failures),
-                      "standing_since": told.since if told else "",
-                      "results_page": dg.MetadataValue.path(str(docs / RESULTS_PAGE))},
+            metadata={
+                "rows_checked": outcome.rows,
+                "failures": dg.MetadataValue.json(outcome.failures),
+                "standing_since": told.since if told else "",
+                "results_page": dg.MetadataValue.path(str(docs / RESULTS_PAGE)),
+            },
         )
 
 
-@dg.asset_check(asset=published_warehouse, description="pandera: mọi số liệu đang hiệu lực (kho công bố) thỏa lược đồ "
-                                                       "Observations")
+@dg.asset_check(
+    asset=published_warehouse, description="pandera: mọi số liệu đang hiệu lực (kho công bố) thỏa lược đồ Observations"
+)
 def observations_schema(bdg: BdgSettings) -> dg.AssetCheckResult:
     with duckdb.connect(str(bdg.settings().warehouse), read_only=True) as con:
         frame = con.execute("SELECT * FROM v_observations").df()
@@ -48,7 +55,12 @@ def observations_schema(bdg: BdgSettings) -> dg.AssetCheckResult:
         Observations.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as err:
         cases = err.failure_cases.head(50)
-        return dg.AssetCheckResult(passed=False, metadata={
-            "failure_cases": dg.MetadataValue.md(cases.to_markdown(index=False)),
-            "failures": len(err.failure_cases), "rows_checked": len(frame)})
+        return dg.AssetCheckResult(
+            passed=False,
+            metadata={
+                "failure_cases": dg.MetadataValue.md(cases.to_markdown(index=False)),
+                "failures": len(err.failure_cases),
+                "rows_checked": len(frame),
+            },
+        )
     return dg.AssetCheckResult(passed=True, metadata={"rows_checked": len(frame)})

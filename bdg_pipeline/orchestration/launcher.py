@@ -37,8 +37,9 @@ class LocalRunLauncher(DefaultRunLauncher):
             alive = False
         if alive:
             return CheckRunHealthResult(WorkerStatus.RUNNING, f"tiến trình {pid} đang chạy")
-        return CheckRunHealthResult(WorkerStatus.FAILED,
-                                    f"tiến trình {pid} của lượt chạy không còn (bị dừng đột ngột cùng dịch vụ?)")
+        return CheckRunHealthResult(
+            WorkerStatus.FAILED, f"tiến trình {pid} của lượt chạy không còn (bị dừng đột ngột cùng dịch vụ?)"
+        )
 
 
 def worker_start(instance: DagsterInstance, run_id: str) -> tuple[int, float] | None:

@@ -21,8 +21,9 @@ def _last(instance: dg.DagsterInstance, job: str) -> RunInfo | None:
     record = records[0]
     run = record.dagster_run
     trigger = next((text for tag, text in TRIGGERS.items() if tag in run.tags), "thủ công")
-    return RunInfo(run_id=run.run_id, status=run.status.value, started=record.start_time, ended=record.end_time,
-                   trigger=trigger)
+    return RunInfo(
+        run_id=run.run_id, status=run.status.value, started=record.start_time, ended=record.end_time, trigger=trigger
+    )
 
 
 def read_history(s: Settings) -> History:

@@ -19,8 +19,9 @@ SETTLE_SECONDS = 2
 RETRY_SECONDS = 900  # a file requested but still not in the ledger this long after is requested again
 
 
-def inbox_requests(cursor: str | None, s: Settings | None = None, now: float | None = None,
-                   failed_runs: frozenset[str] = frozenset()) -> tuple[list[dg.RunRequest], str]:
+def inbox_requests(
+    cursor: str | None, s: Settings | None = None, now: float | None = None, failed_runs: frozenset[str] = frozenset()
+) -> tuple[list[dg.RunRequest], str]:
     """At most one run request carrying every file that is ready, and the new cursor.
 
     Ready: complete (not empty; a readable zip for .xlsx) and either unchanged between two looks or,
@@ -62,55 +63,74 @@ def inbox_requests(cursor: str | None, s: Settings | None = None, now: float | N
     if not ready and published_behind(s):
         # a run stopped after its commit: its files have left the inbox, but what it committed is not published;
         # keyed by what staging holds, so one run however many looks it takes to start
-        requests.append(dg.RunRequest(
-            run_key=f"publish-{fated_count(s)}",
-            run_config={"ops": {"submissions": {"config": {"files": []}}}},
-            tags={"bdg/files": "0", "bdg/reason": "publish_committed"},
-        ))
+        requests.append(
+            dg.RunRequest(
+                run_key=f"publish-{fated_count(s)}",
+                run_config={"ops": {"submissions": {"config": {"files": []}}}},
+                tags={"bdg/files": "0", "bdg/reason": "publish_committed"},
+            )
+        )
     if ready:
         names = [name for name, _ in ready]
         key = hashlib.sha256(" ".join(sorted(h for _, h in ready)).encode()).hexdigest()[:32]
         run_key = f"{key}-{int(now)}"
-        requests.append(dg.RunRequest(
-            run_key=run_key,
-            run_config={"ops": {"submissions": {"config": {"files": names}}}},
-            tags={"bdg/files": str(len(names)), "bdg/first_file": names[0][:200]},
-        ))
+        requests.append(
+            dg.RunRequest(
+                run_key=run_key,
+                run_config={"ops": {"submissions": {"config": {"files": names}}}},
+                tags={"bdg/files": str(len(names)), "bdg/first_file": names[0][:200]},
+            )
+        )
         requested.update({h: now for _, h in ready})
         run_of.update({h: run_key for _, h in ready})
-    return requests, json.dumps({"files": current, "requested": requested, "runs": run_of, "retried": retried},
-                                sort_keys=True)
+    return requests, json.dumps(
+        {"files": current, "requested": requested, "runs": run_of, "retried": retried}, sort_keys=True
+    )
 
 
 def failed_run_keys(instance: dg.DagsterInstance, now: float) -> frozenset[str]:
     """Run keys of the inbox runs that failed or were cancelled lately (killed runs are marked failed by run
     monitoring: see orchestration.launcher)."""
-    runs = instance.get_runs(filters=dg.RunsFilter(
-        job_name="ingest_inbox", statuses=[dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED],
-        updated_after=dt.datetime.fromtimestamp(now - RETRY_SECONDS, dt.UTC)))
+    runs = instance.get_runs(
+        filters=dg.RunsFilter(
+            job_name="ingest_inbox",
+            statuses=[dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED],
+            updated_after=dt.datetime.fromtimestamp(now - RETRY_SECONDS, dt.UTC),
+        )
+    )
     return frozenset(run.tags["dagster/run_key"] for run in runs if "dagster/run_key" in run.tags)
 
 
 def build_inbox_sensor(job) -> dg.SensorDefinition:
-    @dg.sensor(name="inbox_sensor", job=job, minimum_interval_seconds=INBOX_INTERVAL_SECONDS,
-               default_status=dg.DefaultSensorStatus.RUNNING,
-               description="Theo dõi thư mục data/raw: biểu báo cáo mới hoặc thay đổi được tiếp nhận tự động.")
+    @dg.sensor(
+        name="inbox_sensor",
+        job=job,
+        minimum_interval_seconds=INBOX_INTERVAL_SECONDS,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Theo dõi thư mục data/raw: biểu báo cáo mới hoặc thay đổi được tiếp nhận tự động.",
+    )
     def inbox_sensor(context: dg.SensorEvaluationContext):
         now = time.time()
         requests, cursor = inbox_requests(context.cursor, now=now, failed_runs=failed_run_keys(context.instance, now))
         # The cursor goes back in the result: it must be kept on skipped ticks too (the first look).
-        return dg.SensorResult(run_requests=requests, cursor=cursor,
-                               skip_reason=None if requests else "Không có tệp mới ổn định trong thư mục nhận")
+        return dg.SensorResult(
+            run_requests=requests,
+            cursor=cursor,
+            skip_reason=None if requests else "Không có tệp mới ổn định trong thư mục nhận",
+        )
 
     return inbox_sensor
 
 
 def build_reports_sensor(ingest_job, reports_job) -> dg.RunStatusSensorDefinition:
-    @dg.run_status_sensor(name="reports_after_ingest", run_status=dg.DagsterRunStatus.SUCCESS,
-                          monitored_jobs=[ingest_job], request_job=reports_job,
-                          default_status=dg.DefaultSensorStatus.RUNNING,
-                          description="Sau mỗi lượt tiếp nhận: làm lại phụ lục, biểu đồ, trang HTML của tỉnh có thay "
-                                      "đổi.")
+    @dg.run_status_sensor(
+        name="reports_after_ingest",
+        run_status=dg.DagsterRunStatus.SUCCESS,
+        monitored_jobs=[ingest_job],
+        request_job=reports_job,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Sau mỗi lượt tiếp nhận: làm lại phụ lục, biểu đồ, trang HTML của tỉnh có thay đổi.",
+    )
     def reports_after_ingest(context: dg.RunStatusSensorContext):
         return dg.RunRequest(run_key=context.dagster_run.run_id)
 

@@ -21,9 +21,19 @@ from .read_workbook import read_review_workbook
 from .sheets import TARGET_LETTER, TARGETS_SHEET
 
 # catalogue column → review workbook column
-SCHEMA_COLUMNS = {"target_value": "value", "target_year": "year", "direction": "direction", "part": "part",
-                  "unit": "unit", "indicator_code": "code", "baseline_year": "baseline_year", "text": "text",
-                  "objective_no": "objective", "indicator_no": "indicator", "baseline_value": "baseline_value"}
+SCHEMA_COLUMNS = {
+    "target_value": "value",
+    "target_year": "year",
+    "direction": "direction",
+    "part": "part",
+    "unit": "unit",
+    "indicator_code": "code",
+    "baseline_year": "baseline_year",
+    "text": "text",
+    "objective_no": "objective",
+    "indicator_no": "indicator",
+    "baseline_value": "baseline_value",
+}
 
 
 class PlanLoadError(Exception):
@@ -63,16 +73,26 @@ def load_plan_workbook(path: Path, catalogue_dir: Path, replace: bool = False) -
     code = draft.info.code
     plan_file = catalogue_dir / "plans" / f"{code}.yaml"
     if code in set(catalogue.plans.plan_code) and not replace:
-        raise PlanLoadError([Problem("KeHoach", "B2", f"Kế hoạch {code} đã có trong danh mục ({plan_file.name})",
-                                     code, "Nếu biểu này là bản rà soát lại của chính kế hoạch đó, chạy lại với "
-                                     "--replace; nếu là kế hoạch khác, đặt mã kế hoạch khác.")])
+        raise PlanLoadError(
+            [
+                Problem(
+                    "KeHoach",
+                    "B2",
+                    f"Kế hoạch {code} đã có trong danh mục ({plan_file.name})",
+                    code,
+                    "Nếu biểu này là bản rà soát lại của chính kế hoạch đó, chạy lại với "
+                    "--replace; nếu là kế hoạch khác, đặt mã kế hoạch khác.",
+                )
+            ]
+        )
     unit_of = known_units | {e["code"]: e["unit"] for e in document.new_codes}
     _check_schemas(document, unit_of, set(catalogue.agencies.agency_code))
     plan_text = dump(document, path.name)
     codes_text = dump_codes(document.new_codes)
     _write_checked(catalogue_dir, plan_file, plan_text, codes_text)
-    return Loaded(code, plan_file, len(document.doc["indicators"]), len(draft.rows),
-        tuple(e["code"] for e in document.new_codes))
+    return Loaded(
+        code, plan_file, len(document.doc["indicators"]), len(draft.rows), tuple(e["code"] for e in document.new_codes)
+    )
 
 
 def _check_schemas(document: PlanDocument, unit_of: dict[str, str], agencies: set[str]) -> None:
@@ -96,8 +116,9 @@ def _at_cell(case, frame: pd.DataFrame, document: PlanDocument, start: int, end:
     if case.index is not None and not pd.isna(case.index) and case.index in frame.index:
         r = frame.loc[case.index]
         year = int(r["target_year"]) if "target_year" in frame.columns else None
-        keys = [k for k in document.target_rows
-                if k[:3] == (int(r["objective_no"]), int(r["indicator_no"]), str(r["part"]))]
+        keys = [
+            k for k in document.target_rows if k[:3] == (int(r["objective_no"]), int(r["indicator_no"]), str(r["part"]))
+        ]
         key = next((k for k in keys if year is None or k[3] == year), None)
         row = document.target_rows.get(key, 0) if key else 0
     letter = TARGET_LETTER.get(SCHEMA_COLUMNS.get(column, "year" if "year" in case.check else ""), "")

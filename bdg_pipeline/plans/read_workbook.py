@@ -99,8 +99,12 @@ class Cells:
         found = split_names(self.raw(cell))
         for name in found:
             if check(name) is None:
-                self.fail(cell, f"Cơ quan “{name}” không có trong danh mục cơ quan (agencies.yaml)", name,
-                          "Chọn tên trong danh sách thả xuống; nhiều cơ quan thì cách nhau bằng dấu “;”.")
+                self.fail(
+                    cell,
+                    f"Cơ quan “{name}” không có trong danh mục cơ quan (agencies.yaml)",
+                    name,
+                    "Chọn tên trong danh sách thả xuống; nhiều cơ quan thì cách nhau bằng dấu “;”.",
+                )
         return found
 
 
@@ -113,8 +117,15 @@ def _check_titles(ws: Worksheet, titles: tuple[str, ...], problems: list[Problem
         found = normalize_text(str(ws.cell(row=1, column=col).value or "")).strip()
         if found != title:
             letter = ws.cell(row=1, column=col).column_letter
-            problems.append(Problem(ws.title, f"{letter}1", f"Tiêu đề cột phải là “{title}”", found,
-                                    "Không đổi tên, chèn hay xóa cột của biểu."))
+            problems.append(
+                Problem(
+                    ws.title,
+                    f"{letter}1",
+                    f"Tiêu đề cột phải là “{title}”",
+                    found,
+                    "Không đổi tên, chèn hay xóa cột của biểu.",
+                )
+            )
             return False
     return True
 
@@ -123,8 +134,15 @@ def read_review_workbook(wb: Workbook, check: AgencyCheck) -> tuple[PlanDraft, l
     problems: list[Problem] = []
     missing = [name for name in (PLAN_SHEET, OBJECTIVES_SHEET, TARGETS_SHEET) if name not in wb.sheetnames]
     if missing:
-        problems.append(Problem(missing[0], "", "Thiếu trang tính của biểu rà soát kế hoạch", "",
-                                "Dùng tệp do “bdg plan export” hoặc “bdg plan draft” tạo ra, không đổi tên trang."))
+        problems.append(
+            Problem(
+                missing[0],
+                "",
+                "Thiếu trang tính của biểu rà soát kế hoạch",
+                "",
+                "Dùng tệp do “bdg plan export” hoặc “bdg plan draft” tạo ra, không đổi tên trang.",
+            )
+        )
         return PlanDraft(PlanInfo("", "", "", None, None)), problems
     info = _plan_info(Cells(wb[PLAN_SHEET], problems))
     draft = PlanDraft(info=info)
@@ -154,19 +172,35 @@ def _plan_info(cells: Cells) -> PlanInfo:
     for key, _label in PLAN_FIELDS:
         why = cells.text(f"D{row_of[key]}")
         if why:
-            cells.fail(f"D{row_of[key]}", "Dòng còn ghi “Cần xem lại”: chưa được rà soát", why,
-                       "Sửa giá trị ở cột B rồi xóa nội dung ô “Cần xem lại”.")
-    info = PlanInfo(code=text("code"), province=text("province"), title=text("title"), start=year("start"),
-                    end=year("end"), monitoring_start=year("monitoring_start", False),
-                    monitoring_end=year("monitoring_end", False), seed_file=text("seed_file"),
-                    province_code=text("province_code"), budget_unit=text("budget_unit") or "triệu đồng",
-                    budget_source=text("budget_source"))
+            cells.fail(
+                f"D{row_of[key]}",
+                "Dòng còn ghi “Cần xem lại”: chưa được rà soát",
+                why,
+                "Sửa giá trị ở cột B rồi xóa nội dung ô “Cần xem lại”.",
+            )
+    info = PlanInfo(
+        code=text("code"),
+        province=text("province"),
+        title=text("title"),
+        start=year("start"),
+        end=year("end"),
+        monitoring_start=year("monitoring_start", False),
+        monitoring_end=year("monitoring_end", False),
+        seed_file=text("seed_file"),
+        province_code=text("province_code"),
+        budget_unit=text("budget_unit") or "triệu đồng",
+        budget_source=text("budget_source"),
+    )
     for key in ("code", "province", "title"):
         if not text(key):
             cells.fail(f"B{row_of[key]}", "Thiếu thông tin bắt buộc của kế hoạch", fix="Ghi vào ô này.")
     if info.code and not re.fullmatch(r"[A-Z0-9][A-Z0-9-]*", info.code):
-        cells.fail(f"B{row_of['code']}", "Mã kế hoạch chỉ gồm chữ in hoa không dấu, số và dấu “-”", info.code,
-                   "Ví dụ LC-2021-2030.")
+        cells.fail(
+            f"B{row_of['code']}",
+            "Mã kế hoạch chỉ gồm chữ in hoa không dấu, số và dấu “-”",
+            info.code,
+            "Ví dụ LC-2021-2030.",
+        )
     if info.start and info.end and info.start > info.end:
         cells.fail(f"B{row_of['end']}", "Năm kết thúc trước năm bắt đầu", info.end)
     for period, key in PERIOD_FIELDS.items():
@@ -192,8 +226,9 @@ def _objectives(cells: Cells) -> list[Objective]:
         number = cells.whole(col["number"], "số mục tiêu", required=True, high=99)
         if not cells.text(col["text"]):
             cells.fail(col["text"], "Thiếu nội dung mục tiêu")
-        found.append(Objective(number or 0, cells.text(col["field"]), cells.text(col["text"]),
-                               cells.text(col["source"]), row))
+        found.append(
+            Objective(number or 0, cells.text(col["field"]), cells.text(col["text"]), cells.text(col["source"]), row)
+        )
     return found
 
 
@@ -207,37 +242,59 @@ def _targets(cells: Cells, check: AgencyCheck) -> list[TargetRow]:
         col = {key: f"{letter}{row}" for key, letter in TARGET_LETTER.items()}
         review = cells.text(col["review"])
         if review:
-            cells.fail(col["review"], "Dòng còn ghi “Cần xem lại”: chưa được rà soát", review,
-                       "Sửa các ô liên quan theo văn bản kế hoạch rồi xóa nội dung ô “Cần xem lại”.")
+            cells.fail(
+                col["review"],
+                "Dòng còn ghi “Cần xem lại”: chưa được rà soát",
+                review,
+                "Sửa các ô liên quan theo văn bản kế hoạch rồi xóa nội dung ô “Cần xem lại”.",
+            )
         part = cells.text(col["part"]).lower()
         if part not in PARTS:
             cells.fail(col["part"], "Phần phải để trống hoặc là a, b, c, d", part)
         code, unit, direction = cells.text(col["code"]), cells.text(col["unit"]), cells.text(col["direction"])
         if not CODE.match(code):
-            cells.fail(col["code"], "Mã chỉ số chỉ gồm chữ thường không dấu, số và dấu _", code,
-                       "Ví dụ female_enterprise_owner_share.")
+            cells.fail(
+                col["code"],
+                "Mã chỉ số chỉ gồm chữ thường không dấu, số và dấu _",
+                code,
+                "Ví dụ female_enterprise_owner_share.",
+            )
         if unit not in UNITS:
             cells.fail(col["unit"], "Đơn vị không có trong danh sách", unit, "Chọn: " + ", ".join(UNITS) + ".")
         if direction not in DIRECTIONS:
-            cells.fail(col["direction"], "Chiều không có trong danh sách", direction,
-                       "Chọn: " + ", ".join(DIRECTIONS) + ".")
+            cells.fail(
+                col["direction"], "Chiều không có trong danh sách", direction, "Chọn: " + ", ".join(DIRECTIONS) + "."
+            )
         leads = cells.agencies(col["leads"], check)
         if not leads:
             cells.fail(col["leads"], "Thiếu cơ quan chủ trì", fix="Chọn cơ quan chủ trì báo cáo chỉ tiêu.")
-        rows.append(TargetRow(
-            objective_no=cells.whole(col["objective"], "số mục tiêu", required=True, high=99),
-            indicator_no=cells.whole(col["indicator"], "số chỉ tiêu", required=True, high=99),
-            part=part, text=cells.text(col["text"]), indicator_code=code, unit=unit, direction=direction,
-            year=cells.whole(col["year"], "năm", required=True, low=2000, high=2050),
-            value=cells.number(col["value"], "giá trị", required=True), leads=leads,
-            cos=cells.agencies(col["cos"], check), review=review, quote=cells.text(col["quote"]),
-            baseline_value=cells.number(col["baseline_value"], "mức gốc"),
-            baseline_year=cells.whole(col["baseline_year"], "năm gốc", low=2000, high=2050),
-            yearly=cells.yes(col["yearly"]), indicator_name=cells.text(col["indicator_name"]),
-            labels=[label.strip() for label in cells.text(col["labels"]).split(";") if label.strip()],
-            default=cells.yes(col["default"]), note=cells.text(col["note"]), source=cells.text(col["source"]),
-            agency_source=cells.text(col["agency_source"]), excel_row=row,
-        ))
+        rows.append(
+            TargetRow(
+                objective_no=cells.whole(col["objective"], "số mục tiêu", required=True, high=99),
+                indicator_no=cells.whole(col["indicator"], "số chỉ tiêu", required=True, high=99),
+                part=part,
+                text=cells.text(col["text"]),
+                indicator_code=code,
+                unit=unit,
+                direction=direction,
+                year=cells.whole(col["year"], "năm", required=True, low=2000, high=2050),
+                value=cells.number(col["value"], "giá trị", required=True),
+                leads=leads,
+                cos=cells.agencies(col["cos"], check),
+                review=review,
+                quote=cells.text(col["quote"]),
+                baseline_value=cells.number(col["baseline_value"], "mức gốc"),
+                baseline_year=cells.whole(col["baseline_year"], "năm gốc", low=2000, high=2050),
+                yearly=cells.yes(col["yearly"]),
+                indicator_name=cells.text(col["indicator_name"]),
+                labels=[label.strip() for label in cells.text(col["labels"]).split(";") if label.strip()],
+                default=cells.yes(col["default"]),
+                note=cells.text(col["note"]),
+                source=cells.text(col["source"]),
+                agency_source=cells.text(col["agency_source"]),
+                excel_row=row,
+            )
+        )
         if len(cells.text(col["text"])) < 10:
             cells.fail(col["text"], "Thiếu nội dung chỉ tiêu (ít nhất 10 ký tự)", cells.text(col["text"]))
     return rows
@@ -253,8 +310,12 @@ def _activities(cells: Cells, check: AgencyCheck) -> list[Activity]:
         col = {key: f"{letter}{row}" for key, letter in ACTIVITY_LETTER.items()}
         review = cells.text(col["review"])
         if review:
-            cells.fail(col["review"], "Dòng còn ghi “Cần xem lại”: chưa được rà soát", review,
-                       "Sửa các ô liên quan rồi xóa nội dung ô “Cần xem lại”.")
+            cells.fail(
+                col["review"],
+                "Dòng còn ghi “Cần xem lại”: chưa được rà soát",
+                review,
+                "Sửa các ô liên quan rồi xóa nội dung ô “Cần xem lại”.",
+            )
         leads = cells.agencies(col["lead"], check)
         if len(leads) != 1:
             cells.fail(col["lead"], "Mỗi hoạt động có đúng một cơ quan chủ trì", cells.text(col["lead"]))
@@ -262,12 +323,20 @@ def _activities(cells: Cells, check: AgencyCheck) -> list[Activity]:
         if due is not None and not isinstance(due, dt.date):
             cells.fail(col["due"], "Thời hạn phải là một ngày", due, "Ví dụ 28/06/2015, định dạng ô Ngày.")
             due = None
-        found.append(Activity(
-            number=cells.whole(col["number"], "số thứ tự", required=True) or 0, text=cells.text(col["text"]),
-            lead=leads[0] if leads else "", cos=cells.agencies(col["cos"], check), district=cells.text(col["district"]),
-            commune=cells.text(col["commune"]),
-            due=due.date() if isinstance(due, dt.datetime) else due if isinstance(due, dt.date) else None,
-            source=cells.text(col["source"]), review=review, excel_row=row))
+        found.append(
+            Activity(
+                number=cells.whole(col["number"], "số thứ tự", required=True) or 0,
+                text=cells.text(col["text"]),
+                lead=leads[0] if leads else "",
+                cos=cells.agencies(col["cos"], check),
+                district=cells.text(col["district"]),
+                commune=cells.text(col["commune"]),
+                due=due.date() if isinstance(due, dt.datetime) else due if isinstance(due, dt.date) else None,
+                source=cells.text(col["source"]),
+                review=review,
+                excel_row=row,
+            )
+        )
     return found
 
 
@@ -283,8 +352,14 @@ def _budget(cells: Cells) -> list[BudgetLine]:
         label = cells.text(col["category"])
         if label not in category_of:
             cells.fail(col["category"], "Loại phải là Tổng, Giai đoạn hoặc Nguồn", label)
-        found.append(BudgetLine(category_of.get(label, ""), cells.text(col["name"]),
-                                cells.number(col["amount"], "số tiền", required=True),
-                                cells.whole(col["start"], "năm", low=2000, high=2050),
-                                cells.whole(col["end"], "năm", low=2000, high=2050), row))
+        found.append(
+            BudgetLine(
+                category_of.get(label, ""),
+                cells.text(col["name"]),
+                cells.number(col["amount"], "số tiền", required=True),
+                cells.whole(col["start"], "năm", low=2000, high=2050),
+                cells.whole(col["end"], "năm", low=2000, high=2050),
+                row,
+            )
+        )
     return found

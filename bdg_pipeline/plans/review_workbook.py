@@ -78,8 +78,14 @@ def _lists(wb: Workbook, agency_names: Sequence[str]) -> None:
 
 
 def _list_rule(column: str, count: int, title: str, message: str, strict: bool = True) -> DataValidation:
-    rule = DataValidation(type="list", formula1=f"{LISTS_SHEET}!${column}$1:${column}${max(count, 1)}",
-                          allow_blank=True, showErrorMessage=True, errorTitle=title, error=message)
+    rule = DataValidation(
+        type="list",
+        formula1=f"{LISTS_SHEET}!${column}$1:${column}${max(count, 1)}",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle=title,
+        error=message,
+    )
     if not strict:  # several agencies may share a cell (“Sở Nội vụ; Ban Tổ chức Tỉnh ủy”): warn, do not forbid
         rule.errorStyle = "warning"
     return rule
@@ -110,8 +116,9 @@ def _page(ws: Worksheet, paper: str = "A4") -> None:
     ws.oddFooter.center.text = "Trang &P / &N"
 
 
-def _write_row(ws: Worksheet, row: int, columns: Sequence[Column], values: dict[str, object],
-               shaded: bool = False) -> None:
+def _write_row(
+    ws: Worksheet, row: int, columns: Sequence[Column], values: dict[str, object], shaded: bool = False
+) -> None:
     for col, column in enumerate(columns, start=1):
         cell = ws.cell(row=row, column=col, value=values.get(column.key))
         cell.alignment = WRAP
@@ -127,15 +134,24 @@ def _plan_sheet(ws: Worksheet, draft: PlanDraft) -> None:
     info = draft.info
     due = {d.period: d for d in info.deadlines}
     values: dict[str, object] = {
-        "code": info.code, "province": info.province, "title": info.title, "start": info.start, "end": info.end,
-        "monitoring_start": info.monitoring_start, "monitoring_end": info.monitoring_end,
-        "seed_file": info.seed_file, "province_code": info.province_code or None,
+        "code": info.code,
+        "province": info.province,
+        "title": info.title,
+        "start": info.start,
+        "end": info.end,
+        "monitoring_start": info.monitoring_start,
+        "monitoring_end": info.monitoring_end,
+        "seed_file": info.seed_file,
+        "province_code": info.province_code or None,
         "due_6thang": due["6thang"].due if "6thang" in due else None,
         "due_nam": due["nam"].due if "nam" in due else None,
-        "budget_unit": info.budget_unit if draft.budget else None, "budget_source": info.budget_source or None,
+        "budget_unit": info.budget_unit if draft.budget else None,
+        "budget_source": info.budget_source or None,
     }
-    notes = {"due_6thang": due["6thang"].source if "6thang" in due else "",
-             "due_nam": due["nam"].source if "nam" in due else ""}
+    notes = {
+        "due_6thang": due["6thang"].source if "6thang" in due else "",
+        "due_nam": due["nam"].source if "nam" in due else "",
+    }
     for col, title in enumerate(PLAN_TITLES, start=1):
         cell = ws.cell(row=1, column=col, value=title)
         cell.font, cell.fill, cell.border = Font(bold=True), TITLE_FILL, BORDER
@@ -160,19 +176,37 @@ def _plan_sheet(ws: Worksheet, draft: PlanDraft) -> None:
 def _objectives_sheet(ws: Worksheet, draft: PlanDraft) -> None:
     _titles(ws, OBJECTIVE_COLUMNS)
     for row, obj in enumerate(draft.objectives, start=FIRST_ROW):
-        _write_row(ws, row, OBJECTIVE_COLUMNS, {"number": obj.number, "field": obj.field, "text": obj.text,
-                                                "source": obj.source or None})
+        _write_row(
+            ws,
+            row,
+            OBJECTIVE_COLUMNS,
+            {"number": obj.number, "field": obj.field, "text": obj.text, "source": obj.source or None},
+        )
 
 
 def target_values(t: TargetRow) -> dict[str, object]:
     return {
-        "objective": t.objective_no, "indicator": t.indicator_no, "part": t.part or None, "text": t.text,
-        "code": t.indicator_code or None, "unit": t.unit or None, "direction": t.direction or None,
-        "year": t.year, "value": t.value, "leads": names(t.leads) or None, "cos": names(t.cos) or None,
-        "review": t.review or None, "quote": t.quote or None, "baseline_value": t.baseline_value,
-        "baseline_year": t.baseline_year, "yearly": YES if t.yearly else None,
-        "indicator_name": t.indicator_name or None, "labels": "; ".join(t.labels) or None,
-        "default": YES if t.default else None, "note": t.note or None, "source": t.source or None,
+        "objective": t.objective_no,
+        "indicator": t.indicator_no,
+        "part": t.part or None,
+        "text": t.text,
+        "code": t.indicator_code or None,
+        "unit": t.unit or None,
+        "direction": t.direction or None,
+        "year": t.year,
+        "value": t.value,
+        "leads": names(t.leads) or None,
+        "cos": names(t.cos) or None,
+        "review": t.review or None,
+        "quote": t.quote or None,
+        "baseline_value": t.baseline_value,
+        "baseline_year": t.baseline_year,
+        "yearly": YES if t.yearly else None,
+        "indicator_name": t.indicator_name or None,
+        "labels": "; ".join(t.labels) or None,
+        "default": YES if t.default else None,
+        "note": t.note or None,
+        "source": t.source or None,
         "agency_source": t.agency_source or None,
     }
 
@@ -188,20 +222,39 @@ def _targets_sheet(ws: Worksheet, rows: list[TargetRow], agencies: int) -> None:
     letter = letters(TARGET_COLUMNS)
     rules = {
         "unit": _list_rule("A", len(UNITS), "Đơn vị không hợp lệ", "Chọn đơn vị trong danh sách (percent, per_100 …)"),
-        "direction": _list_rule("B", len(DIRECTIONS), "Chiều không hợp lệ",
-                                "Chọn chiều trong danh sách (at_least, below …)"),
-        "leads": _list_rule("C", agencies, "Cơ quan chưa có trong danh mục",
-                            "Chọn cơ quan trong danh sách; nhiều cơ quan thì ghi cách nhau bằng dấu “;”", strict=False),
-        "cos": _list_rule("C", agencies, "Cơ quan chưa có trong danh mục",
-                          "Chọn cơ quan trong danh sách; nhiều cơ quan thì ghi cách nhau bằng dấu “;”", strict=False),
+        "direction": _list_rule(
+            "B", len(DIRECTIONS), "Chiều không hợp lệ", "Chọn chiều trong danh sách (at_least, below …)"
+        ),
+        "leads": _list_rule(
+            "C",
+            agencies,
+            "Cơ quan chưa có trong danh mục",
+            "Chọn cơ quan trong danh sách; nhiều cơ quan thì ghi cách nhau bằng dấu “;”",
+            strict=False,
+        ),
+        "cos": _list_rule(
+            "C",
+            agencies,
+            "Cơ quan chưa có trong danh mục",
+            "Chọn cơ quan trong danh sách; nhiều cơ quan thì ghi cách nhau bằng dấu “;”",
+            strict=False,
+        ),
         "yearly": _list_rule("D", 1, "Chỉ ghi “Có”", "Ghi “Có” hoặc để trống"),
         "default": _list_rule("D", 1, "Chỉ ghi “Có”", "Ghi “Có” hoặc để trống"),
     }
     for key, rule in rules.items():
         ws.add_data_validation(rule)
         rule.add(f"{letter[key]}{FIRST_ROW}:{letter[key]}{last}")
-    years = DataValidation(type="whole", operator="between", formula1="2000", formula2="2050", allow_blank=True,
-                           showErrorMessage=True, errorTitle="Năm không hợp lệ", error="Ghi năm bốn chữ số, ví dụ 2025")
+    years = DataValidation(
+        type="whole",
+        operator="between",
+        formula1="2000",
+        formula2="2050",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Năm không hợp lệ",
+        error="Ghi năm bốn chữ số, ví dụ 2025",
+    )
     ws.add_data_validation(years)
     years.add(f"{letter['year']}{FIRST_ROW}:{letter['year']}{last}")
 
@@ -209,10 +262,23 @@ def _targets_sheet(ws: Worksheet, rows: list[TargetRow], agencies: int) -> None:
 def _activities_sheet(ws: Worksheet, draft: PlanDraft, agencies: int) -> None:
     _titles(ws, ACTIVITY_COLUMNS)
     for row, act in enumerate(draft.activities, start=FIRST_ROW):
-        _write_row(ws, row, ACTIVITY_COLUMNS, {
-            "number": act.number, "text": act.text, "lead": act.lead, "cos": names(act.cos) or None,
-            "district": act.district or None, "commune": act.commune or None, "due": act.due,
-            "source": act.source or None, "review": act.review or None}, shaded=bool(act.review))
+        _write_row(
+            ws,
+            row,
+            ACTIVITY_COLUMNS,
+            {
+                "number": act.number,
+                "text": act.text,
+                "lead": act.lead,
+                "cos": names(act.cos) or None,
+                "district": act.district or None,
+                "commune": act.commune or None,
+                "due": act.due,
+                "source": act.source or None,
+                "review": act.review or None,
+            },
+            shaded=bool(act.review),
+        )
     letter = letters(ACTIVITY_COLUMNS)
     last = FIRST_ROW + len(draft.activities) + 100
     for key, strict in (("lead", True), ("cos", False)):
@@ -225,8 +291,18 @@ def _budget_sheet(ws: Worksheet, draft: PlanDraft) -> None:
     _titles(ws, BUDGET_COLUMNS)
     ws.cell(row=1, column=len(BUDGET_COLUMNS), value=f"Số tiền ({draft.info.budget_unit})")
     for row, line in enumerate(draft.budget, start=FIRST_ROW):
-        _write_row(ws, row, BUDGET_COLUMNS, {"category": BUDGET_CATEGORIES[line.category], "name": line.name,
-                                             "start": line.start, "end": line.end, "amount": line.amount})
+        _write_row(
+            ws,
+            row,
+            BUDGET_COLUMNS,
+            {
+                "category": BUDGET_CATEGORIES[line.category],
+                "name": line.name,
+                "start": line.start,
+                "end": line.end,
+                "amount": line.amount,
+            },
+        )
     rule = _list_rule("E", len(BUDGET_CATEGORIES), "Loại không hợp lệ", "Chọn Tổng, Giai đoạn hoặc Nguồn")
     ws.add_data_validation(rule)
     rule.add(f"A{FIRST_ROW}:A{FIRST_ROW + len(draft.budget) + 20}")

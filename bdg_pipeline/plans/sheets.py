@@ -43,8 +43,21 @@ TARGET_COLUMNS = (
     Column("source", "Mục trong kế hoạch", 18),
     Column("agency_source", "Mục giao cơ quan", 18),
 )
-CONTRACT_TITLES = ("Mục tiêu", "Chỉ tiêu", "Phần", "Nội dung chỉ tiêu", "Mã chỉ số", "Đơn vị", "Chiều", "Năm",
-                   "Giá trị", "Cơ quan chủ trì", "Cơ quan phối hợp", "Cần xem lại", "Câu trong kế hoạch")
+CONTRACT_TITLES = (
+    "Mục tiêu",
+    "Chỉ tiêu",
+    "Phần",
+    "Nội dung chỉ tiêu",
+    "Mã chỉ số",
+    "Đơn vị",
+    "Chiều",
+    "Năm",
+    "Giá trị",
+    "Cơ quan chủ trì",
+    "Cơ quan phối hợp",
+    "Cần xem lại",
+    "Câu trong kế hoạch",
+)
 
 OBJECTIVE_COLUMNS = (
     Column("number", "Mục tiêu", 9),

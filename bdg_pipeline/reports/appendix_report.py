@@ -25,15 +25,32 @@ from ..xlsx_layout import LINE_POINTS, lines_needed
 from .plan_tracking import load_activities, load_budget, write_activity_sheet, write_budget_sheet
 
 STATUS_COLOURS = {
-    "achieved": "#C6EFCE", "on_track": "#E2F0D9", "needs_acceleration": "#FFEB9C",
-    "limited_progress": "#FCE4D6", "regressing": "#FFC7CE", "not_achieved": "#FFC7CE",
-    "not_yet": "#FFEB9C", "insufficient_data": "#EDEDED", "no_data": "#EDEDED",
+    "achieved": "#C6EFCE",
+    "on_track": "#E2F0D9",
+    "needs_acceleration": "#FFEB9C",
+    "limited_progress": "#FCE4D6",
+    "regressing": "#FFC7CE",
+    "not_achieved": "#FFC7CE",
+    "not_yet": "#FFEB9C",
+    "insufficient_data": "#EDEDED",
+    "no_data": "#EDEDED",
 }
 # Two judgements, two columns: the report year's value against the target, and the state toward the
 # target year as v_attainment holds it (the one status every output shows), with its reason.
-HEADER = ["MỤC TIÊU", "CHỈ TIÊU KẾ HOẠCH", "ĐỊA BÀN", "MỤC TIÊU CẦN ĐẠT", "SỐ LIỆU KẾT QUẢ NĂM {year}", "Tử số",
-          "Mẫu số", "Giá trị", "NĂM {year} SO VỚI MỤC TIÊU", "ĐÁNH GIÁ ĐẾN NĂM MỤC TIÊU", "LÝ DO ĐÁNH GIÁ",
-          "CƠ QUAN BÁO CÁO"]
+HEADER = [
+    "MỤC TIÊU",
+    "CHỈ TIÊU KẾ HOẠCH",
+    "ĐỊA BÀN",
+    "MỤC TIÊU CẦN ĐẠT",
+    "SỐ LIỆU KẾT QUẢ NĂM {year}",
+    "Tử số",
+    "Mẫu số",
+    "Giá trị",
+    "NĂM {year} SO VỚI MỤC TIÊU",
+    "ĐÁNH GIÁ ĐẾN NĂM MỤC TIÊU",
+    "LÝ DO ĐÁNH GIÁ",
+    "CƠ QUAN BÁO CÁO",
+]
 WIDTHS = (26, 44, 14, 15, 19, 8, 8, 8, 12, 15, 38, 20)
 HEADER_ROW = 8  # 0-based; above it the administrative heading (Nghị định 30/2020/NĐ-CP, Phụ lục I)
 ISSUING_BODY = "Sở Lao động - Thương binh và Xã hội"
@@ -50,7 +67,7 @@ class ReportData:
     province: str
     year: int
     plans: pd.DataFrame
-    rows: pd.DataFrame          # one row per plan chỉ tiêu part × level
+    rows: pd.DataFrame  # one row per plan chỉ tiêu part × level
     warnings: pd.DataFrame
     submissions: pd.DataFrame
     activities: pd.DataFrame = field(default_factory=pd.DataFrame)  # v_activities of the year
@@ -151,33 +168,59 @@ def resolve_province(con: duckdb.DuckDBPyConnection, text: str) -> str:
 
 def load_report_data(con: duckdb.DuckDBPyConnection, province: str, year: int) -> ReportData:
     province = resolve_province(con, province)
-    plans = con.execute("SELECT * FROM dim_plan WHERE province = $province AND $year BETWEEN monitoring_start "
-                        "AND monitoring_end ORDER BY plan_code", {"province": province, "year": year}).df()
+    plans = con.execute(
+        "SELECT * FROM dim_plan WHERE province = $province AND $year BETWEEN monitoring_start "
+        "AND monitoring_end ORDER BY plan_code",
+        {"province": province, "year": year},
+    ).df()
     if plans.empty:
-        spans = con.execute("SELECT plan_code, monitoring_start, monitoring_end FROM dim_plan WHERE province = ? "
-                            "ORDER BY 1", [province]).fetchall()
-        raise ReportError(f"Năm {year} không thuộc kỳ theo dõi của kế hoạch nào của {province} ("
-                          + "; ".join(f"{c}: {a}–{b}" for c, a, b in spans) + ").")
+        spans = con.execute(
+            "SELECT plan_code, monitoring_start, monitoring_end FROM dim_plan WHERE province = ? ORDER BY 1", [province]
+        ).fetchall()
+        raise ReportError(
+            f"Năm {year} không thuộc kỳ theo dõi của kế hoạch nào của {province} ("
+            + "; ".join(f"{c}: {a}–{b}" for c, a, b in spans)
+            + ")."
+        )
     years = [r[0] for r in con.execute(YEARS_SQL, [province]).fetchall()]
     if year not in years:
         have = f"các năm đã có số liệu: {', '.join(map(str, years))}" if years else "chưa có năm nào có số liệu"
-        raise ReportError(f"Chưa có số liệu năm {year} của {province} trong kho ({have}). Hãy tiếp nhận báo cáo "
-                          "năm đó trước khi làm phụ lục.")
+        raise ReportError(
+            f"Chưa có số liệu năm {year} của {province} trong kho ({have}). Hãy tiếp nhận báo cáo "
+            "năm đó trước khi làm phụ lục."
+        )
     rows = con.execute(ROWS_SQL, {"province": province, "year": year}).df()
-    warnings = con.execute("""
+    warnings = con.execute(
+        """
         SELECT plan_code, objective_no, indicator_no, part, level, year, printed_text, flag_reason,
                source_file, source_sheet, source_cell
         FROM v_observations WHERE flagged AND province = $province AND year = $year
-        ORDER BY plan_code, objective_no, indicator_no, part, level""", {"province": province, "year": year}).df()
-    submissions = con.execute("""
+        ORDER BY plan_code, objective_no, indicator_no, part, level""",
+        {"province": province, "year": year},
+    ).df()
+    submissions = con.execute(
+        """
         SELECT plan_code, agency, period, due_date, received_at, status, status_vi, days_after_due
         FROM v_submissions WHERE province = $province AND year = $year
-        ORDER BY plan_code, period, agency""", {"province": province, "year": year}).df()
+        ORDER BY plan_code, period, agency""",
+        {"province": province, "year": year},
+    ).df()
     budget, year_spending = load_budget(con, province, year)
-    issuing_body = con.execute(ISSUING_BODY_SQL, {"office": COLLECTING_OFFICE, "year": year,
-                                                  "fallback": ISSUING_BODY}).fetchone()
-    return ReportData(province, year, plans, rows, warnings, submissions, load_activities(con, province, year),
-                      budget, year_spending, str(issuing_body[0]) if issuing_body else ISSUING_BODY)
+    issuing_body = con.execute(
+        ISSUING_BODY_SQL, {"office": COLLECTING_OFFICE, "year": year, "fallback": ISSUING_BODY}
+    ).fetchone()
+    return ReportData(
+        province,
+        year,
+        plans,
+        rows,
+        warnings,
+        submissions,
+        load_activities(con, province, year),
+        budget,
+        year_spending,
+        str(issuing_body[0]) if issuing_body else ISSUING_BODY,
+    )
 
 
 def masked_count(count, indicator_code: str, level: str):
@@ -193,11 +236,14 @@ def result_text(row) -> str:
     """The report year's result as printed, at the precision that decides it against the target beside it."""
     if pd.isna(row.value):
         return "Chưa có số liệu"
-    shown = value_text(float(row.value), row.unit, (float(row.target_value), row.direction),
-                       getattr(row, "indicator_name", None))
+    shown = value_text(
+        float(row.value), row.unit, (float(row.target_value), row.direction), getattr(row, "indicator_name", None)
+    )
     if row.unit == "percent":
-        num, den = masked_count(row.numerator, row.indicator_code, row.level), \
-            masked_count(row.denominator, row.indicator_code, row.level)
+        num, den = (
+            masked_count(row.numerator, row.indicator_code, row.level),
+            masked_count(row.denominator, row.indicator_code, row.level),
+        )
         if isinstance(num, str) or isinstance(den, str):
             return "/".join(part if isinstance(part, str) else format_vn(part, 0) for part in (num, den))
         if num is not None and den is not None:
@@ -250,8 +296,9 @@ def write_report(data: ReportData, path: Path) -> Path:
         "title": workbook.add_format({**base, "bold": True, "font_size": 14, "align": "center"}),
         "subtitle": workbook.add_format({**base, "bold": True, "align": "center", "text_wrap": True}),
         "note": workbook.add_format({**base, "italic": True, "align": "center", "text_wrap": True}),
-        "header": workbook.add_format({**wrap, "bold": True, "align": "center", "valign": "vcenter",
-                                       "bg_color": "#D9E1F2"}),
+        "header": workbook.add_format(
+            {**wrap, "bold": True, "align": "center", "valign": "vcenter", "bg_color": "#D9E1F2"}
+        ),
         "text": workbook.add_format(wrap),
         "text_props": wrap,  # for formats made elsewhere in the same look
         "objective": workbook.add_format({**wrap, "bold": True}),
@@ -298,7 +345,7 @@ def _print_setup(ws, header_row: int) -> None:
     ws.repeat_rows(header_row)
     ws.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
     ws.center_horizontally()
-    ws.set_footer(f"&C&\"{FONT}\"Trang &P/&N")
+    ws.set_footer(f'&C&"{FONT}"Trang &P/&N')
 
 
 def _heading(ws, fmt, data: ReportData, subtitle: str, last: int, widths: tuple[int, ...] | None = None) -> None:
@@ -313,10 +360,22 @@ def _heading(ws, fmt, data: ReportData, subtitle: str, last: int, widths: tuple[
     ws.merge_range(1, right, 1, last, "Độc lập - Tự do - Hạnh phúc", fmt["motto"])
     ws.merge_range(3, 0, 3, last, "PHỤ LỤC", fmt["title"])
     ws.merge_range(4, 0, 4, last, subtitle, fmt["subtitle"])
-    ws.merge_range(5, 0, 5, last, f"(Kèm theo Báo cáo số …………/BC-… ngày …… tháng …… năm ………… của "
-                                  f"{data.issuing_body} tỉnh {data.province})", fmt["note"])
-    ws.merge_range(6, 0, 6, last, f"Kế hoạch: {', '.join(data.plans.plan_code)}. Số liệu trong kho đến ngày "
-                                  f"{dt.date.today():%d/%m/%Y}.", fmt["note"])
+    ws.merge_range(
+        5,
+        0,
+        5,
+        last,
+        f"(Kèm theo Báo cáo số …………/BC-… ngày …… tháng …… năm ………… của {data.issuing_body} tỉnh {data.province})",
+        fmt["note"],
+    )
+    ws.merge_range(
+        6,
+        0,
+        6,
+        last,
+        f"Kế hoạch: {', '.join(data.plans.plan_code)}. Số liệu trong kho đến ngày {dt.date.today():%d/%m/%Y}.",
+        fmt["note"],
+    )
     ws.set_row(4, 33)
     ws.set_row(5, 33)
 
@@ -325,7 +384,7 @@ def _name_span(name: str, widths: tuple[int, ...], least: int, most: int) -> int
     """The last column the issuing body's merged cell needs (at least ``least``, at most ``most``): bold capitals
     in Times New Roman take about 1,3 character units each."""
     for last in range(least, min(most, len(widths) - 1) + 1):
-        if sum(widths[:last + 1]) >= len(name) * HEADING_CAPITALS:
+        if sum(widths[: last + 1]) >= len(name) * HEADING_CAPITALS:
             return last
     return max(least, min(most, len(widths) - 1))
 
@@ -343,8 +402,9 @@ def against_due(days: float | None, status: str) -> str:
 def _level_sheet(workbook, fmt, status_fmt, data: ReportData, level: str) -> None:
     ws = workbook.add_worksheet(LEVELS[level])
     last = len(HEADER) - 1
-    _heading(ws, fmt, data, f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU BÌNH ĐẲNG GIỚI NĂM {data.year} — "
-                            f"{LEVELS[level].upper()}", last)
+    _heading(
+        ws, fmt, data, f"KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU BÌNH ĐẲNG GIỚI NĂM {data.year} — {LEVELS[level].upper()}", last
+    )
     for col, title in enumerate(HEADER):
         ws.write_string(HEADER_ROW, col, title.format(year=data.year), fmt["header"])
     rows = level_rows(data, level)
@@ -358,8 +418,19 @@ def _level_sheet(workbook, fmt, status_fmt, data: ReportData, level: str) -> Non
             versus, versus_status = year_against_target(row)
             status_vi, status, why = outlook(row)
             agency = row.agency if isinstance(row.agency, str) else (row.lead_agency or "")
-            shown = (_part_label(row), row.area_name, target_text(row), result_text(row), "", "", "", versus,
-                     status_vi, why, agency)
+            shown = (
+                _part_label(row),
+                row.area_name,
+                target_text(row),
+                result_text(row),
+                "",
+                "",
+                "",
+                versus,
+                status_vi,
+                why,
+                agency,
+            )
             heights.append(max(lines_needed(s, w) for s, w in zip(shown, WIDTHS[1:], strict=True)))
             ws.write_string(r, 1, _part_label(row), fmt["text"])
             ws.write_string(r, 2, row.area_name, fmt["text"])
@@ -401,13 +472,30 @@ def _warnings_sheet(workbook, fmt, data: ReportData) -> None:
     ws = workbook.add_worksheet("Cảnh báo dữ liệu")
     headers = ["Kế hoạch", "Mục tiêu", "Chỉ tiêu", "Phần", "Cấp", "Năm", "Số liệu in", "Cảnh báo", "Tệp", "Trang", "Ô"]
     widths = (14, 9, 9, 6, 11, 7, 26, 50, 30, 11, 6)
-    _heading(ws, fmt, data, f"CẢNH BÁO VỀ SỐ LIỆU NĂM {data.year} (SỐ LIỆU ĐÃ GHI NHẬN, CẦN RÀ SOÁT)", len(headers) - 1,
-             widths)
+    _heading(
+        ws,
+        fmt,
+        data,
+        f"CẢNH BÁO VỀ SỐ LIỆU NĂM {data.year} (SỐ LIỆU ĐÃ GHI NHẬN, CẦN RÀ SOÁT)",
+        len(headers) - 1,
+        widths,
+    )
     for col, title in enumerate(headers):
         ws.write_string(HEADER_ROW, col, title, fmt["header"])
     for r, row in enumerate(data.warnings.itertuples(), start=HEADER_ROW + 1):
-        values = [row.plan_code, row.objective_no, row.indicator_no, row.part, LEVELS[row.level], row.year,
-                  row.printed_text, row.flag_reason, row.source_file, row.source_sheet, row.source_cell]
+        values = [
+            row.plan_code,
+            row.objective_no,
+            row.indicator_no,
+            row.part,
+            LEVELS[row.level],
+            row.year,
+            row.printed_text,
+            row.flag_reason,
+            row.source_file,
+            row.source_sheet,
+            row.source_cell,
+        ]
         for col, value in enumerate(values):
             if isinstance(value, str):
                 ws.write_string(r, col, value, fmt["text"])
@@ -425,15 +513,19 @@ def _tracker_sheet(workbook, fmt, status_fmt, data: ReportData) -> None:
     ws = workbook.add_worksheet("Theo dõi nộp báo cáo")
     headers = ["Kế hoạch", "Cơ quan", "Kỳ", "Hạn nộp", "Ngày nhận", "Tình trạng", "So với hạn nộp"]
     widths = (16, 44, 10, 13, 18, 15, 15)
-    _heading(ws, fmt, data, f"TÌNH HÌNH GỬI BÁO CÁO SỐ LIỆU NĂM {data.year} CỦA CÁC CƠ QUAN", len(headers) - 1,
-             widths)
+    _heading(ws, fmt, data, f"TÌNH HÌNH GỬI BÁO CÁO SỐ LIỆU NĂM {data.year} CỦA CÁC CƠ QUAN", len(headers) - 1, widths)
     for col, title in enumerate(headers):
         ws.write_string(HEADER_ROW, col, title, fmt["header"])
-    colour = {"on_time": "achieved", "late": "needs_acceleration", "missing": "regressing",
-              "not_due": "no_data"}
+    colour = {"on_time": "achieved", "late": "needs_acceleration", "missing": "regressing", "not_due": "no_data"}
     if data.submissions.empty:
-        ws.merge_range(HEADER_ROW + 1, 0, HEADER_ROW + 1, len(headers) - 1,
-                       "Kế hoạch không có lịch báo cáo cho năm này.", fmt["text"])
+        ws.merge_range(
+            HEADER_ROW + 1,
+            0,
+            HEADER_ROW + 1,
+            len(headers) - 1,
+            "Kế hoạch không có lịch báo cáo cho năm này.",
+            fmt["text"],
+        )
     for r, row in enumerate(data.submissions.itertuples(), start=HEADER_ROW + 1):
         ws.write_string(r, 0, row.plan_code, fmt["text"])
         ws.write_string(r, 1, row.agency or "", fmt["text"])

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import jinja2
 
-ENVIRONMENT = jinja2.Environment(loader=jinja2.PackageLoader("bdg_pipeline.reports", "templates"),
-                                 autoescape=True, trim_blocks=True, lstrip_blocks=True,
-                                 undefined=jinja2.StrictUndefined)
+ENVIRONMENT = jinja2.Environment(
+    loader=jinja2.PackageLoader("bdg_pipeline.reports", "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    undefined=jinja2.StrictUndefined,
+)

@@ -38,8 +38,13 @@ YEAR_SPENDING_SQL = """
     ORDER BY f.plan_code, f.source_name, agency
 """
 # activity statuses drawn in the colours of the attainment statuses they resemble
-STATUS_LOOK = {"done": "achieved", "in_progress": "on_track", "not_started": "needs_acceleration",
-               "dropped": "regressing", "not_reported": "no_data"}
+STATUS_LOOK = {
+    "done": "achieved",
+    "in_progress": "on_track",
+    "not_started": "needs_acceleration",
+    "dropped": "regressing",
+    "not_reported": "no_data",
+}
 ROLE_VI = {"lead": "chủ trì", "co": "phối hợp"}
 
 
@@ -67,32 +72,63 @@ def activity_rows(activities: pd.DataFrame) -> list[dict]:
     for a in activities.itertuples():
         people = ""
         if not pd.isna(a.participants_male) or not pd.isna(a.participants_female):
-            people = (f"Nam {format_vn(a.participants_male or 0, 0)}, nữ {format_vn(a.participants_female or 0, 0)}"
-                      f" / tổng {format_vn(a.participants_total or 0, 0)}")
+            people = (
+                f"Nam {format_vn(a.participants_male or 0, 0)}, nữ {format_vn(a.participants_female or 0, 0)}"
+                f" / tổng {format_vn(a.participants_total or 0, 0)}"
+            )
         reported = "" if pd.isna(a.reported_by) else f"{a.reported_by} ({ROLE_VI.get(a.reported_as, '')})"
-        rows.append({
-            "plan_code": a.plan_code, "number": int(a.activity_no), "text": a.activity_text, "kind": a.activity_kind_vi,
-            "lead": a.lead_agency or "", "status": a.status, "look": STATUS_LOOK[a.status], "status_vi": a.status_vi,
-            "overdue": bool(a.overdue), "due": "" if pd.isna(a.due_date) else f"{pd.Timestamp(a.due_date):%d/%m/%Y}",
-            "done": "" if pd.isna(a.done_date) else f"{pd.Timestamp(a.done_date):%d/%m/%Y}",
-            "where": a.area_names or "", "result": a.reason if a.status == "dropped" else (a.result_text or ""),
-            "people": people, "reported": reported,
-        })
+        rows.append(
+            {
+                "plan_code": a.plan_code,
+                "number": int(a.activity_no),
+                "text": a.activity_text,
+                "kind": a.activity_kind_vi,
+                "lead": a.lead_agency or "",
+                "status": a.status,
+                "look": STATUS_LOOK[a.status],
+                "status_vi": a.status_vi,
+                "overdue": bool(a.overdue),
+                "due": "" if pd.isna(a.due_date) else f"{pd.Timestamp(a.due_date):%d/%m/%Y}",
+                "done": "" if pd.isna(a.done_date) else f"{pd.Timestamp(a.done_date):%d/%m/%Y}",
+                "where": a.area_names or "",
+                "result": a.reason if a.status == "dropped" else (a.result_text or ""),
+                "people": people,
+                "reported": reported,
+            }
+        )
     return rows
 
 
 def budget_rows(budget: pd.DataFrame) -> list[dict]:
-    return [{"plan_code": b.plan_code, "category": b.category_vi, "name": b.name,
-             "years": "" if pd.isna(b.period_start) else f"{int(b.period_start)}–{int(b.period_end)}",
-             "planned": money(b.planned_million_vnd), "allocated": money(b.allocated_million_vnd),
-             "spent": money(b.spent_million_vnd), "execution": rate(b.execution_rate),
-             "disbursement": rate(b.disbursement_rate), "over": bool(b.over_plan)} for b in budget.itertuples()]
+    return [
+        {
+            "plan_code": b.plan_code,
+            "category": b.category_vi,
+            "name": b.name,
+            "years": "" if pd.isna(b.period_start) else f"{int(b.period_start)}–{int(b.period_end)}",
+            "planned": money(b.planned_million_vnd),
+            "allocated": money(b.allocated_million_vnd),
+            "spent": money(b.spent_million_vnd),
+            "execution": rate(b.execution_rate),
+            "disbursement": rate(b.disbursement_rate),
+            "over": bool(b.over_plan),
+        }
+        for b in budget.itertuples()
+    ]
 
 
 def spending_rows(spending: pd.DataFrame) -> list[dict]:
-    return [{"plan_code": s.plan_code, "source": s.source_name, "agency": s.agency or "",
-             "allocated": money(s.allocated_million_vnd), "spent": money(s.spent_million_vnd),
-             "flag": s.flag_reason or ""} for s in spending.itertuples()]
+    return [
+        {
+            "plan_code": s.plan_code,
+            "source": s.source_name,
+            "agency": s.agency or "",
+            "allocated": money(s.allocated_million_vnd),
+            "spent": money(s.spent_million_vnd),
+            "flag": s.flag_reason or "",
+        }
+        for s in spending.itertuples()
+    ]
 
 
 def summary_line(activities: pd.DataFrame) -> str:
@@ -118,8 +154,19 @@ def activity_lines(activities: pd.DataFrame, width: int = 70) -> list[str]:
 def write_activity_sheet(workbook, fmt, status_fmt, heading, data, header_row: int) -> Any:
     """Sheet “Hoạt động”: every activity of the year with its status, who reported it, where, people by sex."""
     ws = workbook.add_worksheet("Hoạt động")
-    headers = ["Kế hoạch", "Số", "Hoạt động", "Cơ quan chủ trì", "Tình trạng", "Hạn", "Ngày thực hiện",
-               "Địa bàn", "Kết quả / lý do", "Người tham gia", "Cơ quan báo cáo"]
+    headers = [
+        "Kế hoạch",
+        "Số",
+        "Hoạt động",
+        "Cơ quan chủ trì",
+        "Tình trạng",
+        "Hạn",
+        "Ngày thực hiện",
+        "Địa bàn",
+        "Kết quả / lý do",
+        "Người tham gia",
+        "Cơ quan báo cáo",
+    ]
     heading(ws, f"TÌNH HÌNH THỰC HIỆN CÁC HOẠT ĐỘNG NĂM {data.year}", len(headers) - 1)
     for col, title in enumerate(headers):
         ws.write_string(header_row, col, title, fmt["header"])
@@ -127,8 +174,19 @@ def write_activity_sheet(workbook, fmt, status_fmt, heading, data, header_row: i
     ws.set_row(header_row, row_points(list(zip(headers, widths, strict=True))))
     for r, row in enumerate(activity_rows(data.activities), start=header_row + 1):
         status = row["status_vi"] + (f" — quá hạn {row['due']}" if row["overdue"] else "")
-        values = [row["plan_code"], str(row["number"]), row["text"], row["lead"], status, row["due"], row["done"],
-                  row["where"], row["result"], row["people"], row["reported"]]
+        values = [
+            row["plan_code"],
+            str(row["number"]),
+            row["text"],
+            row["lead"],
+            status,
+            row["due"],
+            row["done"],
+            row["where"],
+            row["result"],
+            row["people"],
+            row["reported"],
+        ]
         for col, value in enumerate(values):
             ws.write_string(r, col, value, status_fmt[row["look"]] if col == 4 else fmt["text"])
         ws.set_row(r, row_points(list(zip(values, widths, strict=True))))
@@ -144,8 +202,17 @@ def write_budget_sheet(workbook, fmt, heading, data, header_row: int) -> Any:
     ws = workbook.add_worksheet("Kinh phí")
     amount = workbook.add_format({**fmt["text_props"], "num_format": "#,##0.0"})
     percent = workbook.add_format({**fmt["text_props"], "num_format": '0.0"%"'})
-    headers = ["Kế hoạch", "Khoản", "Tên", "Thời gian / cơ quan báo cáo", "Dự toán (triệu đồng)", "Đã bố trí",
-               "Đã chi", "Tỷ lệ thực hiện so với dự toán", "Tỷ lệ giải ngân so với bố trí"]
+    headers = [
+        "Kế hoạch",
+        "Khoản",
+        "Tên",
+        "Thời gian / cơ quan báo cáo",
+        "Dự toán (triệu đồng)",
+        "Đã bố trí",
+        "Đã chi",
+        "Tỷ lệ thực hiện so với dự toán",
+        "Tỷ lệ giải ngân so với bố trí",
+    ]
     widths = (14, 11, 32, 24, 13, 13, 13, 14, 14)
     heading(ws, f"TÌNH HÌNH KINH PHÍ THỰC HIỆN KẾ HOẠCH (SỐ LIỆU ĐẾN NĂM {data.year})", len(headers) - 1)
 
@@ -166,12 +233,16 @@ def write_budget_sheet(workbook, fmt, heading, data, header_row: int) -> Any:
     r = header_row
     for r, b in enumerate(data.budget.itertuples(), start=header_row + 1):
         years = "" if pd.isna(b.period_start) else f"{int(b.period_start)}–{int(b.period_end)}"
-        write_row(r, [b.plan_code, b.category_vi, b.name + (" (chi vượt dự toán)" if b.over_plan else ""), years],
-                  [b.planned_million_vnd, b.allocated_million_vnd, b.spent_million_vnd],
-                  [b.execution_rate, b.disbursement_rate])
+        write_row(
+            r,
+            [b.plan_code, b.category_vi, b.name + (" (chi vượt dự toán)" if b.over_plan else ""), years],
+            [b.planned_million_vnd, b.allocated_million_vnd, b.spent_million_vnd],
+            [b.execution_rate, b.disbursement_rate],
+        )
     r += 2
-    ws.merge_range(r, 0, r, len(headers) - 1, f"Kinh phí năm {data.year} theo nguồn và cơ quan báo cáo",
-                   fmt["subtitle"])
+    ws.merge_range(
+        r, 0, r, len(headers) - 1, f"Kinh phí năm {data.year} theo nguồn và cơ quan báo cáo", fmt["subtitle"]
+    )
     r += 1
     # the amounts stand under the columns of the same name above; the agency spans the planned column
     for col, title in enumerate(["Kế hoạch", "Năm", "Nguồn"]):
@@ -190,8 +261,12 @@ def write_budget_sheet(workbook, fmt, heading, data, header_row: int) -> Any:
             else:
                 ws.write_number(r2, col, float(value), amount)
         ws.write_string(r2, 7, f.flag_reason or "", fmt["text"])
-        ws.set_row(r2, row_points([(f.source_name, widths[2]), (f.agency or "", widths[3] + widths[4]),
-                                   (f.flag_reason or "", 14)]))
+        ws.set_row(
+            r2,
+            row_points(
+                [(f.source_name, widths[2]), (f.agency or "", widths[3] + widths[4]), (f.flag_reason or "", 14)]
+            ),
+        )
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     return ws

@@ -23,9 +23,17 @@ from .charts import indicator_chart, objective_chart
 from .pages import ENVIRONMENT
 from .plan_tracking import activity_rows, budget_rows, load_activities, load_budget, spending_rows, summary_line
 
-STATUS_TEXT_COLOURS = {"achieved": "#1b5e20", "on_track": "#33691e", "needs_acceleration": "#7a5c00",
-                       "limited_progress": "#8a3b00", "regressing": "#8e0000", "not_achieved": "#8e0000",
-                       "not_yet": "#7a5c00", "insufficient_data": "#37474f", "no_data": "#37474f"}
+STATUS_TEXT_COLOURS = {
+    "achieved": "#1b5e20",
+    "on_track": "#33691e",
+    "needs_acceleration": "#7a5c00",
+    "limited_progress": "#8a3b00",
+    "regressing": "#8e0000",
+    "not_achieved": "#8e0000",
+    "not_yet": "#7a5c00",
+    "insufficient_data": "#37474f",
+    "no_data": "#37474f",
+}
 
 PARTS_SQL = """
 SELECT pi.plan_code, pi.objective_no, o.field, o.text AS objective_text, pi.indicator_no, pi.part,
@@ -66,10 +74,21 @@ WHERE p.plan_code = $plan AND s.area_code = s.province_code AND s.level = 'tinh'
 QUALIFY row_number() OVER (PARTITION BY s.indicator_code, s.year ORDER BY s.value DESC) = 1
 ORDER BY s.indicator_code, s.year DESC
 """
-DOWNLOAD_COLUMNS = {"year": "Năm", "level": "Cấp", "area_name": "Địa bàn", "numerator": "Tử số",
-                    "denominator": "Mẫu số", "value": "Giá trị", "unit": "Đơn vị", "printed_text": "Số liệu in",
-                    "agency": "Cơ quan báo cáo", "source_file": "Tệp", "source_sheet": "Trang", "source_cell": "Ô",
-                    "flag_reason": "Cảnh báo"}
+DOWNLOAD_COLUMNS = {
+    "year": "Năm",
+    "level": "Cấp",
+    "area_name": "Địa bàn",
+    "numerator": "Tử số",
+    "denominator": "Mẫu số",
+    "value": "Giá trị",
+    "unit": "Đơn vị",
+    "printed_text": "Số liệu in",
+    "agency": "Cơ quan báo cáo",
+    "source_file": "Tệp",
+    "source_sheet": "Trang",
+    "source_cell": "Ô",
+    "flag_reason": "Cảnh báo",
+}
 
 
 @dataclass
@@ -83,12 +102,15 @@ def part_key(plan_code: str, objective_no: int, indicator_no: int, part: str) ->
     return f"{plan_code}_MT{objective_no}_CT{indicator_no}{part}"
 
 
-def build_site(con: duckdb.DuckDBPyConnection, province: str, year: int, plans: list[str], folder: Path,
-               workbook: Path) -> Site:
+def build_site(
+    con: duckdb.DuckDBPyConnection, province: str, year: int, plans: list[str], folder: Path, workbook: Path
+) -> Site:
     """Write ``index.html``, ``chi-tieu/*.html``, ``bieu_do/*.png`` and ``du-lieu/*.csv|xlsx`` into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "style.css").write_text(ENVIRONMENT.get_template("style.css").render(
-        colours=STATUS_COLOURS, text_colours=STATUS_TEXT_COLOURS), encoding="utf-8")
+    (folder / "style.css").write_text(
+        ENVIRONMENT.get_template("style.css").render(colours=STATUS_COLOURS, text_colours=STATUS_TEXT_COLOURS),
+        encoding="utf-8",
+    )
     sections, pages, charts = [], [], []
     for plan_code in plans:
         title = con.execute("SELECT title FROM dim_plan WHERE plan_code = ?", [plan_code]).fetchone()
@@ -100,85 +122,190 @@ def build_site(con: duckdb.DuckDBPyConnection, province: str, year: int, plans: 
         series = con.execute(SERIES_SQL, {"plan": plan_code}).df()
         objectives = []
         for (objective_no, field, objective_text), group in parts.groupby(
-                ["objective_no", "field", "objective_text"], sort=False):
+            ["objective_no", "field", "objective_text"], sort=False
+        ):
             rows = []
             for part in group.itertuples():
-                page, chart_path, row = _indicator_page(con, folder, province, year, plan_code, part, judged, values,
-                                                        series[series.indicator_code == part.indicator_code])
+                page, chart_path, row = _indicator_page(
+                    con,
+                    folder,
+                    province,
+                    year,
+                    plan_code,
+                    part,
+                    judged,
+                    values,
+                    series[series.indicator_code == part.indicator_code],
+                )
                 pages.append(page)
                 charts += [chart_path] if chart_path else []
                 rows.append(row)
             objectives.append({"number": objective_no, "field": field, "text": objective_text, "rows": rows})
-        sections.append({"plan_code": plan_code, "title": title[0] if title else plan_code,
-                         "chart": f"bieu_do/{chart.name}" if chart else None, "objectives": objectives})
+        sections.append(
+            {
+                "plan_code": plan_code,
+                "title": title[0] if title else plan_code,
+                "chart": f"bieu_do/{chart.name}" if chart else None,
+                "objectives": objectives,
+            }
+        )
     activities = load_activities(con, province, year)
     budget, year_spending = load_budget(con, province, year)
     index = folder / "index.html"
-    index.write_text(ENVIRONMENT.get_template("index.html.j2").render(
-        province=province, year=year, sections=sections, workbook=workbook.name, made=_today(),
-        legend=[(s, STATUS_VI[s]) for s in STATUS_VI] if sections and any(p["objectives"] for p in sections) else [],
-        activities=activity_rows(activities), activity_summary=summary_line(activities) if len(activities) else "",
-        budget=budget_rows(budget), spending=spending_rows(year_spending)), encoding="utf-8")
+    index.write_text(
+        ENVIRONMENT.get_template("index.html.j2").render(
+            province=province,
+            year=year,
+            sections=sections,
+            workbook=workbook.name,
+            made=_today(),
+            legend=[(s, STATUS_VI[s]) for s in STATUS_VI]
+            if sections and any(p["objectives"] for p in sections)
+            else [],
+            activities=activity_rows(activities),
+            activity_summary=summary_line(activities) if len(activities) else "",
+            budget=budget_rows(budget),
+            spending=spending_rows(year_spending),
+        ),
+        encoding="utf-8",
+    )
     return Site(index, pages, charts)
 
 
-def _indicator_page(con, folder: Path, province: str, year: int, plan_code: str, part, judged: pd.DataFrame,
-                    values: pd.DataFrame, series: pd.DataFrame) -> tuple[Path, Path | None, dict]:
+def _indicator_page(
+    con,
+    folder: Path,
+    province: str,
+    year: int,
+    plan_code: str,
+    part,
+    judged: pd.DataFrame,
+    values: pd.DataFrame,
+    series: pd.DataFrame,
+) -> tuple[Path, Path | None, dict]:
     key = part_key(plan_code, part.objective_no, part.indicator_no, part.part)
-    mine = judged[(judged.objective_no == part.objective_no) & (judged.indicator_no == part.indicator_no)
-                  & (judged.part == part.part)]
-    rows = values[(values.objective_no == part.objective_no) & (values.indicator_no == part.indicator_no)
-                  & (values.part == part.part)]
-    targets = [{"text": target_words(j.target_value, j.direction, j.unit, j.target_year,
-                                     getattr(j, "indicator_name", None)), "status": j.status,
-                "status_vi": j.status_label, "reason": j.reason} for j in mine.itertuples()]
+    mine = judged[
+        (judged.objective_no == part.objective_no)
+        & (judged.indicator_no == part.indicator_no)
+        & (judged.part == part.part)
+    ]
+    rows = values[
+        (values.objective_no == part.objective_no)
+        & (values.indicator_no == part.indicator_no)
+        & (values.part == part.part)
+    ]
+    targets = [
+        {
+            "text": target_words(
+                j.target_value, j.direction, j.unit, j.target_year, getattr(j, "indicator_name", None)
+            ),
+            "status": j.status,
+            "status_vi": j.status_label,
+            "reason": j.reason,
+        }
+        for j in mine.itertuples()
+    ]
     chart = _chart(con, folder, plan_code, part, mine, key)
-    table = [{"year": r.year, "level": LEVELS[r.level], "area": r.area_name,
-              "numerator": _count(r.numerator, r.indicator_code, r.level),
-              "denominator": _count(r.denominator, r.indicator_code, r.level),
-              "value": "" if isinstance(masked_count(r.numerator, r.indicator_code, r.level), str)
-              else value_text(r.value, r.unit),
-              "printed": r.printed_text or "", "agency": r.agency or "",
-              "source": f"{r.source_file} — {place(r.source_sheet, r.source_cell)}",
-              "flag": r.flag_reason if r.flagged else ""} for r in rows.itertuples()]
-    table += [{"year": r.year, "level": LEVELS["tinh"], "area": r.area_name, "numerator": format_vn(r.numerator, 0),
-               "denominator": format_vn(r.denominator, 0), "value": value_text(r.value, part.unit), "printed": "",
-               "agency": "", "source": ROLLED_UP, "flag": ""} for r in series.itertuples() if r.rolled_up]
+    table = [
+        {
+            "year": r.year,
+            "level": LEVELS[r.level],
+            "area": r.area_name,
+            "numerator": _count(r.numerator, r.indicator_code, r.level),
+            "denominator": _count(r.denominator, r.indicator_code, r.level),
+            "value": ""
+            if isinstance(masked_count(r.numerator, r.indicator_code, r.level), str)
+            else value_text(r.value, r.unit),
+            "printed": r.printed_text or "",
+            "agency": r.agency or "",
+            "source": f"{r.source_file} — {place(r.source_sheet, r.source_cell)}",
+            "flag": r.flag_reason if r.flagged else "",
+        }
+        for r in rows.itertuples()
+    ]
+    table += [
+        {
+            "year": r.year,
+            "level": LEVELS["tinh"],
+            "area": r.area_name,
+            "numerator": format_vn(r.numerator, 0),
+            "denominator": format_vn(r.denominator, 0),
+            "value": value_text(r.value, part.unit),
+            "printed": "",
+            "agency": "",
+            "source": ROLLED_UP,
+            "flag": "",
+        }
+        for r in series.itertuples()
+        if r.rolled_up
+    ]
     table.sort(key=lambda r: -r["year"])  # stable: the sums stay after the rows they were made from
     downloads = _downloads(folder, key, rows)
     label = f"Chỉ tiêu {part.indicator_no}{part.part}"
     page = folder / "chi-tieu" / f"{key}.html"
     page.parent.mkdir(parents=True, exist_ok=True)
-    page.write_text(ENVIRONMENT.get_template("indicator.html.j2").render(
-        province=province, year=year, plan_code=plan_code, objective_no=part.objective_no, field=part.field,
-        objective_text=part.objective_text, label=label, text=part.text, unit=UNITS[part.unit],
-        agency=part.lead_agency or "", targets=targets, chart=f"../bieu_do/{chart.name}" if chart else None,
-        table=table, downloads=downloads, made=_today()), encoding="utf-8")
+    page.write_text(
+        ENVIRONMENT.get_template("indicator.html.j2").render(
+            province=province,
+            year=year,
+            plan_code=plan_code,
+            objective_no=part.objective_no,
+            field=part.field,
+            objective_text=part.objective_text,
+            label=label,
+            text=part.text,
+            unit=UNITS[part.unit],
+            agency=part.lead_agency or "",
+            targets=targets,
+            chart=f"../bieu_do/{chart.name}" if chart else None,
+            table=table,
+            downloads=downloads,
+            made=_today(),
+        ),
+        encoding="utf-8",
+    )
     first = mine.iloc[0] if not mine.empty else None
     upcoming = mine[mine.target_year >= year]
     shown = upcoming.iloc[0] if not upcoming.empty else first
     latest = series.head(1)  # the province's latest value, as attainment judged it
     against = (float(shown.target_value), shown.direction) if shown is not None else None
-    row = {"label": label, "text": part.text, "href": f"chi-tieu/{key}.html",
-           "target": target_words(shown.target_value, shown.direction, shown.unit, shown.target_year,
-                                  getattr(shown, "indicator_name", None)) if shown is not None else "—",
-           "status": shown.status if shown is not None else "no_data",
-           "status_vi": shown.status_label if shown is not None else STATUS_VI["no_data"],
-           "latest": (f"{value_text(float(latest.value.iloc[0]), part.unit, against)} ({latest.year.iloc[0]})"
-                      if not latest.empty else "—")}
+    row = {
+        "label": label,
+        "text": part.text,
+        "href": f"chi-tieu/{key}.html",
+        "target": target_words(
+            shown.target_value, shown.direction, shown.unit, shown.target_year, getattr(shown, "indicator_name", None)
+        )
+        if shown is not None
+        else "—",
+        "status": shown.status if shown is not None else "no_data",
+        "status_vi": shown.status_label if shown is not None else STATUS_VI["no_data"],
+        "latest": (
+            f"{value_text(float(latest.value.iloc[0]), part.unit, against)} ({latest.year.iloc[0]})"
+            if not latest.empty
+            else "—"
+        ),
+    }
     return page, chart, row
 
 
 def _chart(con, folder: Path, plan_code: str, part, mine: pd.DataFrame, key: str) -> Path | None:
-    path_rows = con.execute("""
+    path_rows = con.execute(
+        """
         SELECT year, expected_value, observed_value FROM v_progress
         WHERE plan_code = $plan AND objective_no = $o AND indicator_no = $i AND part = $p ORDER BY year""",
-        {"plan": plan_code, "o": part.objective_no, "i": part.indicator_no, "p": part.part}).df()
+        {"plan": plan_code, "o": part.objective_no, "i": part.indicator_no, "p": part.part},
+    ).df()
     if mine.empty or path_rows.observed_value.isna().all():
         return None
     title = f"{plan_code} · Mục tiêu {part.objective_no} · Chỉ tiêu {part.indicator_no}{part.part}: {part.text}"
-    return indicator_chart(path_rows, mine[["target_year", "target_value", "direction"]], title, part.unit,
-                           folder / "bieu_do" / f"{key}.png")
+    return indicator_chart(
+        path_rows,
+        mine[["target_year", "target_value", "direction"]],
+        title,
+        part.unit,
+        folder / "bieu_do" / f"{key}.png",
+    )
 
 
 def _downloads(folder: Path, key: str, rows: pd.DataFrame) -> dict[str, str]:
@@ -187,12 +314,16 @@ def _downloads(folder: Path, key: str, rows: pd.DataFrame) -> dict[str, str]:
     data.mkdir(parents=True, exist_ok=True)
     masked = rows.copy()
     for column in ("numerator", "denominator"):
-        masked[column] = [_count(v, c, lv) for v, c, lv in zip(rows[column], rows.indicator_code, rows.level,
-                                                                strict=True)]
+        masked[column] = [
+            _count(v, c, lv) for v, c, lv in zip(rows[column], rows.indicator_code, rows.level, strict=True)
+        ]
     frame = masked[list(DOWNLOAD_COLUMNS)].assign(level=masked.level.map(LEVELS)).rename(columns=DOWNLOAD_COLUMNS)
     frame.to_csv(data / f"{key}.csv", index=False, encoding="utf-8-sig")
-    with pd.ExcelWriter(data / f"{key}.xlsx", engine="xlsxwriter",
-                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}}) as xl:
+    with pd.ExcelWriter(
+        data / f"{key}.xlsx",
+        engine="xlsxwriter",
+        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}},
+    ) as xl:
         frame.to_excel(xl, index=False, sheet_name="So lieu")
     return {"csv": f"../du-lieu/{key}.csv", "xlsx": f"../du-lieu/{key}.xlsx"}
 

@@ -50,16 +50,26 @@ _HEADING = re.compile(r"^(?:mục tiêu\s*\d+|(?P<roman>[ivx]{1,4})\s*[.)/:-]\s*
 _FOOTNOTE = re.compile(r"\s*\(\*+\)|\*+")
 _BARE = re.compile(r"[\d.,\s]+")
 # What a result cell says when there is nothing to report: a dash, “chưa có số liệu”, “chưa triển khai” …
-NO_DATA = re.compile(r"^([-–—.…]+|chưa\b.*|đang\b.*|không (có|phát sinh|báo cáo|thực hiện|tổng hợp)\b.*|n/?a"
-                     r"|k/?c)$")
+NO_DATA = re.compile(
+    r"^([-–—.…]+|chưa\b.*|đang\b.*|không (có|phát sinh|báo cáo|thực hiện|tổng hợp)\b.*|n/?a"
+    r"|k/?c)$"
+)
 FURNITURE = {"ghi chú", "nơi nhận", "chữ ký", "ngày tháng", "lời văn", "quốc hiệu", "số ký hiệu"}
 
 
 def unit_suffix(text: str) -> str:
     """What an ĐƠN VỊ TÍNH cell adds to a bare number: “%”, “‰”, “/100.000”, “/1.000”, “/100”, “ lần”."""
     h = fold(text).replace(" ", "")
-    for mark, suffix in (("‰", "‰"), ("%", "%"), ("/100.000", "/100.000"), ("/100000", "/100.000"),
-                         ("/1.000", "/1.000"), ("/1000", "/1.000"), ("/100", "/100"), ("lần", " lần")):
+    for mark, suffix in (
+        ("‰", "‰"),
+        ("%", "%"),
+        ("/100.000", "/100.000"),
+        ("/100000", "/100.000"),
+        ("/1.000", "/1.000"),
+        ("/1000", "/1.000"),
+        ("/100", "/100"),
+        ("lần", " lần"),
+    ):
         if mark in h:
             return suffix
     return ""
@@ -92,8 +102,11 @@ def is_heading(text: str) -> bool:
     """A line heading a group of chỉ tiêu (“Mục tiêu 2: …”, “II. LĨNH VỰC …”, a line in capitals)."""
     h = fold(text)
     letters = [ch for ch in text if ch.isalpha()]
-    return bool(h) and not INDICATOR.search(h) and (bool(_HEADING.match(h)) or (
-        len(letters) > 3 and all(ch.isupper() for ch in letters)))
+    return (
+        bool(h)
+        and not INDICATOR.search(h)
+        and (bool(_HEADING.match(h)) or (len(letters) > 3 and all(ch.isupper() for ch in letters)))
+    )
 
 
 @dataclass
@@ -125,8 +138,11 @@ class _Reader:
         for c in self.result_cols:
             value = self.table.value(row, c)
             text = fold(self.table.text(row, c))
-            if value is not None and not NO_DATA.match(text) and (re.search(r"\d", text) or text in YES | NO
-                                                                     or isinstance(value, CellError)):
+            if (
+                value is not None
+                and not NO_DATA.match(text)
+                and (re.search(r"\d", text) or text in YES | NO or isinstance(value, CellError))
+            ):
                 return True
         return False
 
@@ -143,8 +159,9 @@ class _Reader:
         t, indicator_col = self.table, self.layout.first("indicator")
         assert indicator_col is not None
         first = self.layout.header_rows[-1] + 1
-        last = max((r for r in range(first, len(t.cells)) if self.has_results(r) and not self.furniture(r)),
-                   default=first - 1)
+        last = max(
+            (r for r in range(first, len(t.cells)) if self.has_results(r) and not self.furniture(r)), default=first - 1
+        )
         while last + 1 < len(t.cells) and not self.furniture(last + 1):
             text = t.text(last + 1, indicator_col)
             ranked = self.wording.ranked(text, list(self.wording.wordings)) if text else []
@@ -160,8 +177,11 @@ class _Reader:
 
     def read(self) -> None:
         t, layout = self.table, self.layout
-        objective_col, indicator_col, agency_col = (layout.first("objective"), layout.first("indicator"),
-                                                    layout.first("agency"))
+        objective_col, indicator_col, agency_col = (
+            layout.first("objective"),
+            layout.first("indicator"),
+            layout.first("agency"),
+        )
         assert indicator_col is not None
         plan = self.parsed.plan_code
         objective: int | None = None
@@ -170,7 +190,7 @@ class _Reader:
         current: tuple[int, int] | None = None
         waiting: tuple[int, tuple[int, int]] | None = None  # a chỉ tiêu row without results, until its sub-rows
         last = self.last_row()
-        self.skipped += [row_text(r) for r in t.cells[last + 1:] if row_text(r)]
+        self.skipped += [row_text(r) for r in t.cells[last + 1 :] if row_text(r)]
         for row in range(layout.header_rows[-1] + 1, last + 1):
             if self.furniture(row):
                 self.skipped.append(row_text(t.cells[row]))
@@ -187,18 +207,31 @@ class _Reader:
                 objective = objective_of(self.catalogue, plan, objective_text)
                 unreadable_objective = objective is None
                 if objective is None:
-                    self.problem(row, objective_col, "Không xác định được số mục tiêu", objective_text,
-                                 "Ghi “Mục tiêu N: …” ở cột MỤC TIÊU.")
+                    self.problem(
+                        row,
+                        objective_col,
+                        "Không xác định được số mục tiêu",
+                        objective_text,
+                        "Ghi “Mục tiêu N: …” ở cột MỤC TIÊU.",
+                    )
             if agency_col is not None and t.text(row, agency_col) not in ("", agency_text):
                 agency_text = t.text(row, agency_col)  # a merged agency cell covers the rows below it
                 if resolve_agency(self.catalogue, agency_text) is None:
-                    self.problem(row, agency_col, "Không nhận ra cơ quan báo cáo", agency_text,
-                                 "Ghi đúng tên cơ quan, ví dụ “Sở Y tế”.")
+                    self.problem(
+                        row,
+                        agency_col,
+                        "Không nhận ra cơ quan báo cáo",
+                        agency_text,
+                        "Ghi đúng tên cơ quan, ví dụ “Sở Y tế”.",
+                    )
             if (not text and not has_results) or unreadable_objective:
                 continue
             # a row with results and no wording of its own continues the chỉ tiêu above (the next level)
-            which = current if not text and current else self.identify(row, indicator_col, text, objective,
-                                                                        current, has_results)
+            which = (
+                current
+                if not text and current
+                else self.identify(row, indicator_col, text, objective, current, has_results)
+            )
             if which is None:
                 continue
             row_level = self.level_of_row(row, text)
@@ -226,8 +259,9 @@ class _Reader:
             return f"{first.rstrip('.')}. {text}"  # “VII | Quản lý nhà nước về bình đẳng giới”
         if is_heading(text):
             return text
-        texts = [t.text(row, c) for c in range(t.width)
-                 if self.layout.columns[c].role != "objective" and t.text(row, c)]
+        texts = [
+            t.text(row, c) for c in range(t.width) if self.layout.columns[c].role != "objective" and t.text(row, c)
+        ]
         if len(set(texts)) == 1 and is_heading(texts[0]):
             return texts[0]
         return None
@@ -247,8 +281,15 @@ class _Reader:
         first = next(iter(next(iter(self.layout.groups.values())).values()))
         self.problem(row, first, "Chưa có số liệu kết quả", fix="Điền số liệu hoặc xóa dòng.")
 
-    def identify(self, row: int, column: int, text: str, objective: int | None, current: tuple[int, int] | None,
-                 has_results: bool) -> tuple[int, int] | None:
+    def identify(
+        self,
+        row: int,
+        column: int,
+        text: str,
+        objective: int | None,
+        current: tuple[int, int] | None,
+        has_results: bool,
+    ) -> tuple[int, int] | None:
         """(objective, chỉ tiêu) of a row, or None (a problem is recorded, or the row is a heading)."""
         folded = fold(text)
         numbered = INDICATOR.search(folded)
@@ -262,15 +303,25 @@ class _Reader:
             pool = [key for key in pool if key[1] == number]
             if not pool:
                 where = f" của mục tiêu {objective}" if objective is not None else ""
-                self.problem(row, column, f"Kế hoạch {plan} không có chỉ tiêu {number}{where}", text,
-                             "Kiểm tra lại số mục tiêu, chỉ tiêu.")
+                self.problem(
+                    row,
+                    column,
+                    f"Kế hoạch {plan} không có chỉ tiêu {number}{where}",
+                    text,
+                    "Kiểm tra lại số mục tiêu, chỉ tiêu.",
+                )
                 return None
         if numbered and objective is not None:
-            (o, i), = pool
+            ((o, i),) = pool
             wording = self.wording.sentences[(o, i)]
             if re.sub(r"[^\w]|\d", "", INDICATOR.sub("", folded)) and text_overlap(text, wording) < MIN_TEXT_OVERLAP:
-                self.problem(row, column, f"Nội dung dòng không khớp chỉ tiêu {i} của mục tiêu {o} trong kế hoạch",
-                             text, f"Chỉ tiêu trong kế hoạch: “{wording[:120]}”.")
+                self.problem(
+                    row,
+                    column,
+                    f"Nội dung dòng không khớp chỉ tiêu {i} của mục tiêu {o} trong kế hoạch",
+                    text,
+                    f"Chỉ tiêu trong kế hoạch: “{wording[:120]}”.",
+                )
                 return None
             return o, i
         scored = self.wording.ranked(text, pool)
@@ -286,10 +337,14 @@ class _Reader:
                 self.untracked.append(f"{self.table.name(row, column)} “{shorten(text, 50)}”")
                 return None
         near = ", ".join(f"{o}.{i} ({score:.0%})" for score, (o, i) in scored[:3])
-        self.problem(row, column, "Không xác định được dòng này thuộc chỉ tiêu nào của kế hoạch "
-                     f"{plan} (gần nhất: {near})", text,
-                     "Bắt đầu ô bằng “Chỉ tiêu N:” (và ghi “Mục tiêu N” ở cột MỤC TIÊU), hoặc ghi đúng nội dung "
-                     "chỉ tiêu như trong kế hoạch.")
+        self.problem(
+            row,
+            column,
+            f"Không xác định được dòng này thuộc chỉ tiêu nào của kế hoạch {plan} (gần nhất: {near})",
+            text,
+            "Bắt đầu ô bằng “Chỉ tiêu N:” (và ghi “Mục tiêu N” ở cột MỤC TIÊU), hoặc ghi đúng nội dung "
+            "chỉ tiêu như trong kế hoạch.",
+        )
         return None
 
     def unit_of(self, row: int) -> str:
@@ -301,8 +356,16 @@ class _Reader:
         text = _FOOTNOTE.sub("", text).strip()
         return text + self.unit_of(row) if _BARE.fullmatch(text) else text
 
-    def read_group(self, row: int, which: tuple[int, int], text: str, year: int, level: str | None,
-                   group: dict[str, int], agency: str | None) -> None:
+    def read_group(
+        self,
+        row: int,
+        which: tuple[int, int],
+        text: str,
+        year: int,
+        level: str | None,
+        group: dict[str, int],
+        agency: str | None,
+    ) -> None:
         t = self.table
         if all(NO_DATA.match(fold(t.text(row, c))) or not t.text(row, c) for c in group.values()):
             return  # nothing to report in this group (“-”, “Chưa triển khai”)
@@ -310,8 +373,13 @@ class _Reader:
             value = t.value(row, column)
             if isinstance(value, CellError):
                 cause = EXCEL_ERRORS.get(value.code, "công thức không tính ra được")
-                self.problem(row, column, f"Ô có lỗi công thức {value.code} ({cause})", value.code,
-                             f"Sửa công thức để ra {ROLE_WORDS[role]}, hoặc ghi số trực tiếp.")
+                self.problem(
+                    row,
+                    column,
+                    f"Ô có lỗi công thức {value.code} ({cause})",
+                    value.code,
+                    f"Sửa công thức để ra {ROLE_WORDS[role]}, hoặc ghi số trực tiếp.",
+                )
                 return
         try:
             if set(group) == {"result"}:
@@ -338,18 +406,33 @@ class _Reader:
                 continue
             labelled = level_of_label(measure.label)
             if level and labelled and labelled != level:
-                self.problem(row, column, f"Nhãn “{measure.label}” khác cấp của cột ({LEVEL_NAMES[level]})",
-                             measure.raw, "Ghi số liệu của từng cấp vào đúng cột của cấp đó.")
+                self.problem(
+                    row,
+                    column,
+                    f"Nhãn “{measure.label}” khác cấp của cột ({LEVEL_NAMES[level]})",
+                    measure.raw,
+                    "Ghi số liệu của từng cấp vào đúng cột của cấp đó.",
+                )
                 continue
             if part.unit == "percent" and any(t.maybe_unformatted_percent(row, c) for c in group.values()):
                 shown = t.text(row, group.get("rate", group.get("result", column)))
                 self.problem(row, column, PERCENT_LOST.format(shown=shown), shown, PERCENT_LOST_FIX)
                 continue
-            self.parsed.rows.append(ParsedRow(
-                self.parsed.plan_code, *which, part.part, level or labelled or "tinh", self.area_code, year, reading,
-                agency, t.source, t.name(row, column),
-                f"{measure.label}: {measure.raw}" if measure.label else measure.raw,
-            ))
+            self.parsed.rows.append(
+                ParsedRow(
+                    self.parsed.plan_code,
+                    *which,
+                    part.part,
+                    level or labelled or "tinh",
+                    self.area_code,
+                    year,
+                    reading,
+                    agency,
+                    t.source,
+                    t.name(row, column),
+                    f"{measure.label}: {measure.raw}" if measure.label else measure.raw,
+                )
+            )
 
     def composed(self, row: int, group: dict[str, int], which: tuple[int, int]) -> tuple[Measure | None, int]:
         """One measure from Tử số | Mẫu số | Tỷ lệ cells, written as an officer would in one cell; a bare rate
@@ -360,16 +443,19 @@ class _Reader:
         rate = _FOOTNOTE.sub("", t.text(row, group["rate"])).strip() if "rate" in group else ""
         if rate and _BARE.fullmatch(rate):
             percent = "%" in fold(self.header_of(group["rate"])) and any(
-                p.unit == "percent" for p in parts_of(self.catalogue, self.parsed.plan_code, *which))
+                p.unit == "percent" for p in parts_of(self.catalogue, self.parsed.plan_code, *which)
+            )
             rate += "%" if percent else self.unit_of(row)
         counts = t.text(row, group["result"]) if "result" in group else ""  # “8.688/17.174” beside its rate
         if counts and not numerator:
             return parse_measure(f"{counts} ({rate})" if rate else counts), group["result"]
         if bool(numerator) != bool(denominator):
             missing = "mẫu số" if numerator else "tử số"
-            raise NumberFormatError(f"có {'tử số' if numerator else 'mẫu số'} mà thiếu {missing}",
-                                    "Ghi cả tử số và mẫu số, hoặc chỉ ghi tỷ lệ.",
-                                    "denominator" if numerator else "numerator")
+            raise NumberFormatError(
+                f"có {'tử số' if numerator else 'mẫu số'} mà thiếu {missing}",
+                "Ghi cả tử số và mẫu số, hoặc chỉ ghi tỷ lệ.",
+                "denominator" if numerator else "numerator",
+            )
         fraction = f"{numerator}/{denominator}" if numerator else ""
         text = f"{fraction} ({rate})" if fraction and rate else fraction or rate
         if not text:
@@ -386,7 +472,7 @@ class _Reader:
 
 def lines_above(table: Table, layout: Layout) -> list[str]:
     """The document's lines above the table: a Word document's, or the sheet's rows above the header."""
-    rows = [row_text(r) for r in table.cells[:layout.header_rows[0]]]
+    rows = [row_text(r) for r in table.cells[: layout.header_rows[0]]]
     return table.above + [line for line in rows if line]
 
 
@@ -413,42 +499,71 @@ def _monitors(plan: pd.Series, years: list[int]) -> bool:
     return all(int(plan.monitoring_start) <= y <= int(plan.monitoring_end) for y in years)
 
 
-def choose_plan(catalogue: Catalogue, table: Table, layout: Layout, evidence: list[str],
-                years: list[int]) -> str:
+def choose_plan(catalogue: Catalogue, table: Table, layout: Layout, evidence: list[str], years: list[int]) -> str:
     """The plan the table reports: of the province the document names (any, when it names none), whose
     monitoring window holds ``years``, whose chỉ tiêu the rows' wording fits best."""
     plans = catalogue.plans[catalogue.plans.plan_code.isin(catalogue.plan_indicators.plan_code)]
     named = provinces_named(evidence, plans.province.unique())
     elsewhere = [p for p in provinces_named(evidence, province_names(catalogue)) if p not in set(plans.province)]
     if not named and elsewhere:
-        raise ReturnRejected([Problem(table.source, "", f"Không xác định được tỉnh và kế hoạch: tài liệu ghi tỉnh "
-                                      f"{elsewhere[0]}, chưa có kế hoạch nào của tỉnh này trong danh mục", "",
-                                      "Kiểm tra tên tỉnh trong tiêu đề; kế hoạch mới được thêm vào danh mục trước "
-                                      "khi nhận báo cáo.")])
+        raise ReturnRejected(
+            [
+                Problem(
+                    table.source,
+                    "",
+                    f"Không xác định được tỉnh và kế hoạch: tài liệu ghi tỉnh "
+                    f"{elsewhere[0]}, chưa có kế hoạch nào của tỉnh này trong danh mục",
+                    "",
+                    "Kiểm tra tên tỉnh trong tiêu đề; kế hoạch mới được thêm vào danh mục trước khi nhận báo cáo.",
+                )
+            ]
+        )
     pool = plans[plans.province.isin(named)] if named else plans
     fitting = [p for p in pool.itertuples() if _monitors(pd.Series(p._asdict()), years)]
     said = (f"tỉnh {', '.join(named)}" if named else "không ghi tên tỉnh") + f", năm {', '.join(map(str, years))}"
     if not fitting:
         windows = "; ".join(f"{p.plan_code}: {p.monitoring_start}–{p.monitoring_end}" for p in pool.itertuples())
-        raise ReturnRejected([Problem(table.source, "", f"Không có kế hoạch nào theo dõi số liệu này ({said})",
-                                      windows, "Kiểm tra tên tỉnh và năm của số liệu trong tiêu đề và tiêu đề cột.")])
+        raise ReturnRejected(
+            [
+                Problem(
+                    table.source,
+                    "",
+                    f"Không có kế hoạch nào theo dõi số liệu này ({said})",
+                    windows,
+                    "Kiểm tra tên tỉnh và năm của số liệu trong tiêu đề và tiêu đề cột.",
+                )
+            ]
+        )
     if len(fitting) == 1:
         return str(fitting[0].plan_code)
     indicator_col = layout.first("indicator")
-    texts = [table.text(r, indicator_col) for r in range(layout.header_rows[-1] + 1, len(table.cells))
-             if indicator_col is not None and table.text(r, indicator_col)]
+    texts = [
+        table.text(r, indicator_col)
+        for r in range(layout.header_rows[-1] + 1, len(table.cells))
+        if indicator_col is not None and table.text(r, indicator_col)
+    ]
     scores = []
     for p in fitting:
         wording = wording_of(catalogue, str(p.plan_code))
         keys = list(wording.wordings)
-        scores.append((sum(_Reader.confident(wording.ranked(t, keys)) for t in texts) / max(len(texts), 1),
-                       str(p.plan_code)))
+        scores.append(
+            (sum(_Reader.confident(wording.ranked(t, keys)) for t in texts) / max(len(texts), 1), str(p.plan_code))
+        )
     scores.sort(reverse=True)
     if scores[0][0] - scores[1][0] >= PLAN_MARGIN:
         return scores[0][1]
     both = ", ".join(f"{code} ({score:.0%} số dòng khớp)" for score, code in scores[:2])
-    raise ReturnRejected([Problem(table.source, "", f"Số liệu ({said}) khớp với hơn một kế hoạch: {both}", "",
-                                  "Ghi tên tỉnh và kế hoạch trong tiêu đề, ví dụ “… TỈNH NINH THUẬN NĂM 2019”.")])
+    raise ReturnRejected(
+        [
+            Problem(
+                table.source,
+                "",
+                f"Số liệu ({said}) khớp với hơn một kế hoạch: {both}",
+                "",
+                "Ghi tên tỉnh và kế hoạch trong tiêu đề, ví dụ “… TỈNH NINH THUẬN NĂM 2019”.",
+            )
+        ]
+    )
 
 
 def receipt(parsed: ParsedReturn, skipped: list[str], untracked: list[str]) -> str:
@@ -456,13 +571,13 @@ def receipt(parsed: ParsedReturn, skipped: list[str], untracked: list[str]) -> s
     dòng ngoài bảng (ghi chú, nơi nhận, chữ ký)”."""
     indicators = {(r.objective_no, r.indicator_no) for r in parsed.rows}
     years = ", ".join(str(y) for y in sorted({r.year for r in parsed.rows})) or str(parsed.year)
-    text = (f"Đã đọc {len(parsed.rows)} số liệu của {len(indicators)} chỉ tiêu (kế hoạch {parsed.plan_code}, "
-            f"năm {years})")
+    text = (
+        f"Đã đọc {len(parsed.rows)} số liệu của {len(indicators)} chỉ tiêu (kế hoạch {parsed.plan_code}, năm {years})"
+    )
     if skipped:
         text += f"; bỏ qua {len(skipped)} dòng ngoài bảng ({', '.join(describe(skipped))})"
     if untracked:
-        text += (f"; bỏ qua {len(untracked)} dòng không thuộc chỉ tiêu nào của kế hoạch: "
-                 + "; ".join(untracked))
+        text += f"; bỏ qua {len(untracked)} dòng không thuộc chỉ tiêu nào của kế hoạch: " + "; ".join(untracked)
     return text
 
 
@@ -476,9 +591,15 @@ def parse_appendix(tables: Iterable[Table], catalogue: Catalogue) -> ParsedRetur
     plan_code = choose_plan(catalogue, table, layout, evidence, years)
     province = catalogue.plan_provinces[plan_code]
     parsed = ParsedReturn("appendix", plan_code, province, None, years[-1], "nam", report_date=report_date(above))
-    reader = _Reader(table, layout, catalogue, parsed, province_area_code(catalogue, province) or "",
-                     wording_of(catalogue, plan_code), skipped=above + table.below)
+    reader = _Reader(
+        table,
+        layout,
+        catalogue,
+        parsed,
+        province_area_code(catalogue, province) or "",
+        wording_of(catalogue, plan_code),
+        skipped=above + table.below,
+    )
     reader.read()
     parsed.note = receipt(parsed, reader.skipped, reader.untracked)
     return parsed
-

@@ -31,17 +31,32 @@ NUMBERING = re.compile(r"^\(?(\d{1,2}|[a-zđ])\)?$")  # “(1)”, “2”, “A
 FRACTION = re.compile(r"\d\s*/\s*\d")
 
 RESULT_ROLES = ("result", "numerator", "denominator", "rate")
-ROLE_WORDS = {"target": "chỉ tiêu kế hoạch (không đọc)", "level": "cấp", "objective": "mục tiêu",
-              "indicator": "chỉ tiêu", "agency": "cơ quan báo cáo", "unit": "đơn vị tính", "result": "kết quả",
-              "numerator": "tử số", "denominator": "mẫu số", "rate": "tỷ lệ", "ignored": "không đọc",
-              "unknown": "chưa hiểu"}
+ROLE_WORDS = {
+    "target": "chỉ tiêu kế hoạch (không đọc)",
+    "level": "cấp",
+    "objective": "mục tiêu",
+    "indicator": "chỉ tiêu",
+    "agency": "cơ quan báo cáo",
+    "unit": "đơn vị tính",
+    "result": "kết quả",
+    "numerator": "tử số",
+    "denominator": "mẫu số",
+    "rate": "tỷ lệ",
+    "ignored": "không đọc",
+    "unknown": "chưa hiểu",
+}
 LEVEL_NAMES = {"tinh": "cấp tỉnh", "huyen": "cấp huyện", "xa": "cấp xã"}
-LAYOUT_FIX = ("Ghi rõ tiêu đề cột: “CHỈ TIÊU”, năm của số liệu (“NĂM 2019”), và nếu tách cột thì “Cấp tỉnh”/“Cấp "
-              "huyện”/“Cấp xã”, “Tử số”/“Mẫu số”/“Tỷ lệ (%)”; hoặc dùng biểu mẫu tạo bằng lệnh “bdg template”.")
-NO_TABLE = Problem("(tệp)", "", "Không nhận ra biểu báo cáo: không phải biểu mẫu của hệ thống và không có bảng phụ "
-                   "lục có cột CHỈ TIÊU và cột kết quả (SỐ LIỆU KẾT QUẢ … NĂM …)",
-                   fix="Dùng biểu mẫu tạo bằng lệnh “bdg template”, hoặc gửi bảng phụ lục có tiêu đề cột như trên.")
-
+LAYOUT_FIX = (
+    "Ghi rõ tiêu đề cột: “CHỈ TIÊU”, năm của số liệu (“NĂM 2019”), và nếu tách cột thì “Cấp tỉnh”/“Cấp "
+    "huyện”/“Cấp xã”, “Tử số”/“Mẫu số”/“Tỷ lệ (%)”; hoặc dùng biểu mẫu tạo bằng lệnh “bdg template”."
+)
+NO_TABLE = Problem(
+    "(tệp)",
+    "",
+    "Không nhận ra biểu báo cáo: không phải biểu mẫu của hệ thống và không có bảng phụ "
+    "lục có cột CHỈ TIÊU và cột kết quả (SỐ LIỆU KẾT QUẢ … NĂM …)",
+    fix="Dùng biểu mẫu tạo bằng lệnh “bdg template”, hoặc gửi bảng phụ lục có tiêu đề cột như trên.",
+)
 
 
 def role_of(text: str) -> str:
@@ -50,10 +65,12 @@ def role_of(text: str) -> str:
     if not h:
         return "unknown"
     if h in {"stt", "tt", "số tt", "số thứ tự", "mã", "mã số"} or any(
-            word in h for word in ("ghi chú", "đánh giá", "so sánh", "xếp loại")):
+        word in h for word in ("ghi chú", "đánh giá", "so sánh", "xếp loại")
+    ):
         return "ignored"
     if h.startswith(("mục tiêu", "kế hoạch", "chỉ tiêu kế hoạch", "chỉ tiêu giao")) and (
-            YEAR.search(h) or "đến năm" in h or "giao" in h):
+        YEAR.search(h) or "đến năm" in h or "giao" in h
+    ):
         return "target"  # the plan's own figure for a year, beside the results
     if "đơn vị tính" in h or h in {"đvt", "đơn vị"}:
         return "unit"
@@ -109,8 +126,11 @@ class Layout:
         for c in self.columns:
             if c.role == "unknown" and not c.header:
                 continue
-            words = ROLE_WORDS[c.role] + (f" năm {c.year}" if c.year else "") + (
-                f" {LEVEL_NAMES[c.level]}" if c.level else "")
+            words = (
+                ROLE_WORDS[c.role]
+                + (f" năm {c.year}" if c.year else "")
+                + (f" {LEVEL_NAMES[c.level]}" if c.level else "")
+            )
             pieces.append(f"{table.column_name(c.index)} “{c.header[:60]}” = {words}")
         return "\n".join(pieces)  # one column per line in the error report
 
@@ -122,8 +142,9 @@ class LayoutError(ValueError):
 def _is_data_cell(text: str) -> bool:
     """A cell only a data row holds: a result, a number, a numbered or long chỉ tiêu wording."""
     h = fold(text)
-    return bool(FRACTION.search(h) or OBJECTIVE.match(h) or INDICATOR.search(h)
-                or re.fullmatch(r"[\d.,%\s]+", h) or len(h) > 80)
+    return bool(
+        FRACTION.search(h) or OBJECTIVE.match(h) or INDICATOR.search(h) or re.fullmatch(r"[\d.,%\s]+", h) or len(h) > 80
+    )
 
 
 def _header_start(table: Table) -> int | None:
@@ -157,11 +178,14 @@ def read_layout(table: Table) -> Layout | None:
     if start is None:
         return None
     band = _header_band(table, start)
-    headings = [r for r in band if not all(NUMBERING.match(fold(t)) for t in
-                                           (table.text(r, c) for c in range(table.width)) if t)]
+    headings = [
+        r
+        for r in band
+        if not all(NUMBERING.match(fold(t)) for t in (table.text(r, c) for c in range(table.width)) if t)
+    ]
     paths: list[list[str]] = [[] for _ in range(table.width)]
     for position, row in enumerate(headings):
-        below = headings[position + 1:]
+        below = headings[position + 1 :]
         left = ""
         for c in range(table.width):
             text = table.text(row, c)
@@ -190,32 +214,40 @@ def check_layout(layout: Layout, table: Table, title_year: int | None = None) ->
     ``title_year``, the year the document's title gives its results."""
     data_start = layout.header_rows[-1] + 1
     for c in layout.columns:
-        if c.role == "unknown" and any(re.search(r"\d", table.text(r, c.index))
-                                       for r in range(data_start, len(table.cells))):
-            raise LayoutError(f"{table.column_name(c.index)} có số liệu nhưng tiêu đề "
-                              f"“{c.header[:60] or '(trống)'}” không cho biết đó là gì")
+        if c.role == "unknown" and any(
+            re.search(r"\d", table.text(r, c.index)) for r in range(data_start, len(table.cells))
+        ):
+            raise LayoutError(
+                f"{table.column_name(c.index)} có số liệu nhưng tiêu đề "
+                f"“{c.header[:60] or '(trống)'}” không cho biết đó là gì"
+            )
     results = [c for c in layout.columns if c.role in RESULT_ROLES]
     if not results:
         raise LayoutError("không có cột kết quả")
     undated = [c for c in results if c.year is None]
     if undated and title_year is not None:
-        layout.columns = [Column(c.index, c.role, c.header, title_year, c.level) if c in undated else c
-                          for c in layout.columns]
+        layout.columns = [
+            Column(c.index, c.role, c.header, title_year, c.level) if c in undated else c for c in layout.columns
+        ]
         results = [c for c in layout.columns if c.role in RESULT_ROLES]
     elif undated:
-        raise LayoutError(f"không rõ năm của số liệu ở {table.column_name(undated[0].index)} "
-                          f"“{undated[0].header[:60]}”")
+        raise LayoutError(
+            f"không rõ năm của số liệu ở {table.column_name(undated[0].index)} “{undated[0].header[:60]}”"
+        )
     for c in results:
         group = layout.groups.setdefault((c.year or 0, c.level), {})
         if c.role in group:
-            raise LayoutError(f"hai cột cùng là {ROLE_WORDS[c.role]} năm {c.year}"
-                              + (f" {LEVEL_NAMES[c.level]}" if c.level else ""))
+            raise LayoutError(
+                f"hai cột cùng là {ROLE_WORDS[c.role]} năm {c.year}" + (f" {LEVEL_NAMES[c.level]}" if c.level else "")
+            )
         group[c.role] = c.index
     for (year, level), group in layout.groups.items():
         where = f"năm {year}" + (f" {LEVEL_NAMES[level]}" if level else "")
         if ("numerator" in group) != ("denominator" in group):
-            raise LayoutError(f"có cột {'tử số' if 'numerator' in group else 'mẫu số'} mà không có cột "
-                              f"{'mẫu số' if 'numerator' in group else 'tử số'} ({where})")
+            raise LayoutError(
+                f"có cột {'tử số' if 'numerator' in group else 'mẫu số'} mà không có cột "
+                f"{'mẫu số' if 'numerator' in group else 'tử số'} ({where})"
+            )
         if "result" in group and "numerator" in group and "rate" not in group:
             group["rate"] = group.pop("result")  # Tử số | Mẫu số | Kết quả: the result is their rate
         if "result" in group and len(group) > 1 and set(group) != {"result", "rate"}:
@@ -236,10 +268,15 @@ def checked(layout: Layout, table: Table, title_year: int | None, said: str = ""
     try:
         check_layout(layout, table, title_year)
     except LayoutError as exc:
-        raise ReturnRejected([Problem(
-            table.source, table.name(layout.header_rows[0], 0),
-            f"Không đọc chắc chắn được bảng phụ lục: {exc}", f"Đã hiểu:\n{layout.understood(table)}{said}",
-            LAYOUT_FIX)]) from exc
+        raise ReturnRejected(
+            [
+                Problem(
+                    table.source,
+                    table.name(layout.header_rows[0], 0),
+                    f"Không đọc chắc chắn được bảng phụ lục: {exc}",
+                    f"Đã hiểu:\n{layout.understood(table)}{said}",
+                    LAYOUT_FIX,
+                )
+            ]
+        ) from exc
     return layout
-
-

@@ -123,12 +123,22 @@ class Ledger:
     # -- arrivals -------------------------------------------------------------------------------------
     def _arrival(self, row: tuple) -> Arrival:
         seq, digest, name, source, inbox, size, mtime_ns, received, archived_at, archive_name = row
-        return Arrival(seq, digest, name, Path(os.fsdecode(source)), bool(inbox), size, mtime_ns,
-                       dt.datetime.fromisoformat(received), dt.datetime.fromisoformat(archived_at),
-                       self.dir / archive_name)
+        return Arrival(
+            seq,
+            digest,
+            name,
+            Path(os.fsdecode(source)),
+            bool(inbox),
+            size,
+            mtime_ns,
+            dt.datetime.fromisoformat(received),
+            dt.datetime.fromisoformat(archived_at),
+            self.dir / archive_name,
+        )
 
-    _COLUMNS = ("seq, content_hash, file_name, source_path, from_inbox, size, mtime_ns, received_at, archived_at, "
-                "archive_name")
+    _COLUMNS = (
+        "seq, content_hash, file_name, source_path, from_inbox, size, mtime_ns, received_at, archived_at, archive_name"
+    )
 
     def arrivals(self, where: str = "TRUE", params: Iterable = ()) -> list[Arrival]:
         rows = self.con.execute(f"SELECT {self._COLUMNS} FROM arrival WHERE {where} ORDER BY seq", tuple(params))
@@ -165,14 +175,27 @@ class Ledger:
                 continue
             from_inbox = path.parent == Path(os.path.abspath(self.raw_dir))
             received = dt.datetime.fromtimestamp(before.st_mtime_ns / 1e9).isoformat()
-            new.append((digest, display_name(path), source, int(from_inbox), before.st_size, before.st_mtime_ns,
-                        received, dt.datetime.now().isoformat(), str(archived.relative_to(self.dir))))
+            new.append(
+                (
+                    digest,
+                    display_name(path),
+                    source,
+                    int(from_inbox),
+                    before.st_size,
+                    before.st_mtime_ns,
+                    received,
+                    dt.datetime.now().isoformat(),
+                    str(archived.relative_to(self.dir)),
+                )
+            )
         if new:
             with self.transaction() as con:
                 first = con.execute("SELECT coalesce(max(seq), 0) + 1 FROM arrival").fetchone()[0]
                 con.executemany(
                     "INSERT INTO arrival (content_hash, file_name, source_path, from_inbox, size, mtime_ns, "
-                    "received_at, archived_at, archive_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", new)
+                    "received_at, archived_at, archive_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    new,
+                )
             found += self.arrivals("seq >= ?", [first])
         return sorted(found, key=lambda a: a.seq), changing
 
@@ -213,8 +236,10 @@ class Ledger:
         """Record where inbox files went once their fates were committed (None: left where they were)."""
         now = dt.datetime.now().isoformat()
         with self.transaction() as con:
-            con.executemany("UPDATE arrival SET settled_to = ?, settled_at = ? WHERE seq = ?",
-                            [(str(target) if target else "", now, seq) for seq, target in settled])
+            con.executemany(
+                "UPDATE arrival SET settled_to = ?, settled_at = ? WHERE seq = ?",
+                [(str(target) if target else "", now, seq) for seq, target in settled],
+            )
 
     # -- fates ----------------------------------------------------------------------------------------
     def replace_fates(self, fates: list[tuple[int, str, str | None, bool]]) -> None:
@@ -229,8 +254,10 @@ class Ledger:
     # -- files that crashed a reader ------------------------------------------------------------------
     def remember_crash(self, digest: str, file_name: str) -> None:
         with self.transaction() as con:
-            con.execute("INSERT OR IGNORE INTO crashed_reader VALUES (?, ?, ?)",
-                        [digest, file_name, dt.datetime.now().isoformat()])
+            con.execute(
+                "INSERT OR IGNORE INTO crashed_reader VALUES (?, ?, ?)",
+                [digest, file_name, dt.datetime.now().isoformat()],
+            )
 
     def crashed_readers(self) -> set[str]:
         return {h for (h,) in self.con.execute("SELECT content_hash FROM crashed_reader")}

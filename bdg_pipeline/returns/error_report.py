@@ -18,8 +18,15 @@ from .model import Problem
 
 SHEET = "Loi"
 HEADER_ROW = 6
-COLUMNS = (("STT", 5), ("Trang tính", 12), ("Ô", 7), ("Chỉ tiêu, địa bàn", 36), ("Vấn đề", 46),
-           ("Giá trị tìm thấy", 38), ("Cách sửa", 48))
+COLUMNS = (
+    ("STT", 5),
+    ("Trang tính", 12),
+    ("Ô", 7),
+    ("Chỉ tiêu, địa bàn", 36),
+    ("Vấn đề", 46),
+    ("Giá trị tìm thấy", 38),
+    ("Cách sửa", 48),
+)
 SETTLED_ROW = 5  # the line saying a correction was accepted, above the table
 SETTLED_MARK = "ĐÃ XỬ LÝ"
 GENERAL_FIX = "Sửa theo nội dung ở cột “Vấn đề”, lưu tệp rồi gửi lại; cần hỗ trợ, gửi kèm báo cáo lỗi này."
@@ -36,8 +43,10 @@ def write_error_report(path: Path, file_name: str, problems: list[Problem]) -> P
     ws["A3"] = f"Thời điểm kiểm tra: {dt.datetime.now():%d/%m/%Y %H:%M}"
     notes = [p.message for p in problems if p.info]
     problems = [p for p in problems if not p.info]
-    ws["A4"] = (f"Tệp chưa được tiếp nhận: có {len(problems)} lỗi cần sửa. Sửa tất cả rồi gửi lại toàn bộ tệp "
-                "(số liệu đúng trong tệp cũng chưa được ghi nhận)." + "".join(f" {n}." for n in notes))
+    ws["A4"] = (
+        f"Tệp chưa được tiếp nhận: có {len(problems)} lỗi cần sửa. Sửa tất cả rồi gửi lại toàn bộ tệp "
+        "(số liệu đúng trong tệp cũng chưa được ghi nhận)." + "".join(f" {n}." for n in notes)
+    )
     ws["A4"].font = Font(name=FONT, bold=True, color="C00000")
     for row in range(2, 4):
         ws.cell(row=row, column=1).font = Font(name=FONT)
@@ -81,9 +90,14 @@ def note_settled(path: Path, settled_by: str) -> None:
     ws = wb[SHEET] if SHEET in wb.sheetnames else wb.active
     if str(ws.cell(row=SETTLED_ROW, column=1).value or "").startswith(SETTLED_MARK):
         return
-    cell = ws.cell(row=SETTLED_ROW, column=1, value=(
-        f"{SETTLED_MARK}: tệp “{settled_by}” cùng kế hoạch, cơ quan, năm và kỳ báo cáo đã được tiếp nhận "
-        f"({dt.datetime.now():%d/%m/%Y %H:%M}); tệp bị trả lại này không cần gửi lại."))
+    cell = ws.cell(
+        row=SETTLED_ROW,
+        column=1,
+        value=(
+            f"{SETTLED_MARK}: tệp “{settled_by}” cùng kế hoạch, cơ quan, năm và kỳ báo cáo đã được tiếp nhận "
+            f"({dt.datetime.now():%d/%m/%Y %H:%M}); tệp bị trả lại này không cần gửi lại."
+        ),
+    )
     cell.data_type = "s"
     cell.font = Font(name=FONT, bold=True, color="007A33")
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")

@@ -33,8 +33,10 @@ def far_patterns(max_rows: int, max_columns: int, any_space: bool) -> tuple[re.P
     ``max_columns``'s) — everything beyond the limits, and a little within."""
     space = rb"\s" if any_space else b" "
     digits, letters = len(str(max_rows)), len(column_letters(max_columns))
-    return (re.compile(space + rb'r="[A-Za-z]{0,6}(\d{%d,12})"' % digits),
-            re.compile(space + rb'r="([A-Za-z]{%d,6})\d' % letters))
+    return (
+        re.compile(space + rb'r="[A-Za-z]{0,6}(\d{%d,12})"' % digits),
+        re.compile(space + rb'r="([A-Za-z]{%d,6})\d' % letters),
+    )
 
 
 TABLE_NS = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -84,7 +86,7 @@ class WorksheetScan:
         text = self._tail + data
         extent = self.extent
         if not self._tail:  # the dimension stands before the sheet's data: looked for in the first chunk only
-            for letters, row in DIMENSION.findall(text[:text.find(b"<sheetData")] if b"<sheetData" in text else text):
+            for letters, row in DIMENSION.findall(text[: text.find(b"<sheetData")] if b"<sheetData" in text else text):
                 extent.rows = max(extent.rows, int(row))
                 self._columns.add(letters)
         rows, columns = far_patterns(*self._limits, any(s in text for s in OTHER_SPACES))

@@ -17,15 +17,30 @@ from .model import fold
 from .today import is_ahead
 
 _KINDS: list[tuple[str, re.Pattern[str]]] = [
-    ("quốc hiệu", re.compile(r"^(cộng hòa xã hội chủ nghĩa việt nam|cộng hoà xã hội chủ nghĩa việt nam|độc lập\s*[-–]"
-                             r"\s*tự do)")),
+    (
+        "quốc hiệu",
+        re.compile(
+            r"^(cộng hòa xã hội chủ nghĩa việt nam|cộng hoà xã hội chủ nghĩa việt nam|độc lập\s*[-–]"
+            r"\s*tự do)"
+        ),
+    ),
     ("số ký hiệu", re.compile(r"^số\s*:")),
-    ("ghi chú", re.compile(r"^(ghi chú|chú thích|chú giải|lưu ý|chú ý|nguồn( số liệu)?)\b\s*[:.(]|^\(?\*+\)?"
-                           r"")),
+    (
+        "ghi chú",
+        re.compile(
+            r"^(ghi chú|chú thích|chú giải|lưu ý|chú ý|nguồn( số liệu)?)\b\s*[:.(]|^\(?\*+\)?"
+            r""
+        ),
+    ),
     ("nơi nhận", re.compile(r"^(nơi nhận|[-–•+]?\s*lưu\s*:?\s*(vt|văn thư))")),
-    ("chữ ký", re.compile(r"^(người (lập|lập biểu|tổng hợp|kiểm tra|ghi)|thủ trưởng|(kt|tm|tl|tuq|q)\s*\.|"
-                          r"(phó )?(giám đốc|chủ tịch|cục trưởng|trưởng phòng|chánh văn phòng)\b|\(ký|ký tên|"
-                          r"xác nhận)")),
+    (
+        "chữ ký",
+        re.compile(
+            r"^(người (lập|lập biểu|tổng hợp|kiểm tra|ghi)|thủ trưởng|(kt|tm|tl|tuq|q)\s*\.|"
+            r"(phó )?(giám đốc|chủ tịch|cục trưởng|trưởng phòng|chánh văn phòng)\b|\(ký|ký tên|"
+            r"xác nhận)"
+        ),
+    ),
     ("ngày tháng", re.compile(r"ngày\s*[.…\d]*\s*tháng\s*[.…\d]*\s*năm\s*\d{4}")),
     ("lời văn", re.compile(r"^(trên đây|kính gửi|căn cứ|thực hiện)\b")),
 ]
@@ -36,7 +51,8 @@ RESULT_WORDS = re.compile(r"kết quả|số liệu|thực hiện (các )?chỉ 
 _NOT_RESULT_YEAR = re.compile(
     r"giai đoạn\s*\d{4}\s*[-–—]\s*\d{4}|\d{4}\s*[-–—]\s*\d{4}|(đến|tới|tầm nhìn)( năm)?\s*\d{4}"
     r"|ngày\s*[.…\d]*\s*tháng\s*[.…\d]*\s*năm\s*\d{4}|tháng\s*\d{1,2}\s*(năm|/)\s*\d{4}|\d+/\d{4}/\S+"
-    r"|nhiệm kỳ\s*\d{4}")
+    r"|nhiệm kỳ\s*\d{4}"
+)
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 
 

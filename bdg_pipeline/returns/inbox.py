@@ -38,8 +38,9 @@ MARK = "…"  # where a shortened name was cut
 def looks_like_return(path: Path) -> bool:
     """Named like a return (Excel lock files, hidden and partial downloads are not)."""
     name = path.name.lower()
-    return (not name.startswith(IGNORED_PREFIXES) and not name.endswith(IGNORED_SUFFIXES)
-            and name.endswith(INBOX_SUFFIXES))
+    return (
+        not name.startswith(IGNORED_PREFIXES) and not name.endswith(IGNORED_SUFFIXES) and name.endswith(INBOX_SUFFIXES)
+    )
 
 
 def is_regular(path: Path) -> bool:
@@ -70,8 +71,12 @@ def not_regular_reason(path: Path) -> str:
 
 def refused(paths: list[Path]) -> list[str]:
     """The message for each of ``paths`` that is not a regular file; they are left where they are."""
-    return [f"{display_name(p)}: không tiếp nhận — {not_regular_reason(p)}; để nguyên tại chỗ. Hãy chép chính tệp "
-            "báo cáo (không phải liên kết) vào thư mục nhận." for p in paths if not is_regular(p)]
+    return [
+        f"{display_name(p)}: không tiếp nhận — {not_regular_reason(p)}; để nguyên tại chỗ. Hãy chép chính tệp "
+        "báo cáo (không phải liên kết) vào thư mục nhận."
+        for p in paths
+        if not is_regular(p)
+    ]
 
 
 def refused_in_inbox(raw_dir: Path) -> list[str]:

@@ -21,8 +21,17 @@ from .readings import KeptReadings, reading_key, readings_dir, set_aside_others
 from .recording import FileOutcome, Parsed, record_batch
 from .workbook import Limits
 
-__all__ = ["FileOutcome", "PARSED_SCHEMA", "display_name", "inbox_files", "ingest_arrivals", "ingest_files",
-           "is_inbox_file", "parse_return", "parse_returns"]
+__all__ = [
+    "FileOutcome",
+    "PARSED_SCHEMA",
+    "display_name",
+    "inbox_files",
+    "ingest_arrivals",
+    "ingest_files",
+    "is_inbox_file",
+    "parse_return",
+    "parse_returns",
+]
 PARALLEL_MIN_FILES = 8  # below this, starting a second reading process costs more than it saves
 RECORD_FILES = 64  # files recorded in one transaction during a long ingest
 RECORD_ROWS = 100_000
@@ -32,9 +41,16 @@ AfterCommit = Callable[[list[Parsed], list[FileOutcome]], None]
 progress: ContextVar[Callable[[int, int], None] | None] = ContextVar("progress", default=None)
 
 
-def ingest_arrivals(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], catalogue: Catalogue,
-                    settings: Settings, limits: Limits | None = None, workers: int | None = None,
-                    after_commit: AfterCommit | None = None, whole_archive: bool = False) -> list[FileOutcome]:
+def ingest_arrivals(
+    con: duckdb.DuckDBPyConnection,
+    arrivals: list[Arrival],
+    catalogue: Catalogue,
+    settings: Settings,
+    limits: Limits | None = None,
+    workers: int | None = None,
+    after_commit: AfterCommit | None = None,
+    whole_archive: bool = False,
+) -> list[FileOutcome]:
     """Record arrivals in their order: parse (in parallel) the files whose reading is not kept, then record
     in batches, calling ``after_commit`` once each batch is committed (the ledger's fates, moving inbox
     files). ``whole_archive``: these are every arrival, so readings kept under another key are deleted."""
@@ -52,8 +68,9 @@ def ingest_arrivals(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], cat
     readers: Readers | None = None
     if parsing or recalled:
         # a kept reading found damaged is read then, alone: the pool is started for such a file too
-        readers = Readers(max(1, workers) if len(parsing) >= PARALLEL_MIN_FILES else 1, catalogue,
-                          Confinement.of(settings))
+        readers = Readers(
+            max(1, workers) if len(parsing) >= PARALLEL_MIN_FILES else 1, catalogue, Confinement.of(settings)
+        )
     by_path = {a.archived: a for a in arrivals}
 
     def remember(path: Path) -> None:
@@ -116,8 +133,14 @@ def ingest_arrivals(con: duckdb.DuckDBPyConnection, arrivals: list[Arrival], cat
     return outcomes
 
 
-def ingest_files(con: duckdb.DuckDBPyConnection, paths: list[Path], catalogue: Catalogue, settings: Settings,
-                 limits: Limits | None = None, workers: int | None = None) -> list[FileOutcome]:
+def ingest_files(
+    con: duckdb.DuckDBPyConnection,
+    paths: list[Path],
+    catalogue: Catalogue,
+    settings: Settings,
+    limits: Limits | None = None,
+    workers: int | None = None,
+) -> list[FileOutcome]:
     """Archive files (oldest first) and record them into ``con``: the building block under
     ``pipeline.ingest``, without its lock, ledger fates or publishing."""
     ordered = sorted(paths, key=lambda p: (p.stat().st_mtime_ns, p.name))

@@ -40,8 +40,13 @@ def parts_of(catalogue: Catalogue, plan_code: str, objective_no: int, indicator_
     pi = catalogue.plan_indicators
     rows = pi[(pi.plan_code == plan_code) & (pi.objective_no == objective_no) & (pi.indicator_no == indicator_no)]
     return [
-        PartInfo(r.part, r.indicator_code, r.unit, tuple(fold(x) for x in str(r.labels).split(";") if x.strip()),
-                 bool(r.is_default))
+        PartInfo(
+            r.part,
+            r.indicator_code,
+            r.unit,
+            tuple(fold(x) for x in str(r.labels).split(";") if x.strip()),
+            bool(r.is_default),
+        )
         for r in rows.itertuples()
     ]
 
@@ -54,11 +59,23 @@ def indicator_text(catalogue: Catalogue, plan_code: str, objective_no: int, indi
 
 # Abbreviations offices write in tables, spelled out before words are compared.
 ABBREVIATIONS = {
-    "vbqppl": "văn bản quy phạm pháp luật", "hđnd": "hội đồng nhân dân", "ubnd": "ủy ban nhân dân",
-    "bđg": "bình đẳng giới", "cbccvc": "cán bộ công chức viên chức", "cbcc": "cán bộ công chức",
-    "htx": "hợp tác xã", "thcs": "trung học cơ sở", "thpt": "trung học phổ thông", "dtts": "dân tộc thiểu số",
-    "gdnn": "giáo dục nghề nghiệp", "ctxh": "công tác xã hội", "bltcg": "bạo lực trên cơ sở giới",
-    "bạo lực gđ": "bạo lực gia đình", "cq": "cơ quan", "dn": "doanh nghiệp", "tp": "thành phố",
+    "vbqppl": "văn bản quy phạm pháp luật",
+    "hđnd": "hội đồng nhân dân",
+    "ubnd": "ủy ban nhân dân",
+    "bđg": "bình đẳng giới",
+    "cbccvc": "cán bộ công chức viên chức",
+    "cbcc": "cán bộ công chức",
+    "htx": "hợp tác xã",
+    "thcs": "trung học cơ sở",
+    "thpt": "trung học phổ thông",
+    "dtts": "dân tộc thiểu số",
+    "gdnn": "giáo dục nghề nghiệp",
+    "ctxh": "công tác xã hội",
+    "bltcg": "bạo lực trên cơ sở giới",
+    "bạo lực gđ": "bạo lực gia đình",
+    "cq": "cơ quan",
+    "dn": "doanh nghiệp",
+    "tp": "thành phố",
 }
 _ABBREVIATION = re.compile(r"\b(" + "|".join(re.escape(a) for a in ABBREVIATIONS) + r")\b")
 
@@ -108,8 +125,11 @@ class Wording:
                 counts[word] = counts.get(word, 0) + 1
         n = len(found)
         weight = {word: math.log((n + 1) / (k + 0.5)) for word, k in counts.items()}
-        return cls({key: tuple(texts) for key, texts in found.items()},
-                   {key: " ".join(texts) for key, texts in sentences.items()}, weight)
+        return cls(
+            {key: tuple(texts) for key, texts in found.items()},
+            {key: " ".join(texts) for key, texts in sentences.items()},
+            weight,
+        )
 
     def _mass(self, words: frozenset[str]) -> float:
         unseen = math.log(len(self.wordings) + 2)  # a word no chỉ tiêu uses weighs most
@@ -172,5 +192,7 @@ def resolve_part(parts: list[PartInfo], measure: Measure, row_text: str) -> Part
     defaults = [p for p in (fitting or parts) if p.is_default]
     if len(defaults) == 1:
         return defaults[0]
-    raise MatchError(f"không xác định được số liệu “{measure.raw}” thuộc phần nào của chỉ tiêu; "
-                     f"ghi nhãn trước số liệu, ví dụ “Thạc sỹ: 17/40” (các phần: {_describe(parts)})")
+    raise MatchError(
+        f"không xác định được số liệu “{measure.raw}” thuộc phần nào của chỉ tiêu; "
+        f"ghi nhãn trước số liệu, ví dụ “Thạc sỹ: 17/40” (các phần: {_describe(parts)})"
+    )

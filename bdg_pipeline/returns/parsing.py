@@ -28,15 +28,24 @@ from .workbook import Limits, check_container, open_values, open_workbook
 
 log = logging.getLogger(__name__)
 PARSE_CHUNK = 16  # at most this many returns parsed and validated together (one pandera call)
-FIELD_NAMES = {"numerator": "Tử số", "denominator": "Mẫu số", "value": "Giá trị", "level": "Cấp",
-               "unit": "Đơn vị", "year": "Năm"}
+FIELD_NAMES = {
+    "numerator": "Tử số",
+    "denominator": "Mẫu số",
+    "value": "Giá trị",
+    "level": "Cấp",
+    "unit": "Đơn vị",
+    "year": "Năm",
+}
 MAX_COUNT = 2**63 - 1
-UNEXPECTED = ("Lỗi không lường trước khi đọc tệp này ({kind}). Tệp chưa được tiếp nhận; các tệp khác vẫn được xử "
-              "lý bình thường")
+UNEXPECTED = (
+    "Lỗi không lường trước khi đọc tệp này ({kind}). Tệp chưa được tiếp nhận; các tệp khác vẫn được xử lý bình thường"
+)
 UNEXPECTED_FIX = "Hãy gửi tệp này cho bộ phận kỹ thuật (kèm báo cáo lỗi này) để được hỗ trợ."
 TOO_MUCH_MEMORY = "Tệp cần quá nhiều bộ nhớ để đọc (vượt giới hạn của chương trình đọc tệp)"
-TOO_MUCH_MEMORY_FIX = ("Xóa các dòng, cột, trang tính thừa (nhấn Ctrl+End để thấy ô cuối cùng), lưu lại rồi gửi lại; "
-                       "số liệu nhiều thì chia thành nhiều tệp.")
+TOO_MUCH_MEMORY_FIX = (
+    "Xóa các dòng, cột, trang tính thừa (nhấn Ctrl+End để thấy ô cuối cùng), lưu lại rồi gửi lại; "
+    "số liệu nhiều thì chia thành nhiều tệp."
+)
 
 
 def unexpected_problem(exc: BaseException, log_dir: Path | None) -> Problem:
@@ -66,9 +75,13 @@ def read_return(path: Path, catalogue: Catalogue, limits: Limits | None = None) 
         workbook.close()
 
 
-def parse_returns(paths: list[Path], catalogue: Catalogue, limits: Limits | None = None,
-                  log_dir: Path | None = None,
-                  before_each: Callable[[], None] | None = None) -> list[ParsedReturn | list[Problem]]:
+def parse_returns(
+    paths: list[Path],
+    catalogue: Catalogue,
+    limits: Limits | None = None,
+    log_dir: Path | None = None,
+    before_each: Callable[[], None] | None = None,
+) -> list[ParsedReturn | list[Problem]]:
     """Parse several returns; each comes back validated, or as the list of every problem found in it.
     ``before_each`` runs before each file is read (a reading process sets its processor-time limit there).
 
@@ -83,10 +96,16 @@ def parse_returns(paths: list[Path], catalogue: Catalogue, limits: Limits | None
             parsed = read_return(path, catalogue, limits)
             parsed.day_bound = met_ahead()
             if limits is not None and parsed.year > limits.as_of_year:
-                parsed.problems.append(Problem(
-                    "_meta" if parsed.kind == "template" else "(tệp)", "",
-                    f"Năm số liệu {parsed.year} sau năm đánh giá {limits.as_of_year}: chưa thể có số liệu của năm này",
-                    str(parsed.year), "Kiểm tra năm số liệu; dùng biểu mẫu của đúng năm (lệnh bdg template)."))
+                parsed.problems.append(
+                    Problem(
+                        "_meta" if parsed.kind == "template" else "(tệp)",
+                        "",
+                        f"Năm số liệu {parsed.year} sau năm đánh giá {limits.as_of_year}: "
+                        "chưa thể có số liệu của năm này",
+                        str(parsed.year),
+                        "Kiểm tra năm số liệu; dùng biểu mẫu của đúng năm (lệnh bdg template).",
+                    )
+                )
             read.append(parsed)
         except ReturnRejected as exc:
             read.append(exc.problems)
@@ -131,15 +150,30 @@ def parse_return(path: Path, catalogue: Catalogue, limits: Limits | None = None)
 
 
 # The observations of one return as parsed (fact_observation without submission_id and source_file).
-PARSED_SCHEMA = pyarrow.schema([
-    ("plan_code", pyarrow.string()), ("objective_no", pyarrow.int64()), ("indicator_no", pyarrow.int64()),
-    ("part", pyarrow.string()), ("indicator_code", pyarrow.string()), ("unit", pyarrow.string()),
-    ("level", pyarrow.string()), ("area_code", pyarrow.string()), ("year", pyarrow.int64()),
-    ("numerator", pyarrow.int64()), ("denominator", pyarrow.int64()), ("value", pyarrow.float64()),
-    ("printed_value", pyarrow.float64()), ("printed_text", pyarrow.string()), ("agency_code", pyarrow.string()),
-    ("source_sheet", pyarrow.string()), ("source_cell", pyarrow.string()), ("flagged", pyarrow.bool_()),
-    ("flag_reason", pyarrow.string()), ("withdrawn", pyarrow.bool_()),
-])
+PARSED_SCHEMA = pyarrow.schema(
+    [
+        ("plan_code", pyarrow.string()),
+        ("objective_no", pyarrow.int64()),
+        ("indicator_no", pyarrow.int64()),
+        ("part", pyarrow.string()),
+        ("indicator_code", pyarrow.string()),
+        ("unit", pyarrow.string()),
+        ("level", pyarrow.string()),
+        ("area_code", pyarrow.string()),
+        ("year", pyarrow.int64()),
+        ("numerator", pyarrow.int64()),
+        ("denominator", pyarrow.int64()),
+        ("value", pyarrow.float64()),
+        ("printed_value", pyarrow.float64()),
+        ("printed_text", pyarrow.string()),
+        ("agency_code", pyarrow.string()),
+        ("source_sheet", pyarrow.string()),
+        ("source_cell", pyarrow.string()),
+        ("flagged", pyarrow.bool_()),
+        ("flag_reason", pyarrow.string()),
+        ("withdrawn", pyarrow.bool_()),
+    ]
+)
 
 
 def observations_table(parsed: ParsedReturn, catalogue: Catalogue) -> pyarrow.Table:
@@ -149,59 +183,126 @@ def observations_table(parsed: ParsedReturn, catalogue: Catalogue) -> pyarrow.Ta
     rows = parsed.rows
     keys = [parts[(r.plan_code, r.objective_no, r.indicator_no, r.part)] for r in rows]
     readings = [r.reading for r in rows]
-    return pyarrow.table({
-        "plan_code": [r.plan_code for r in rows], "objective_no": [r.objective_no for r in rows],
-        "indicator_no": [r.indicator_no for r in rows], "part": [r.part for r in rows],
-        "indicator_code": [k[0] for k in keys], "unit": [k[1] for k in keys],
-        "level": [r.level for r in rows], "area_code": [r.area_code for r in rows], "year": [r.year for r in rows],
-        "numerator": [x.numerator for x in readings], "denominator": [x.denominator for x in readings],
-        "value": [x.value for x in readings], "printed_value": [x.printed_value for x in readings],
-        "printed_text": [r.printed_text for r in rows], "agency_code": [r.agency_code for r in rows],
-        "source_sheet": [r.sheet for r in rows], "source_cell": [r.cell for r in rows],
-        "flagged": [x.flag is not None for x in readings], "flag_reason": [x.flag for x in readings],
-        "withdrawn": [r.withdrawn for r in rows],
-    }, schema=PARSED_SCHEMA)
+    return pyarrow.table(
+        {
+            "plan_code": [r.plan_code for r in rows],
+            "objective_no": [r.objective_no for r in rows],
+            "indicator_no": [r.indicator_no for r in rows],
+            "part": [r.part for r in rows],
+            "indicator_code": [k[0] for k in keys],
+            "unit": [k[1] for k in keys],
+            "level": [r.level for r in rows],
+            "area_code": [r.area_code for r in rows],
+            "year": [r.year for r in rows],
+            "numerator": [x.numerator for x in readings],
+            "denominator": [x.denominator for x in readings],
+            "value": [x.value for x in readings],
+            "printed_value": [x.printed_value for x in readings],
+            "printed_text": [r.printed_text for r in rows],
+            "agency_code": [r.agency_code for r in rows],
+            "source_sheet": [r.sheet for r in rows],
+            "source_cell": [r.cell for r in rows],
+            "flagged": [x.flag is not None for x in readings],
+            "flag_reason": [x.flag for x in readings],
+            "withdrawn": [r.withdrawn for r in rows],
+        },
+        schema=PARSED_SCHEMA,
+    )
 
 
-ACTIVITY_SCHEMA = pyarrow.schema([
-    ("plan_code", pyarrow.string()), ("activity_no", pyarrow.int64()), ("year", pyarrow.int64()),
-    ("agency_code", pyarrow.string()), ("role", pyarrow.string()), ("status", pyarrow.string()),
-    ("done_date", pyarrow.date32()), ("area_codes", pyarrow.list_(pyarrow.string())),
-    ("area_names", pyarrow.string()), ("result_text", pyarrow.string()), ("reason", pyarrow.string()),
-    ("participants_male", pyarrow.int64()), ("participants_female", pyarrow.int64()),
-    ("participants_total", pyarrow.int64()), ("source_sheet", pyarrow.string()), ("source_cell", pyarrow.string()),
-])
-SPENDING_SCHEMA = pyarrow.schema([
-    ("plan_code", pyarrow.string()), ("year", pyarrow.int64()), ("agency_code", pyarrow.string()),
-    ("source_name", pyarrow.string()), ("allocated_million_vnd", pyarrow.float64()),
-    ("spent_million_vnd", pyarrow.float64()), ("note", pyarrow.string()), ("flagged", pyarrow.bool_()),
-    ("flag_reason", pyarrow.string()), ("source_sheet", pyarrow.string()), ("source_cell", pyarrow.string()),
-])
+ACTIVITY_SCHEMA = pyarrow.schema(
+    [
+        ("plan_code", pyarrow.string()),
+        ("activity_no", pyarrow.int64()),
+        ("year", pyarrow.int64()),
+        ("agency_code", pyarrow.string()),
+        ("role", pyarrow.string()),
+        ("status", pyarrow.string()),
+        ("done_date", pyarrow.date32()),
+        ("area_codes", pyarrow.list_(pyarrow.string())),
+        ("area_names", pyarrow.string()),
+        ("result_text", pyarrow.string()),
+        ("reason", pyarrow.string()),
+        ("participants_male", pyarrow.int64()),
+        ("participants_female", pyarrow.int64()),
+        ("participants_total", pyarrow.int64()),
+        ("source_sheet", pyarrow.string()),
+        ("source_cell", pyarrow.string()),
+    ]
+)
+SPENDING_SCHEMA = pyarrow.schema(
+    [
+        ("plan_code", pyarrow.string()),
+        ("year", pyarrow.int64()),
+        ("agency_code", pyarrow.string()),
+        ("source_name", pyarrow.string()),
+        ("allocated_million_vnd", pyarrow.float64()),
+        ("spent_million_vnd", pyarrow.float64()),
+        ("note", pyarrow.string()),
+        ("flagged", pyarrow.bool_()),
+        ("flag_reason", pyarrow.string()),
+        ("source_sheet", pyarrow.string()),
+        ("source_cell", pyarrow.string()),
+    ]
+)
 
 
 def activities_table(parsed: ParsedReturn) -> pyarrow.Table:
-    return pyarrow.Table.from_pylist([{
-        "plan_code": a.plan_code, "activity_no": a.activity_no, "year": a.year, "agency_code": a.agency_code,
-        "role": a.role, "status": a.status, "done_date": a.done_date, "area_codes": a.area_codes,
-        "area_names": a.area_names, "result_text": a.result_text, "reason": a.reason,
-        "participants_male": a.participants_male, "participants_female": a.participants_female,
-        "participants_total": a.participants_total, "source_sheet": a.sheet, "source_cell": a.cell,
-    } for a in parsed.activities], schema=ACTIVITY_SCHEMA)
+    return pyarrow.Table.from_pylist(
+        [
+            {
+                "plan_code": a.plan_code,
+                "activity_no": a.activity_no,
+                "year": a.year,
+                "agency_code": a.agency_code,
+                "role": a.role,
+                "status": a.status,
+                "done_date": a.done_date,
+                "area_codes": a.area_codes,
+                "area_names": a.area_names,
+                "result_text": a.result_text,
+                "reason": a.reason,
+                "participants_male": a.participants_male,
+                "participants_female": a.participants_female,
+                "participants_total": a.participants_total,
+                "source_sheet": a.sheet,
+                "source_cell": a.cell,
+            }
+            for a in parsed.activities
+        ],
+        schema=ACTIVITY_SCHEMA,
+    )
 
 
 def spending_table(parsed: ParsedReturn) -> pyarrow.Table:
-    return pyarrow.Table.from_pylist([{
-        "plan_code": s.plan_code, "year": s.year, "agency_code": s.agency_code, "source_name": s.source_name,
-        "allocated_million_vnd": s.allocated, "spent_million_vnd": s.spent, "note": s.note,
-        "flagged": s.flag is not None, "flag_reason": s.flag, "source_sheet": s.sheet, "source_cell": s.cell,
-    } for s in parsed.spending], schema=SPENDING_SCHEMA)
+    return pyarrow.Table.from_pylist(
+        [
+            {
+                "plan_code": s.plan_code,
+                "year": s.year,
+                "agency_code": s.agency_code,
+                "source_name": s.source_name,
+                "allocated_million_vnd": s.allocated,
+                "spent_million_vnd": s.spent,
+                "note": s.note,
+                "flagged": s.flag is not None,
+                "flag_reason": s.flag,
+                "source_sheet": s.sheet,
+                "source_cell": s.cell,
+            }
+            for s in parsed.spending
+        ],
+        schema=SPENDING_SCHEMA,
+    )
 
 
 def validate_plan_sheets(parsed: ParsedReturn) -> list[Problem]:
     """The activities and spending of a return, as Arrow tables checked by pandera like the observations."""
     found: list[Problem] = []
-    for attribute, build, model in (("activity_frame", activities_table, ActivityReports),
-                                    ("spending_frame", spending_table, SpendingLines)):
+    for attribute, build, model in (
+        ("activity_frame", activities_table, ActivityReports),
+        ("spending_frame", spending_table, SpendingLines),
+    ):
         table = build(parsed)
         setattr(parsed, attribute, table)
         if table.num_rows == 0:
@@ -239,10 +340,18 @@ def _schema_problems(err: pa.errors.SchemaErrors, frame: pd.DataFrame) -> list[t
 
 def _numbers_too_large(parsed: ParsedReturn) -> list[Problem]:
     """Counts beyond what any register holds (and than a 64-bit integer can): a typing slip, said by cell."""
-    return [Problem(row.sheet, row.cell, "Số quá lớn, không thể là số liệu thống kê", f"{value:,}".replace(",", "."),
-                    "Kiểm tra lại ô này (có thể gõ thừa chữ số hoặc dán nhầm).")
-            for row in parsed.rows for value in (row.reading.numerator, row.reading.denominator)
-            if value is not None and abs(value) > MAX_COUNT]
+    return [
+        Problem(
+            row.sheet,
+            row.cell,
+            "Số quá lớn, không thể là số liệu thống kê",
+            f"{value:,}".replace(",", "."),
+            "Kiểm tra lại ô này (có thể gõ thừa chữ số hoặc dán nhầm).",
+        )
+        for row in parsed.rows
+        for value in (row.reading.numerator, row.reading.denominator)
+        if value is not None and abs(value) > MAX_COUNT
+    ]
 
 
 def validate_returns(returns: list[ParsedReturn], catalogue: Catalogue) -> list[list[Problem]]:
@@ -256,12 +365,19 @@ def validate_returns(returns: list[ParsedReturn], catalogue: Catalogue) -> list[
             except (OverflowError, pyarrow.ArrowInvalid):
                 problems[no] += _numbers_too_large(parsed) or [Problem("(tệp)", "", "Số liệu không đọc được")]
                 continue
-            tables.append(parsed.frame.append_column("return_no", pyarrow.array([no] * parsed.frame.num_rows,
-                                                                              pyarrow.int64())))
+            tables.append(
+                parsed.frame.append_column("return_no", pyarrow.array([no] * parsed.frame.num_rows, pyarrow.int64()))
+            )
         elif not parsed.problems and not (parsed.activities or parsed.spending):
-            problems[no].append(Problem("(tệp)", "", "Biểu không có dòng số liệu nào",
-                                        fix="Điền số liệu vào các cột Tử số, Mẫu số hoặc Giá trị (hoặc báo cáo "
-                                        "hoạt động ở trang “HoatDong”, kinh phí ở trang “KinhPhi”)."))
+            problems[no].append(
+                Problem(
+                    "(tệp)",
+                    "",
+                    "Biểu không có dòng số liệu nào",
+                    fix="Điền số liệu vào các cột Tử số, Mẫu số hoặc Giá trị (hoặc báo cáo "
+                    "hoạt động ở trang “HoatDong”, kinh phí ở trang “KinhPhi”).",
+                )
+            )
         else:
             parsed.frame = PARSED_SCHEMA.empty_table()  # activities or spending only
         if parsed.activities or parsed.spending:
@@ -290,9 +406,20 @@ def validate_returns(returns: list[ParsedReturn], catalogue: Catalogue) -> list[
         plan = plans.loc[parsed.plan_code]
         if not plan.monitoring_start <= parsed.year <= plan.monitoring_end:
             first = parsed.rows[0]
-            problems[no].append(Problem(first.sheet, first.cell, f"Năm số liệu {parsed.year} nằm ngoài kỳ theo dõi "
-                                        f"của kế hoạch {parsed.plan_code} ({plan.monitoring_start}–"
-                                        f"{plan.monitoring_end})", str(parsed.year), "Kiểm tra lại năm báo cáo."))
-        problems[no] += [Problem(row.sheet, row.cell, "Địa bàn không có trong danh mục", row.area_code)
-                         for row in parsed.rows if row.area_code not in known_areas]
+            problems[no].append(
+                Problem(
+                    first.sheet,
+                    first.cell,
+                    f"Năm số liệu {parsed.year} nằm ngoài kỳ theo dõi "
+                    f"của kế hoạch {parsed.plan_code} ({plan.monitoring_start}–"
+                    f"{plan.monitoring_end})",
+                    str(parsed.year),
+                    "Kiểm tra lại năm báo cáo.",
+                )
+            )
+        problems[no] += [
+            Problem(row.sheet, row.cell, "Địa bàn không có trong danh mục", row.area_code)
+            for row in parsed.rows
+            if row.area_code not in known_areas
+        ]
     return problems

@@ -37,8 +37,10 @@ SPENDING_SHEET = "KinhPhi"
 HEADER_ROW = 6
 FIRST_ROW = HEADER_ROW + 1
 ROLES = {"lead": "Chủ trì", "co": "Phối hợp"}
-MONEY_FIX = ("Ghi số tiền bằng số, đơn vị triệu đồng, ví dụ 1.234,5 (dấu chấm phân cách hàng nghìn, dấu phẩy thập "
-             "phân). Nguồn không có kinh phí: để trống.")
+MONEY_FIX = (
+    "Ghi số tiền bằng số, đơn vị triệu đồng, ví dụ 1.234,5 (dấu chấm phân cách hàng nghìn, dấu phẩy thập "
+    "phân). Nguồn không có kinh phí: để trống."
+)
 
 
 ACTIVITY_COLUMNS = (
@@ -61,8 +63,7 @@ SPENDING_COLUMNS = (
     Column("number", "STT", 5),
     Column("source", "Nguồn kinh phí", 34),
     Column("planned", "Dự toán cả kế hoạch (triệu đồng)", 16, number_format="#,##0.0"),
-    Column("allocated", "Kinh phí được bố trí trong năm (triệu đồng)", 18, officer_fills=True,
-                number_format="#,##0.0"),
+    Column("allocated", "Kinh phí được bố trí trong năm (triệu đồng)", 18, officer_fills=True, number_format="#,##0.0"),
     Column("spent", "Kinh phí đã chi trong năm (triệu đồng)", 18, officer_fills=True, number_format="#,##0.0"),
     Column("note", "Ghi chú", 36, officer_fills=True),
 )
@@ -72,7 +73,8 @@ ACTIVITY_FILLED = ("status", "date", "area", "result", "reason", "male", "female
 ACTIVITY_LETTER = letters(ACTIVITY_COLUMNS)
 SPENDING_LETTER = letters(SPENDING_COLUMNS)
 POSITION: dict[tuple[Column, ...], dict[str, int]] = {
-    columns: positions(columns) for columns in (ACTIVITY_COLUMNS, SPENDING_COLUMNS)}
+    columns: positions(columns) for columns in (ACTIVITY_COLUMNS, SPENDING_COLUMNS)
+}
 
 
 def agency_activities(catalogue: Catalogue, plan_code: str, agency_code: str) -> pd.DataFrame:
@@ -133,36 +135,74 @@ def _protect(ws: Worksheet) -> None:
     ws.protection.formatColumns = False
 
 
-def add_activity_sheet(wb: Workbook, activities: pd.DataFrame, agency_name: str, year: int, lists: Worksheet,
-                       areas: int) -> None:
+def add_activity_sheet(
+    wb: Workbook, activities: pd.DataFrame, agency_name: str, year: int, lists: Worksheet, areas: int
+) -> None:
     """Sheet HoatDong: one locked row per activity, the officer fills status, date, place, result, people."""
-    ws = _sheet(wb, ACTIVITY_SHEET, "BÁO CÁO TÌNH HÌNH THỰC HIỆN CÁC HOẠT ĐỘNG CỦA KẾ HOẠCH", [
-        f"Cơ quan báo cáo: {agency_name} — Năm {year}",
-        "Chọn “Tình trạng” trong danh sách; “Không thực hiện” phải ghi lý do. Ngày ghi dạng ngày/tháng/năm.",
-        "Số người tham gia (nam, nữ) ghi với hoạt động tập huấn, hội nghị, truyền thông. "
-        "Hoạt động chưa có gì để báo cáo: để trống cả dòng.",
-    ], ACTIVITY_COLUMNS)
+    ws = _sheet(
+        wb,
+        ACTIVITY_SHEET,
+        "BÁO CÁO TÌNH HÌNH THỰC HIỆN CÁC HOẠT ĐỘNG CỦA KẾ HOẠCH",
+        [
+            f"Cơ quan báo cáo: {agency_name} — Năm {year}",
+            "Chọn “Tình trạng” trong danh sách; “Không thực hiện” phải ghi lý do. Ngày ghi dạng ngày/tháng/năm.",
+            "Số người tham gia (nam, nữ) ghi với hoạt động tập huấn, hội nghị, truyền thông. "
+            "Hoạt động chưa có gì để báo cáo: để trống cả dòng.",
+        ],
+        ACTIVITY_COLUMNS,
+    )
     for number, act in enumerate(activities.itertuples(), start=1):
         planned = ", ".join(str(x) for x in (act.commune, act.district) if isinstance(x, str) and x)
-        _fill_row(ws, FIRST_ROW + number - 1, ACTIVITY_COLUMNS, {
-            "number": number, "activity_no": int(act.activity_no), "text": act.text, "role": ROLES[act.role],
-            "kind": ACTIVITY_KINDS[act.activity_kind], "planned_area": planned or "Toàn tỉnh"})
+        _fill_row(
+            ws,
+            FIRST_ROW + number - 1,
+            ACTIVITY_COLUMNS,
+            {
+                "number": number,
+                "activity_no": int(act.activity_no),
+                "text": act.text,
+                "role": ROLES[act.role],
+                "kind": ACTIVITY_KINDS[act.activity_kind],
+                "planned_area": planned or "Toàn tỉnh",
+            },
+        )
     last = FIRST_ROW + max(len(activities), 1) - 1
     for i, label in enumerate(ACTIVITY_STATUSES.values(), start=1):
         lists.cell(row=i, column=3, value=label)
     rules = {
-        "status": DataValidation(type="list", formula1=f"{lists.title}!$C$1:$C${len(ACTIVITY_STATUSES)}",
-                                 allow_blank=True, error="Chọn tình trạng trong danh sách",
-                                 errorTitle="Tình trạng không hợp lệ"),
-        "area": DataValidation(type="list", formula1=f"{lists.title}!$B$1:$B${max(areas, 1)}", allow_blank=True,
-                               errorStyle="warning", errorTitle="Địa bàn",
-                               error="Địa bàn nên chọn trong danh sách (nhiều nơi: cách nhau “;”)"),
-        "date": DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True,
-                               error="Ghi ngày dạng ngày/tháng/năm", errorTitle="Ngày không hợp lệ"),
+        "status": DataValidation(
+            type="list",
+            formula1=f"{lists.title}!$C$1:$C${len(ACTIVITY_STATUSES)}",
+            allow_blank=True,
+            error="Chọn tình trạng trong danh sách",
+            errorTitle="Tình trạng không hợp lệ",
+        ),
+        "area": DataValidation(
+            type="list",
+            formula1=f"{lists.title}!$B$1:$B${max(areas, 1)}",
+            allow_blank=True,
+            errorStyle="warning",
+            errorTitle="Địa bàn",
+            error="Địa bàn nên chọn trong danh sách (nhiều nơi: cách nhau “;”)",
+        ),
+        "date": DataValidation(
+            type="date",
+            operator="greaterThan",
+            formula1="36526",
+            allow_blank=True,
+            error="Ghi ngày dạng ngày/tháng/năm",
+            errorTitle="Ngày không hợp lệ",
+        ),
     }
     for key in ("male", "female", "total"):
-        rules[key] = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                                    error="Nhập số người (số nguyên không âm)", errorTitle="Số người không hợp lệ")
+        rules[key] = DataValidation(
+            type="whole",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            error="Nhập số người (số nguyên không âm)",
+            errorTitle="Số người không hợp lệ",
+        )
     for key, rule in rules.items():
         rule.showErrorMessage = True
         ws.add_data_validation(rule)
@@ -172,18 +212,34 @@ def add_activity_sheet(wb: Workbook, activities: pd.DataFrame, agency_name: str,
 
 def add_spending_sheet(wb: Workbook, sources: pd.DataFrame, agency_name: str, year: int, unit_note: str) -> None:
     """Sheet KinhPhi: one locked row per source of the plan's budget, the officer fills allocated and spent."""
-    ws = _sheet(wb, SPENDING_SHEET, f"BÁO CÁO KINH PHÍ THỰC HIỆN KẾ HOẠCH NĂM {year}", [
-        f"Cơ quan báo cáo: {agency_name} — đơn vị tính: {unit_note}",
-        "Ghi kinh phí được bố trí và đã chi trong năm của cơ quan, theo từng nguồn (ví dụ 1.234,5).",
-        "Nguồn không có kinh phí trong năm: để trống.",
-    ], SPENDING_COLUMNS)
+    ws = _sheet(
+        wb,
+        SPENDING_SHEET,
+        f"BÁO CÁO KINH PHÍ THỰC HIỆN KẾ HOẠCH NĂM {year}",
+        [
+            f"Cơ quan báo cáo: {agency_name} — đơn vị tính: {unit_note}",
+            "Ghi kinh phí được bố trí và đã chi trong năm của cơ quan, theo từng nguồn (ví dụ 1.234,5).",
+            "Nguồn không có kinh phí trong năm: để trống.",
+        ],
+        SPENDING_COLUMNS,
+    )
     for number, src in enumerate(sources.itertuples(), start=1):
-        _fill_row(ws, FIRST_ROW + number - 1, SPENDING_COLUMNS, {
-            "number": number, "source": src.name, "planned": float(src.amount_million_vnd)})
+        _fill_row(
+            ws,
+            FIRST_ROW + number - 1,
+            SPENDING_COLUMNS,
+            {"number": number, "source": src.name, "planned": float(src.amount_million_vnd)},
+        )
     last = FIRST_ROW + max(len(sources), 1) - 1
     for key in ("allocated", "spent"):
-        rule = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                              error="Nhập số tiền không âm (triệu đồng)", errorTitle="Kinh phí không hợp lệ")
+        rule = DataValidation(
+            type="decimal",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            error="Nhập số tiền không âm (triệu đồng)",
+            errorTitle="Kinh phí không hợp lệ",
+        )
         rule.showErrorMessage = True
         ws.add_data_validation(rule)
         rule.add(f"{SPENDING_LETTER[key]}{FIRST_ROW}:{SPENDING_LETTER[key]}{last}")
@@ -210,12 +266,16 @@ def _cell(row: list[Any], columns: tuple[Column, ...], key: str) -> Any:
     return None if isinstance(value, str) and not value.strip() else value
 
 
-def read_activities(grid: Grid, catalogue: Catalogue, ctx: SheetContext,
-                    problems: list[Problem]) -> list[ActivityReport]:
+def read_activities(
+    grid: Grid, catalogue: Catalogue, ctx: SheetContext, problems: list[Problem]
+) -> list[ActivityReport]:
     """The filled rows of sheet HoatDong; each mistake becomes a problem naming its cell."""
     mine = agency_activities(catalogue, ctx.plan_code, ctx.agency_code).set_index("activity_no")
-    plan_acts = set(catalogue.activities[catalogue.activities.plan_code == ctx.plan_code].activity_no) \
-        if not catalogue.activities.empty else set()
+    plan_acts = (
+        set(catalogue.activities[catalogue.activities.plan_code == ctx.plan_code].activity_no)
+        if not catalogue.activities.empty
+        else set()
+    )
     reports: list[ActivityReport] = []
     seen: set[int] = set()
     marks: list[tuple[int, str]] = []  # (first problem of a row, what the row is about in words)
@@ -234,25 +294,44 @@ def read_activities(grid: Grid, catalogue: Catalogue, ctx: SheetContext,
         try:
             activity_no = int(raw_no)
         except (TypeError, ValueError):
-            problem("activity_no", "Dòng có báo cáo nhưng không có mã hoạt động", raw_no,
-                    "Không thêm dòng mới; dùng các dòng có sẵn của biểu mẫu.")
+            problem(
+                "activity_no",
+                "Dòng có báo cáo nhưng không có mã hoạt động",
+                raw_no,
+                "Không thêm dòng mới; dùng các dòng có sẵn của biểu mẫu.",
+            )
             continue
         if activity_no not in mine.index:
-            why = ("không giao cho cơ quan này trong kế hoạch" if activity_no in plan_acts
-                   else f"không có trong kế hoạch {ctx.plan_code}")
-            problem("activity_no", f"Hoạt động {activity_no} {why}", activity_no,
-                    "Tải lại biểu mẫu bằng lệnh “bdg template”; không sửa cột Mã hoạt động.")
+            why = (
+                "không giao cho cơ quan này trong kế hoạch"
+                if activity_no in plan_acts
+                else f"không có trong kế hoạch {ctx.plan_code}"
+            )
+            problem(
+                "activity_no",
+                f"Hoạt động {activity_no} {why}",
+                activity_no,
+                "Tải lại biểu mẫu bằng lệnh “bdg template”; không sửa cột Mã hoạt động.",
+            )
             continue
         if activity_no in seen:
-            problem("activity_no", f"Hoạt động {activity_no} được báo cáo hai lần", activity_no,
-                    "Giữ một dòng cho mỗi hoạt động.")
+            problem(
+                "activity_no",
+                f"Hoạt động {activity_no} được báo cáo hai lần",
+                activity_no,
+                "Giữ một dòng cho mỗi hoạt động.",
+            )
             continue
         seen.add(activity_no)
         label = _cell(row, ACTIVITY_COLUMNS, "status")
         status = status_code(label)
         if status is None:
-            problem("status", "Tình trạng không có trong danh sách" if label else "Chưa chọn tình trạng", label,
-                    "Chọn một trong: " + "; ".join(ACTIVITY_STATUSES.values()) + ".")
+            problem(
+                "status",
+                "Tình trạng không có trong danh sách" if label else "Chưa chọn tình trạng",
+                label,
+                "Chọn một trong: " + "; ".join(ACTIVITY_STATUSES.values()) + ".",
+            )
         reason = _cell(row, ACTIVITY_COLUMNS, "reason")
         if status == "dropped" and reason is None:
             problem("reason", "Hoạt động “Không thực hiện” chưa ghi lý do", "", "Ghi lý do không thực hiện.")
@@ -260,31 +339,58 @@ def read_activities(grid: Grid, catalogue: Catalogue, ctx: SheetContext,
         try:
             done = ctx.read_date(_cell(row, ACTIVITY_COLUMNS, "date"))
         except ValueError as exc:
-            problem("date", "Ngày không đọc được thành ngày", str(exc),
-                    "Ghi ngày dạng ngày/tháng/năm, ví dụ 15/10/2015.")
+            problem(
+                "date", "Ngày không đọc được thành ngày", str(exc), "Ghi ngày dạng ngày/tháng/năm, ví dụ 15/10/2015."
+            )
         if done is not None and is_ahead(done):
             problem("date", "Ngày thực hiện sau ngày hôm nay", f"{done:%d/%m/%Y}", "Ghi ngày đã thực hiện.")
         elif done is not None and done.year < ctx.period_start - 1:
-            problem("date", f"Ngày thực hiện trước kỳ kế hoạch ({ctx.period_start})", f"{done:%d/%m/%Y}",
-                    "Kiểm tra lại năm.")
+            problem(
+                "date",
+                f"Ngày thực hiện trước kỳ kế hoạch ({ctx.period_start})",
+                f"{done:%d/%m/%Y}",
+                "Kiểm tra lại năm.",
+            )
         codes, names = _places(_cell(row, ACTIVITY_COLUMNS, "area"), ctx, problem)
-        people = {k: ctx.number(_cell(row, ACTIVITY_COLUMNS, k), ACTIVITY_SHEET, at[k], problems)
-                  for k in ("male", "female", "total")}
+        people = {
+            k: ctx.number(_cell(row, ACTIVITY_COLUMNS, k), ACTIVITY_SHEET, at[k], problems)
+            for k in ("male", "female", "total")
+        }
         if any(v is not None and v != int(v) for v in people.values()):
             problem("male", "Số người tham gia phải là số nguyên", "", "Ghi số người, ví dụ 45.")
-        male, female, total = (None if v is None else int(v) for v in (people["male"], people["female"],
-                                                                      people["total"]))
+        male, female, total = (
+            None if v is None else int(v) for v in (people["male"], people["female"], people["total"])
+        )
         if total is not None and (male or 0) + (female or 0) > total:
-            problem("total", f"Nam ({male or 0}) + nữ ({female or 0}) nhiều hơn tổng số người tham gia ({total})",
-                    total, "Sửa lại số nam, số nữ hoặc tổng số (tổng số không nhỏ hơn nam + nữ).")
+            problem(
+                "total",
+                f"Nam ({male or 0}) + nữ ({female or 0}) nhiều hơn tổng số người tham gia ({total})",
+                total,
+                "Sửa lại số nam, số nữ hoặc tổng số (tổng số không nhỏ hơn nam + nữ).",
+            )
         if len(problems) > before or status is None:
             continue
         result = _cell(row, ACTIVITY_COLUMNS, "result")
-        reports.append(ActivityReport(
-            ctx.plan_code, activity_no, ctx.year, ctx.agency_code, str(mine.at[activity_no, "role"]), status, done,
-            codes, names, None if result is None else normalize_text(str(result)),
-            None if reason is None else normalize_text(str(reason)), male, female, total, ACTIVITY_SHEET,
-            at["status"]))
+        reports.append(
+            ActivityReport(
+                ctx.plan_code,
+                activity_no,
+                ctx.year,
+                ctx.agency_code,
+                str(mine.at[activity_no, "role"]),
+                status,
+                done,
+                codes,
+                names,
+                None if result is None else normalize_text(str(result)),
+                None if reason is None else normalize_text(str(reason)),
+                male,
+                female,
+                total,
+                ACTIVITY_SHEET,
+                at["status"],
+            )
+        )
     _say_about(problems, marks)
     return reports
 
@@ -292,12 +398,13 @@ def read_activities(grid: Grid, catalogue: Catalogue, ctx: SheetContext,
 def _say_about(problems: list[Problem], marks: list[tuple[int, str]]) -> None:
     """Name the activity or source each row's problems are about, for the error report."""
     ends = [start for start, _ in marks[1:]] + [len(problems)]
-    for (start, about), end in zip(marks, ends[:len(marks)], strict=True):
+    for (start, about), end in zip(marks, ends[: len(marks)], strict=True):
         problems[start:end] = [replace(p, about=about) for p in problems[start:end]]
 
 
-def _add_problem(problems: list[Problem], sheet: str, at: dict[str, str], key: str, message: str,
-                 found: object = "", fix: str = "") -> None:
+def _add_problem(
+    problems: list[Problem], sheet: str, at: dict[str, str], key: str, message: str, found: object = "", fix: str = ""
+) -> None:
     shown = normalize_text(str(found)) if found not in (None, "") else ""
     problems.append(Problem(sheet, at[key], message, shown[:120], fix))
 
@@ -315,8 +422,12 @@ def _places(value: object, ctx: SheetContext, problem: Callable[..., None]) -> t
             try:
                 code = resolve_area(name, ctx.units)
             except AreaError as exc:
-                problem("area", f"Địa bàn “{name}” không thuộc tỉnh {ctx.province} (năm {ctx.year}): {exc}", value,
-                        "Chọn xã, huyện trong danh sách thả xuống; nhiều nơi cách nhau “;”.")
+                problem(
+                    "area",
+                    f"Địa bàn “{name}” không thuộc tỉnh {ctx.province} (năm {ctx.year}): {exc}",
+                    value,
+                    "Chọn xã, huyện trong danh sách thả xuống; nhiều nơi cách nhau “;”.",
+                )
                 continue
         codes.append(code)
     return codes, "; ".join(names)
@@ -340,31 +451,57 @@ def read_spending(grid: Grid, catalogue: Catalogue, ctx: SheetContext, problems:
         marks.append((len(problems), f"kinh phí năm {ctx.year}, nguồn “{normalize_text(str(source or ''))}”"))
         known = planned.get(fold(source or ""))
         if known is None:
-            problems.append(Problem(SPENDING_SHEET, at["source"], "Nguồn kinh phí không có trong kế hoạch",
-                                    normalize_text(str(source or "")),
-                                    "Không sửa cột Nguồn kinh phí; tải lại biểu mẫu bằng lệnh “bdg template”."))
+            problems.append(
+                Problem(
+                    SPENDING_SHEET,
+                    at["source"],
+                    "Nguồn kinh phí không có trong kế hoạch",
+                    normalize_text(str(source or "")),
+                    "Không sửa cột Nguồn kinh phí; tải lại biểu mẫu bằng lệnh “bdg template”.",
+                )
+            )
             continue
         name, planned_total = known
         if name in seen:
-            problems.append(Problem(SPENDING_SHEET, at["source"], f"Nguồn “{name}” được báo cáo hai lần", name,
-                                    "Gộp thành một dòng cho mỗi nguồn."))
+            problems.append(
+                Problem(
+                    SPENDING_SHEET,
+                    at["source"],
+                    f"Nguồn “{name}” được báo cáo hai lần",
+                    name,
+                    "Gộp thành một dòng cho mỗi nguồn.",
+                )
+            )
             continue
         seen.add(name)
         before = len(problems)
         allocated = ctx.number(allocated_raw, SPENDING_SHEET, at["allocated"], problems)
         spent = ctx.number(spent_raw, SPENDING_SHEET, at["spent"], problems)
         if len(problems) > before:
-            problems[before:] = [replace(p, fix=MONEY_FIX) if p.message.startswith("Ô số chứa chữ") else p
-                                 for p in problems[before:]]
+            problems[before:] = [
+                replace(p, fix=MONEY_FIX) if p.message.startswith("Ô số chứa chữ") else p for p in problems[before:]
+            ]
             continue
         flags = [f for f in (over_plan(None if spent is None else float(spent), planned_total),) if f]
         if spent is not None and allocated is not None and spent > allocated:
-            flags.append(f"Kinh phí đã chi {format_vn(float(spent))} nhiều hơn kinh phí được bố trí "
-                         f"{format_vn(float(allocated))} triệu đồng")
+            flags.append(
+                f"Kinh phí đã chi {format_vn(float(spent))} nhiều hơn kinh phí được bố trí "
+                f"{format_vn(float(allocated))} triệu đồng"
+            )
         note = _cell(row, SPENDING_COLUMNS, "note")
-        lines.append(SpendingLine(
-            ctx.plan_code, ctx.year, ctx.agency_code, name, None if allocated is None else float(allocated),
-            None if spent is None else float(spent), None if note is None else normalize_text(str(note)),
-            "; ".join(flags) or None, SPENDING_SHEET, at["spent"] if spent is not None else at["allocated"]))
+        lines.append(
+            SpendingLine(
+                ctx.plan_code,
+                ctx.year,
+                ctx.agency_code,
+                name,
+                None if allocated is None else float(allocated),
+                None if spent is None else float(spent),
+                None if note is None else normalize_text(str(note)),
+                "; ".join(flags) or None,
+                SPENDING_SHEET,
+                at["spent"] if spent is not None else at["allocated"],
+            )
+        )
     _say_about(problems, marks)
     return lines

@@ -33,11 +33,15 @@ from .workbook import Limits
 log = logging.getLogger(__name__)
 CHUNKS_AHEAD = 4  # chunks parsed ahead of the recording
 PR_SET_PDEATHSIG = 1
-CRASHED = ("Tệp làm chương trình đọc tệp dừng đột ngột (tệp cần quá nhiều bộ nhớ hoặc thời gian xử lý, hoặc có cấu "
-           "trúc bất thường). Tệp chưa được tiếp nhận và sẽ không được đọc lại, kể cả khi dựng lại kho; các tệp khác "
-           "vẫn được xử lý bình thường")
-CRASHED_FIX = ("Mở tệp bằng Excel, xóa các dòng, cột, trang tính thừa (nhấn Ctrl+End để thấy ô cuối cùng), lưu lại "
-               "dưới dạng .xlsx rồi gửi lại; nếu vẫn bị từ chối, gửi tệp cho bộ phận kỹ thuật.")
+CRASHED = (
+    "Tệp làm chương trình đọc tệp dừng đột ngột (tệp cần quá nhiều bộ nhớ hoặc thời gian xử lý, hoặc có cấu "
+    "trúc bất thường). Tệp chưa được tiếp nhận và sẽ không được đọc lại, kể cả khi dựng lại kho; các tệp khác "
+    "vẫn được xử lý bình thường"
+)
+CRASHED_FIX = (
+    "Mở tệp bằng Excel, xóa các dòng, cột, trang tính thừa (nhấn Ctrl+End để thấy ô cuối cùng), lưu lại "
+    "dưới dạng .xlsx rồi gửi lại; nếu vẫn bị từ chối, gửi tệp cho bộ phận kỹ thuật."
+)
 Result = ParsedReturn | list[Problem]
 
 
@@ -101,8 +105,7 @@ def _reader_init(catalogue: Catalogue, confinement: Confinement) -> None:
 def _read(job: tuple[list[Path], Limits | None]) -> list[Result]:
     assert _CATALOGUE is not None and _CONFINEMENT is not None
     seconds = _CONFINEMENT.cpu_seconds
-    results = parse_returns(job[0], _CATALOGUE, job[1], _CONFINEMENT.log_dir,
-                            before_each=lambda: allow_cpu(seconds))
+    results = parse_returns(job[0], _CATALOGUE, job[1], _CONFINEMENT.log_dir, before_each=lambda: allow_cpu(seconds))
     for result in results:
         if isinstance(result, ParsedReturn):
             result.rows = []  # validated: only its Arrow table crosses the pipe (buffers, not str objects)
@@ -152,8 +155,9 @@ class Readers:
             self._alone.shutdown()
 
 
-def read_all(paths: list[Path], limits: Limits | None, readers: Readers,
-             on_crash: Callable[[Path], None]) -> Iterator[Result]:
+def read_all(
+    paths: list[Path], limits: Limits | None, readers: Readers, on_crash: Callable[[Path], None]
+) -> Iterator[Result]:
     """Parse returns in order, a chunk at a time in the reading processes, keeping at most ``CHUNKS_AHEAD``
     chunks waiting so memory stays bounded while the recording catches up. A file whose reader dies is
     rejected (and ``on_crash`` told), the others of its chunk are read again."""
@@ -176,7 +180,7 @@ def read_all(paths: list[Path], limits: Limits | None, readers: Readers,
             return results
 
     for i in range(0, len(paths), PARSE_CHUNK):
-        chunk = paths[i:i + PARSE_CHUNK]
+        chunk = paths[i : i + PARSE_CHUNK]
         pending.append((chunk, *readers.submit(chunk, limits)))
         if len(pending) >= CHUNKS_AHEAD:
             yield from collect(*pending.popleft())

@@ -50,13 +50,44 @@ FORMAT = 1  # the layout of a kept reading; raising it sets every kept reading a
 PACKAGE = Path(__file__).resolve().parent.parent
 # Parts of the package that reading a file never imports (tests/test_readings.py checks it): changing them
 # keeps the readings. Anything not listed counts as reading code.
-NOT_READING = ("orchestration", "reports", "bench", "samples", "plans", "__main__.py", "attainment.py", "cli.py",
-               "definitions.py", "pipeline.py", "warehouse.py", "quality.py", "dictionary.py", "writer_lock.py",
-               "returns/archive.py", "returns/error_report.py", "returns/inbox.py", "returns/ingest.py",
-               "returns/recording.py", "returns/standing.py", "returns/readings.py", "returns/settled.py",
-               "standing_warnings.py", "figures.py", "status.py")
-READING_LIBRARIES = ("python-calamine", "openpyxl", "defusedxml", "python-docx", "pandera", "pandas", "numpy",
-                     "pyarrow", "vietnamadminunits")
+NOT_READING = (
+    "orchestration",
+    "reports",
+    "bench",
+    "samples",
+    "plans",
+    "__main__.py",
+    "attainment.py",
+    "cli.py",
+    "definitions.py",
+    "pipeline.py",
+    "warehouse.py",
+    "quality.py",
+    "dictionary.py",
+    "writer_lock.py",
+    "returns/archive.py",
+    "returns/error_report.py",
+    "returns/inbox.py",
+    "returns/ingest.py",
+    "returns/recording.py",
+    "returns/standing.py",
+    "returns/readings.py",
+    "returns/settled.py",
+    "standing_warnings.py",
+    "figures.py",
+    "status.py",
+)
+READING_LIBRARIES = (
+    "python-calamine",
+    "openpyxl",
+    "defusedxml",
+    "python-docx",
+    "pandera",
+    "pandas",
+    "numpy",
+    "pyarrow",
+    "vietnamadminunits",
+)
 HEADER = b"bdg_reading"
 _NAME = re.compile(r"^([0-9a-f]{64})(?:\.(activities|spending))?\.([0-9a-f]{8})\.arrow$")
 _TRANSIENT = (UNEXPECTED.split("(")[0], TOO_MUCH_MEMORY, CRASHED)
@@ -99,8 +130,11 @@ def catalogue_digest(catalogue: Catalogue) -> str:
 
 def reading_key(catalogue: Catalogue, limits: Limits) -> str:
     """What a reading depends on besides the file's bytes, as a short name."""
-    parts = [code_digest(), catalogue.cache.get("reading_digest") or catalogue_digest(catalogue),
-             repr(dataclasses.astuple(limits))]
+    parts = [
+        code_digest(),
+        catalogue.cache.get("reading_digest") or catalogue_digest(catalogue),
+        repr(dataclasses.astuple(limits)),
+    ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
 
 
@@ -173,9 +207,11 @@ class KeptReadings:
         if table.schema.remove_metadata() != PARSED_SCHEMA:
             raise ValueError("observations of another schema")
         fields = header["return"]
-        parsed = ParsedReturn(**{k: fields[k] for k in _RETURN_FIELDS},
-                              report_date=dt.date.fromisoformat(fields["report_date"]) if fields["report_date"]
-                              else None, frame=table.replace_schema_metadata(None))
+        parsed = ParsedReturn(
+            **{k: fields[k] for k in _RETURN_FIELDS},
+            report_date=dt.date.fromisoformat(fields["report_date"]) if fields["report_date"] else None,
+            frame=table.replace_schema_metadata(None),
+        )
         for part, expected in (("activities", header["activities"]), ("spending", header["spending"])):
             if expected:
                 name, crc = self.files[(digest, part)]
@@ -198,15 +234,27 @@ class KeptReadings:
         self.dir.mkdir(parents=True, exist_ok=True)
         header: dict = {"format": FORMAT, "digest": digest, "read_on": self.today, "activities": 0, "spending": 0}
         if isinstance(result, list):
-            header.update(outcome="rejected", day_bound=True, problems=[dataclasses.asdict(p) for p in result],
-                          scope=dataclasses.asdict(result.scope) if isinstance(result, Refusal) and result.scope
-                          else None)
+            header.update(
+                outcome="rejected",
+                day_bound=True,
+                problems=[dataclasses.asdict(p) for p in result],
+                scope=dataclasses.asdict(result.scope) if isinstance(result, Refusal) and result.scope else None,
+            )
             table = PARSED_SCHEMA.empty_table()
         else:
             assert result.frame is not None
-            header.update(outcome="accepted", day_bound=result.day_bound, **{"return": {
-                **{k: getattr(result, k) for k in _RETURN_FIELDS},
-                "report_date": result.report_date.isoformat() if isinstance(result.report_date, dt.date) else None}})
+            header.update(
+                outcome="accepted",
+                day_bound=result.day_bound,
+                **{
+                    "return": {
+                        **{k: getattr(result, k) for k in _RETURN_FIELDS},
+                        "report_date": result.report_date.isoformat()
+                        if isinstance(result.report_date, dt.date)
+                        else None,
+                    }
+                },
+            )
             table = result.frame
             for part, frame in (("activities", result.activity_frame), ("spending", result.spending_frame)):
                 if frame is not None and frame.num_rows:

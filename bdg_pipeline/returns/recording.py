@@ -31,8 +31,21 @@ from .settled import settle_refusals
 from .standing import settle_arrivals
 
 log = logging.getLogger(__name__)
-FILE_LOG_COLUMNS = ["logged_at", "file_name", "content_hash", "outcome", "submission_id", "reason", "report_path",
-                    "arrival_seq", "receipt", "plan_code", "agency_code", "year", "period"]
+FILE_LOG_COLUMNS = [
+    "logged_at",
+    "file_name",
+    "content_hash",
+    "outcome",
+    "submission_id",
+    "reason",
+    "report_path",
+    "arrival_seq",
+    "receipt",
+    "plan_code",
+    "agency_code",
+    "year",
+    "period",
+]
 # Plans whose targets are judged on the territory of an area that incoming rows (or the rows of the
 # returns they replace) report on: their attainment must be computed again.
 STALE_PLANS_SQL = """
@@ -152,8 +165,9 @@ def error_report(arrival: Arrival, problems: list[Problem], settings: Settings) 
 
 def _stamped(table: pyarrow.Table, submission_id: str, file_name: str) -> pyarrow.Table:
     rows = table.num_rows
-    return (table.append_column("submission_id", pyarrow.array([submission_id] * rows, pyarrow.string()))
-            .append_column("source_file", pyarrow.array([file_name] * rows, pyarrow.string())))
+    return table.append_column("submission_id", pyarrow.array([submission_id] * rows, pyarrow.string())).append_column(
+        "source_file", pyarrow.array([file_name] * rows, pyarrow.string())
+    )
 
 
 def _rows(frame: pyarrow.Table | None) -> int:
@@ -172,19 +186,42 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
     Duplicates are worked out here, in arrival order, so the batch is written with a handful of statements
     instead of several per file; what each return changed is worked out in SQL once its rows are in
     (``standing``)."""
-    seen = dict(con.execute("SELECT content_hash, submission_id FROM submission WHERE content_hash IN "
-                            "(SELECT unnest(?::VARCHAR[]))", [[p.arrival.content_hash for p in batch]]).fetchall())
+    seen = dict(
+        con.execute(
+            "SELECT content_hash, submission_id FROM submission WHERE content_hash IN (SELECT unnest(?::VARCHAR[]))",
+            [[p.arrival.content_hash for p in batch]],
+        ).fetchall()
+    )
     outcomes, tables, submissions, logged = [], [], [], []
     activities: list[pyarrow.Table] = []
     spending: list[pyarrow.Table] = []
     accepted: dict[str, tuple[Arrival, FileOutcome]] = {}
 
-    def log_row(arrival: Arrival, file_name: str, digest: str | None, outcome: str, submission_id: str | None,
-                reason: str | None, report_path: Path | None = None, receipt: str | None = None,
-                scope: Scope | None = None) -> None:
-        logged.append((arrival.archived_at, file_name, digest, outcome, submission_id, reason,
-                       str(report_path) if report_path else None, arrival.seq, receipt,
-                       *(astuple(scope) if scope else (None, None, None, None))))
+    def log_row(
+        arrival: Arrival,
+        file_name: str,
+        digest: str | None,
+        outcome: str,
+        submission_id: str | None,
+        reason: str | None,
+        report_path: Path | None = None,
+        receipt: str | None = None,
+        scope: Scope | None = None,
+    ) -> None:
+        logged.append(
+            (
+                arrival.archived_at,
+                file_name,
+                digest,
+                outcome,
+                submission_id,
+                reason,
+                str(report_path) if report_path else None,
+                arrival.seq,
+                receipt,
+                *(astuple(scope) if scope else (None, None, None, None)),
+            )
+        )
 
     for item in batch:
         arrival, result = item.arrival, item.result
@@ -193,9 +230,14 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
             outcomes.append(FileOutcome(name, "duplicate", submission_id=seen[digest], arrival_seq=seq))
             continue
         if isinstance(result, list):
-            outcome = FileOutcome(name, "rejected", problems=result, arrival_seq=seq,
-                                  report_path=error_report(arrival, result, settings),
-                                  scope=result.scope if isinstance(result, Refusal) else None)
+            outcome = FileOutcome(
+                name,
+                "rejected",
+                problems=result,
+                arrival_seq=seq,
+                report_path=error_report(arrival, result, settings),
+                scope=result.scope if isinstance(result, Refusal) else None,
+            )
             outcomes.append(outcome)
             log.warning("rejected %s: %d problems", name, len(result))
             continue
@@ -207,16 +249,39 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
         for frame, found in ((parsed.activity_frame, activities), (parsed.spending_frame, spending)):
             if frame is not None and frame.num_rows:
                 found.append(_stamped(frame, submission_id, name))
-        outcome = FileOutcome(name, "accepted", submission_id=submission_id, rows=rows, arrival_seq=seq,
-                              flagged=int(pc.sum(table["flagged"]).as_py() or 0),
-                              activities=_rows(parsed.activity_frame), spending=_rows(parsed.spending_frame),
-                              spending_flags=_spending_flags(parsed.spending_frame), note=parsed.note)
-        submissions.append({
-            "submission_id": submission_id, "content_hash": digest, "file_name": name, "kind": parsed.kind,
-            "plan_code": parsed.plan_code, "province": parsed.province, "agency_code": parsed.agency_code,
-            "year": parsed.year, "period": parsed.period, "contact": parsed.contact, "report_date": parsed.report_date,
-            "received_at": arrival.received_at, "row_count": rows, "status": "accepted", "superseded_by": None,
-            "arrival_seq": seq, "arrived_at": arrival.archived_at})
+        outcome = FileOutcome(
+            name,
+            "accepted",
+            submission_id=submission_id,
+            rows=rows,
+            arrival_seq=seq,
+            flagged=int(pc.sum(table["flagged"]).as_py() or 0),
+            activities=_rows(parsed.activity_frame),
+            spending=_rows(parsed.spending_frame),
+            spending_flags=_spending_flags(parsed.spending_frame),
+            note=parsed.note,
+        )
+        submissions.append(
+            {
+                "submission_id": submission_id,
+                "content_hash": digest,
+                "file_name": name,
+                "kind": parsed.kind,
+                "plan_code": parsed.plan_code,
+                "province": parsed.province,
+                "agency_code": parsed.agency_code,
+                "year": parsed.year,
+                "period": parsed.period,
+                "contact": parsed.contact,
+                "report_date": parsed.report_date,
+                "received_at": arrival.received_at,
+                "row_count": rows,
+                "status": "accepted",
+                "superseded_by": None,
+                "arrival_seq": seq,
+                "arrived_at": arrival.archived_at,
+            }
+        )
         seen[digest] = submission_id
         outcomes.append(outcome)
         accepted[submission_id] = (arrival, outcome)
@@ -239,8 +304,14 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
                 outcome.receipt = standing.receipt.text()
                 outcome.superseded = [names[old] for old in standing.superseded]
                 for old in standing.superseded:
-                    log_row(arrival, names[old], None, "superseded", old,
-                            f"mọi giá trị đã được thay bởi {outcome.file_name} ({submission_id})")
+                    log_row(
+                        arrival,
+                        names[old],
+                        None,
+                        "superseded",
+                        old,
+                        f"mọi giá trị đã được thay bởi {outcome.file_name} ({submission_id})",
+                    )
                 if not standing.in_force:  # history only from the start: later-dated values, or the yearly return
                     log_row(arrival, outcome.file_name, None, "superseded", submission_id, outcome.receipt)
             # attainment of every area whose values may have moved: those just reported, and every value of
@@ -256,8 +327,12 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
 
 
 def _file_names(con: duckdb.DuckDBPyConnection, submission_ids: list[str]) -> dict[str, str]:
-    return dict(con.execute("SELECT submission_id, file_name FROM submission WHERE submission_id IN "
-                            "(SELECT unnest(?::VARCHAR[]))", [submission_ids]).fetchall())
+    return dict(
+        con.execute(
+            "SELECT submission_id, file_name FROM submission WHERE submission_id IN (SELECT unnest(?::VARCHAR[]))",
+            [submission_ids],
+        ).fetchall()
+    )
 
 
 def _log_outcome(arrival: Arrival, outcome: FileOutcome, log_row) -> None:

@@ -34,10 +34,12 @@ SCOPE_SQL = """
            level, value_year, activity_no, source_name, withdrawn, in_force
     FROM values_as_of(?, false) WHERE plan_code = ? AND agency_scope = ? AND year = ? AND kind = ?
 """
-ARRIVALS_SQL = ("SELECT arrival_seq FROM submission_precedence "
-                "WHERE plan_code = ? AND agency_scope = ? AND year = ? AND kind = ?")
-SCOPE_OF_SQL = ("SELECT plan_code, agency_scope, year, kind, arrival_seq FROM submission_precedence "
-                "WHERE submission_id = ?")
+ARRIVALS_SQL = (
+    "SELECT arrival_seq FROM submission_precedence WHERE plan_code = ? AND agency_scope = ? AND year = ? AND kind = ?"
+)
+SCOPE_OF_SQL = (
+    "SELECT plan_code, agency_scope, year, kind, arrival_seq FROM submission_precedence WHERE submission_id = ?"
+)
 
 
 def vn_date(day: dt.date) -> str:
@@ -67,8 +69,10 @@ class Receipt:
             parts.append(f"{self.withdrawn} giá trị bị xóa")
         if self.nothing_to_withdraw:
             parts.append(f"{self.nothing_to_withdraw} ô “Xóa” không có giá trị trước để xóa")
-        parts += [f"{n} giá trị không áp dụng vì báo cáo ngày {vn_date(day)} mới hơn"
-                  for day, n in sorted(self.overruled.items())]
+        parts += [
+            f"{n} giá trị không áp dụng vì báo cáo ngày {vn_date(day)} mới hơn"
+            for day, n in sorted(self.overruled.items())
+        ]
         return ", ".join(parts) or "không có giá trị chỉ tiêu nào"
 
 

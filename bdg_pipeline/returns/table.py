@@ -43,7 +43,7 @@ class Table:
     def __post_init__(self) -> None:
         self.width = min(MAX_COLUMNS, max((len(r) for r in self.cells), default=0))
         for row in self.cells:
-            del row[self.width:]
+            del row[self.width :]
             row.extend([None] * (self.width - len(row)))
 
     def name(self, row: int, column: int) -> str:
@@ -74,8 +74,7 @@ class Table:
     def maybe_unformatted_percent(self, row: int, column: int) -> bool:
         """A bare fraction like 0.5161 in a file whose number formats are unknown: possibly 51,61 %."""
         value = self.value(row, column)
-        return (self.formats_unknown and isinstance(value, float) and not isinstance(value, bool)
-                and 0 < value < 1)
+        return self.formats_unknown and isinstance(value, float) and not isinstance(value, bool) and 0 < value < 1
 
 
 def _fill_merged(cells: list[list[Any]], ranges: list[tuple[int, int, int, int]]) -> None:
@@ -98,10 +97,12 @@ def tables_of_workbook(workbook: Workbook) -> Iterator[Table]:
             continue
         cells: list[list[Any]] = []
         for row in sheet.iter_rows(max_col=min(sheet.max_column, MAX_COLUMNS)):
-            cells.append([CellError(str(c.value)) if c.data_type == "e" and c.value is not None else shown_value(c)
-                          for c in row])
-        _fill_merged(cells, [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1)
-                             for m in sheet.merged_cells.ranges])
+            cells.append(
+                [CellError(str(c.value)) if c.data_type == "e" and c.value is not None else shown_value(c) for c in row]
+            )
+        _fill_merged(
+            cells, [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in sheet.merged_cells.ranges]
+        )
         yield Table(sheet.title, cells)
 
 
@@ -133,27 +134,39 @@ def tables_of_document(path: Path, limits: Limits) -> Iterator[Table]:
         document = Document(io.BytesIO(path.read_bytes()))
     except Exception as exc:
         fix = "Mở bằng Word, lưu lại dưới dạng “Tài liệu Word (*.docx)” rồi gửi lại."
-        raise ReturnRejected([Problem("(tệp)", "", "Không đọc được nội dung tài liệu Word",
-                                      f"{type(exc).__name__}: {exc}", fix)]) from exc
+        raise ReturnRejected(
+            [Problem("(tệp)", "", "Không đọc được nội dung tài liệu Word", f"{type(exc).__name__}: {exc}", fix)]
+        ) from exc
     blocks: list[list[list[str]] | str] = []  # a table's cells, or a paragraph's text
     for block in document.iter_inner_content():
         if not isinstance(block, WordTable):
             blocks.append(block.text)
             continue
         if len(block.rows) > limits.max_rows:
-            raise ReturnRejected([Problem(f"Bảng {sum(isinstance(b, list) for b in blocks) + 1}", "",
-                                          f"Bảng có quá nhiều dòng ({len(block.rows)}, tối đa {limits.max_rows})",
-                                          fix="Chia bảng thành nhiều tài liệu.")])
+            raise ReturnRejected(
+                [
+                    Problem(
+                        f"Bảng {sum(isinstance(b, list) for b in blocks) + 1}",
+                        "",
+                        f"Bảng có quá nhiều dòng ({len(block.rows)}, tối đa {limits.max_rows})",
+                        fix="Chia bảng thành nhiều tài liệu.",
+                    )
+                ]
+            )
         blocks.append([[cell.text for cell in row.cells[:MAX_COLUMNS]] for row in block.rows])
 
     def lines(part: list[list[list[str]] | str]) -> list[str]:
-        found = [normalize_text(b) if isinstance(b, str) else row_text(list(r)) for b in part
-                 for r in ([b] if isinstance(b, str) else b)]
+        found = [
+            normalize_text(b) if isinstance(b, str) else row_text(list(r))
+            for b in part
+            for r in ([b] if isinstance(b, str) else b)
+        ]
         return [line for line in found if line]
 
     number = 0
     for at, content in enumerate(blocks):
         if isinstance(content, list):
             number += 1
-            yield Table(f"Bảng {number}", [list(r) for r in content], lines(blocks[:at]), lines(blocks[at + 1:]),
-                        in_word=True)
+            yield Table(
+                f"Bảng {number}", [list(r) for r in content], lines(blocks[:at]), lines(blocks[at + 1 :]), in_word=True
+            )

@@ -104,16 +104,24 @@ def agency_candidates(catalogue: Catalogue, plan_code: str, typed: str) -> str:
     pi = catalogue.plan_indicators
     leads = set(pi[pi.plan_code == plan_code].lead_agency)
     wanted = plain(typed)
-    near = [name for name, aliases in zip(agencies.name, agencies.aliases, strict=True)
-            if wanted and any(wanted in plain(n) or plain(n) in wanted for n in [name, *str(aliases).split(";")]
-                              if plain(n))]
+    near = [
+        name
+        for name, aliases in zip(agencies.name, agencies.aliases, strict=True)
+        if wanted
+        and any(wanted in plain(n) or plain(n) in wanted for n in [name, *str(aliases).split(";")] if plain(n))
+    ]
     shown = near or [n for c, n in zip(agencies.agency_code, agencies.name, strict=True) if c in leads]
-    return (f"Không nhận ra cơ quan “{typed}”. " + ("Có phải: " if near else "Các cơ quan chủ trì trong kế hoạch: ")
-            + "; ".join(f"“{n}”" for n in shown) + ". Ghi đúng tên, có dấu.")
+    return (
+        f"Không nhận ra cơ quan “{typed}”. "
+        + ("Có phải: " if near else "Các cơ quan chủ trì trong kế hoạch: ")
+        + "; ".join(f"“{n}”" for n in shown)
+        + ". Ghi đúng tên, có dấu."
+    )
 
 
-def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int, period: str = "nam",
-                   banner: str | None = None) -> Workbook:
+def build_template(
+    catalogue: Catalogue, plan_code: str, agency: str, year: int, period: str = "nam", banner: str | None = None
+) -> Workbook:
     from .model import resolve_agency
 
     plans = catalogue.plans.set_index("plan_code")
@@ -126,18 +134,21 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
     if period not in PERIODS:
         raise TemplateError(f"Kỳ báo cáo “{period}” không hợp lệ: dùng {' hoặc '.join(PERIODS)}")
     if not plan.monitoring_start <= year <= plan.monitoring_end:
-        raise TemplateError(f"Năm {year} nằm ngoài kỳ theo dõi của kế hoạch {plan_code} "
-                            f"({plan.monitoring_start}–{plan.monitoring_end})")
+        raise TemplateError(
+            f"Năm {year} nằm ngoài kỳ theo dõi của kế hoạch {plan_code} ({plan.monitoring_start}–{plan.monitoring_end})"
+        )
     day = world_date(year, period)
     if not catalogue.timeline.exists_on(agency_code, day):
-        raise TemplateError(not_in_existence(catalogue.timeline, catalogue.reporters, plan_code, agency_code, year,
-                                             day))
+        raise TemplateError(
+            not_in_existence(catalogue.timeline, catalogue.reporters, plan_code, agency_code, year, day)
+        )
     indicators = agency_indicators(catalogue, plan_code, agency_code, day)
     activities = agency_activities(catalogue, plan_code, agency_code)
     sources = budget_sources(catalogue, plan_code)
     if indicators.empty and activities.empty:
-        raise TemplateError(f"{agency} không chủ trì báo cáo chỉ tiêu nào và không có hoạt động nào trong kế hoạch "
-                            f"{plan_code}")
+        raise TemplateError(
+            f"{agency} không chủ trì báo cáo chỉ tiêu nào và không có hoạt động nào trong kế hoạch {plan_code}"
+        )
     agency_name = catalogue.agencies.set_index("agency_code").at[agency_code, "name"]
     names = catalogue.indicator_codes.set_index("indicator_code")["name"]
     units = template_units(catalogue, plan.province, year, period)
@@ -158,9 +169,16 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
     if banner:
         ws["A3"] = banner
         ws["A3"].font = Font(bold=True, color="C00000")
-    header = [("Tỉnh", plan.province), ("Kế hoạch", plan_code), ("Cơ quan báo cáo", agency_name),
-              ("Năm số liệu", year), ("Kỳ báo cáo", PERIODS[period]), ("Ngày báo cáo", None),
-              ("Người liên hệ", None), ("Điện thoại / email", None)]
+    header = [
+        ("Tỉnh", plan.province),
+        ("Kế hoạch", plan_code),
+        ("Cơ quan báo cáo", agency_name),
+        ("Năm số liệu", year),
+        ("Kỳ báo cáo", PERIODS[period]),
+        ("Ngày báo cáo", None),
+        ("Người liên hệ", None),
+        ("Điện thoại / email", None),
+    ]
     for i, (label, value) in enumerate(header, start=4):
         # labels across A:B and answers across C:E, so a typed date is not “###” and no label is cut
         ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=2)
@@ -187,10 +205,17 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
     for number, ind in enumerate(indicators.itertuples(), start=1):
         blocks.append((ind.unit, row, row + len(places) - 1))
         for level, place in places:
-            prefilled = {"number": number, "objective": ind.objective_no, "indicator": ind.indicator_no,
-                         "part": ind.part, "code": ind.indicator_code, "text": names[ind.indicator_code],
-                         "unit": unit_words(ind.unit, names[ind.indicator_code]), "level": LEVELS[level],
-                         "area": place}
+            prefilled = {
+                "number": number,
+                "objective": ind.objective_no,
+                "indicator": ind.indicator_no,
+                "part": ind.part,
+                "code": ind.indicator_code,
+                "text": names[ind.indicator_code],
+                "unit": unit_words(ind.unit, names[ind.indicator_code]),
+                "level": LEVELS[level],
+                "area": place,
+            }
             for col, column in enumerate(COLUMNS, start=1):
                 cell = ws.cell(row=row, column=col, value=prefilled.get(column.key))
                 cell.border = border
@@ -202,8 +227,12 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
                     cell.number_format = column.number_format
             row += 1
     if indicators.empty:
-        ws.cell(row=FIRST_ROW, column=1, value="(Cơ quan không chủ trì báo cáo chỉ tiêu nào của kế hoạch này: "
-                "báo cáo các hoạt động ở trang “HoatDong”.)").font = Font(italic=True)
+        ws.cell(
+            row=FIRST_ROW,
+            column=1,
+            value="(Cơ quan không chủ trì báo cáo chỉ tiêu nào của kế hoạch này: "
+            "báo cáo các hoạt động ở trang “HoatDong”.)",
+        ).font = Font(italic=True)
     last = max(row - 1, FIRST_ROW)
 
     lists = wb.create_sheet(LISTS)
@@ -213,15 +242,36 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
         lists.cell(row=i, column=2, value=name)
     lists.sheet_state = "hidden"
     validations = {
-        "level": DataValidation(type="list", formula1=f"{LISTS}!$A$1:$A${len(levels)}", allow_blank=True,
-                                error="Chọn " + " hoặc ".join(LEVELS[lv] for lv in levels),
-                                errorTitle="Cấp không hợp lệ"),
-        "area": DataValidation(type="list", formula1=f"{LISTS}!$B$1:$B${max(len(areas), 1)}", allow_blank=True,
-                               error="Chọn địa bàn trong danh sách", errorTitle="Địa bàn không hợp lệ"),
-        "numerator": DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                                    error="Nhập số nguyên không âm", errorTitle="Tử số không hợp lệ"),
-        "denominator": DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", allow_blank=True,
-                                      error="Nhập số nguyên không âm", errorTitle="Mẫu số không hợp lệ"),
+        "level": DataValidation(
+            type="list",
+            formula1=f"{LISTS}!$A$1:$A${len(levels)}",
+            allow_blank=True,
+            error="Chọn " + " hoặc ".join(LEVELS[lv] for lv in levels),
+            errorTitle="Cấp không hợp lệ",
+        ),
+        "area": DataValidation(
+            type="list",
+            formula1=f"{LISTS}!$B$1:$B${max(len(areas), 1)}",
+            allow_blank=True,
+            error="Chọn địa bàn trong danh sách",
+            errorTitle="Địa bàn không hợp lệ",
+        ),
+        "numerator": DataValidation(
+            type="whole",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            error="Nhập số nguyên không âm",
+            errorTitle="Tử số không hợp lệ",
+        ),
+        "denominator": DataValidation(
+            type="whole",
+            operator="greaterThanOrEqual",
+            formula1="0",
+            allow_blank=True,
+            error="Nhập số nguyên không âm",
+            errorTitle="Mẫu số không hợp lệ",
+        ),
     }
     for key, validation in validations.items():
         validation.showErrorMessage = True
@@ -249,8 +299,14 @@ def build_template(catalogue: Catalogue, plan_code: str, agency: str, year: int,
         unit_note = str(sources.unit_note.iloc[0] or "triệu đồng")
         add_spending_sheet(wb, sources, agency_name, year, unit_note)
     meta = wb.create_sheet("_meta")
-    for key, value in (("marker", MARKER), ("version", VERSION), ("plan_code", plan_code),
-                       ("agency_code", agency_code), ("year", year), ("period", period)):
+    for key, value in (
+        ("marker", MARKER),
+        ("version", VERSION),
+        ("plan_code", plan_code),
+        ("agency_code", agency_code),
+        ("year", year),
+        ("period", period),
+    ):
         meta.append([key, value])
     meta.sheet_state = "veryHidden"
     office = catalogue.agencies.set_index("agency_code").at[office_code, "name"]
@@ -307,8 +363,10 @@ def template_units(catalogue: Catalogue, province: str, year: int, period: str) 
         raise TemplateError(f"Tỉnh “{province}” không có trong danh mục đơn vị hành chính")
     units = units_for(catalogue.areas, code, world_date(year, period)).copy()
     parents = dict(zip(catalogue.areas.area_code, catalogue.areas.area_name, strict=True))
-    units["display"] = [name if level != "xa" else display_name(name, parents.get(parent))
-                        for name, level, parent in zip(units.area_name, units.level, units.parent_code, strict=True)]
+    units["display"] = [
+        name if level != "xa" else display_name(name, parents.get(parent))
+        for name, level, parent in zip(units.area_name, units.level, units.parent_code, strict=True)
+    ]
     catalogue.cache[key] = units.reset_index(drop=True)
     return catalogue.cache[key]
 
@@ -317,9 +375,13 @@ def is_template(grids: Mapping[str, Grid]) -> bool:
     return "_meta" in grids and grids["_meta"]["B1"] == MARKER
 
 
-ALTERED = Problem("_meta", "B1", "Biểu mẫu của hệ thống đã bị sửa phần nhận dạng (trang ẩn _meta): không đọc được "
-                  "như biểu mẫu, cũng không phải bảng phụ lục", fix="Tạo lại biểu mẫu bằng lệnh “bdg template”, "
-                  "chép số liệu sang rồi gửi lại; không sửa trang _meta.")
+ALTERED = Problem(
+    "_meta",
+    "B1",
+    "Biểu mẫu của hệ thống đã bị sửa phần nhận dạng (trang ẩn _meta): không đọc được "
+    "như biểu mẫu, cũng không phải bảng phụ lục",
+    fix="Tạo lại biểu mẫu bằng lệnh “bdg template”, chép số liệu sang rồi gửi lại; không sửa trang _meta.",
+)
 
 
 def is_altered_template(grids: Mapping[str, Grid]) -> bool:
@@ -330,15 +392,23 @@ def is_altered_template(grids: Mapping[str, Grid]) -> bool:
 NO_DATA_HINT = "Nếu chưa có số liệu, để trống ô."
 PERCENT_TEXT = re.compile(r"(\d+(?:[.,]\d+)*)\s*%")  # one share and its sign, nothing else: “45%”, “51,61 %”
 # .xls and .ods are read without number formats: 51,61 % typed into a percent cell arrives as 0.5161
-PERCENT_LOST = ("Ô số {shown} có thể là tỷ lệ phần trăm bị lưu dưới dạng số thập phân (định dạng %, tệp .xls/.ods "
-                "không giữ định dạng)")
+PERCENT_LOST = (
+    "Ô số {shown} có thể là tỷ lệ phần trăm bị lưu dưới dạng số thập phân (định dạng %, tệp .xls/.ods "
+    "không giữ định dạng)"
+)
 PERCENT_LOST_FIX = "Ghi rõ tỷ lệ kèm dấu %, ví dụ “51,61%”, hoặc lưu tệp dưới dạng .xlsx."
 # NaN and INF cannot be typed in Excel; a program that wrote the file put them there
 NOT_FINITE = "Ô chứa giá trị không phải là một số (NaN hoặc vô cực), do chương trình tạo tệp ghi vào"
 NOT_FINITE_FIX = f"Ghi lại số liệu vào ô này bằng Excel (hoặc để trống), lưu lại rồi gửi lại. {NO_DATA_HINT}"
-EXCEL_ERRORS = {"#DIV/0!": "chia cho 0", "#N/A": "hàm tra cứu không tìm thấy giá trị",
-                "#VALUE!": "phép tính gặp chữ", "#REF!": "tham chiếu tới ô đã bị xóa",
-                "#NAME?": "tên hàm hoặc tên vùng sai", "#NUM!": "số không hợp lệ", "#NULL!": "vùng không giao nhau"}
+EXCEL_ERRORS = {
+    "#DIV/0!": "chia cho 0",
+    "#N/A": "hàm tra cứu không tìm thấy giá trị",
+    "#VALUE!": "phép tính gặp chữ",
+    "#REF!": "tham chiếu tới ô đã bị xóa",
+    "#NAME?": "tên hàm hoặc tên vùng sai",
+    "#NUM!": "số không hợp lệ",
+    "#NULL!": "vùng không giao nhau",
+}
 
 
 def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> Decimal | None:
@@ -346,12 +416,18 @@ def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> De
         return None
     if isinstance(value, CellError):
         cause = EXCEL_ERRORS.get(value.code, "công thức không tính ra được")
-        problems.append(Problem(sheet, cell, f"Ô có lỗi công thức {value.code} ({cause})", value.code,
-                                f"Sửa công thức để ra một số, hoặc ghi số trực tiếp. {NO_DATA_HINT}"))
+        problems.append(
+            Problem(
+                sheet,
+                cell,
+                f"Ô có lỗi công thức {value.code} ({cause})",
+                value.code,
+                f"Sửa công thức để ra một số, hoặc ghi số trực tiếp. {NO_DATA_HINT}",
+            )
+        )
         return None
     if isinstance(value, bool):
-        problems.append(Problem(sheet, cell, "Ô số chứa giá trị đúng/sai", str(value),
-                                f"Ghi một số. {NO_DATA_HINT}"))
+        problems.append(Problem(sheet, cell, "Ô số chứa giá trị đúng/sai", str(value), f"Ghi một số. {NO_DATA_HINT}"))
         return None
     if isinstance(value, float) and not math.isfinite(value):
         problems.append(Problem(sheet, cell, NOT_FINITE, "NaN" if value != value else "INF", NOT_FINITE_FIX))
@@ -365,8 +441,15 @@ def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> De
         number = Decimal(str(value)).normalize()  # 5321.0 → 5321, so decimals count what was typed
         return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
     if isinstance(value, (dt.date, dt.time, dt.timedelta)):
-        problems.append(Problem(sheet, cell, "Ô số đang ở dạng ngày giờ", str(value),
-                                "Định dạng lại ô thành Số (Format Cells > Number) rồi ghi lại số liệu."))
+        problems.append(
+            Problem(
+                sheet,
+                cell,
+                "Ô số đang ở dạng ngày giờ",
+                str(value),
+                "Định dạng lại ô thành Số (Format Cells > Number) rồi ghi lại số liệu.",
+            )
+        )
         return None
     text = normalize_text(str(value))
     if text.startswith(("-", "−", "–")) and text.lstrip("-−– ")[:1].isdigit():
@@ -375,9 +458,17 @@ def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> De
     try:
         return parse_number(text)
     except NumberFormatError as exc:
-        problems.append(Problem(sheet, cell, "Ô số chứa chữ hoặc ký hiệu", normalize_text(str(value)),
-                                "Chỉ ghi một số, ví dụ 48 hoặc 51,61 (không ghi bằng chữ, không ghi khoảng). "
-                                f"{NO_DATA_HINT}" if not exc.fix else exc.fix))
+        problems.append(
+            Problem(
+                sheet,
+                cell,
+                "Ô số chứa chữ hoặc ký hiệu",
+                normalize_text(str(value)),
+                f"Chỉ ghi một số, ví dụ 48 hoặc 51,61 (không ghi bằng chữ, không ghi khoảng). {NO_DATA_HINT}"
+                if not exc.fix
+                else exc.fix,
+            )
+        )
         return None
 
 
@@ -420,33 +511,77 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
         plan_code, agency_code = str(meta["plan_code"]), str(meta["agency_code"])
         year, period = _meta_year(meta["year"]), str(meta["period"])
     except (KeyError, ValueError) as exc:
-        raise ReturnRejected([Problem("_meta", "", "Trang ẩn “_meta” của biểu mẫu đã bị sửa nên không biết biểu "
-                                      "thuộc kế hoạch, cơ quan, năm nào", str(exc),
-                                      "Tạo lại biểu mẫu bằng lệnh “bdg template”, chép số liệu sang rồi gửi lại; "
-                                      "không sửa trang “_meta”.")]) from exc
+        raise ReturnRejected(
+            [
+                Problem(
+                    "_meta",
+                    "",
+                    "Trang ẩn “_meta” của biểu mẫu đã bị sửa nên không biết biểu thuộc kế hoạch, cơ quan, năm nào",
+                    str(exc),
+                    "Tạo lại biểu mẫu bằng lệnh “bdg template”, chép số liệu sang rồi gửi lại; "
+                    "không sửa trang “_meta”.",
+                )
+            ]
+        ) from exc
     provinces = catalogue.plan_provinces
     problems: list[Problem] = []
     if plan_code not in provinces:
-        problems.append(Problem("_meta", "B3", "Biểu mẫu thuộc kế hoạch không còn trong danh mục", plan_code,
-                                "Tải biểu mẫu mới bằng lệnh bdg template."))
+        problems.append(
+            Problem(
+                "_meta",
+                "B3",
+                "Biểu mẫu thuộc kế hoạch không còn trong danh mục",
+                plan_code,
+                "Tải biểu mẫu mới bằng lệnh bdg template.",
+            )
+        )
         return ParsedReturn("template", plan_code, "", agency_code, year, period, problems=problems)
     province = provinces[plan_code]
     plan = catalogue.plans.set_index("plan_code").loc[plan_code]
     if agency_code not in set(catalogue.agencies.agency_code):
-        problems.append(Problem("_meta", "B4", "Biểu mẫu ghi cơ quan không có trong danh mục", agency_code,
-                                "Tạo lại biểu mẫu bằng lệnh “bdg template”; không sửa trang “_meta”."))
+        problems.append(
+            Problem(
+                "_meta",
+                "B4",
+                "Biểu mẫu ghi cơ quan không có trong danh mục",
+                agency_code,
+                "Tạo lại biểu mẫu bằng lệnh “bdg template”; không sửa trang “_meta”.",
+            )
+        )
     elif period in PERIODS and not catalogue.timeline.exists_on(agency_code, world_date(year, period)):
-        problems.append(Problem("_meta", "B4", not_in_existence(catalogue.timeline, catalogue.reporters, plan_code,
-                                                                agency_code, year, world_date(year, period)),
-                                agency_code, "Tạo biểu mẫu cho cơ quan kế nhiệm bằng lệnh “bdg template”, chép số "
-                                "liệu sang và gửi lại từ cơ quan đó."))
+        problems.append(
+            Problem(
+                "_meta",
+                "B4",
+                not_in_existence(
+                    catalogue.timeline, catalogue.reporters, plan_code, agency_code, year, world_date(year, period)
+                ),
+                agency_code,
+                "Tạo biểu mẫu cho cơ quan kế nhiệm bằng lệnh “bdg template”, chép số "
+                "liệu sang và gửi lại từ cơ quan đó.",
+            )
+        )
     if period not in PERIODS:
-        problems.append(Problem("_meta", "B6", "Biểu mẫu ghi kỳ báo cáo không hợp lệ", period,
-                                f"Kỳ báo cáo là {' hoặc '.join(PERIODS)}; tạo lại biểu mẫu bằng lệnh “bdg template”."))
+        problems.append(
+            Problem(
+                "_meta",
+                "B6",
+                "Biểu mẫu ghi kỳ báo cáo không hợp lệ",
+                period,
+                f"Kỳ báo cáo là {' hoặc '.join(PERIODS)}; tạo lại biểu mẫu bằng lệnh “bdg template”.",
+            )
+        )
     if not plan.monitoring_start <= year <= plan.monitoring_end:
-        problems.append(Problem("_meta", "B5", f"Năm {year} nằm ngoài kỳ theo dõi của kế hoạch {plan_code} "
-                                f"({plan.monitoring_start}–{plan.monitoring_end})", str(year),
-                                "Tạo lại biểu mẫu cho đúng năm bằng lệnh “bdg template”."))
+        problems.append(
+            Problem(
+                "_meta",
+                "B5",
+                f"Năm {year} nằm ngoài kỳ theo dõi của kế hoạch {plan_code} "
+                f"({plan.monitoring_start}–{plan.monitoring_end})",
+                str(year),
+                "Tạo lại biểu mẫu cho đúng năm bằng lệnh “bdg template”.",
+            )
+        )
     if problems:
         return ParsedReturn("template", plan_code, province, agency_code, year, period, problems=problems)
     if SHEET not in grids:
@@ -458,18 +593,48 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
     try:
         report_date = read_report_date(ws[HEADER_CELLS["report_date"]])
     except ValueError as exc:
-        problems.append(Problem(SHEET, HEADER_CELLS["report_date"], "Ngày báo cáo không đọc được thành ngày",
-                                str(exc), "Ghi ngày dạng ngày/tháng/năm, ví dụ 15/12/2025, hoặc để trống."))
+        problems.append(
+            Problem(
+                SHEET,
+                HEADER_CELLS["report_date"],
+                "Ngày báo cáo không đọc được thành ngày",
+                str(exc),
+                "Ghi ngày dạng ngày/tháng/năm, ví dụ 15/12/2025, hoặc để trống.",
+            )
+        )
     if report_date is not None and is_ahead(report_date):
-        problems.append(Problem(SHEET, HEADER_CELLS["report_date"], "Ngày báo cáo sau ngày hôm nay",
-                                f"{report_date:%d/%m/%Y}", "Ghi ngày lập báo cáo (không muộn hơn hôm nay)."))
+        problems.append(
+            Problem(
+                SHEET,
+                HEADER_CELLS["report_date"],
+                "Ngày báo cáo sau ngày hôm nay",
+                f"{report_date:%d/%m/%Y}",
+                "Ghi ngày lập báo cáo (không muộn hơn hôm nay).",
+            )
+        )
         report_date = None
-    parsed = ParsedReturn("template", plan_code, province, agency_code, year, period,
-                          contact=contact or None, report_date=report_date, problems=problems)
+    parsed = ParsedReturn(
+        "template",
+        plan_code,
+        province,
+        agency_code,
+        year,
+        period,
+        contact=contact or None,
+        report_date=report_date,
+        problems=problems,
+    )
     units = template_units(catalogue, province, year, period)
     by_display = dict(zip(units.display.map(fold), units.area_code, strict=True))
-    context = RowContext(plan_code, agency_code, year, catalogue.parts_index, by_display, units,
-                         formats_unknown=bool(getattr(grids, "values_only", False)))
+    context = RowContext(
+        plan_code,
+        agency_code,
+        year,
+        catalogue.parts_index,
+        by_display,
+        units,
+        formats_unknown=bool(getattr(grids, "values_only", False)),
+    )
     for r in range(FIRST_ROW, ws.max_row + 1):
         row = ws.rows[r - 1]
         if _is_blank(row):
@@ -481,8 +646,9 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
         if len(problems) > before:  # said in words only for rows at fault: most rows have none
             about = _about(row, plan_code, catalogue)
             problems[before:] = [replace(p, about=about) for p in problems[before:]]
-    sheets = SheetContext(plan_code, province, agency_code, year, int(plan.period_start), units, _number,
-                          read_report_date)
+    sheets = SheetContext(
+        plan_code, province, agency_code, year, int(plan.period_start), units, _number, read_report_date
+    )
     if ACTIVITY_SHEET in grids:
         parsed.activities = read_activities(grids[ACTIVITY_SHEET], catalogue, sheets, problems)
     if SPENDING_SHEET in grids:
@@ -530,34 +696,72 @@ def _read_row(row: list[Any], r: int, context: RowContext, problems: list[Proble
     try:
         key = (context.plan_code, int(_at(row, "objective")), int(_at(row, "indicator")), str(_at(row, "part") or ""))
     except (TypeError, ValueError):
-        problems.append(Problem(SHEET, cell_name("objective", r), "Dòng có số liệu nhưng không có mã mục tiêu/chỉ tiêu",
-                                fix="Không thêm dòng mới; dùng các dòng có sẵn của biểu mẫu."))
+        problems.append(
+            Problem(
+                SHEET,
+                cell_name("objective", r),
+                "Dòng có số liệu nhưng không có mã mục tiêu/chỉ tiêu",
+                fix="Không thêm dòng mới; dùng các dòng có sẵn của biểu mẫu.",
+            )
+        )
         return None
     if key not in context.parts:
-        problems.append(Problem(SHEET, cell_name("indicator", r), "Chỉ tiêu không có trong kế hoạch",
-                                f"chỉ tiêu {part_number(*key[1:])}", "Tải lại biểu mẫu mới."))
+        problems.append(
+            Problem(
+                SHEET,
+                cell_name("indicator", r),
+                "Chỉ tiêu không có trong kế hoạch",
+                f"chỉ tiêu {part_number(*key[1:])}",
+                "Tải lại biểu mẫu mới.",
+            )
+        )
         return None
     unit = context.parts[key][1]
     level_text, place = _at(row, "level"), _at(row, "area")
     level = LEVEL_BY_LABEL.get(fold(level_text or ""))
     if level is None:
-        problems.append(Problem(SHEET, cell_name("level", r), "Cấp không hợp lệ", normalize_text(str(level_text or "")),
-                                "Chọn Cấp tỉnh, Cấp huyện hoặc Cấp xã."))
+        problems.append(
+            Problem(
+                SHEET,
+                cell_name("level", r),
+                "Cấp không hợp lệ",
+                normalize_text(str(level_text or "")),
+                "Chọn Cấp tỉnh, Cấp huyện hoặc Cấp xã.",
+            )
+        )
     area_code = context.by_display.get(fold(place or ""))
     if area_code is None:
         try:
             area_code = resolve_area(normalize_text(str(place or "")), context.units)
         except AreaError as exc:
-            problems.append(Problem(SHEET, cell_name("area", r),
-                                    f"Địa bàn không có trong danh mục của năm {context.year}: {exc}",
-                                    normalize_text(str(place or "")), "Chọn địa bàn trong danh sách thả xuống."))
+            problems.append(
+                Problem(
+                    SHEET,
+                    cell_name("area", r),
+                    f"Địa bàn không có trong danh mục của năm {context.year}: {exc}",
+                    normalize_text(str(place or "")),
+                    "Chọn địa bàn trong danh sách thả xuống.",
+                )
+            )
     withdrawal = _withdrawal(row, r, problems)
     if withdrawal is not None:
         if not withdrawal or level is None or area_code is None:
             return None
-        return ParsedRow(context.plan_code, key[1], key[2], key[3], level, area_code, context.year,
-                         Reading(None, None, None, None), context.agency_code, SHEET, cell_name("value", r),
-                         normalize_text(str(_at(row, "value"))), withdrawn=True)
+        return ParsedRow(
+            context.plan_code,
+            key[1],
+            key[2],
+            key[3],
+            level,
+            area_code,
+            context.year,
+            Reading(None, None, None, None),
+            context.agency_code,
+            SHEET,
+            cell_name("value", r),
+            normalize_text(str(_at(row, "value"))),
+            withdrawn=True,
+        )
     before = len(problems)
     numerator = _number(_at(row, "numerator"), SHEET, cell_name("numerator", r), problems)
     denominator = _number(_at(row, "denominator"), SHEET, cell_name("denominator", r), problems)
@@ -567,18 +771,30 @@ def _read_row(row: list[Any], r: int, context: RowContext, problems: list[Proble
         value_cell = share.group(1)  # “45%” typed as text in a percent chỉ tiêu says what it means
     if not (unit == "yes_no" and isinstance(value_cell, str)):
         value = _number(value_cell, SHEET, cell_name("value", r), problems)
-    if (context.formats_unknown and unit == "percent" and isinstance(value_cell, float)
-            and 0 < value_cell < 1):
-        problems.append(Problem(SHEET, cell_name("value", r), PERCENT_LOST.format(shown=format_vn(value_cell, 6)),
-                                format_vn(value_cell, 6), PERCENT_LOST_FIX))
+    if context.formats_unknown and unit == "percent" and isinstance(value_cell, float) and 0 < value_cell < 1:
+        problems.append(
+            Problem(
+                SHEET,
+                cell_name("value", r),
+                PERCENT_LOST.format(shown=format_vn(value_cell, 6)),
+                format_vn(value_cell, 6),
+                PERCENT_LOST_FIX,
+            )
+        )
     if len(problems) > before or level is None or area_code is None:
         return None  # the cell at fault is named above; nothing further can be read from this row
     if (numerator is None) != (denominator is None):
         missing = "denominator" if denominator is None else "numerator"
-        problems.append(Problem(SHEET, cell_name(missing, r),
-                                f"Có {'tử số' if missing == 'denominator' else 'mẫu số'} mà thiếu "
-                                f"{'mẫu số' if missing == 'denominator' else 'tử số'}", "",
-                                "Ghi đủ cả tử số và mẫu số, hoặc để trống cả hai và ghi ở cột Giá trị."))
+        problems.append(
+            Problem(
+                SHEET,
+                cell_name(missing, r),
+                f"Có {'tử số' if missing == 'denominator' else 'mẫu số'} mà thiếu "
+                f"{'mẫu số' if missing == 'denominator' else 'tử số'}",
+                "",
+                "Ghi đủ cả tử số và mẫu số, hoặc để trống cả hai và ghi ở cột Giá trị.",
+            )
+        )
         return None
     if unit == "yes_no":
         if isinstance(value_cell, str):
@@ -591,8 +807,10 @@ def _read_row(row: list[Any], r: int, context: RowContext, problems: list[Proble
     else:
         measure = Measure(
             raw=" / ".join(_shown(x) for x in (numerator, denominator, value) if x is not None),
-            numerator=numerator, denominator=denominator,
-            percent=value if unit == "percent" else None, value_decimals=_decimals(value),
+            numerator=numerator,
+            denominator=denominator,
+            percent=value if unit == "percent" else None,
+            value_decimals=_decimals(value),
             times=value if unit == "times" else None,
             number=value if unit not in ("percent", "times") else None,
         )
@@ -603,11 +821,30 @@ def _read_row(row: list[Any], r: int, context: RowContext, problems: list[Proble
         numbers = {"numerator": numerator, "denominator": denominator, "value": value}
         at = exc.concerns if numbers.get(exc.concerns) is not None else source
         shown = numbers[at]
-        problems.append(Problem(SHEET, cell_name(at, r), str(exc).split(": ", 1)[-1],
-                                measure.raw if shown is None else format_vn(float(shown), 6), exc.fix))
+        problems.append(
+            Problem(
+                SHEET,
+                cell_name(at, r),
+                str(exc).split(": ", 1)[-1],
+                measure.raw if shown is None else format_vn(float(shown), 6),
+                exc.fix,
+            )
+        )
         return None
-    return ParsedRow(context.plan_code, key[1], key[2], key[3], level, area_code, context.year, reading,
-                     context.agency_code, SHEET, cell_name(source, r), measure.raw)
+    return ParsedRow(
+        context.plan_code,
+        key[1],
+        key[2],
+        key[3],
+        level,
+        area_code,
+        context.year,
+        reading,
+        context.agency_code,
+        SHEET,
+        cell_name(source, r),
+        measure.raw,
+    )
 
 
 def is_withdrawal_word(value: object) -> bool:
@@ -623,16 +860,26 @@ def _withdrawal(row: list[Any], r: int, problems: list[Problem]) -> bool | None:
         return None
     if words != ["value"]:
         misplaced = [key for key in words if key != "value"]
-        problems.append(Problem(SHEET, cell_name(misplaced[0], r), "Chữ “Xóa” phải ghi ở cột Giá trị",
-                                str(_at(row, misplaced[0])),
-                                f"Để rút lại số liệu đã báo cáo, ghi “Xóa” vào ô {cell_name('value', r)} và để "
-                                "trống Tử số, Mẫu số."))
+        problems.append(
+            Problem(
+                SHEET,
+                cell_name(misplaced[0], r),
+                "Chữ “Xóa” phải ghi ở cột Giá trị",
+                str(_at(row, misplaced[0])),
+                f"Để rút lại số liệu đã báo cáo, ghi “Xóa” vào ô {cell_name('value', r)} và để trống Tử số, Mẫu số.",
+            )
+        )
         return False
     if _at(row, "numerator") is not None or _at(row, "denominator") is not None:
-        problems.append(Problem(SHEET, cell_name("value", r), "Ô Giá trị ghi “Xóa” nhưng dòng vẫn có Tử số/Mẫu số",
-                                str(_at(row, "value")),
-                                "Để rút lại số liệu đã báo cáo, để trống Tử số và Mẫu số; để báo cáo số mới, "
-                                "xóa chữ “Xóa”."))
+        problems.append(
+            Problem(
+                SHEET,
+                cell_name("value", r),
+                "Ô Giá trị ghi “Xóa” nhưng dòng vẫn có Tử số/Mẫu số",
+                str(_at(row, "value")),
+                "Để rút lại số liệu đã báo cáo, để trống Tử số và Mẫu số; để báo cáo số mới, xóa chữ “Xóa”.",
+            )
+        )
         return False
     return True
 

@@ -17,9 +17,14 @@ def value_validation(unit: str, first: str) -> DataValidation:
     yes/no part; otherwise a number in the unit's range (a percent also as text “45%”); “Xóa” everywhere, to
     withdraw a value sent earlier. ``first`` is the range's first cell (relative: Excel moves it down)."""
     if unit == "yes_no":
-        return DataValidation(type="list", formula1='"' + ",".join(YES_NO_WORDS) + '"', allow_blank=True,
-                              showErrorMessage=True, errorTitle="Giá trị không hợp lệ",
-                              error="Chọn “Có” hoặc “Không” (hoặc “Xóa” để rút lại số liệu đã gửi)")
+        return DataValidation(
+            type="list",
+            formula1='"' + ",".join(YES_NO_WORDS) + '"',
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle="Giá trị không hợp lệ",
+            error="Chọn “Có” hoặc “Không” (hoặc “Xóa” để rút lại số liệu đã gửi)",
+        )
     low, high = UNIT_TABLE[unit].valid_range
     number = f"AND(ISNUMBER({first}),{first}>={low},{first}<={high})"
     if unit.startswith("count_per_"):
@@ -28,6 +33,11 @@ def value_validation(unit: str, first: str) -> DataValidation:
     if unit == "percent":
         words.append(f'RIGHT(TRIM({first}),1)="%"')  # “45%” kept as text: the reader checks the number
     shown = f"{format_vn(low)}–{format_vn(high)}{'' if unit.startswith('count_per_') else UNITS[unit]}"
-    return DataValidation(type="custom", formula1=f"OR({number},{','.join(words)})", allow_blank=True,
-                          showErrorMessage=True, errorTitle="Giá trị không hợp lệ",
-                          error=f"Nhập số từ {shown}, hoặc “Xóa” để rút lại số liệu đã gửi")
+    return DataValidation(
+        type="custom",
+        formula1=f"OR({number},{','.join(words)})",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Giá trị không hợp lệ",
+        error=f"Nhập số từ {shown}, hoặc “Xóa” để rút lại số liệu đã gửi",
+    )

@@ -42,8 +42,13 @@ class Limits:
     @classmethod
     def of(cls, settings: Settings | None = None) -> Limits:
         s = settings or read_settings()
-        return cls(max_file_bytes=int(s.max_file_mb * 2**20), max_uncompressed_bytes=int(s.max_uncompressed_mb * 2**20),
-                   max_rows=s.max_rows, as_of_year=s.as_of_year, max_columns=s.max_columns)
+        return cls(
+            max_file_bytes=int(s.max_file_mb * 2**20),
+            max_uncompressed_bytes=int(s.max_uncompressed_mb * 2**20),
+            max_rows=s.max_rows,
+            as_of_year=s.as_of_year,
+            max_columns=s.max_columns,
+        )
 
 
 def _reject(message: str, fix: str, found: str = "") -> ReturnRejected:
@@ -59,12 +64,23 @@ def open_workbook(path: Path, limits: Limits | None = None, container: Container
     except ReturnRejected:
         raise
     except Exception as exc:  # openpyxl raises many kinds for malformed parts
-        raise _reject("Không đọc được nội dung sổ tính", "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.",
-                      f"{type(exc).__name__}: {exc}") from exc
+        raise _reject(
+            "Không đọc được nội dung sổ tính",
+            "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.",
+            f"{type(exc).__name__}: {exc}",
+        ) from exc
     for sheet in workbook.worksheets:
         if sheet.max_row > limits.max_rows:
-            raise ReturnRejected([Problem(sheet.title, "", f"Trang tính có quá nhiều dòng ({sheet.max_row}, tối đa "
-                                          f"{limits.max_rows})", fix="Xóa các dòng trống hoặc chia thành nhiều tệp.")])
+            raise ReturnRejected(
+                [
+                    Problem(
+                        sheet.title,
+                        "",
+                        f"Trang tính có quá nhiều dòng ({sheet.max_row}, tối đa {limits.max_rows})",
+                        fix="Xóa các dòng trống hoặc chia thành nhiều tệp.",
+                    )
+                ]
+            )
     if has_formulas:
         reject_uncached_formulas(path, workbook)
     return workbook
@@ -73,9 +89,18 @@ def open_workbook(path: Path, limits: Limits | None = None, container: Container
 def reject_uncached_formulas(path: Path, values: Workbook | None = None) -> None:
     uncached = formulas_without_values(path, values)
     if uncached:
-        raise ReturnRejected([Problem(sheet, cell, "Ô có công thức nhưng chưa có giá trị tính sẵn", formula,
-                                      "Mở tệp bằng Excel (để Excel tính công thức) rồi lưu lại, hoặc ghi số trực tiếp.")
-                              for sheet, cell, formula in uncached[:50]])
+        raise ReturnRejected(
+            [
+                Problem(
+                    sheet,
+                    cell,
+                    "Ô có công thức nhưng chưa có giá trị tính sẵn",
+                    formula,
+                    "Mở tệp bằng Excel (để Excel tính công thức) rồi lưu lại, hoặc ghi số trực tiếp.",
+                )
+                for sheet, cell, formula in uncached[:50]
+            ]
+        )
 
 
 @dataclass(frozen=True)
@@ -109,7 +134,7 @@ class Grid:
 
     def __getitem__(self, coord: str) -> Any:
         col = "".join(c for c in coord if c.isalpha())
-        row = int(coord[len(col):])
+        row = int(coord[len(col) :])
         index = 0
         for c in col:
             index = index * 26 + ord(c.upper()) - 64
@@ -123,8 +148,13 @@ class Sheets(Mapping[str, Grid]):
     """The sheets of a workbook read by python-calamine, each one read on first use (a template is
     recognised and read from two of its four sheets)."""
 
-    def __init__(self, book: Any, limits: Limits, shown: Mapping[str, dict[tuple[int, int], Any]] | None = None,
-                 values_only: bool = False):
+    def __init__(
+        self,
+        book: Any,
+        limits: Limits,
+        shown: Mapping[str, dict[tuple[int, int], Any]] | None = None,
+        values_only: bool = False,
+    ):
         self.values_only = values_only  # .xls or .ods: no openpyxl view of it (merged cells, formats)
         self._book = book
         self._names = list(book.sheet_names)
@@ -139,15 +169,20 @@ class Sheets(Mapping[str, Grid]):
             try:
                 sheet = self._book.get_sheet_by_name(name)
                 # before a hostile sheet is unpacked (an .xls's own dimensions; .xlsx/.ods were scanned already)
-                check_extents([Extent(name, max(sheet.height, sheet.total_height),
-                                      max(sheet.width, sheet.total_width))], self._limits)
+                check_extents(
+                    [Extent(name, max(sheet.height, sheet.total_height), max(sheet.width, sheet.total_width))],
+                    self._limits,
+                )
                 self._grids[name] = Grid(name, sheet.to_python(skip_empty_area=False), self._shown.get(name))
                 check_extents([Extent(name, self._grids[name].max_row)], self._limits)
             except ReturnRejected:
                 raise
             except Exception as exc:
-                raise _reject("Không đọc được nội dung sổ tính", "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.",
-                              f"{type(exc).__name__}: {exc}") from exc
+                raise _reject(
+                    "Không đọc được nội dung sổ tính",
+                    "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.",
+                    f"{type(exc).__name__}: {exc}",
+                ) from exc
         return self._grids[name]
 
     def merged_ranges(self, name: str) -> list[tuple[int, int, int, int]]:
@@ -172,8 +207,11 @@ def open_values(path: Path, limits: Limits | None = None, container: Container |
         # read through a buffer: names with undecodable bytes open too, and no handle stays open
         book = CalamineWorkbook.from_filelike(io.BytesIO(path.read_bytes()))
     except Exception as exc:
-        raise _reject("Không đọc được nội dung sổ tính", "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.",
-                      f"{type(exc).__name__}: {exc}") from exc
+        raise _reject(
+            "Không đọc được nội dung sổ tính",
+            "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.",
+            f"{type(exc).__name__}: {exc}",
+        ) from exc
     if container.has_formulas:
         reject_uncached_formulas(path)
     shown = shown_cells(path) if container.has_errors or container.has_percent else None
@@ -195,8 +233,10 @@ def check_container(path: Path, limits: Limits) -> Container:
     if size == 0:
         raise _reject("Tệp rỗng (0 byte)", "Lưu lại biểu báo cáo bằng Excel rồi gửi lại.")
     if size > limits.max_file_bytes:
-        raise _reject(f"Tệp quá lớn ({size / 2**20:.1f} MB, tối đa {limits.max_file_bytes / 2**20:.0f} MB)",
-                      "Chia biểu thành nhiều tệp hoặc xóa các trang tính không cần thiết.")
+        raise _reject(
+            f"Tệp quá lớn ({size / 2**20:.1f} MB, tối đa {limits.max_file_bytes / 2**20:.0f} MB)",
+            "Chia biểu thành nhiều tệp hoặc xóa các trang tính không cần thiết.",
+        )
     with path.open("rb") as f:
         head = f.read(8)
     if head == OLE_SIGNATURE:
@@ -205,16 +245,22 @@ def check_container(path: Path, limits: Limits) -> Container:
         if ENCRYPTED_STREAM in content:
             raise _reject("Tệp được đặt mật khẩu", "Bỏ mật khẩu (File > Info > Protect Workbook) rồi lưu lại.")
         if WORD_97_STREAM in content:
-            raise _reject("Tài liệu Word 97-2003 (.doc) chưa đọc được",
-                          "Mở bằng Word, lưu lại dưới dạng “Tài liệu Word (*.docx)” rồi gửi lại.")
+            raise _reject(
+                "Tài liệu Word 97-2003 (.doc) chưa đọc được",
+                "Mở bằng Word, lưu lại dưới dạng “Tài liệu Word (*.docx)” rồi gửi lại.",
+            )
         return Container(has_formulas=False, has_errors=False, values_only=True)
     suffix = path.suffix.lower()
     if suffix in {".xlsm", ".xltm", ".xlsb", ".docm"}:
-        raise _reject(f"Không nhận tệp có macro hoặc dạng nhị phân ({suffix})",
-                      "Lưu lại dưới dạng “Sổ làm việc Excel (*.xlsx)”, không kèm macro.")
+        raise _reject(
+            f"Không nhận tệp có macro hoặc dạng nhị phân ({suffix})",
+            "Lưu lại dưới dạng “Sổ làm việc Excel (*.xlsx)”, không kèm macro.",
+        )
     if not zipfile.is_zipfile(path):
-        raise _reject("Tệp không phải là sổ tính Excel .xlsx (có thể là CSV hoặc tệp bị hỏng)",
-                      "Mở bằng Excel và lưu lại dưới dạng “Sổ làm việc Excel (*.xlsx)”.")
+        raise _reject(
+            "Tệp không phải là sổ tính Excel .xlsx (có thể là CSV hoặc tệp bị hỏng)",
+            "Mở bằng Excel và lưu lại dưới dạng “Sổ làm việc Excel (*.xlsx)”.",
+        )
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
@@ -223,14 +269,19 @@ def check_container(path: Path, limits: Limits) -> Container:
                 raise _reject("Tệp chứa macro (VBA)", "Lưu lại dưới dạng .xlsx không có macro.")
             is_ods = "mimetype" in names and archive.read("mimetype").strip() == ODS_MIMETYPE
             is_word = "[Content_Types].xml" in names and "word/document.xml" in names
-            if not (is_ods or is_word) and ("[Content_Types].xml" not in names
-                                           or not any(n.startswith("xl/") for n in names)):
-                raise _reject("Tệp nén không phải sổ tính Excel hay tài liệu Word",
-                              "Gửi đúng tệp .xlsx của biểu báo cáo (hoặc báo cáo Word .docx có bảng phụ lục).")
+            if not (is_ods or is_word) and (
+                "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names)
+            ):
+                raise _reject(
+                    "Tệp nén không phải sổ tính Excel hay tài liệu Word",
+                    "Gửi đúng tệp .xlsx của biểu báo cáo (hoặc báo cáo Word .docx có bảng phụ lục).",
+                )
             if any(n.startswith("xl/externalLinks/") for n in names):
-                raise _reject("Tệp có liên kết tới sổ tính khác: số liệu có thể thay đổi theo tệp ngoài",
-                              "Sao chép và dán giá trị (Paste Values) thay cho công thức liên kết, xóa liên kết "
-                              "(Data > Edit Links > Break Link) rồi lưu lại.")
+                raise _reject(
+                    "Tệp có liên kết tới sổ tính khác: số liệu có thể thay đổi theo tệp ngoài",
+                    "Sao chép và dán giá trị (Paste Values) thay cho công thức liên kết, xóa liên kết "
+                    "(Data > Edit Links > Break Link) rồi lưu lại.",
+                )
         if declared > limits.max_uncompressed_bytes:
             raise _too_large(declared, limits)
         return _scan_parts(path, limits, is_ods, is_word)
@@ -240,8 +291,10 @@ def check_container(path: Path, limits: Limits) -> Container:
 
 def _too_large(unpacked: int, limits: Limits) -> ReturnRejected:
     most = limits.max_uncompressed_bytes / 2**20
-    return _reject(f"Tệp giải nén quá lớn ({unpacked / 2**20:.0f} MB, tối đa {most:.0f} MB)",
-                   "Tệp có thể bị lỗi hoặc chứa dữ liệu thừa; lưu lại biểu chỉ với số liệu cần báo cáo.")
+    return _reject(
+        f"Tệp giải nén quá lớn ({unpacked / 2**20:.0f} MB, tối đa {most:.0f} MB)",
+        "Tệp có thể bị lỗi hoặc chứa dữ liệu thừa; lưu lại biểu chỉ với số liệu cần báo cáo.",
+    )
 
 
 def _scan_parts(path: Path, limits: Limits, is_ods: bool, is_word: bool) -> Container:
@@ -254,15 +307,21 @@ def _scan_parts(path: Path, limits: Limits, is_ods: bool, is_word: bool) -> Cont
     try:
         for info, chunks in scan_parts(path, limits.max_uncompressed_bytes):
             name = info.filename
-            worksheet = (WorksheetScan(name, limits.max_rows, limits.max_columns)
-                         if name.startswith("xl/worksheets/") and name.endswith(".xml") else None)
+            worksheet = (
+                WorksheetScan(name, limits.max_rows, limits.max_columns)
+                if name.startswith("xl/worksheets/") and name.endswith(".xml")
+                else None
+            )
             tail = b""
             for data in chunks:
                 text = tail + data
                 if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
                     # Excel never writes a DTD; one in a workbook is an entity-expansion or XXE attempt
-                    raise _reject("Không đọc được nội dung sổ tính: tệp chứa khai báo DTD/thực thể XML",
-                                  "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.", name)
+                    raise _reject(
+                        "Không đọc được nội dung sổ tính: tệp chứa khai báo DTD/thực thể XML",
+                        "Mở bằng Excel, lưu lại dưới dạng .xlsx rồi gửi lại.",
+                        name,
+                    )
                 if worksheet is not None:
                     worksheet.feed(data)
                     has_formulas = has_formulas or b"<f>" in text or b"<f " in text
@@ -304,17 +363,33 @@ def check_extents(extents: list[Extent], limits: Limits) -> None:
     for extent in extents:
         where = f": dữ liệu kéo tới ô {extent.last_cell}" if extent.columns else ""
         if extent.rows > limits.max_rows:
-            problems.append(Problem(extent.sheet, "", f"Trang tính có quá nhiều dòng ({format_vn(extent.rows)}, tối đa "
-                                    f"{format_vn(limits.max_rows)}){where}", fix=EXTENT_FIX))
+            problems.append(
+                Problem(
+                    extent.sheet,
+                    "",
+                    f"Trang tính có quá nhiều dòng ({format_vn(extent.rows)}, tối đa "
+                    f"{format_vn(limits.max_rows)}){where}",
+                    fix=EXTENT_FIX,
+                )
+            )
         if extent.columns > limits.max_columns:
-            problems.append(Problem(extent.sheet, "", f"Trang tính có quá nhiều cột ({format_vn(extent.columns)}, tối "
-                                    f"đa {format_vn(limits.max_columns)}){where}", fix=EXTENT_FIX))
+            problems.append(
+                Problem(
+                    extent.sheet,
+                    "",
+                    f"Trang tính có quá nhiều cột ({format_vn(extent.columns)}, tối "
+                    f"đa {format_vn(limits.max_columns)}){where}",
+                    fix=EXTENT_FIX,
+                )
+            )
     if problems:
         raise ReturnRejected(problems)
 
 
-EXTENT_FIX = ("Xóa các dòng, cột thừa ở xa vùng số liệu (nhấn Ctrl+End để thấy ô cuối cùng còn được giữ), lưu lại "
-              "rồi gửi lại; số liệu nhiều hơn thì chia thành nhiều tệp.")
+EXTENT_FIX = (
+    "Xóa các dòng, cột thừa ở xa vùng số liệu (nhấn Ctrl+End để thấy ô cuối cùng còn được giữ), lưu lại "
+    "rồi gửi lại; số liệu nhiều hơn thì chia thành nhiều tệp."
+)
 
 
 PERCENT_STYLE = re.compile(rb'numFmtId="(?:9|10)"|formatCode="[^"]*%')
@@ -352,12 +427,20 @@ def formulas_without_values(path: Path, values: Workbook | None = None) -> list[
     found = []
     try:
         for sheet in formulas.worksheets:
-            shown = {(c.row, c.column): c.value for row in values[sheet.title].iter_rows() for c in row
-                     if hasattr(c, "column")}
+            shown = {
+                (c.row, c.column): c.value
+                for row in values[sheet.title].iter_rows()
+                for c in row
+                if hasattr(c, "column")
+            }
             for row in sheet.iter_rows():
                 for cell in row:
-                    if isinstance(cell.value, str) and cell.value.startswith("=") and cell.data_type == "f" \
-                            and shown.get((cell.row, cell.column)) is None:
+                    if (
+                        isinstance(cell.value, str)
+                        and cell.value.startswith("=")
+                        and cell.data_type == "f"
+                        and shown.get((cell.row, cell.column)) is None
+                    ):
                         found.append((sheet.title, cell.coordinate, cell.value))
     finally:
         formulas.close()

@@ -28,12 +28,15 @@ SILENT = "KHDT"  # a lead agency that sends nothing: the demo shows “Chưa bá
 LATE = "CTK"  # sends after the 30/10 deadline
 # Lào Cai: (allocated, spent) in triệu đồng per year and source, as the Sở LĐ-TB&XH reports it
 SOURCES = ("Ngân sách địa phương", "Trung ương hỗ trợ", "Huy động các nguồn lực khác")
-SPENDING = {year: dict(zip(SOURCES, amounts, strict=True)) for year, amounts in {
-    2021: ((1100, 980.5), (600, 512), (250, 240)),
-    2022: ((1200, 1150), (800, 765.2), (300, 310)),
-    2023: ((1250, 1234.5), (900, 870), (320, 318)),
-    2024: ((1300, 1180), (950, 640), (400, 395)),
-}.items()}
+SPENDING = {
+    year: dict(zip(SOURCES, amounts, strict=True))
+    for year, amounts in {
+        2021: ((1100, 980.5), (600, 512), (250, 240)),
+        2022: ((1200, 1150), (800, 765.2), (300, 310)),
+        2023: ((1250, 1234.5), (900, 870), (320, 318)),
+        2024: ((1300, 1180), (950, 640), (400, 395)),
+    }.items()
+}
 SPENDING_AGENCY = ("LC-2021-2030", "LDTBXH")
 
 
@@ -57,7 +60,8 @@ def _status(activity_no: int, role: str) -> str:
     if role == "co":
         return "in_progress"
     return {3: "in_progress", 7: "not_started", 11: "in_progress", 16: "dropped", 24: "in_progress"}.get(
-        activity_no, "done")
+        activity_no, "done"
+    )
 
 
 def write_activity_samples(target_dir: Path, catalogue: Catalogue) -> list[Path]:
@@ -77,8 +81,10 @@ def write_activity_samples(target_dir: Path, catalogue: Catalogue) -> list[Path]
             no = int(ws[f"{ACTIVITY_LETTER['activity_no']}{row}"].value)
             act = mine.loc[no]
             status = _status(no, str(act.role))
-            cells: dict[str, object] = {"status": ACTIVITY_STATUSES[status],
-                                        "result": f"Kết quả mẫu của hoạt động {no} (DỮ LIỆU MẪU)"}
+            cells: dict[str, object] = {
+                "status": ACTIVITY_STATUSES[status],
+                "result": f"Kết quả mẫu của hoạt động {no} (DỮ LIỆU MẪU)",
+            }
             if status == "dropped":
                 cells["reason"] = "Chưa bố trí được kinh phí trong năm (mẫu)"
                 del cells["result"]

@@ -21,17 +21,21 @@ TITLE = [
     "BÌNH ĐẲNG GIỚI TỈNH NINH THUẬN NĂM 2020",
     "(Ban hành kèm theo Kế hoạch số       /KH-UBND ngày     tháng 02 năm 2020 của Ủy ban nhân dân tỉnh)",
 ]
-HEADER = ["MỤC TIÊU", "CÁC CHỈ TIÊU KẾ HOẠCH NĂM 2020", "SỐ LIỆU KẾT QUẢ ĐẠT ĐƯỢC NĂM 2019 (%)",
-          "CƠ QUAN, ĐƠN VỊ\nTHỰC HIỆN\nBÁO CÁO"]
+HEADER = [
+    "MỤC TIÊU",
+    "CÁC CHỈ TIÊU KẾ HOẠCH NĂM 2020",
+    "SỐ LIỆU KẾT QUẢ ĐẠT ĐƯỢC NĂM 2019 (%)",
+    "CƠ QUAN, ĐƠN VỊ\nTHỰC HIỆN\nBÁO CÁO",
+]
 
 OBJECTIVES = {
     1: "Mục tiêu 1: Tăng cường sự tham gia của phụ nữ  vào các vị trí quản lý, lãnh đạo nhằm từng bước giảm dần khoảng "
-       "cách giới trong lĩnh vực chính trị",
+    "cách giới trong lĩnh vực chính trị",
     2: "Mục tiêu 2: Giảm khoảng cách giới trong lĩnh vực kinh tế, lao động, việc làm;                                  "
-       "                                tăng cường sự tiếp                                                           "
-       "cận của phụ nữ nghèo nông thôn và phụ nữ dân tộc thiểu số với các nguồn lực kinh tế và thị trường lao động.",
+    "                                tăng cường sự tiếp                                                           "
+    "cận của phụ nữ nghèo nông thôn và phụ nữ dân tộc thiểu số với các nguồn lực kinh tế và thị trường lao động.",
     3: "Mục tiêu 3: Nâng cao chất lượng nguồn nhân lực nữ, đảm bảo sự tham gia bình đẳng của phụ nữ và nam giới trong "
-       "lĩnh vực giáo dục và đào tạo.",
+    "lĩnh vực giáo dục và đào tạo.",
     4: "Mục tiêu 4: Đảm bảo bình đẳng giới trong tiếp cận và hưởng thụ các dịch vụ chăm sóc sức khỏe.",
     5: "Mục tiêu 5: Bảo đảm bình đẳng giới trong lĩnh vực văn hóa và thông tin.",
     6: "Mục tiêu 6: Bảo đảm bình đẳng giới trong đời sống gia đình, từng bước xóa bỏ bạo lực trên cơ sở giới.",
@@ -40,71 +44,159 @@ OBJECTIVES = {
 
 # (objective, indicator text, result cell, agency or None when merged with the row above)
 ROWS: list[tuple[int, str, str, str | None]] = [
-    (1, "Chỉ tiêu 1:\n- Duy trì tỷ lệ nữ tham gia các cấp ủy Đảng nhiệm kỳ 2015-2020 từ 20% trở lên ",
-     "Cấp tỉnh: 05/50 (10%) \nCấp huyện: 48/268 (16,78%)\nCấp xã: 226/828 (27,3%)", "Ban Tổ chức \nTỉnh ủy"),
-    (1, "- Tỷ lệ nữ tham gia đại biểu Quốc hội nhiệm kỳ 2016-2020, từ 30% trở lên.", "02/06 (33,33%)",
-     "Sở Nội vụ;\nBan Tổ chức \nTỉnh ủy"),
-    (1, "- Tỷ lệ nữ đại biểu Hội đồng nhân dân các cấp nhiệm kỳ 2016-2020, từ 30%.",
-     "Cấp tỉnh: 14/50 (28%)\nCấp huyện: 58/228 (25,43%)\nCấp xã: 509/1.753 (29,04%)", None),
-    (1, "Chỉ tiêu 2: Phấn đấu đạt 50% Sở, ban, ngành, Ủy ban nhân dân các cấp có lãnh đạo chủ chốt là nữ. (tính theo "
+    (
+        1,
+        "Chỉ tiêu 1:\n- Duy trì tỷ lệ nữ tham gia các cấp ủy Đảng nhiệm kỳ 2015-2020 từ 20% trở lên ",
+        "Cấp tỉnh: 05/50 (10%) \nCấp huyện: 48/268 (16,78%)\nCấp xã: 226/828 (27,3%)",
+        "Ban Tổ chức \nTỉnh ủy",
+    ),
+    (
+        1,
+        "- Tỷ lệ nữ tham gia đại biểu Quốc hội nhiệm kỳ 2016-2020, từ 30% trở lên.",
+        "02/06 (33,33%)",
+        "Sở Nội vụ;\nBan Tổ chức \nTỉnh ủy",
+    ),
+    (
+        1,
+        "- Tỷ lệ nữ đại biểu Hội đồng nhân dân các cấp nhiệm kỳ 2016-2020, từ 30%.",
+        "Cấp tỉnh: 14/50 (28%)\nCấp huyện: 58/228 (25,43%)\nCấp xã: 509/1.753 (29,04%)",
+        None,
+    ),
+    (
+        1,
+        "Chỉ tiêu 2: Phấn đấu đạt 50% Sở, ban, ngành, Ủy ban nhân dân các cấp có lãnh đạo chủ chốt là nữ. (tính theo "
         "số cơ quan).",
-     "48/93 đạt 51,61%", None),
-    (1, "Chỉ tiêu 3: Tỷ lệ 30% cơ quan của Đảng, Nhà nước, tổ chức chính trị - xã hội có lãnh đạo chủ chốt là nữ nếu ở "
+        "48/93 đạt 51,61%",
+        None,
+    ),
+    (
+        1,
+        "Chỉ tiêu 3: Tỷ lệ 30% cơ quan của Đảng, Nhà nước, tổ chức chính trị - xã hội có lãnh đạo chủ chốt là nữ nếu ở "
         "cơ quan, tổ chức có tỷ lệ 30% trở lên nữ cán bộ, công chức, viên chức, người lao động.",
-     "Cơ quan Nhà nước (Sở, ban, ngành và các đơn vị trực thuộc và tương đương): 48/136 (35,29%)\nCơ quan Đảng, tổ "
-     "chức chính trị-xã hội:159/197 (80,71%)", None),
-    (2, "Chỉ tiêu 1: Tỷ lệ nữ đạt 50% trong tổng số người được tạo việc làm mới hàng năm.",
-     "8.688/17.174 (50,59%)", "Sở LĐ-TB&XH"),
+        "Cơ quan Nhà nước (Sở, ban, ngành và các đơn vị trực thuộc và tương đương): 48/136 (35,29%)\nCơ quan Đảng, tổ "
+        "chức chính trị-xã hội:159/197 (80,71%)",
+        None,
+    ),
+    (
+        2,
+        "Chỉ tiêu 1: Tỷ lệ nữ đạt 50% trong tổng số người được tạo việc làm mới hàng năm.",
+        "8.688/17.174 (50,59%)",
+        "Sở LĐ-TB&XH",
+    ),
     (2, "Chỉ tiêu 2: Tỷ lệ nữ làm chủ doanh nghiệp đạt 25%.", "902/3.184 (28,3%)", "Sở KH-ĐT; \nCục Thống kê"),
-    (2, "Chỉ tiêu 3: Tỷ lệ lao động nữ được đào tạo nghề và chuyên môn kỹ thuật trên tổng số đào tạo đạt 50%.",
-     "4.860/9.326 (52,11%)", "Sở LĐ-TB&XH"),
-    (2, "Chỉ tiêu 4: Tỷ lệ nữ ở vùng nông thôn nghèo, vùng đồng bào dân tộc có nhu cầu và đủ điều kiện được vay vốn ưu "
+    (
+        2,
+        "Chỉ tiêu 3: Tỷ lệ lao động nữ được đào tạo nghề và chuyên môn kỹ thuật trên tổng số đào tạo đạt 50%.",
+        "4.860/9.326 (52,11%)",
+        "Sở LĐ-TB&XH",
+    ),
+    (
+        2,
+        "Chỉ tiêu 4: Tỷ lệ nữ ở vùng nông thôn nghèo, vùng đồng bào dân tộc có nhu cầu và đủ điều kiện được vay vốn ưu "
         "đãi từ các chương trình việc làm, giảm nghèo và các nguồn tín dụng chính thức đạt 100% hàng năm. (So với toàn "
         "bộ chủ hộ nữ).",
-     "100%", "Hội Liên hiệp Phụ nữ tỉnh;\nNgân hàng CSXH tỉnh"),
-    (3, "Chỉ tiêu 1: Phấn đấu tỷ lệ biết chữ của nữ trong độ tuổi từ 15 đến 60 đạt ngang bằng với nam 92%, (trong đó "
+        "100%",
+        "Hội Liên hiệp Phụ nữ tỉnh;\nNgân hàng CSXH tỉnh",
+    ),
+    (
+        3,
+        "Chỉ tiêu 1: Phấn đấu tỷ lệ biết chữ của nữ trong độ tuổi từ 15 đến 60 đạt ngang bằng với nam 92%, (trong đó "
         "tỷ lệ ở 04 huyện có điều kiện kinh tế - xã hội khó khăn đạt 90%, tỷ lệ người dân tộc thiểu số biết chữ đạt "
         "88%).",
-     "25.369/27.430 (92%)", "Sở GD và Đào tạo;\nCục Thống kê"),
-    (3, "Chỉ tiêu 2: Phấn đấu tỷ lệ nữ thạc sỹ/tổng số đào tạo đạt 40%, tỷ lệ nữ tiến sỹ/tổng số đào tạo đạt từ 10%.",
-     "Thạc sỹ: 17/40 (42,5%)\n\nTiến sỹ: 0%", "Sở Nội vụ; \nCục Thống kê"),
-    (4, "Chỉ tiêu 1: Tỷ số giới tính khi sinh không vượt quá 110 trẻ sơ sinh trai/100 trẻ sơ sinh gái.",
-     "108,5/100 ", "Sở Y tế"),
-    (4, "Chỉ tiêu 2: Giảm tỷ lệ tử vong bà mẹ liên quan đến thai sản xuống <40/100.000 trẻ đẻ sống.",
-     "17,1/100.000 ", None),
-    (4, "Chỉ tiêu 3: Tăng tỷ lệ phụ nữ mang thai được tiếp cận dịch vụ chăm sóc và dự phòng lây truyền HIV từ mẹ sang "
+        "25.369/27.430 (92%)",
+        "Sở GD và Đào tạo;\nCục Thống kê",
+    ),
+    (
+        3,
+        "Chỉ tiêu 2: Phấn đấu tỷ lệ nữ thạc sỹ/tổng số đào tạo đạt 40%, tỷ lệ nữ tiến sỹ/tổng số đào tạo đạt từ 10%.",
+        "Thạc sỹ: 17/40 (42,5%)\n\nTiến sỹ: 0%",
+        "Sở Nội vụ; \nCục Thống kê",
+    ),
+    (
+        4,
+        "Chỉ tiêu 1: Tỷ số giới tính khi sinh không vượt quá 110 trẻ sơ sinh trai/100 trẻ sơ sinh gái.",
+        "108,5/100 ",
+        "Sở Y tế",
+    ),
+    (
+        4,
+        "Chỉ tiêu 2: Giảm tỷ lệ tử vong bà mẹ liên quan đến thai sản xuống <40/100.000 trẻ đẻ sống.",
+        "17,1/100.000 ",
+        None,
+    ),
+    (
+        4,
+        "Chỉ tiêu 3: Tăng tỷ lệ phụ nữ mang thai được tiếp cận dịch vụ chăm sóc và dự phòng lây truyền HIV từ mẹ sang "
         "con đạt từ 30%.",
-     "(16,8%)", None),
+        "(16,8%)",
+        None,
+    ),
     (4, "Chỉ tiêu 4: Giảm tỷ lệ phá thai xuống 2,5/100 trẻ đẻ sống.", " (2,5/100)", None),
-    (5, "Chỉ tiêu 1: Phấn đấu hàng tháng có ít nhất 02 chuyên mục tuyên truyền về bình đẳng giới trên hệ thống thông "
+    (
+        5,
+        "Chỉ tiêu 1: Phấn đấu hàng tháng có ít nhất 02 chuyên mục tuyên truyền về bình đẳng giới trên hệ thống thông "
         "tin cơ sở tại các xã, phường, thị trấn.",
-     "100%", "Sở Thông tin &TT"),
-    (5, "Chỉ tiêu 2: Phấn đấu Đài Phát thanh và Truyền hình tỉnh và 95% Trung tâm Văn hóa, Thể thao và Truyền thanh "
+        "100%",
+        "Sở Thông tin &TT",
+    ),
+    (
+        5,
+        "Chỉ tiêu 2: Phấn đấu Đài Phát thanh và Truyền hình tỉnh và 95% Trung tâm Văn hóa, Thể thao và Truyền thanh "
         "huyện, thành phố có chuyên mục, chuyên đề nâng cao nhận thức về BĐG.",
-     "100%", None),
-    (6, "Chỉ tiêu 1: Rút ngắn khoảng cách về thời gian tham gia công việc gia đình của nữ so với nam xuống 1.5 lần.",
-     "1.5 lần ", "Sở Văn hóa, TT&DL;\nSở LĐ-TB&XH"),
-    (6, "Chỉ tiêu 2: Phấn đấu đạt 80% số nạn nhân của bạo lực gia đình được phát hiện được tư vấn về pháp lý, được hỗ "
+        "100%",
+        None,
+    ),
+    (
+        6,
+        "Chỉ tiêu 1: Rút ngắn khoảng cách về thời gian tham gia công việc gia đình của nữ so với nam xuống 1.5 lần.",
+        "1.5 lần ",
+        "Sở Văn hóa, TT&DL;\nSở LĐ-TB&XH",
+    ),
+    (
+        6,
+        "Chỉ tiêu 2: Phấn đấu đạt 80% số nạn nhân của bạo lực gia đình được phát hiện được tư vấn về pháp lý, được hỗ "
         "trợ và chăm sóc tại các cơ sở trợ giúp nạn nhân bạo lực gia đình và đạt 95% số người gây bạo lực gia đình "
         "được phát hiện ở mức chưa bị truy cứu trách nhiệm hình sự được tư vấn tại các cơ sở tư vấn về phòng, chống "
         "bạo lực gia đình.",
-     "Số nạn nhân: 87/109 (80%)\n\nSố người gây bạo lực: 82/86(95%)", None),
-    (6, "Chỉ tiêu 3: Phấn đấu 100% số nạn nhân bị buôn bán trở về thông qua trao trả, được giải cứu, tự trở về được "
+        "Số nạn nhân: 87/109 (80%)\n\nSố người gây bạo lực: 82/86(95%)",
+        None,
+    ),
+    (
+        6,
+        "Chỉ tiêu 3: Phấn đấu 100% số nạn nhân bị buôn bán trở về thông qua trao trả, được giải cứu, tự trở về được "
         "phát hiện được hưởng các dịch vụ hỗ trợ và tái hòa nhập cộng đồng.",
-     "100%", "Công an tỉnh"),
-    (7, "Chỉ tiêu 1: Phấn đấu 100% Dự thảo văn bản quy phạm pháp luật được xác định có nội dung liên quan đến bình "
+        "100%",
+        "Công an tỉnh",
+    ),
+    (
+        7,
+        "Chỉ tiêu 1: Phấn đấu 100% Dự thảo văn bản quy phạm pháp luật được xác định có nội dung liên quan đến bình "
         "đẳng giới hoặc có vấn đề bất bình đẳng giới, phân biệt đối xử về giới được lồng ghép vấn đề bình đẳng giới.",
-     "100%", "Sở Tư  pháp;\nSở LĐ-TB&XH"),
-    (7, "Chỉ tiêu 2: Phấn đấu 100% thành viên các Ban soạn thảo, Tổ biên tập xây dựng dự thảo văn bản quy phạm pháp "
+        "100%",
+        "Sở Tư  pháp;\nSở LĐ-TB&XH",
+    ),
+    (
+        7,
+        "Chỉ tiêu 2: Phấn đấu 100% thành viên các Ban soạn thảo, Tổ biên tập xây dựng dự thảo văn bản quy phạm pháp "
         "luật được xác định có nội dung liên quan đến bình đẳng giới hoặc có vấn đề bất bình đẳng giới, phân biệt đối "
         "xử về giới được tập huấn kiến thức về giới, phân tích giới và lồng ghép giới.",
-     "100%", None),
-    (7, "Chỉ tiêu 3: Phấn đấu cấp tỉnh, cấp huyện, thành phố bố trí đủ cán bộ làm công tác bình đẳng giới; hình thành "
+        "100%",
+        None,
+    ),
+    (
+        7,
+        "Chỉ tiêu 3: Phấn đấu cấp tỉnh, cấp huyện, thành phố bố trí đủ cán bộ làm công tác bình đẳng giới; hình thành "
         "đội ngũ cộng tác viên, tình nguyện viên tham gia công tác bình đẳng giới và sự tiến bộ của phụ nữ.",
-     "100%", "Sở Nội vụ;\nSở LĐ-TB&XH"),
-    (7, "Chỉ tiêu 4: Phấn đấu 100% cán bộ, công chức, viên chức làm công tác bình đẳng giới và sự tiến bộ của phụ nữ ở "
+        "100%",
+        "Sở Nội vụ;\nSở LĐ-TB&XH",
+    ),
+    (
+        7,
+        "Chỉ tiêu 4: Phấn đấu 100% cán bộ, công chức, viên chức làm công tác bình đẳng giới và sự tiến bộ của phụ nữ ở "
         "các cấp, các ngành được tập huấn nghiệp vụ ít nhất một lần.",
-     "100%", "Sở LĐ-TB&XH"),
+        "100%",
+        "Sở LĐ-TB&XH",
+    ),
 ]
 
 
@@ -136,8 +228,9 @@ def appendix_spec(rows: list[tuple[int, str, str, str | None]] | None = None, he
     first = header_rows
     for offset, (objective, text, result, agency) in enumerate(rows):
         new_objective = offset == 0 or rows[offset - 1][0] != objective
-        table.append([OBJECTIVES.get(objective, f"Mục tiêu {objective}") if new_objective else "", text, result,
-                      agency or ""])
+        table.append(
+            [OBJECTIVES.get(objective, f"Mục tiêu {objective}") if new_objective else "", text, result, agency or ""]
+        )
 
     def merge_runs(column: int, key) -> None:
         start = 0
@@ -155,8 +248,9 @@ def appendix_spec(rows: list[tuple[int, str, str, str | None]] | None = None, he
     return TableSpec(list(TITLE), table, merges, header_rows, [40, 70, 40, 22])
 
 
-def build_appendix_workbook(rows: list[tuple[int, str, str, str | None]] | None = None,
-                            header_rows: int = 1) -> Workbook:
+def build_appendix_workbook(
+    rows: list[tuple[int, str, str, str | None]] | None = None, header_rows: int = 1
+) -> Workbook:
     """The appendix as a workbook (see :func:`appendix_spec`)."""
     return spec_workbook(appendix_spec(rows, header_rows))
 

@@ -23,13 +23,20 @@ PLANS = ("LC-2021-2030", "QN-2021-2030")
 YEARS = (2021, 2022, 2023, 2024)
 BANNER = "DỮ LIỆU MẪU — số liệu minh họa cho bản chạy thử, không phải số liệu thật"
 # Share of the required yearly growth each scenario achieves (None: special cases below).
-SCENARIOS = [("on_track", 1.2), ("needs_acceleration", 0.75), ("limited_progress", 0.3),
-             ("regressing", -0.5), ("achieved", None), ("insufficient", None)]
+SCENARIOS = [
+    ("on_track", 1.2),
+    ("needs_acceleration", 0.75),
+    ("limited_progress", 0.3),
+    ("regressing", -0.5),
+    ("achieved", None),
+    ("insufficient", None),
+]
 LOWER = {"at_most", "below"}
 
 
-def _trajectory(target: float, direction: str, unit: str, scenario: str, rate_share: float | None,
-                rng: random.Random) -> dict[int, float]:
+def _trajectory(
+    target: float, direction: str, unit: str, scenario: str, rate_share: float | None, rng: random.Random
+) -> dict[int, float]:
     lower = direction in LOWER
     cap = 100.0 if unit == "percent" else float("inf")
     if scenario == "achieved":
@@ -70,8 +77,11 @@ def write_trajectory_samples(target_dir: Path, catalogue: Catalogue) -> list[Pat
         turn = 0
         for agency_no, agency in enumerate(agencies):
             for part in agency_indicators(catalogue, plan_code, agency).itertuples():
-                own = targets[(targets.objective_no == part.objective_no) & (targets.indicator_no == part.indicator_no)
-                              & (targets.part == part.part)].sort_values("target_year")
+                own = targets[
+                    (targets.objective_no == part.objective_no)
+                    & (targets.indicator_no == part.indicator_no)
+                    & (targets.part == part.part)
+                ].sort_values("target_year")
                 last = own.iloc[-1]
                 scenario, share = SCENARIOS[turn % len(SCENARIOS)]
                 turn += 1
@@ -80,16 +90,18 @@ def write_trajectory_samples(target_dir: Path, catalogue: Catalogue) -> list[Pat
                     met_from = (2021 if last.direction == "maintain" else 2023) if turn % 2 else 9999
                     values = {y: 1.0 if y >= met_from else 0.0 for y in YEARS + (2025,)}
                 else:
-                    values = _trajectory(float(last.target_value), last.direction, part.unit, scenario,
-                                         share or 1.0, rng)
+                    values = _trajectory(
+                        float(last.target_value), last.direction, part.unit, scenario, share or 1.0, rng
+                    )
                 if scenario == "insufficient":
                     values = {2024: values[2021]}
                 plans[(part.objective_no, part.indicator_no, part.part)] = (part.unit, values)
             years = YEARS + ((2025,) if agency_no % 2 == 0 else ())
             for year in years:  # the agency answering for each part that year writes it
                 for part in agency_indicators(catalogue, plan_code, agency).itertuples():
-                    writer = catalogue.timeline.on(agency, catalogue.indicator_names[part.indicator_code],
-                                                   world_date(year))
+                    writer = catalogue.timeline.on(
+                        agency, catalogue.indicator_names[part.indicator_code], world_date(year)
+                    )
                     writers.setdefault((year, writer), set()).add((part.objective_no, part.indicator_no, part.part))
         for (year, agency), keys in sorted(writers.items()):
             agency_name = catalogue.agencies.set_index("agency_code").at[agency, "name"]

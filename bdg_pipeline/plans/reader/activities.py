@@ -11,11 +11,15 @@ from ..model import Activity
 from .agencies import _subject, organising_paragraphs
 from .names import AgencyNames
 
-PLACE = re.compile(r"tại xã ([A-ZĐÀ-Ỹ][^\s,.;]*(?: [A-ZĐÀ-Ỹ][^\s,.;]*)*)(?:, huyện ([A-ZĐÀ-Ỹ][^\s,.;]*"
-                   r"(?: [A-ZĐÀ-Ỹ][^\s,.;]*)*))?")
+PLACE = re.compile(
+    r"tại xã ([A-ZĐÀ-Ỹ][^\s,.;]*(?: [A-ZĐÀ-Ỹ][^\s,.;]*)*)(?:, huyện ([A-ZĐÀ-Ỹ][^\s,.;]*"
+    r"(?: [A-ZĐÀ-Ỹ][^\s,.;]*)*))?"
+)
 DAY = re.compile(r"\b(\d{1,2})/(\d{1,2})\b(?!/)")
-REVIEW = ("Hoạt động đọc từ mục Tổ chức thực hiện, ý {item}: kiểm tra nội dung (gộp với hoạt động trùng ở mục "
-          "Nội dung), cơ quan phối hợp, địa bàn và thời hạn")
+REVIEW = (
+    "Hoạt động đọc từ mục Tổ chức thực hiện, ý {item}: kiểm tra nội dung (gộp với hoạt động trùng ở mục "
+    "Nội dung), cơ quan phối hợp, địa bàn và thời hạn"
+)
 
 
 def activities(section: list[str], names: AgencyNames, full_name: dict[str, str], year: int) -> list[Activity]:
@@ -38,8 +42,17 @@ def activities(section: list[str], names: AgencyNames, full_name: dict[str, str]
                 due = dt.date(year, int(day.group(2)), int(day.group(1)))
             except ValueError:
                 due = None
-        found.append(Activity(number=len(found) + 1, text=task.rstrip(" ."), lead=full_name[lead],
-                              cos=[full_name[c] for c in dict.fromkeys(cos) if c != lead],
-                              district=place.group(2) or "" if place else "", commune=place.group(1) if place else "",
-                              due=due, source=f"Tổ chức thực hiện, ý {item_no}", review=REVIEW.format(item=item_no)))
+        found.append(
+            Activity(
+                number=len(found) + 1,
+                text=task.rstrip(" ."),
+                lead=full_name[lead],
+                cos=[full_name[c] for c in dict.fromkeys(cos) if c != lead],
+                district=place.group(2) or "" if place else "",
+                commune=place.group(1) if place else "",
+                due=due,
+                source=f"Tổ chức thực hiện, ý {item_no}",
+                review=REVIEW.format(item=item_no),
+            )
+        )
     return found

@@ -12,8 +12,11 @@ from dataclasses import dataclass, field
 from .names import AgencyNames
 
 ITEM = re.compile(r"^\d+\.\s")
-LEAD_VERBS = re.compile(r"chủ trì|chịu trách nhiệm|báo cáo|triển khai thực hiện|tổ chức thực hiện|tổ chức triển khai|"
-                        r"thu thập", re.I)
+LEAD_VERBS = re.compile(
+    r"chủ trì|chịu trách nhiệm|báo cáo|triển khai thực hiện|tổ chức thực hiện|tổ chức triển khai|"
+    r"thu thập",
+    re.I,
+)
 CO_VERBS = re.compile(r"phối hợp|thực hiện tốt", re.I)
 REFERENCE = re.compile(r"(?P<obj>mục\s+tiêu\s+(?P<on>\d{1,2}))|(?P<num>\b\d{1,2}\b)", re.I)
 
@@ -59,7 +62,7 @@ def references(sentence: str, objectives: dict[int, list[int]]) -> list[tuple[in
             found += [(objective, n, pos, note) for n, pos, note in chosen if n in objectives.get(objective, [])]
             pending = []
         else:
-            note = re.match(r"\s*\(([^)]*)\)", sentence[m.end():])
+            note = re.match(r"\s*\(([^)]*)\)", sentence[m.end() :])
             pending.append((int(m.group("num")), m.start(), note.group(1) if note else ""))
     return found
 
@@ -74,7 +77,7 @@ def _subject(text: str, names: AgencyNames) -> str | None:
     """The agency a sentence is about: one named before its first verb (“Đề nghị Liên đoàn Lao động tỉnh chủ trì
     …”, “Sở Nội vụ chủ trì …”), not one it works with (“phối hợp với Sở …”)."""
     verbs = [m.start() for m in (LEAD_VERBS.search(text), CO_VERBS.search(text)) if m]
-    return names.first(text[:min(verbs)]) if verbs else None
+    return names.first(text[: min(verbs)]) if verbs else None
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ def organising_paragraphs(section: list[str], names: AgencyNames) -> Iterator[Pa
         task = text
         if ITEM.match(text):
             item_no = text.split(".")[0]
-            head, task = _split_head(text[len(item_no) + 1:])
+            head, task = _split_head(text[len(item_no) + 1 :])
             item_agency = names.first(head)
         yield Paragraph(item_no, item_agency, text, task.strip())
 
@@ -108,11 +111,12 @@ def _split_head(rest: str) -> tuple[str, str]:
     found = ITEM_HEAD_END.search(rest)
     if not found:
         return rest, ""
-    return rest[:found.start()], rest[found.end():]
+    return rest[: found.start()], rest[found.end() :]
 
 
-def from_organising(section: list[str], names: AgencyNames, objectives: dict[int, list[int]]
-                    ) -> dict[tuple[int, int], Assignment]:
+def from_organising(
+    section: list[str], names: AgencyNames, objectives: dict[int, list[int]]
+) -> dict[tuple[int, int], Assignment]:
     found: dict[tuple[int, int], Assignment] = {}
     for p in organising_paragraphs(section, names):
         text, item_no, item_agency = p.text, p.item, p.agency
@@ -129,7 +133,8 @@ def from_organising(section: list[str], names: AgencyNames, objectives: dict[int
                 partners = sentence.lower().find("phối hợp với")
                 cos = [m.code for m in names.find(sentence[partners:position])] if partners >= 0 else []
                 found.setdefault((objective, number), Assignment()).add(
-                    subject, role, [c for c in cos if c != subject], f"mục Tổ chức thực hiện, ý {item_no}", note)
+                    subject, role, [c for c in cos if c != subject], f"mục Tổ chức thực hiện, ý {item_no}", note
+                )
     return found
 
 
@@ -146,7 +151,7 @@ def from_appendix(text: str, names: AgencyNames) -> dict[tuple[int, int], list[t
     if agency_col is None:
         return {}
     width = agency_col + 1
-    rows = [cells[i:i + width] for i in range(width, len(cells) - width + 1, width)]
+    rows = [cells[i : i + width] for i in range(width, len(cells) - width + 1, width)]
     found: dict[tuple[int, int], list[tuple[str, list[str]]]] = {}
     objective = indicator = 0
     agencies: list[str] = []

@@ -54,8 +54,7 @@ class CodeMatcher:
     MARGIN = 0.2  # below CLEAR, a second code this close makes the choice one to review
 
     def __init__(self, entries: list[tuple[str, str, str]]):
-        self.entries = [(code, unit, name, _grams(content_words(name)), _spelt(name))
-                        for code, unit, name in entries]
+        self.entries = [(code, unit, name, _grams(content_words(name)), _spelt(name)) for code, unit, name in entries]
         self.names = {code: name for code, _unit, name in entries}
 
     def _fits(self, text: str, unit: str, taken: set[str]) -> dict[str, tuple[float, float]]:
@@ -63,9 +62,11 @@ class CodeMatcher:
         (the sex and the ages included: “nữ” against “nam”, “15 đến 60” against “18 - 40”) to tell ties apart."""
         mine = _grams(content_words(text))
         every = _spelt(text)
-        return {code: (round(len(mine & grams) / len(grams), 2), round(len(every & name_words) / len(name_words), 2))
-                for code, code_unit, _name, grams, name_words in self.entries
-                if code_unit == unit and code not in taken and grams}
+        return {
+            code: (round(len(mine & grams) / len(grams), 2), round(len(every & name_words) / len(name_words), 2))
+            for code, code_unit, _name, grams, name_words in self.entries
+            if code_unit == unit and code not in taken and grams
+        }
 
     @staticmethod
     def _ranked(fits: dict[str, tuple[float, float]]) -> list[str]:

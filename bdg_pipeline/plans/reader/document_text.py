@@ -33,11 +33,14 @@ def document_text(path: Path) -> str:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except UnicodeDecodeError as exc:
-            raise DocumentRefused(f"{path.name}: tệp văn bản không ở mã UTF-8. Lưu lại dưới dạng UTF-8, hoặc gửi "
-                                  "bản .docx.") from exc
+            raise DocumentRefused(
+                f"{path.name}: tệp văn bản không ở mã UTF-8. Lưu lại dưới dạng UTF-8, hoặc gửi bản .docx."
+            ) from exc
     elif suffix == ".doc":
-        raise DocumentRefused(f"{path.name}: tài liệu Word 97-2003 (.doc) chưa đọc được. Mở bằng Word và lưu lại "
-                              "dưới dạng Tài liệu Word (*.docx).")
+        raise DocumentRefused(
+            f"{path.name}: tài liệu Word 97-2003 (.doc) chưa đọc được. Mở bằng Word và lưu lại "
+            "dưới dạng Tài liệu Word (*.docx)."
+        )
     else:
         raise DocumentRefused(f"{path.name}: chỉ đọc được kế hoạch dạng .docx, .pdf (có lớp chữ) hoặc .txt.")
     return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " "))
@@ -47,8 +50,10 @@ def _docx_text(path: Path) -> str:
     try:
         document = docx.Document(str(path))
     except (zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as exc:
-        raise DocumentRefused(f"{path.name}: không mở được tài liệu Word (tệp hỏng hoặc đặt mật khẩu). Mở bằng Word, "
-                              "lưu lại dưới dạng .docx rồi gửi lại.") from exc
+        raise DocumentRefused(
+            f"{path.name}: không mở được tài liệu Word (tệp hỏng hoặc đặt mật khẩu). Mở bằng Word, "
+            "lưu lại dưới dạng .docx rồi gửi lại."
+        ) from exc
     return "\n".join(_blocks(document))
 
 
@@ -81,6 +86,8 @@ def _pdf_text(path: Path) -> str:
         raise DocumentRefused(f"{path.name}: không đọc được tệp PDF (tệp hỏng). Gửi bản .docx của kế hoạch.") from exc
     chars = sum(len("".join(p.split())) for p in pages)
     if not pages or chars < MIN_CHARS_PER_PAGE * len(pages):
-        raise DocumentRefused(f"{path.name}: tệp PDF là bản quét (ảnh chụp trang), không có lớp chữ nên không đọc "
-                              "được chỉ tiêu. Gửi bản .docx của kế hoạch, hoặc bản PDF xuất trực tiếp từ Word.")
+        raise DocumentRefused(
+            f"{path.name}: tệp PDF là bản quét (ảnh chụp trang), không có lớp chữ nên không đọc "
+            "được chỉ tiêu. Gửi bản .docx của kế hoạch, hoặc bản PDF xuất trực tiếp từ Word."
+        )
     return "\n".join(pages)

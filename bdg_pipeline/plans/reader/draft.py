@@ -24,8 +24,10 @@ PART_LETTERS = "abcd"
 
 def agency_names(catalogue: Catalogue) -> AgencyNames:
     a = catalogue.agencies
-    return AgencyNames((code, name, [x for x in str(aliases).split("; ") if x])
-                       for code, name, aliases in zip(a.agency_code, a.name, a.aliases, strict=True))
+    return AgencyNames(
+        (code, name, [x for x in str(aliases).split("; ") if x])
+        for code, name, aliases in zip(a.agency_code, a.name, a.aliases, strict=True)
+    )
 
 
 def plan_code(province: str, start: int | None, end: int | None) -> str:
@@ -40,10 +42,20 @@ def draft_plan(path: Path, catalogue: Catalogue) -> PlanDraft:
     paras = paragraphs(text)
     title, province, start, end = title_and_period(text)
     if start is None or end is None:
-        raise DocumentRefused(f"{path.name}: không tìm thấy tên và kỳ của kế hoạch (dòng “KẾ HOẠCH” rồi tên kế hoạch "
-                              "có năm). Kiểm tra đây có phải văn bản kế hoạch không.")
-    info = PlanInfo(code=plan_code(province, start, end), province=province, title=title, start=start, end=end,
-                    monitoring_start=start - 1, monitoring_end=end, seed_file=path.name)
+        raise DocumentRefused(
+            f"{path.name}: không tìm thấy tên và kỳ của kế hoạch (dòng “KẾ HOẠCH” rồi tên kế hoạch "
+            "có năm). Kiểm tra đây có phải văn bản kế hoạch không."
+        )
+    info = PlanInfo(
+        code=plan_code(province, start, end),
+        province=province,
+        title=title,
+        start=start,
+        end=end,
+        monitoring_start=start - 1,
+        monitoring_end=end,
+        seed_file=path.name,
+    )
     if not province or province_code(province, catalogue.areas) is None:
         info.review["province"] = "Không nhận ra tỉnh trong tên kế hoạch: ghi tên tỉnh"
     if info.code in set(catalogue.plans.plan_code):
@@ -65,8 +77,11 @@ def draft_plan(path: Path, catalogue: Catalogue) -> PlanDraft:
     for block in blocks:
         heading = block.heading
         field = re.sub(r"^Trong\s+(lĩnh vực|đời sống)\s+", "", heading, flags=re.I).rstrip(":. ")
-        draft.objectives.append(Objective(block.number, field[:1].upper() + field[1:],
-                                          block.statement.rstrip(". ") or heading.rstrip(":. ")))
+        draft.objectives.append(
+            Objective(
+                block.number, field[:1].upper() + field[1:], block.statement.rstrip(". ") or heading.rstrip(":. ")
+            )
+        )
         for indicator in block.indicators:
             key = (block.number, indicator.number)
             rows = _appendix_parts(appendix.get(key, []), reader, indicator.text)
@@ -80,12 +95,32 @@ def draft_plan(path: Path, catalogue: Catalogue) -> PlanDraft:
                 texts = [part.words_before, part.words_after, part.clause] if len(parts) > 1 else [part.clause]
                 choice = matcher.choose([t for t in texts if t.strip()], part.unit, part.labels, taken)
                 taken.add(choice.code)
-                draft.rows += _rows(block.number, indicator.number, letter if len(parts) > 1 else "",
-                                    indicator.text, part, assignment, choice, full_name)
+                draft.rows += _rows(
+                    block.number,
+                    indicator.number,
+                    letter if len(parts) > 1 else "",
+                    indicator.text,
+                    part,
+                    assignment,
+                    choice,
+                    full_name,
+                )
             if not parts:
-                draft.rows.append(TargetRow(block.number, indicator.number, "", indicator.text, "", "percent",
-                                            "at_least", end, None, review="Không đọc được đích đo nào trong chỉ tiêu: "
-                                            "ghi giá trị, đơn vị, chiều và năm", quote=indicator.text))
+                draft.rows.append(
+                    TargetRow(
+                        block.number,
+                        indicator.number,
+                        "",
+                        indicator.text,
+                        "",
+                        "percent",
+                        "at_least",
+                        end,
+                        None,
+                        review="Không đọc được đích đo nào trong chỉ tiêu: ghi giá trị, đơn vị, chiều và năm",
+                        quote=indicator.text,
+                    )
+                )
     _flag_shared_codes(draft.rows)
     if not blocks:  # an activity plan: its tasks, agency by agency
         draft.activities = activities(organising_section(paras), names, full_name, end)
@@ -116,8 +151,9 @@ def _from_rows(rows: list[tuple[str, list[str]]]) -> Assignment | None:
     return assignment
 
 
-def _appendix_parts(rows: list[tuple[str, list[str]]], reader: PartReader, text: str
-                    ) -> tuple[list[Part], list[Assignment | None]] | None:
+def _appendix_parts(
+    rows: list[tuple[str, list[str]]], reader: PartReader, text: str
+) -> tuple[list[Part], list[Assignment | None]] | None:
     """A chỉ tiêu the appendix splits into “- …” sub-rows: one part per sub-row, with that row's agencies."""
     subrows = [(body, codes) for body, codes in rows if body.startswith(("-", "–"))]
     if len(subrows) < 2:
@@ -132,8 +168,16 @@ def _appendix_parts(rows: list[tuple[str, list[str]]], reader: PartReader, text:
     return parts, assignments
 
 
-def _rows(objective: int, number: int, letter: str, text: str, part: Part, assignment: Assignment | None,
-          choice, full_name: dict[str, str]) -> list[TargetRow]:
+def _rows(
+    objective: int,
+    number: int,
+    letter: str,
+    text: str,
+    part: Part,
+    assignment: Assignment | None,
+    choice,
+    full_name: dict[str, str],
+) -> list[TargetRow]:
     flags = list(dict.fromkeys(part.flags))
     leads = [full_name[c] for c in assignment.leads] if assignment else []
     cos = [full_name[c] for c in assignment.cos] if assignment else []
@@ -141,8 +185,11 @@ def _rows(objective: int, number: int, letter: str, text: str, part: Part, assig
         flags.append("Không tìm thấy cơ quan chủ trì (báo cáo) chỉ tiêu này trong mục Tổ chức thực hiện: chọn cơ quan")
     elif assignment and len(set(assignment.where)) > 1:  # two items of “Tổ chức thực hiện” claim it
         shares = "; ".join(n for n in assignment.notes if n)
-        flags.append("Nhiều cơ quan cùng chủ trì báo cáo chỉ tiêu" + (f" ({shares})" if shares else "")
-                     + ": cơ quan ghi đầu tiên báo cáo số liệu; xem có cần tách phần theo cơ quan")
+        flags.append(
+            "Nhiều cơ quan cùng chủ trì báo cáo chỉ tiêu"
+            + (f" ({shares})" if shares else "")
+            + ": cơ quan ghi đầu tiên báo cáo số liệu; xem có cần tách phần theo cơ quan"
+        )
     if not choice.known:
         flags.append("Chưa có mã chỉ số dùng chung khớp câu chữ: đã đề xuất mã mới — kiểm tra danh mục chỉ số")
     elif choice.score < CodeMatcher.THRESHOLD or choice.rival:
@@ -154,13 +201,30 @@ def _rows(objective: int, number: int, letter: str, text: str, part: Part, assig
     baseline_year, baseline_value = part.baseline if part.baseline else (None, None)
     for year in sorted(part.targets):
         value, direction = part.targets[year]
-        rows.append(TargetRow(
-            objective_no=objective, indicator_no=number, part=letter, text=text, indicator_code=choice.code,
-            unit=part.unit, direction=direction, year=year, value=value, leads=leads, cos=cos,
-            review="; ".join(flags), quote=part.quote, baseline_value=baseline_value, baseline_year=baseline_year,
-            yearly=part.yearly, indicator_name=choice.name, labels=part.labels,
-            source=f"Mục tiêu {objective}, Chỉ tiêu {number}",
-            agency_source="; ".join(dict.fromkeys(assignment.where)) if assignment else ""))
+        rows.append(
+            TargetRow(
+                objective_no=objective,
+                indicator_no=number,
+                part=letter,
+                text=text,
+                indicator_code=choice.code,
+                unit=part.unit,
+                direction=direction,
+                year=year,
+                value=value,
+                leads=leads,
+                cos=cos,
+                review="; ".join(flags),
+                quote=part.quote,
+                baseline_value=baseline_value,
+                baseline_year=baseline_year,
+                yearly=part.yearly,
+                indicator_name=choice.name,
+                labels=part.labels,
+                source=f"Mục tiêu {objective}, Chỉ tiêu {number}",
+                agency_source="; ".join(dict.fromkeys(assignment.where)) if assignment else "",
+            )
+        )
     return rows
 
 

@@ -55,7 +55,7 @@ class AgencyNames:
         i = 0
         while i < len(tokens):
             for size in range(min(self.longest, len(tokens) - i), 1, -1):
-                key = tuple(w for w, _s, _e in tokens[i:i + size])
+                key = tuple(w for w, _s, _e in tokens[i : i + size])
                 if key in self.keys:
                     found.append(Mention(self.keys[key], tokens[i][1], tokens[i + size - 1][2]))
                     i += size

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
-MARK = re.compile(r"^(?:[IVX]+\.\s|\d+(?:\.\d+)*\s*\.\s|\d+\.\d+\s|[a-zđ]\)\s|[-–•+*]\s|Chỉ tiêu\b|Mục tiêu\s+\d|"
-                  r"PHỤ LỤC|Nơi nhận|Căn cứ\b|\t)")
+MARK = re.compile(
+    r"^(?:[IVX]+\.\s|\d+(?:\.\d+)*\s*\.\s|\d+\.\d+\s|[a-zđ]\)\s|[-–•+*]\s|Chỉ tiêu\b|Mục tiêu\s+\d|"
+    r"PHỤ LỤC|Nơi nhận|Căn cứ\b|\t)"
+)
 HEADING = re.compile(r"^(?:[a-zđ]\)|\d+(?:\.\d+)*\s*\.?)\s*Mục tiêu\s+\d+\s*[:.]", re.I)
 CONNECTOR = re.compile(r"(\b(và|với|về|của|trong|cho|các|những)|[,\-–])\s*$", re.I)
 ENDS = re.compile(r"[.:!?…][)”\"]*\s*$")

@@ -13,8 +13,9 @@ from .years import YearSpec, YearToken, milestones, terms, year_tokens
 MAINTAIN = re.compile(r"\b(duy trì|giữ vững|bền vững)\b", re.I)
 BODY = re.compile(r"^(Đài|Báo|Trung tâm|Cổng)\b")
 BODY_SPLIT = re.compile(r",\s*|\s+và\s+(?=(?:Đài|Báo|Trung tâm|Cổng)\b)")
-LEADING = re.compile(r"^(?:[-–•+]\s*)?(?:phấn đấu|phần đấu|đến năm \d{4}|từ năm \d{4}( trở đi)?|vào năm \d{4})[\s,]*",
-                     re.I)
+LEADING = re.compile(
+    r"^(?:[-–•+]\s*)?(?:phấn đấu|phần đấu|đến năm \d{4}|từ năm \d{4}( trở đi)?|vào năm \d{4})[\s,]*", re.I
+)
 
 
 @dataclass
@@ -56,16 +57,22 @@ def _bind_years(clause: str, found: list[Value]) -> list[Reading]:
     readings = [Reading(v) for v in found]
     tokens: list[YearToken] = year_tokens(clause)
     pending: YearSpec | None = None
-    items = sorted([(t.start, "year", t) for t in tokens] + [(r.value.start, "value", r) for r in readings],
-                   key=lambda item: item[0])
+    items = sorted(
+        [(t.start, "year", t) for t in tokens] + [(r.value.start, "value", r) for r in readings],
+        key=lambda item: item[0],
+    )
     for index, (_pos, kind, item) in enumerate(items):
         if kind == "year":
             assert isinstance(item, YearToken)
             before = next((it for _p, k, it in reversed(items[:index]) if k == "value"), None)
-            after = any(k == "value" for _p, k, _it in items[index + 1:])
+            after = any(k == "value" for _p, k, _it in items[index + 1 :])
             backward = item.prefix in ("", "vào", "trong") or not after
-            if isinstance(before, Reading) and before.spec is None and backward and not _between_years(
-                    items, before, index):
+            if (
+                isinstance(before, Reading)
+                and before.spec is None
+                and backward
+                and not _between_years(items, before, index)
+            ):
                 before.spec, before.explicit = item.spec, True
             else:
                 pending = item.spec
@@ -79,7 +86,7 @@ def _bind_years(clause: str, found: list[Value]) -> list[Reading]:
 def _between_years(items: list, reading: Reading, index: int) -> bool:
     """Whether another year token stands between ``reading`` and the year at ``index``."""
     position = next(i for i, (_p, k, it) in enumerate(items) if it is reading)
-    return any(k == "year" for _p, k, _it in items[position + 1:index])
+    return any(k == "year" for _p, k, _it in items[position + 1 : index])
 
 
 def _baseline(clause: str, readings: list[Reading]) -> Reading | None:
@@ -88,8 +95,8 @@ def _baseline(clause: str, readings: list[Reading]) -> Reading | None:
     if len(readings) < 2:
         return None
     first, second = readings[0], readings[1]
-    before = clause[max(0, first.value.start - 6):first.value.start].lower()
-    between = clause[first.value.end:second.value.start].lower()
+    before = clause[max(0, first.value.start - 6) : first.value.start].lower()
+    between = clause[first.value.end : second.value.start].lower()
     if before.rstrip().endswith("từ") and re.search(r"\b(xuống|còn|lên|đến)\b", between) and "trở lên" not in between:
         return first
     return None
@@ -102,7 +109,7 @@ def _conditions(clause: str, readings: list[Reading]) -> tuple[list[Reading], bo
     condition_at = lowered.find("nếu ")
     kept = []
     for r in readings:
-        before = lowered[max(0, r.value.start - 14):r.value.start]
+        before = lowered[max(0, r.value.start - 14) : r.value.start]
         if (0 <= condition_at < r.value.start) or "sử dụng" in before:
             continue
         kept.append(r)
@@ -115,7 +122,7 @@ def _bodies(clause: str, readings: list[Reading]) -> list[str]:
     if not readings:
         return []
     first = readings[0].value
-    head = clause[:first.start]
+    head = clause[: first.start]
     if not head.rstrip().endswith(" và"):
         return []
     head = LEADING.sub("", head.rstrip()[:-3].strip())
@@ -131,7 +138,7 @@ def _trailing_bodies(clause: str, readings: list[Reading]) -> list[str]:
     share, before what it must have, is a yes/no part of its own."""
     if not readings:
         return []
-    tail = clause[readings[-1].value.end:]
+    tail = clause[readings[-1].value.end :]
     found = re.search(r"\s+và\s+((?:Đài|Báo|Trung tâm|Cổng)\b[^,;]*?)\s+(?=có\b)", tail)
     if not found or re.search(r"\b(các|100)\b|%", found.group(1)):
         return []
@@ -146,9 +153,9 @@ def unplaced_numbers(clause: str) -> list[str]:
     taken = [(v.start, v.end) for v in values(clause)] + [(t.start, t.end) for t in year_tokens(clause)]
     found = []
     for m in re.finditer(r"(?<![\d/.,])\d+(?:[.,]\d+)?(?![\d/.,%])", clause):
-        if any(s <= m.start() < e for s, e in taken) or re.match(r"\s*tuổi", clause[m.end():]):
+        if any(s <= m.start() < e for s, e in taken) or re.match(r"\s*tuổi", clause[m.end() :]):
             continue
-        if TARGET_VERB.search(clause[max(0, m.start() - 16):m.start()]):
+        if TARGET_VERB.search(clause[max(0, m.start() - 16) : m.start()]):
             found.append(m.group(0))
     return found
 
@@ -171,15 +178,19 @@ class PartReader:
         qualitative = [p for p in parts if p.unit == "yes_no" and not p.labels]
         for part in qualitative:
             if numeric:
-                part.flags.append("Câu không có số: đặt thành phần có/không (1 = đạt); xóa các dòng này nếu không "
-                                  "cần theo dõi riêng")
+                part.flags.append(
+                    "Câu không có số: đặt thành phần có/không (1 = đạt); xóa các dòng này nếu không cần theo dõi riêng"
+                )
             elif len(qualitative) > 1:
-                part.flags.append("Chỉ tiêu không có số và nêu nhiều yêu cầu: kiểm tra cách đo (có/không, hay tỷ lệ "
-                                  "đơn vị đạt) và có cần tách phần")
+                part.flags.append(
+                    "Chỉ tiêu không có số và nêu nhiều yêu cầu: kiểm tra cách đo (có/không, hay tỷ lệ "
+                    "đơn vị đạt) và có cần tách phần"
+                )
         return parts
 
-    def _clause(self, clause: str, previous: YearSpec | None, sentence: str, whole: str
-                ) -> tuple[list[Part], YearSpec | None]:
+    def _clause(
+        self, clause: str, previous: YearSpec | None, sentence: str, whole: str
+    ) -> tuple[list[Part], YearSpec | None]:
         readings = _bind_years(clause, values(clause))
         base = _baseline(clause, readings)
         readings = [r for r in readings if r is not base]
@@ -188,8 +199,12 @@ class PartReader:
         own = [r.spec for r in readings if r.spec] or [t.spec for t in tokens]
         for r in readings:
             if r.spec is None:
-                r.spec = (own[0] if len(set(own)) == 1 else None) or previous or self._sole_spec(sentence) \
+                r.spec = (
+                    (own[0] if len(set(own)) == 1 else None)
+                    or previous
+                    or self._sole_spec(sentence)
                     or self._sole_spec(whole)
+                )
         spec_here = own[0] if own else previous
         flags = self._flags(clause, conditional)
         if not readings:
@@ -221,12 +236,15 @@ class PartReader:
                 last_direction = None
             direction = self._direction(clause, r, last_direction)
             if r.value.cue == "level":
-                current.flags.append("“ở mức”: khoảng (about) hay không vượt quá (at_most)? Đã đặt "
-                                     + ("at_most (giảm mất cân bằng giới tính khi sinh)" if direction == "at_most"
-                                        else "about"))
+                current.flags.append(
+                    "“ở mức”: khoảng (about) hay không vượt quá (at_most)? Đã đặt "
+                    + ("at_most (giảm mất cân bằng giới tính khi sinh)" if direction == "at_most" else "about")
+                )
             if r.value.cue == "reduce":
-                current.flags.append(f"“giảm {r.value.raw}”: giảm bớt {r.value.raw} (mức giảm ≥ {r.value.raw}) hay "
-                                     f"giảm xuống còn {r.value.raw}? Đã đặt mức giảm ≥")
+                current.flags.append(
+                    f"“giảm {r.value.raw}”: giảm bớt {r.value.raw} (mức giảm ≥ {r.value.raw}) hay "
+                    f"giảm xuống còn {r.value.raw}? Đã đặt mức giảm ≥"
+                )
             last_direction = direction
             keys |= years
             spans.setdefault(id(current), []).append(r.value)
@@ -252,17 +270,21 @@ class PartReader:
             mine = spans[id(part)]
             begin = spans[id(numeric[i - 1])][-1].end if i else 0
             finish = spans[id(numeric[i + 1])][0].start if i + 1 < len(numeric) else len(clause)
-            part.words_before = clause[begin:mine[-1].end]
-            part.words_after = clause[mine[-1].end:finish]
+            part.words_before = clause[begin : mine[-1].end]
+            part.words_after = clause[mine[-1].end : finish]
 
     def _flags(self, clause: str, conditional: bool) -> list[str]:
-        flags = [f"Số “{n}” không rõ đơn vị: kiểm tra có phải một đích đo không (ghi đơn vị)"
-                 for n in unplaced_numbers(clause)]
+        flags = [
+            f"Số “{n}” không rõ đơn vị: kiểm tra có phải một đích đo không (ghi đơn vị)"
+            for n in unplaced_numbers(clause)
+        ]
         for term in terms(clause):
             flags.append(f"Văn bản ghi “{term}” (nhiệm kỳ) thay cho năm mục tiêu: đã đặt năm theo kỳ kế hoạch")
         if conditional:
-            flags.append("Chỉ tiêu có điều kiện (“nếu …”): số sau “nếu” là điều kiện, không phải đích; xem có cần "
-                         "tách phần theo loại cơ quan")
+            flags.append(
+                "Chỉ tiêu có điều kiện (“nếu …”): số sau “nếu” là điều kiện, không phải đích; xem có cần "
+                "tách phần theo loại cơ quan"
+            )
         return flags
 
     def _direction(self, clause: str, r: Reading, last: str | None) -> str:
@@ -291,8 +313,9 @@ class PartReader:
         for year in self._years(spec):
             part.targets[year] = (value, direction)
             if not self.start <= year <= self.end:
-                part.flags.append(f"Năm {year} nằm ngoài kỳ kế hoạch {self.start}–{self.end} (văn bản có thể gõ "
-                                  "nhầm năm)")
+                part.flags.append(
+                    f"Năm {year} nằm ngoài kỳ kế hoạch {self.start}–{self.end} (văn bản có thể gõ nhầm năm)"
+                )
 
     def _derived(self, clause: str, parts: list[Part], flags: list[str]) -> None:
         """Targets the wording implies: “cho mỗi giới (nam và nữ)” is one part per sex; a count per month or
@@ -300,13 +323,24 @@ class PartReader:
         lowered = clause.lower()
         if "mỗi giới" in lowered and len(parts) == 1:
             female = parts[0]
-            male = Part(clause=clause, unit=female.unit, targets=dict(female.targets), yearly=female.yearly,
-                        labels=["Nam"], flags=list(female.flags), quote=clause)
+            male = Part(
+                clause=clause,
+                unit=female.unit,
+                targets=dict(female.targets),
+                yearly=female.yearly,
+                labels=["Nam"],
+                flags=list(female.flags),
+                quote=clause,
+            )
             female.labels = ["Nữ"]
             parts.append(male)
         counts = [p for p in parts if p.unit.startswith("count_per")]
         if counts and not any(p.unit == "percent" for p in parts) and re.search(r"\bxã, phường", lowered):
-            share = Part(clause=clause, unit="percent", flags=[*flags, "Văn bản không nêu tỷ lệ xã, phường, thị trấn "
-                                                               "phải đạt: đã đặt 100%"], quote=clause)
+            share = Part(
+                clause=clause,
+                unit="percent",
+                flags=[*flags, "Văn bản không nêu tỷ lệ xã, phường, thị trấn phải đạt: đã đặt 100%"],
+                quote=clause,
+            )
             share.targets = {year: (100.0, "at_least") for year in counts[0].targets}
             parts.append(share)

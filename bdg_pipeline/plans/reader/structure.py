@@ -40,15 +40,19 @@ def title_and_period(text: str) -> tuple[str, str, int | None, int | None]:
         if not TITLE_START.match(line):
             continue
         title_lines: list[str] = []
-        for following in lines[i + 1:i + 5]:
+        for following in lines[i + 1 : i + 5]:
             if CITES.match(following) or (title_lines and re.search(r"\bsố\s*\d+/", following)):
                 break
             title_lines.append(following)
         title = " ".join(" ".join(title_lines).split())
         years = [int(y) for y in re.findall(r"(?:19|20)\d\d", title)]
         province = PROVINCE.search(title)
-        return (f"Kế hoạch {title[0].lower()}{title[1:]}" if title else "", province.group(1) if province else "",
-                min(years) if years else None, max(years) if years else None)
+        return (
+            f"Kế hoạch {title[0].lower()}{title[1:]}" if title else "",
+            province.group(1) if province else "",
+            min(years) if years else None,
+            max(years) if years else None,
+        )
     return "", "", None, None
 
 
@@ -88,10 +92,13 @@ def organising_section(paragraphs: list[str]) -> list[str]:
     for i, para in enumerate(paragraphs):
         if ORGANISING.match(para.strip()):
             section = []
-            for following in paragraphs[i + 1:]:
+            for following in paragraphs[i + 1 :]:
                 text = following.strip()
-                if ROMAN.match(text) or re.match(r"^(Nơi nhận|PHỤ LỤC|Trên đây là)", text) or text.startswith(
-                        ("TM.", "KT.")):
+                if (
+                    ROMAN.match(text)
+                    or re.match(r"^(Nơi nhận|PHỤ LỤC|Trên đây là)", text)
+                    or text.startswith(("TM.", "KT."))
+                ):
                     break
                 section.append(following)
             return section
@@ -110,7 +117,7 @@ def deadlines(paragraphs: list[str]) -> list[tuple[str, str, str]]:
             if "báo cáo" not in sentence.lower() or "từ ngày" in sentence.lower():
                 continue
             for m in DEADLINE.finditer(sentence):
-                before = sentence[:m.start()].lower()
+                before = sentence[: m.start()].lower()
                 half = max(before.rfind("6 tháng"), before.rfind("06 tháng"))
                 year = max(before.rfind("năm"), before.rfind("cả năm"))
                 period = "6thang" if half > year else "nam"
@@ -119,13 +126,17 @@ def deadlines(paragraphs: list[str]) -> list[tuple[str, str, str]]:
 
 
 BUDGET_TOTAL = re.compile(r"Tổng (?:nhu cầu )?kinh phí[^:]*:\s*([\d.]+)\s*triệu đồng", re.I)
-BUDGET_PHASE = re.compile(r"giai đoạn\s+([IV]+)\s+từ(?:\s+năm)?\s+((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\s*:\s*"
-                          r"([\d.]+)\s*triệu đồng", re.I)
+BUDGET_PHASE = re.compile(
+    r"giai đoạn\s+([IV]+)\s+từ(?:\s+năm)?\s+((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)\s*:\s*"
+    r"([\d.]+)\s*triệu đồng",
+    re.I,
+)
 BUDGET_SOURCE = re.compile(r"^[-–+]\s*(.+?):\s*([\d.]+)\s*triệu đồng", re.I)
 
 
 def budget(paragraphs: list[str]) -> tuple[float | None, list[tuple[str, int, int, float]], list[tuple[str, float]]]:
     """The plan's total, its phases and its sources, in triệu đồng, when it states them."""
+
     def amount(text: str) -> float:
         return float(text.replace(".", ""))
 
@@ -133,10 +144,12 @@ def budget(paragraphs: list[str]) -> tuple[float | None, list[tuple[str, int, in
         total = BUDGET_TOTAL.search(para)
         if not total:
             continue
-        phases = [(f"Giai đoạn {m.group(1).upper()}", int(m.group(2)), int(m.group(3)), amount(m.group(4)))
-                  for m in BUDGET_PHASE.finditer(para)]
+        phases = [
+            (f"Giai đoạn {m.group(1).upper()}", int(m.group(2)), int(m.group(3)), amount(m.group(4)))
+            for m in BUDGET_PHASE.finditer(para)
+        ]
         sources = []
-        for following in paragraphs[i + 1:i + 8]:
+        for following in paragraphs[i + 1 : i + 8]:
             source = BUDGET_SOURCE.match(following.strip())
             if not source:
                 break

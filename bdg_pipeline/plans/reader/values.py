@@ -17,9 +17,19 @@ PATTERNS = (
 )
 # (words, direction), the one nearest before the value wins
 CUES = (
-    ("không vượt quá", "at_most"), ("không quá", "at_most"), ("tối đa", "at_most"), ("xuống", "at_most"),
-    ("còn", "at_most"), ("dưới", "below"), ("trên", "above"), ("khoảng", "about"), ("ở mức", "level"),
-    ("ít nhất", "at_least"), ("tối thiểu", "at_least"), ("lên", "at_least"), ("giảm", "reduce"),
+    ("không vượt quá", "at_most"),
+    ("không quá", "at_most"),
+    ("tối đa", "at_most"),
+    ("xuống", "at_most"),
+    ("còn", "at_most"),
+    ("dưới", "below"),
+    ("trên", "above"),
+    ("khoảng", "about"),
+    ("ở mức", "level"),
+    ("ít nhất", "at_least"),
+    ("tối thiểu", "at_least"),
+    ("lên", "at_least"),
+    ("giảm", "reduce"),
 )
 COMPARATORS = {"<": "below", ">": "above", "≤": "at_most", "≥": "at_least"}
 AFTER = (("trở lên", "at_least"), ("trở xuống", "at_most"))
@@ -75,7 +85,7 @@ def values(text: str) -> list[Value]:
     found: list[Value] = []
     for unit, m in sorted(claimed, key=lambda c: c[1].start()):
         previous = found[-1].end if found else 0
-        cue = _cue(text[previous:m.start("v")], text[m.end():], (m.group("cmp") or "").strip())
+        cue = _cue(text[previous : m.start("v")], text[m.end() :], (m.group("cmp") or "").strip())
         start = m.start("v") - (1 if m.group("cmp") else 0)
         found.append(Value(start, m.end(), to_number(m.group("v")), unit, cue, m.group(0).strip()))
     return found

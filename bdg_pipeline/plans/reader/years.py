@@ -8,8 +8,9 @@ from dataclasses import dataclass
 
 TERM = re.compile(r"(nhiệm kỳ|giai đoạn)\s+((?:19|20)\d\d)\s*[-–]\s*((?:19|20)\d\d)", re.I)
 YEARLY = re.compile(r"\b(hằng|hàng)\s+năm\b", re.I)
-YEAR = re.compile(r"(?:(?P<pre>từ|đến|vào|trong)\s+)?(?:năm\s+)?(?P<y>(?:19|20)\d\d)(?P<on>\s+trở\s+đi)?(?![\d/])",
-                  re.I)
+YEAR = re.compile(
+    r"(?:(?P<pre>từ|đến|vào|trong)\s+)?(?:năm\s+)?(?P<y>(?:19|20)\d\d)(?P<on>\s+trở\s+đi)?(?![\d/])", re.I
+)
 
 
 @dataclass(frozen=True)
