@@ -137,22 +137,16 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def fresh_schema() -> duckdb.DuckDBPyConnection:
-    """An in-memory database with the warehouse's schema and views (nothing in it)."""
-    from .warehouse import ensure_schema
-
-    con = duckdb.connect()
-    ensure_schema(con)
-    return con
-
-
-def write_page(path: Path = PAGE) -> Path:
-    with fresh_schema() as con:
-        text = render_markdown(con)
+def write_page(con: duckdb.DuckDBPyConnection, path: Path = PAGE) -> Path:
+    """The Markdown page of the warehouse that ``con`` holds (its schema, perhaps nothing else)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    path.write_text(render_markdown(con), encoding="utf-8")
     return path
 
 
 if __name__ == "__main__":
-    print(write_page())
+    # run as the program, this module is not the one the warehouse imports: no cycle
+    from .warehouse import fresh_schema
+
+    with fresh_schema() as schema:
+        print(write_page(schema))

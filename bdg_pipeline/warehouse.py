@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from .config import SQL_DIR, Settings
+from .dictionary import apply_comments
 from .returns.archive import fated_count
 
 if TYPE_CHECKING:
@@ -96,8 +97,6 @@ SCHEMA_FILES = ("schema.sql", "views.sql", "dictionary.yml")
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Tables, views and their descriptions as ``sql/`` defines them; skipped when the file already has
     this very definition (every writer opens with this, and the comments alone take ~0.2 s)."""
-    from .dictionary import apply_comments
-
     digest = hashlib.sha256(b"".join((SQL_DIR / name).read_bytes() for name in SCHEMA_FILES)).hexdigest()
     try:
         current = con.execute("SELECT digest FROM schema_digest").fetchone()
@@ -109,6 +108,13 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(sql_script("views.sql"))  # views are replaced, and lose their comments: they are put back
     con.execute("CREATE OR REPLACE TABLE schema_digest AS SELECT ?::VARCHAR AS digest", [digest])
     apply_comments(con)
+
+
+def fresh_schema() -> duckdb.DuckDBPyConnection:
+    """An in-memory database with the warehouse's schema and views (nothing in it)."""
+    con = duckdb.connect()
+    ensure_schema(con)
+    return con
 
 
 def replace_table(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> int:

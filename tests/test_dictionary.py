@@ -5,8 +5,9 @@ from __future__ import annotations
 import duckdb
 
 from bdg_pipeline import pipeline
-from bdg_pipeline.dictionary import PAGE, fresh_schema, render_markdown, undocumented
+from bdg_pipeline.dictionary import PAGE, render_markdown, undocumented
 from bdg_pipeline.samples.ninh_thuan_appendix import write_appendix
+from bdg_pipeline.warehouse import fresh_schema
 
 
 def test_every_column_has_its_description_in_the_published_file(env):

@@ -23,6 +23,7 @@ from typing import Any, cast
 import duckdb
 
 from ..config import PROJECT_ROOT
+from . import ROOT
 
 TIMEOUT = 600
 
@@ -151,6 +152,4 @@ def measure_daemon(root: Path) -> dict:
 
 
 if __name__ == "__main__":
-    from .run import ROOT
-
     print(measure_daemon(ROOT))

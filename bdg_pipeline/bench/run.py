@@ -34,10 +34,8 @@ import pandas as pd
 import psutil
 import sqlalchemy
 
-from ..config import PROJECT_ROOT
 from ..warehouse import one_row
-
-ROOT = PROJECT_ROOT / "data" / "bench"
+from . import ROOT
 
 
 def _env(root: Path, warehouse: Path) -> dict[str, str]:
