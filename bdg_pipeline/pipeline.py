@@ -1,6 +1,7 @@
 """The pipeline's operations, shared by the ``bdg`` command and the Dagster assets so both take exactly
 the same path: every step takes the writers' lock, reads what arrived from the archive, and leaves the
-staging database complete.
+staging database complete. Every return comes in through :func:`ingest` (``bdg ingest``, the Dagster
+``submissions`` asset, the rebuild's pass over the inbox, the benchmark, the tests).
 
 How files flow: inbox (or ``bdg ingest PATH``) → archive + ledger (``returns.archive``) → staging
 (recorded batch by batch, the ledger mirroring each batch's fate) → the inbox file moved out (``inbox``)
@@ -26,7 +27,7 @@ from .config import Settings
 from .faults import OperatorError, notice
 from .returns.archive import Arrival, Ledger, display_name, open_ledger
 from .returns.inbox import inbox_files, is_regular, refused, refused_in_inbox, settle
-from .returns.ingest import FileOutcome, ingest_arrivals
+from .returns.ingest import FileOutcome, record_arrivals
 from .returns.recording import Parsed, pause_point
 from .warehouse import (
     expected_table_columns,
@@ -203,7 +204,7 @@ def build_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> t
     con = open_writer(build, settings.duckdb_memory)
     try:
         counts = refresh_reference(con, catalogue)
-        outcomes = ingest_arrivals(con, arrivals, catalogue, settings, whole_archive=True)
+        outcomes = record_arrivals(con, arrivals, catalogue, settings, whole_archive=True)
         refresh_attainment(con, settings.as_of_year)
         with transaction(con):
             con.execute("DELETE FROM build_info")
@@ -261,7 +262,7 @@ def settle_all(settings: Settings, ledger: Ledger) -> None:
     )
 
 
-def record_pending(
+def _record_pending(
     con: duckdb.DuckDBPyConnection, ledger: Ledger, catalogue: Catalogue, settings: Settings
 ) -> list[FileOutcome]:
     """Record every arrival staging has not seen (new ones, and those of a run that died before its commit)."""
@@ -279,7 +280,7 @@ def record_pending(
             settings.quarantine_dir,
         )
 
-    return ingest_arrivals(con, pending, catalogue, settings, after_commit=after_commit)
+    return record_arrivals(con, pending, catalogue, settings, after_commit=after_commit)
 
 
 # -- the steps, each under the writers' lock ----------------------------------------------------------
@@ -301,10 +302,9 @@ def catch_up(settings: Settings, catalogue: Catalogue) -> None:
         publish_complete(settings, catalogue)
 
 
-def take_in(settings: Settings, paths: list[Path], catalogue: Catalogue | None = None) -> RunSummary:
-    """Archive and record files (without judging or publishing): the ``submissions`` step. Arrivals left
-    unrecorded by a run that died are recorded too."""
-    catalogue = catalogue or load_catalogue(settings.catalogue_dir)
+def _take_in(settings: Settings, paths: list[Path], catalogue: Catalogue) -> RunSummary:
+    """Archive and record files (without judging or publishing). Arrivals left unrecorded by a run that died
+    are recorded too."""
     inbox = os.path.abspath(settings.raw_dir)
     turned_away = refused([p for p in paths if os.path.dirname(os.path.abspath(p)) != inbox])
     turned_away += refused_in_inbox(settings.raw_dir)
@@ -314,7 +314,7 @@ def take_in(settings: Settings, paths: list[Path], catalogue: Catalogue | None =
         catch_up(settings, catalogue)
         _, waiting = receive(ledger, paths)
         with staging_connection(settings) as con:
-            outcomes = record_pending(con, ledger, catalogue, settings)  # each batch settles its files
+            outcomes = _record_pending(con, ledger, catalogue, settings)  # each batch settles its files
     return RunSummary({}, outcomes, None, rebuilt, waiting, turned_away)
 
 
@@ -340,13 +340,19 @@ def publish_complete(settings: Settings, catalogue: Catalogue | None = None) -> 
         return publish(settings)
 
 
-def ingest(settings: Settings, paths: list[Path], catalogue: Catalogue | None = None) -> RunSummary:
-    """Ingest the given files, judge, publish (what ``bdg ingest`` does; a sensor run does it in steps)."""
+def ingest(
+    settings: Settings, paths: list[Path], catalogue: Catalogue | None = None, *, record_only: bool = False
+) -> RunSummary:
+    """Archive and record the given files oldest first (with any arrival a run that died left unrecorded),
+    then judge and publish: what ``bdg ingest`` does. ``record_only``: stop once recorded — the Dagster
+    ``submissions`` asset, whose run judges and publishes in the next assets, and the rebuild's pass over
+    the inbox."""
     catalogue = catalogue or load_catalogue(settings.catalogue_dir)
     with writer_lock(settings):
-        summary = take_in(settings, paths, catalogue)
-        judge(settings, catalogue)
-        summary.published = publish_complete(settings, catalogue)
+        summary = _take_in(settings, paths, catalogue)
+        if not record_only:
+            judge(settings, catalogue)
+            summary.published = publish_complete(settings, catalogue)
     return summary
 
 
@@ -365,7 +371,7 @@ def rebuild(settings: Settings) -> RunSummary:
     catalogue = load_catalogue(settings.catalogue_dir)
     with writer_lock(settings):
         summary = rebuild_staging(settings, catalogue)
-        fresh = take_in(settings, inbox_files(settings.raw_dir), catalogue)
+        fresh = ingest(settings, inbox_files(settings.raw_dir), catalogue, record_only=True)
         judge(settings, catalogue)
         summary.outcomes += fresh.outcomes
         summary.waiting, summary.refused = fresh.waiting, fresh.refused

@@ -10,7 +10,7 @@ import bdg_pipeline
 from bdg_pipeline import pipeline
 from bdg_pipeline.catalogue import load_catalogue
 from bdg_pipeline.config import CATALOGUE_DIR
-from bdg_pipeline.returns.ingest import ingest_files, parse_returns
+from bdg_pipeline.returns.ingest import parse_returns
 from bdg_pipeline.returns.model import ParsedReturn
 from bdg_pipeline.returns.template import FIRST_ROW, SHEET, build_template
 from bdg_pipeline.samples.ninh_thuan_appendix import write_appendix
@@ -55,7 +55,8 @@ def test_attainment_recomputed_for_the_touched_territory_only(env, catalogue):
     pipeline.rebuild(env)
     with staging_connection(env) as con:
         untouched_before = attainment_of(con, ["NT-2020", "LC-2021-2030"])
-        ingest_files(con, [filled(catalogue, env.raw_dir / "y_te.xlsx")], catalogue, env)
+    pipeline.ingest(env, [filled(catalogue, env.raw_dir / "y_te.xlsx")], catalogue, record_only=True)
+    with staging_connection(env) as con:
         # both Quảng Ninh plans are judged on province 22's territory; nothing else is touched
         assert {p for (p,) in con.execute("SELECT plan_code FROM stale_attainment").fetchall()} == {
             "QN-2011-2015",

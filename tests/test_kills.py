@@ -121,18 +121,18 @@ def test_a_stop_just_after_a_commit_is_published_by_the_next_writer_and_the_sens
         assert published(s, observed) == [("a.xlsx",)]
         requests, _ = inbox_requests(None, s, now=time.time() + 60)
         assert len(requests) == 1  # the sensor's next look launches a run
-        pipeline.take_in(s, [])  # that run's first writing step publishes what was committed
+        pipeline.ingest(s, [], record_only=True)  # that run's first writing step publishes what was committed
         assert published(s, observed) == [("a.xlsx",), ("b.xlsx",)]
         assert not b.exists()
 
         # a run whose files were recorded and moved, stopped before its publishing step: the inbox is empty,
         # yet the sensor's next look launches a run, and any writer publishes
         c = filled(catalogue, s.raw_dir / "c.xlsx", year=2022)
-        pipeline.take_in(s, [c])
+        pipeline.ingest(s, [c], record_only=True)
         assert list(s.raw_dir.iterdir()) == [] and published(s, observed) == [("a.xlsx",), ("b.xlsx",)]
         first, cursor = inbox_requests(None, s)
         second, _ = inbox_requests(cursor, s)
         assert len(first) == 1 and [r.run_key for r in second] == [r.run_key for r in first]  # one run, not one a look
-        pipeline.take_in(s, [])
+        pipeline.ingest(s, [], record_only=True)
         assert published(s, observed) == [("a.xlsx",), ("b.xlsx",), ("c.xlsx",)]
         assert inbox_requests(None, s)[0] == []  # caught up: nothing more to launch

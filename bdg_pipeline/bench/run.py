@@ -246,22 +246,20 @@ def naive_ingest(files: list[Path], database: Path) -> float:
 
 def ours_ingest(root: Path, files: list[Path], warehouse: Path) -> float:
     os.environ.update({k: v for k, v in _env(root, warehouse).items() if k.startswith("BDG_")})
+    """The same files through ``pipeline.ingest`` into a staging holding the catalogue, recorded only (the
+    naive path neither judges nor publishes)."""
+    from .. import pipeline
     from ..catalogue import load_catalogue
     from ..config import settings
-    from ..pipeline import refresh_reference
-    from ..returns.ingest import ingest_files
-    from ..warehouse import staging_connection
-    from ..writer_lock import writer_lock
 
     s = settings()
     catalogue = load_catalogue(s.catalogue_dir)
     shutil.rmtree(s.staging.parent, ignore_errors=True)
     shutil.rmtree(s.archive_dir, ignore_errors=True)
-    with writer_lock(s), staging_connection(s) as con:
-        refresh_reference(con, catalogue)
-        start = time.perf_counter()
-        outcomes = ingest_files(con, files, catalogue, s)
-        seconds = time.perf_counter() - start
+    pipeline.load_targets(s, catalogue)
+    start = time.perf_counter()
+    outcomes = pipeline.ingest(s, files, catalogue, record_only=True).outcomes
+    seconds = time.perf_counter() - start
     assert all(o.outcome == "accepted" for o in outcomes), [o.summary() for o in outcomes if o.outcome != "accepted"]
     return seconds
 

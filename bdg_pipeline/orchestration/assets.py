@@ -63,7 +63,7 @@ def submissions(context: dg.AssetExecutionContext, config: SubmissionsConfig, bd
     """Biểu báo cáo: tệp được lưu trữ, kiểm tra và ghi vào kho; tệp bị từ chối kèm báo cáo lỗi (.loi.xlsx)."""
     s = bdg.settings()
     paths = [s.raw_dir / name for name in config.files] if config.files else inbox_files(s.raw_dir)
-    summary = pipeline.take_in(s, paths)
+    summary = pipeline.ingest(s, paths, record_only=True)
     for outcome in summary.outcomes:
         (context.log.warning if outcome.outcome == "rejected" else context.log.info)(outcome.summary())
     for message in summary.refused:

@@ -1,6 +1,7 @@
-"""One path for every return: ``bdg ingest``, the inbox sensor's runs and the rebuild all end in
-:func:`ingest_arrivals`, which reads archived copies (``archive``), parses them in confined reading
-processes (``readers``, ``parsing``) and records them batch by batch in arrival order (``recording``)."""
+"""The reading and recording step of ``pipeline.ingest`` (the one entry point of every return: ``bdg ingest``,
+the Dagster ``submissions`` asset, the rebuild, the benchmark): :func:`record_arrivals` reads archived copies
+(``archive``), parses them in confined reading processes (``readers``, ``parsing``) and records them batch
+by batch in arrival order (``recording``)."""
 
 from __future__ import annotations
 
@@ -26,8 +27,7 @@ __all__ = [
     "PARSED_SCHEMA",
     "display_name",
     "inbox_files",
-    "ingest_arrivals",
-    "ingest_files",
+    "record_arrivals",
     "is_inbox_file",
     "parse_return",
     "parse_returns",
@@ -41,7 +41,7 @@ AfterCommit = Callable[[list[Parsed], list[FileOutcome]], None]
 progress: ContextVar[Callable[[int, int], None] | None] = ContextVar("progress", default=None)
 
 
-def ingest_arrivals(
+def record_arrivals(
     con: duckdb.DuckDBPyConnection,
     arrivals: list[Arrival],
     catalogue: Catalogue,
@@ -131,19 +131,3 @@ def ingest_arrivals(
     if whole_archive:
         set_aside_others(readings_dir(settings.archive_dir), key)
     return outcomes
-
-
-def ingest_files(
-    con: duckdb.DuckDBPyConnection,
-    paths: list[Path],
-    catalogue: Catalogue,
-    settings: Settings,
-    limits: Limits | None = None,
-    workers: int | None = None,
-) -> list[FileOutcome]:
-    """Archive files (oldest first) and record them into ``con``: the building block under
-    ``pipeline.ingest``, without its lock, ledger fates or publishing."""
-    ordered = sorted(paths, key=lambda p: (p.stat().st_mtime_ns, p.name))
-    with open_ledger(settings) as ledger:
-        arrivals, _ = ledger.receive(ordered)
-    return ingest_arrivals(con, arrivals, catalogue, settings, limits, workers)
