@@ -9,6 +9,7 @@ and ``budget``. See ``assets/catalogue/plans/LC-2021-2030.yaml`` for a full exam
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import hashlib
 import importlib.metadata
@@ -29,6 +30,9 @@ from .areas import load_areas, province_code
 from .vocabulary import ACTIVITY_KINDS, ACTIVITY_STATUSES, NOT_REPORTED, UNIT_TABLE
 
 YEARS = (2005, 2040)
+# What no reader of a return looks up (the targets are judged after recording; the agencies' bridge, the
+# reporting calendar and the areas' successions serve the warehouse): left out of what reading processes get.
+NOT_READ = ("targets", "indicator_agencies", "reporting_deadlines", "successors")
 
 
 class CatalogueError(ValueError):
@@ -95,6 +99,28 @@ class Catalogue:
     @property
     def area_codes(self) -> frozenset[str]:
         return self._cached("area_codes", lambda: frozenset(self.areas.area_code))
+
+    def digest(self) -> str:
+        """Digest of what the catalogue holds (its plans, chỉ tiêu, agencies and areas), whatever it was read
+        from: part of the key of kept readings. Worked out once and kept with the catalogue's cache file."""
+        return self._cached("reading_digest", self._content_digest)
+
+    def _content_digest(self) -> str:
+        digest = hashlib.sha256()
+        for f in dataclasses.fields(self):
+            if f.name == "cache":
+                continue
+            value = getattr(self, f.name)
+            # as text: a frame's pickle differs between two readings of the same files (the area dataset's)
+            text = value.to_csv() + repr(value.dtypes.to_dict()) if isinstance(value, pd.DataFrame) else repr(value)
+            digest.update(f.name.encode() + b"\0" + text.encode() + b"\0")
+        return digest.hexdigest()
+
+    def for_readers(self) -> Catalogue:
+        """What a reading process is sent: the plans, chỉ tiêu, agencies, activities and areas its readers
+        look up, without the frames of :data:`NOT_READ` (empty, with their columns) nor the lookups this
+        process built (a reader builds those it uses)."""
+        return dataclasses.replace(self, **{name: getattr(self, name).iloc[0:0] for name in NOT_READ}, cache={})
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Frames keyed by warehouse table name, trimmed to the table's columns."""
@@ -201,6 +227,7 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
     except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError):
         pass  # no cache yet, or one written by other code: read the catalogue
     catalogue = read_catalogue(catalogue_dir)
+    catalogue.digest()  # kept in the cache file with the rest: not worked out again by each run
     with contextlib.suppress(OSError):  # a read-only home only costs the cache
         CACHE_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp = cached.with_name(f".{cached.name}.{os.getpid()}.tmp")
@@ -431,6 +458,24 @@ def _check_keys(kind: str, entry: dict, where: str, problems: list[str]) -> None
         )
 
 
+@dataclass
+class _PlanFile:
+    """One plan document being read: where its problems are told, and what every row of it shares."""
+
+    path: Path
+    code: str
+    start: int
+    end: int
+    unit_of: dict[str, str]
+    known_agencies: set[str]
+    rows: dict[str, list[dict]]
+    problems: list[str]
+
+    def check_agency(self, agency: str, where: str) -> None:
+        if agency not in self.known_agencies:
+            self.problems.append(f"{where}: cơ quan '{agency}' không có trong agencies.yaml")
+
+
 def _load_plan(
     path: Path,
     doc: dict,
@@ -440,13 +485,40 @@ def _load_plan(
     problems: list[str],
 ) -> None:
     plan = doc["plan"]
-    code = plan["code"]
     start, end = plan["period"]
+    file = _PlanFile(path, plan["code"], start, end, unit_of, known_agencies, rows, problems)
+    _plan_rows(file, plan)
+    for obj in doc.get("objectives") or []:
+        _check_keys("objective", obj, f"{path.name}, mục tiêu {obj.get('number')}", problems)
+        rows["objectives"].append(
+            {
+                "plan_code": file.code,
+                "objective_no": int(obj["number"]),
+                "field": obj["field"],
+                "text": obj["text"],
+                "source": obj.get("source", ""),
+            }
+        )
+    for ind in doc.get("indicators") or []:
+        where = f"{path.name}, chỉ tiêu {ind.get('id')}"
+        _check_keys("indicator", ind, where, problems)
+        objective_no, indicator_no = _split_id(ind.get("id"), where, problems)
+        for part in ind.get("parts") or []:
+            _part_rows(file, ind, part, objective_no, indicator_no)
+    for act in doc.get("activities") or []:
+        _activity_row(file, act)
+    if doc.get("budget"):
+        _budget_rows(file, doc["budget"])
+
+
+def _plan_rows(file: _PlanFile, plan: dict) -> None:
+    """The plan's own row and its reporting calendar."""
+    start, end = file.start, file.end
     monitor_start, monitor_end = plan.get("monitoring_period") or [start - 1, end]
-    rows["plans"].append(
+    file.rows["plans"].append(
         {
             # province_code: only for a plan of a post-2025 province ("56@2025"); else found from the name
-            "plan_code": code,
+            "plan_code": file.code,
             "province": plan["province"],
             "province_code": plan.get("province_code"),
             "title": plan["title"],
@@ -462,181 +534,158 @@ def _load_plan(
     )
     for item in plan.get("reporting", []):
         day, month = _parse_due(item["due"])
-        rows["deadlines"].append(
+        file.rows["deadlines"].append(
             {
-                "plan_code": code,
+                "plan_code": file.code,
                 "period": item["period"],
                 "due_day": day,
                 "due_month": month,
                 "source": item.get("source", ""),
             }
         )
-    for obj in doc.get("objectives") or []:
-        _check_keys("objective", obj, f"{path.name}, mục tiêu {obj.get('number')}", problems)
-        rows["objectives"].append(
+
+
+def _part_agencies(file: _PlanFile, ind: dict, part: dict, key: tuple[int, int, str], entry: str) -> str:
+    """The part's lead and co-operating agencies as bridge rows; the lead that reports its numbers."""
+    # a part may name its own agencies (the source names them per part); several leads are allowed, the first
+    # named reports the numbers (its template carries the part)
+    leads, cos = _codes(part.get("lead", ind.get("lead"))), _codes(part.get("co", ind.get("co")))
+    if not leads:
+        file.problems.append(f"{file.path.name}, {entry}: thiếu cơ quan chủ trì (lead)")
+    for agency in leads + cos:
+        file.check_agency(agency, f"{file.path.name}, {entry}")
+    objective_no, indicator_no, part_key = key
+    file.rows["indicator_agencies"] += [
+        {
+            "plan_code": file.code,
+            "objective_no": objective_no,
+            "indicator_no": indicator_no,
+            "part": part_key,
+            "agency_code": agency,
+            "role": role,
+            "position": position,
+        }
+        for role, agencies in (("lead", leads), ("co", cos))
+        for position, agency in enumerate(agencies, start=1)
+    ]
+    return leads[0] if leads else ""
+
+
+def _baseline(file: _PlanFile, part: dict, unit: str, entry: str) -> tuple[object, object]:
+    """The part's baseline (year, value), its year the one before the period when not written, checked
+    against its unit's range."""
+    baseline_year, baseline_value = part.get("baseline") or [None, None]
+    if baseline_value is not None and baseline_year is None:
+        # "giảm từ 6 ca sinh/1.000": the situation when the plan was written, the year before its period
+        baseline_year = file.start - 1
+    if baseline_value is not None and unit in UNIT_TABLE:
+        low, high = UNIT_TABLE[unit].valid_range
+        if not low <= float(baseline_value) <= high:
+            file.problems.append(
+                f"{file.path.name}, {entry}: mức gốc {baseline_value} nằm ngoài khoảng của đơn vị {unit} ({low}–{high})"
+            )
+    return baseline_year, baseline_value
+
+
+def _part_rows(file: _PlanFile, ind: dict, part: dict, objective_no: int, indicator_no: int) -> None:
+    """One measurable part of a chỉ tiêu: its row, its agencies and its targets."""
+    part_key = str(part.get("part", ""))
+    entry = f"chỉ tiêu {ind.get('id')}" + (f" phần {part_key}" if part_key else "")
+    _check_keys("part", part, f"{file.path.name}, {entry}", file.problems)
+    lead = _part_agencies(file, ind, part, (objective_no, indicator_no, part_key), entry)
+    indicator_code = part.get("code", "")
+    if indicator_code not in file.unit_of:
+        file.problems.append(
+            f"{file.path.name}, {entry}: mã chỉ tiêu '{indicator_code}' không có trong indicators.yaml"
+        )
+    unit = file.unit_of.get(indicator_code, "?")
+    baseline_year, baseline_value = _baseline(file, part, unit, entry)
+    key = {"plan_code": file.code, "objective_no": objective_no, "indicator_no": indicator_no, "part": part_key}
+    file.rows["plan_indicators"].append(
+        {
+            **key,
+            "indicator_code": indicator_code,
+            "unit": unit,
+            "text": ind.get("text", ""),
+            "note": ind.get("note"),
+            "source": ind.get("source", ""),
+            "agency_source": ind.get("agency_source", ""),
+            "lead_agency": lead,
+            "baseline_year": baseline_year,
+            "baseline_value": baseline_value,
+            "labels": "; ".join(part.get("labels") or []),
+            "is_default": bool(part.get("default", False)),
+            "source_file": file.path.name,
+            "entry": entry,
+        }
+    )
+    targets = list(part.get("targets") or [])
+    if "yearly" in part:
+        targets += [[year, part["yearly"]] for year in range(file.start, file.end + 1)]
+    if not targets:
+        file.problems.append(f"{file.path.name}, {entry}: không có năm mục tiêu nào")
+    for target in targets:
+        year, value, *rest = target
+        file.rows["targets"].append(
             {
-                "plan_code": code,
-                "objective_no": int(obj["number"]),
-                "field": obj["field"],
-                "text": obj["text"],
-                "source": obj.get("source", ""),
+                **key,
+                "target_year": int(year),
+                "target_value": float(value),
+                "direction": rest[0] if rest else part.get("direction", ""),
+                "is_yearly": "yearly" in part,
+                "period_start": file.start,
+                "period_end": file.end,
+                "source_file": file.path.name,
+                "entry": f"{entry}, năm {year}",
             }
         )
 
-    def check_agency(agency: str, where: str) -> None:
-        if agency not in known_agencies:
-            problems.append(f"{where}: cơ quan '{agency}' không có trong agencies.yaml")
 
-    for ind in doc.get("indicators") or []:
-        where = f"{path.name}, chỉ tiêu {ind.get('id')}"
-        _check_keys("indicator", ind, where, problems)
-        objective_no, indicator_no = _split_id(ind.get("id"), where, problems)
-        for part in ind.get("parts") or []:
-            part_key = str(part.get("part", ""))
-            entry = f"chỉ tiêu {ind.get('id')}" + (f" phần {part_key}" if part_key else "")
-            _check_keys("part", part, f"{path.name}, {entry}", problems)
-            # a part may name its own agencies (the source names them per part); several leads are allowed,
-            # the first named reports the numbers (its template carries the part)
-            leads, cos = _codes(part.get("lead", ind.get("lead"))), _codes(part.get("co", ind.get("co")))
-            if not leads:
-                problems.append(f"{path.name}, {entry}: thiếu cơ quan chủ trì (lead)")
-            for agency in leads + cos:
-                check_agency(agency, f"{path.name}, {entry}")
-            lead = leads[0] if leads else ""
-            rows["indicator_agencies"] += [
-                {
-                    "plan_code": code,
-                    "objective_no": objective_no,
-                    "indicator_no": indicator_no,
-                    "part": part_key,
-                    "agency_code": agency,
-                    "role": role,
-                    "position": position,
-                }
-                for role, agencies in (("lead", leads), ("co", cos))
-                for position, agency in enumerate(agencies, start=1)
-            ]
-            indicator_code = part.get("code", "")
-            if indicator_code not in unit_of:
-                problems.append(f"{path.name}, {entry}: mã chỉ tiêu '{indicator_code}' không có trong indicators.yaml")
-            baseline_year, baseline_value = part.get("baseline") or [None, None]
-            if baseline_value is not None and baseline_year is None:
-                # "giảm từ 6 ca sinh/1.000": the situation when the plan was written, the year before its period
-                baseline_year = start - 1
-            unit = unit_of.get(indicator_code, "?")
-            if baseline_value is not None and unit in UNIT_TABLE:
-                low, high = UNIT_TABLE[unit].valid_range
-                if not low <= float(baseline_value) <= high:
-                    problems.append(
-                        f"{path.name}, {entry}: mức gốc {baseline_value} nằm ngoài khoảng của đơn vị "
-                        f"{unit} ({low}–{high})"
-                    )
-            rows["plan_indicators"].append(
-                {
-                    "plan_code": code,
-                    "objective_no": objective_no,
-                    "indicator_no": indicator_no,
-                    "part": part_key,
-                    "indicator_code": indicator_code,
-                    "unit": unit,
-                    "text": ind.get("text", ""),
-                    "note": ind.get("note"),
-                    "source": ind.get("source", ""),
-                    "agency_source": ind.get("agency_source", ""),
-                    "lead_agency": lead,
-                    "baseline_year": baseline_year,
-                    "baseline_value": baseline_value,
-                    "labels": "; ".join(part.get("labels") or []),
-                    "is_default": bool(part.get("default", False)),
-                    "source_file": path.name,
-                    "entry": entry,
-                }
+def _activity_row(file: _PlanFile, act: dict) -> None:
+    _check_keys("activity", act, f"{file.path.name}, hoạt động {act.get('number')}", file.problems)
+    file.check_agency(act["lead"], f"{file.path.name}, hoạt động {act['number']}")
+    file.rows["activities"].append(
+        {
+            "plan_code": file.code,
+            "activity_no": int(act["number"]),
+            "text": act["text"],
+            "lead_agency": act["lead"],
+            "co_agencies": "; ".join(act.get("co") or []),
+            "district": act.get("district"),
+            "commune": act.get("commune"),
+            "due_date": pd.Timestamp(act["due"]).date() if act.get("due") else None,
+            "source": act.get("source", ""),
+            "activity_kind": activity_kind(act["text"]),
+        }
+    )
+
+
+def _budget_rows(file: _PlanFile, budget: dict) -> None:
+    """The plan's total need, its phases and its sources of money; phases and sources must add up to it."""
+
+    def row(category: str, name: str, start: int, end: int, amount: float) -> dict:
+        return {
+            "plan_code": file.code,
+            "category": category,
+            "name": name,
+            "period_start": start,
+            "period_end": end,
+            "amount_million_vnd": float(amount),
+            "source": budget.get("source", ""),
+            "unit_note": budget.get("unit", "triệu đồng"),
+        }
+
+    file.rows["budget"].append(row("total", "Tổng nhu cầu kinh phí", file.start, file.end, budget["total"]))
+    file.rows["budget"] += [
+        row("phase", p["name"], p["start"], p["end"], p["amount"]) for p in budget.get("phases", [])
+    ]
+    file.rows["budget"] += [
+        row("source", s["name"], file.start, file.end, s["amount"]) for s in budget.get("sources", [])
+    ]
+    parts_total = sum(p["amount"] for p in budget.get("phases", []))
+    sources_total = sum(s["amount"] for s in budget.get("sources", []))
+    for label, total in (("giai đoạn", parts_total), ("nguồn", sources_total)):
+        if total and abs(total - budget["total"]) > 0.5:
+            file.problems.append(
+                f"{file.path.name}, kinh phí: tổng các {label} ({total}) khác tổng nhu cầu ({budget['total']})"
             )
-            targets = list(part.get("targets") or [])
-            if "yearly" in part:
-                targets += [[year, part["yearly"]] for year in range(start, end + 1)]
-            if not targets:
-                problems.append(f"{path.name}, {entry}: không có năm mục tiêu nào")
-            for target in targets:
-                year, value, *rest = target
-                rows["targets"].append(
-                    {
-                        "plan_code": code,
-                        "objective_no": objective_no,
-                        "indicator_no": indicator_no,
-                        "part": part_key,
-                        "target_year": int(year),
-                        "target_value": float(value),
-                        "direction": rest[0] if rest else part.get("direction", ""),
-                        "is_yearly": "yearly" in part,
-                        "period_start": start,
-                        "period_end": end,
-                        "source_file": path.name,
-                        "entry": f"{entry}, năm {year}",
-                    }
-                )
-    for act in doc.get("activities") or []:
-        _check_keys("activity", act, f"{path.name}, hoạt động {act.get('number')}", problems)
-        check_agency(act["lead"], f"{path.name}, hoạt động {act['number']}")
-        rows["activities"].append(
-            {
-                "plan_code": code,
-                "activity_no": int(act["number"]),
-                "text": act["text"],
-                "lead_agency": act["lead"],
-                "co_agencies": "; ".join(act.get("co") or []),
-                "district": act.get("district"),
-                "commune": act.get("commune"),
-                "due_date": pd.Timestamp(act["due"]).date() if act.get("due") else None,
-                "source": act.get("source", ""),
-                "activity_kind": activity_kind(act["text"]),
-            }
-        )
-    budget = doc.get("budget")
-    if budget:
-        unit_note = budget.get("unit", "triệu đồng")
-        rows["budget"].append(
-            {
-                "plan_code": code,
-                "category": "total",
-                "name": "Tổng nhu cầu kinh phí",
-                "period_start": start,
-                "period_end": end,
-                "amount_million_vnd": float(budget["total"]),
-                "source": budget.get("source", ""),
-                "unit_note": unit_note,
-            }
-        )
-        for phase in budget.get("phases", []):
-            rows["budget"].append(
-                {
-                    "plan_code": code,
-                    "category": "phase",
-                    "name": phase["name"],
-                    "period_start": phase["start"],
-                    "period_end": phase["end"],
-                    "amount_million_vnd": float(phase["amount"]),
-                    "source": budget.get("source", ""),
-                    "unit_note": unit_note,
-                }
-            )
-        for src in budget.get("sources", []):
-            rows["budget"].append(
-                {
-                    "plan_code": code,
-                    "category": "source",
-                    "name": src["name"],
-                    "period_start": start,
-                    "period_end": end,
-                    "amount_million_vnd": float(src["amount"]),
-                    "source": budget.get("source", ""),
-                    "unit_note": unit_note,
-                }
-            )
-        parts_total = sum(p["amount"] for p in budget.get("phases", []))
-        sources_total = sum(s["amount"] for s in budget.get("sources", []))
-        for label, total in (("giai đoạn", parts_total), ("nguồn", sources_total)):
-            if total and abs(total - budget["total"]) > 0.5:
-                problems.append(
-                    f"{path.name}, kinh phí: tổng các {label} ({total}) khác tổng nhu cầu ({budget['total']})"
-                )

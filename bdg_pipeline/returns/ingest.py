@@ -69,7 +69,9 @@ def record_arrivals(
     if parsing or recalled:
         # a kept reading found damaged is read then, alone: the pool is started for such a file too
         readers = Readers(
-            max(1, workers) if len(parsing) >= PARALLEL_MIN_FILES else 1, catalogue, Confinement.of(settings)
+            max(1, workers) if len(parsing) >= PARALLEL_MIN_FILES else 1,
+            catalogue.for_readers(),
+            Confinement.of(settings),
         )
     by_path = {a.archived: a for a in arrivals}
 

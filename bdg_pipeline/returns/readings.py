@@ -35,7 +35,6 @@ import sys
 import zlib
 from pathlib import Path
 
-import pandas as pd
 import pyarrow
 import pyarrow.ipc
 
@@ -115,24 +114,15 @@ def code_digest() -> str:
 
 
 def catalogue_digest(catalogue: Catalogue) -> str:
-    """Digest of what the catalogue holds (its plans, chỉ tiêu, agencies and areas), whatever it was read from."""
-    digest = hashlib.sha256()
-    for f in dataclasses.fields(catalogue):
-        value = getattr(catalogue, f.name)
-        if f.name == "cache":
-            continue
-        # as text: a frame's pickle differs between two readings of the same files (the area dataset's)
-        text = value.to_csv() + repr(value.dtypes.to_dict()) if isinstance(value, pd.DataFrame) else repr(value)
-        digest.update(f.name.encode() + b"\0" + text.encode() + b"\0")
-    catalogue.cache["reading_digest"] = digest.hexdigest()  # a catalogue is not changed once read
-    return digest.hexdigest()
+    """Digest of what the catalogue holds (see :meth:`Catalogue.digest`)."""
+    return catalogue.digest()
 
 
 def reading_key(catalogue: Catalogue, limits: Limits) -> str:
     """What a reading depends on besides the file's bytes, as a short name."""
     parts = [
         code_digest(),
-        catalogue.cache.get("reading_digest") or catalogue_digest(catalogue),
+        catalogue_digest(catalogue),
         repr(dataclasses.astuple(limits)),
     ]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:24]
