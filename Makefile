@@ -1,7 +1,7 @@
 # make demo   — set up .venv, write the bundled sample returns, run the whole Dagster job, print a summary
 # make test   — set up .venv and run the test suite
 # make ui     — Dagster UI and daemon on http://127.0.0.1:3000
-# make lint   — ruff (checks and format) and mypy over the code (zero findings; CI runs it before the tests)
+# make lint   — ruff (checks and format), mypy over the code, sqlfluff over sql/ (zero findings; CI runs it before the tests)
 # make bench  — generate the national workload once (data/bench/), measure, print the table
 PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -39,6 +39,7 @@ lint: setup
 	$(BIN)/ruff check bdg_pipeline tests
 	$(BIN)/ruff format --check bdg_pipeline tests
 	$(BIN)/mypy
+	$(BIN)/sqlfluff lint sql/
 
 bench: setup
 	$(BIN)/python -m bdg_pipeline.bench

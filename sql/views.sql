@@ -40,7 +40,8 @@ LEFT JOIN (
 
 -- What is in force: the one place it is decided (README "Returns", corrections by value).
 -- A return's scope is its plan, agency, year, period and kind. Within a scope, returns rank by report date (a
--- return without one: the day the archive received it, never the file's own time), then by arrival: `precedence` 1, 2, ... (the latest last).
+-- return without one: the day the archive received it, never the file's own time), then by arrival:
+-- `precedence` 1, 2, ... (the latest last).
 -- scope_returns and yearly_arrived are as of every arrival; values_as_of() works them out as of any arrival.
 -- An undated return is dated the day its file was last written, capped at the day the archive received it
 -- (a file time ahead of its arrival is a wrong clock or a generator, not evidence).
