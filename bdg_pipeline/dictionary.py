@@ -143,6 +143,8 @@ def fresh_schema() -> duckdb.DuckDBPyConnection:
 
     con = duckdb.connect()
     ensure_schema(con)
+    # the ministry's warehouse (BDG_INSTANCE=national): its own names, documented in the same dictionary
+    con.execute((PROJECT_ROOT / "sql" / "national.sql").read_text(encoding="utf-8"))
     return con
 
 
