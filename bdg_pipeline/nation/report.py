@@ -193,7 +193,7 @@ SHEETS = {
         "targets",
         [
             ("Chỉ tiêu", lambda r: f"{r.objective_no}.{r.indicator_no}{r.part}", 9),
-            ("Nội dung chỉ tiêu", lambda r: r.indicator_text, 60),
+            ("Nội dung chỉ tiêu", lambda r: r.indicator_text, 45),
             ("Năm mục tiêu", lambda r: r.target_year, 10),
             ("Mục tiêu", lambda r: _target(r.target_value, r.unit, r.direction), 12),
             ("Năm số liệu", lambda r: None if pd.isna(r.latest_year) else int(r.latest_year), 10),
@@ -202,8 +202,8 @@ SHEETS = {
             ("Số liệu cả nước", lambda r: value_text(r.latest_value, r.unit, (r.target_value, r.direction)), 14),
             ("Số tỉnh", lambda r: int(r.provinces), 8),
             ("Đánh giá", lambda r: r.status_vi, 14),
-            ("Lý do đánh giá", lambda r: r.reason, 60),
-            ("Nguồn số liệu mục tiêu", lambda r: r.note, 50),
+            ("Lý do đánh giá", lambda r: r.reason, 45),
+            ("Nguồn số liệu mục tiêu", lambda r: r.note, 35),
         ],
     ),
     "SoSanhMucTieu": (
@@ -245,7 +245,7 @@ SHEETS = {
             ("Tỉnh", lambda r: r.province, 16),
             ("Kho công bố lúc", lambda r: None if pd.isna(r.published_at) else r.published_at.to_pydatetime(), 18),
             ("Kết quả", lambda r: r.outcome_vi, 16),
-            ("Ghi chú", lambda r: r.reason, 70),
+            ("Ghi chú", lambda r: r.reason, 60),
         ],
     ),
 }
@@ -269,11 +269,15 @@ def _write_workbook(frames: dict[str, pd.DataFrame], path: Path) -> Path:
             cell = sheet.cell(row=3, column=col, value=title)
             cell.font, cell.alignment = bold, Alignment(wrap_text=True, vertical="center", horizontal="center")
             sheet.column_dimensions[get_column_letter(col)].width = width
+        sheet.row_dimensions[3].height = 15 * 3
         for row_no, row in enumerate(frames[frame_name].itertuples(), start=4):
-            for col, (title, get, _width) in enumerate(columns, start=1):
+            lines = 1
+            for col, (title, get, width) in enumerate(columns, start=1):
                 cell = sheet.cell(row=row_no, column=col, value=get(row))
                 if isinstance(cell.value, str):
                     cell.data_type = "s"  # text is never a formula, whatever it starts with
+                    # wrapped text needs its height: neither Excel nor LibreOffice grows a row openpyxl wrote
+                    lines = max(lines, -(-len(cell.value) // max(1, int(width * 1.1))))
                 cell.font, cell.alignment = font, Alignment(wrap_text=True, vertical="top")
                 if title == "Đánh giá" and hasattr(row, "status"):
                     cell.fill = PatternFill("solid", fgColor=STATUS_COLOURS[row.status].lstrip("#"))
@@ -281,6 +285,7 @@ def _write_workbook(frames: dict[str, pd.DataFrame], path: Path) -> Path:
                     cell.fill = PatternFill("solid", fgColor=COMPARISON_COLOURS[row.comparison].lstrip("#"))
                 if isinstance(cell.value, dt.datetime):
                     cell.number_format = "DD/MM/YYYY HH:MM"
+            sheet.row_dimensions[row_no].height = 15 * lines
         sheet.freeze_panes = "A4"
         sheet.print_title_rows = "3:3"
         sheet.page_setup.orientation = "landscape"
