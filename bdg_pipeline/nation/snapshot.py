@@ -57,8 +57,9 @@ def export_snapshot(warehouse: Path, province: str, out_dir: Path, as_zip: bool 
         raise ExportError(f"Chưa có kho dữ liệu công bố ({warehouse}). Hãy chạy “bdg rebuild” trước khi xuất.")
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
+        exact = one_row(con, "SELECT count(*) FROM dim_plan WHERE province = ?", [province])[0]
         try:
-            province = resolve_province(con, province)
+            province = province if exact else resolve_province(con, province)
         except ValueError as exc:
             raise ExportError(str(exc)) from exc
         rows = con.execute("SELECT plan_code, province_code FROM dim_plan WHERE province = ? ORDER BY 1", [province])
