@@ -289,3 +289,47 @@ def test_a_damaged_snapshot_is_refused_whole(snapshots, tmp_path: Path, how: str
     shutil.copy2(snapshots["zips"]["LC"], Path(env["BDG_RAW_DIR"]) / snapshots["zips"]["LC"].name)
     bdg(env, "rebuild")
     assert query(env, "SELECT count(*) FROM v_national_snapshots WHERE in_force") == [(2,)]
+
+
+def test_the_ministry_runs_through_dagster(snapshots, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The ministry's code location (BDG_INSTANCE=national): its sensor sees new snapshots, its job — run by the real
+    `dagster job execute` — receives them like `bdg rebuild`, a damaged one failing the asset check, not the run."""
+    import dagster as dg
+
+    from bdg_pipeline.orchestration.nation import snapshot_sensor
+
+    env = ministry(tmp_path, list(snapshots["zips"].values()))
+    bad = _damaged(snapshots["zips"]["LC"], tmp_path, "digest")
+    shutil.copy2(bad, Path(env["BDG_RAW_DIR"]) / bad.name)
+    for key, value in env.items():
+        if key.startswith("BDG_"):
+            monkeypatch.setenv(key, value)
+    asked = snapshot_sensor(dg.build_sensor_context())
+    assert isinstance(asked, dg.RunRequest)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy2(Path(__file__).resolve().parent.parent / "dagster.yaml", home / "dagster.yaml")
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "dagster"),
+            "job",
+            "execute",
+            "-m",
+            "bdg_pipeline.definitions",
+            "-j",
+            "receive_snapshots",
+        ],
+        env=env | {"DAGSTER_HOME": str(home)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    log = done.stdout + done.stderr
+    assert "RUN_SUCCESS" in log and f"✘ {bad.name}: Gói dữ liệu" in log
+    assert "ASSET_CHECK_EVALUATION" in log
+    assert query(env, "SELECT count(*) FROM v_national_snapshots WHERE in_force") == [(4,)]
+    assert query(env, "SELECT outcome FROM v_national_snapshots WHERE file_name = ?".replace("?", f"'{bad.name}'")) == [
+        ("rejected",)
+    ]
+    assert isinstance(snapshot_sensor(dg.build_sensor_context()), dg.SkipReason)  # nothing new waits
