@@ -441,7 +441,13 @@ def national_report(out_dir: Path | None) -> None:
 @main.command()
 def summary() -> None:
     """Tóm tắt nội dung kho công bố."""
-    click.echo(_summary_text(settings().warehouse))
+    s = settings()
+    if s.instance == "national":
+        from .nation.report import national_summary
+
+        click.echo(national_summary(s.warehouse))
+        return
+    click.echo(_summary_text(s.warehouse))
 
 
 @main.command()

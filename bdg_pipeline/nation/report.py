@@ -96,6 +96,36 @@ def build_national_outputs(warehouse: Path, out_dir: Path) -> NationalOutputs:
     return NationalOutputs(html, workbook, len(in_force))
 
 
+def snapshots_in_force(warehouse: Path) -> list[str]:
+    """The provinces whose snapshot the national warehouse reads."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return [
+            r[0] for r in con.execute("SELECT province FROM v_national_snapshots WHERE in_force ORDER BY 1").fetchall()
+        ]
+    finally:
+        con.close()
+
+
+def national_summary(warehouse: Path) -> str:
+    """What the national warehouse holds, for ``bdg summary`` on the ministry's instance."""
+    if not warehouse.exists():
+        raise NationalReportError(f"Chưa có kho dữ liệu toàn quốc ({warehouse}).")
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        frames = _frames(con)
+    finally:
+        con.close()
+    snapshots, targets = frames["snapshots"], frames["targets"]
+    lines = ["Gói dữ liệu: " + ", ".join(f"{k} {v}" for k, v in snapshots.outcome_vi.value_counts().items())]
+    lines += [
+        f"  {r.province}: kho công bố lúc {r.published_at:%d/%m/%Y %H:%M} ({r.file_name})"
+        for r in snapshots[snapshots.in_force].itertuples()
+    ]
+    lines.append("Mục tiêu quốc gia: " + ", ".join(f"{k} {v}" for k, v in targets.status_vi.value_counts().items()))
+    return "\n".join(lines)
+
+
 def _page_rows(frames: dict[str, pd.DataFrame]) -> dict:
     targets = [
         {
