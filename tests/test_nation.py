@@ -333,3 +333,9 @@ def test_the_ministry_runs_through_dagster(snapshots, tmp_path: Path, monkeypatc
         ("rejected",)
     ]
     assert isinstance(snapshot_sensor(dg.build_sensor_context()), dg.SkipReason)  # nothing new waits
+    # the operator's screen and the summary speak of snapshots on this instance
+    status = bdg(env | {"DAGSTER_HOME": str(home)}, "status").stdout
+    assert "gói dữ liệu đang dùng của 4 tỉnh" in status and "thành công" in status, status
+    assert f"000005_{bad.name} lúc" in status and ".loi.txt" in status, status
+    summary = bdg(env, "summary").stdout
+    assert "Đang dùng 4" in summary and "Bị từ chối 1" in summary, summary
