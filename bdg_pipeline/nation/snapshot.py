@@ -93,7 +93,12 @@ def export_snapshot(warehouse: Path, province: str, out_dir: Path, as_zip: bool 
         "files": files,
     }
     (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    target = _finish(work, out_dir / (f"{name}.zip" if as_zip else name), as_zip)
+    target = out_dir / (f"{name}.zip" if as_zip else name)
+    number = 1
+    while target.exists():  # two exports within a second: neither replaces the other
+        number += 1
+        target = out_dir / (f"{name}_{number}.zip" if as_zip else f"{name}_{number}")
+    target = _finish(work, target, as_zip)
     size = target.stat().st_size if as_zip else sum(p.stat().st_size for p in target.iterdir())
     return Exported(target, province, len(files), sum(f["rows"] for f in files.values()), size)
 
