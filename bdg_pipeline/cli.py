@@ -199,6 +199,9 @@ def rebuild() -> None:
 
     Từ danh mục, mọi tệp đã từng nhận (kho lưu trữ) và các tệp trong thư mục nhận báo cáo."""
     s = settings()
+    if s.instance == "national":
+        _national_receive(s, [])
+        return
     with progress_bar("Đang ghi các báo cáo"):
         summary = pipeline.rebuild(s)
     _print_outcomes(summary)
@@ -215,6 +218,9 @@ def ingest(files: tuple[Path, ...]) -> None:
 
     Tệp được sao vào kho lưu trữ, không bị chuyển hay sửa (tệp nằm trong thư mục nhận được chuyển ra khỏi
     đó sau khi kết quả tiếp nhận đã được ghi)."""
+    if settings().instance == "national":
+        _national_receive(settings(), list(files))
+        return
     with progress_bar("Đang ghi các báo cáo"):
         summary = pipeline.ingest(settings(), list(files))
     _print_outcomes(summary)
@@ -371,10 +377,77 @@ def report(province: str, year: int, out_dir: Path | None) -> None:
         click.echo("\n".join(outputs.activities))
 
 
+def _national_receive(s: Any, files: list[Path]) -> None:
+    """The ministry's instance (BDG_INSTANCE=national): the files and the inbox are provinces' snapshots."""
+    from .nation.receive import receive_snapshots
+
+    run = receive_snapshots(s, files, take_inbox=True)
+    for line in run.lines():
+        click.echo(line)
+    in_force = sorted(v.manifest.province for v in run.verdicts if v.in_force and v.manifest)
+    click.echo(f"Kho dữ liệu toàn quốc: {run.published} ({len(in_force)} tỉnh: {', '.join(in_force) or 'chưa có'})")
+    if run.rejected or run.refused:
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--province", required=True, help="Tên tỉnh, ví dụ “Lào Cai”")
+@click.option(
+    "--output",
+    "-o",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Thư mục ghi gói (mặc định data/exports)",
+)
+@click.option("--folder", is_flag=True, help="Ghi thành một thư mục thay vì một tệp .zip")
+def export(province: str, out_dir: Path | None, folder: bool) -> None:
+    """Xuất gói dữ liệu của tỉnh để gửi Bộ Nội vụ.
+
+    Mỗi bảng của kho công bố thành một tệp Parquet, kèm manifest.json (tỉnh, thời điểm dựng và công bố kho,
+    phiên bản lược đồ, mã sha256 của từng tệp)."""
+    from .nation.snapshot import ExportError, export_snapshot
+
+    s = settings()
+    try:
+        done = export_snapshot(s.warehouse, province, out_dir or s.exports_dir, as_zip=not folder)
+    except ExportError as exc:
+        raise SaidInVietnamese(str(exc)) from exc
+    click.echo(
+        f"Đã xuất gói dữ liệu của tỉnh {done.province}: {done.path} ({done.tables} tệp, {done.rows} dòng, "
+        f"{done.size / 1024:.0f} KB)"
+    )
+
+
+@main.command("national-report")
+@click.option(
+    "--output",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Thư mục kết quả (mặc định data/reports)",
+)
+def national_report(out_dir: Path | None) -> None:
+    """Trang HTML và biểu Excel tổng hợp toàn quốc, từ kho dữ liệu toàn quốc (BDG_INSTANCE=national)."""
+    from .nation.report import NationalReportError, build_national_outputs
+
+    s = settings()
+    try:
+        outputs = build_national_outputs(s.warehouse, out_dir or s.reports_dir)
+    except NationalReportError as exc:
+        raise SaidInVietnamese(str(exc)) from exc
+    click.echo(f"Biểu tổng hợp toàn quốc: {outputs.workbook}")
+    click.echo(f"Trang HTML: {outputs.html} ({outputs.provinces} tỉnh)")
+
+
 @main.command()
 def summary() -> None:
     """Tóm tắt nội dung kho công bố."""
-    click.echo(_summary_text(settings().warehouse))
+    s = settings()
+    if s.instance == "national":
+        from .nation.report import national_summary
+
+        click.echo(national_summary(s.warehouse))
+        return
+    click.echo(_summary_text(s.warehouse))
 
 
 @main.command()

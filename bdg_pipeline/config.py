@@ -41,6 +41,7 @@ class Settings:
     archive_root: Path | None = None  # None: ``archive/`` beside the inbox's folder
     nightly_cron: str = "0 2 * * *"  # the nightly rebuild, in Vietnam's time
     pg_url: str = ""  # the Dagster instance's PostgreSQL (deploy/dagster.yaml); empty: SQLite in DAGSTER_HOME
+    instance: str = "province"  # "national": the ministry's instance, whose inbox takes provinces' snapshots
 
     @property
     def data_dir(self) -> Path:
@@ -85,6 +86,11 @@ class Settings:
         return self.data_dir / "reports"
 
     @property
+    def exports_dir(self) -> Path:
+        """Snapshots of the published warehouse written by ``bdg export`` (sent to the ministry)."""
+        return self.data_dir / "exports"
+
+    @property
     def log_dir(self) -> Path:
         """Developers' log: the tracebacks officers are spared."""
         return self.data_dir / "logs"
@@ -110,6 +116,7 @@ ENVIRONMENT = {
     "BDG_ARCHIVE_DIR": "archive_root",
     "BDG_NIGHTLY_CRON": "nightly_cron",
     "BDG_PG_URL": "pg_url",
+    "BDG_INSTANCE": "instance",
 }
 
 
@@ -140,4 +147,14 @@ def settings() -> Settings:
         archive_root=_path("BDG_ARCHIVE_DIR", env["archive_root"]) if env["archive_root"] else None,
         nightly_cron=env["nightly_cron"] or defaults.nightly_cron,
         pg_url=env["pg_url"] or "",
+        instance=_instance(env["instance"] or defaults.instance),
     )
+
+
+INSTANCES = ("province", "national")
+
+
+def _instance(value: str) -> str:
+    if value not in INSTANCES:
+        raise ValueError(f"BDG_INSTANCE phải là “province” (tỉnh) hoặc “national” (bộ), không phải “{value}”")
+    return value

@@ -39,11 +39,22 @@ nightly_rebuild = dg.ScheduleDefinition(
     "báo cáo đã tiếp nhận.",
 )
 
-defs = dg.Definitions(
-    assets=all_assets,
-    asset_checks=all_checks,
-    jobs=[rebuild_job, ingest_job, reports_job],
-    schedules=[nightly_rebuild],
-    sensors=[build_inbox_sensor(ingest_job), build_reports_sensor(ingest_job, reports_job)],
-    resources={"bdg": BdgSettings()},
-)
+
+def provincial_definitions() -> dg.Definitions:
+    return dg.Definitions(
+        assets=all_assets,
+        asset_checks=all_checks,
+        jobs=[rebuild_job, ingest_job, reports_job],
+        schedules=[nightly_rebuild],
+        sensors=[build_inbox_sensor(ingest_job), build_reports_sensor(ingest_job, reports_job)],
+        resources={"bdg": BdgSettings()},
+    )
+
+
+# The instance is chosen by BDG_INSTANCE: the ministry's code location receives provinces' snapshots instead.
+if settings().instance == "national":
+    from .orchestration.nation import national_definitions
+
+    defs = national_definitions()
+else:
+    defs = provincial_definitions()

@@ -79,7 +79,12 @@ def run_line(label: str, run: RunInfo | None, none_text: str) -> str:
 
 
 def inbox_lines(s: Settings, now: float) -> list[str]:
-    waiting = inbox_files(s.raw_dir, ready_only=False)
+    if s.instance == "national":
+        from .nation.receive import inbox_snapshots
+
+        waiting = inbox_snapshots(s.raw_dir)
+    else:
+        waiting = inbox_files(s.raw_dir, ready_only=False)
     if not waiting:
         return [f"Hộp thư ({s.raw_dir}): không có tệp nào đang chờ."]
     copying = [p for p in waiting if not is_complete(p, now)]
@@ -98,6 +103,14 @@ def published_lines(s: Settings) -> list[str]:
     if not s.warehouse.exists():
         return [f"Kho công bố ({s.warehouse}): chưa có. Hãy chạy “bdg rebuild”."]
     published = s.warehouse.stat().st_mtime
+    if s.instance == "national":
+        from .nation.report import snapshots_in_force
+
+        provinces = snapshots_in_force(s.warehouse)
+        return [
+            f"Kho công bố ({s.warehouse}): công bố lúc {when(published)}; gói dữ liệu đang dùng của {len(provinces)} "
+            f"tỉnh: {', '.join(provinces) or 'chưa có'}."
+        ]
     try:
         counts = published_counts(s.warehouse)
     except Exception:  # any damage: said as such, the operator's remedy is the same
@@ -114,7 +127,7 @@ def quarantine_lines(s: Settings) -> list[str]:
     folder = s.quarantine_dir
     rejected = (
         sorted(
-            (p for p in folder.iterdir() if p.is_file() and not p.name.endswith(".loi.xlsx")),
+            (p for p in folder.iterdir() if p.is_file() and not p.name.endswith((".loi.xlsx", ".loi.txt"))),
             key=lambda p: p.stat().st_mtime,
         )
         if folder.exists()
@@ -123,9 +136,10 @@ def quarantine_lines(s: Settings) -> list[str]:
     if not rejected:
         return [f"Cách ly ({folder}): không có tệp bị từ chối."]
     latest = rejected[-1]
+    note = "loi.txt" if s.instance == "national" else "loi.xlsx"
     return [
         f"Cách ly ({folder}): {len(rejected)} tệp bị từ chối; gần nhất {latest.name} lúc "
-        f"{when(latest.stat().st_mtime)} (báo cáo lỗi: {latest.name}.loi.xlsx)."
+        f"{when(latest.stat().st_mtime)} (báo cáo lỗi: {latest.name}.{note})."
     ]
 
 

@@ -111,9 +111,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def fresh_schema() -> duckdb.DuckDBPyConnection:
-    """An in-memory database with the warehouse's schema and views (nothing in it)."""
+    """An in-memory database with the warehouse's schema and views (nothing in it), and the ministry's
+    (``BDG_INSTANCE=national``) own names beside them: one dictionary documents both."""
     con = duckdb.connect()
     ensure_schema(con)
+    con.execute(sql_script("national.sql"))
     return con
 
 

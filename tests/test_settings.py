@@ -48,6 +48,7 @@ def test_each_variable_sets_its_field(monkeypatch, tmp_path: Path):
         "BDG_ARCHIVE_DIR": str(tmp_path / "luu_tru"),
         "BDG_NIGHTLY_CRON": "30 1 * * *",
         "BDG_PG_URL": "postgresql+psycopg2://bdg@127.0.0.1:5432/bdg_dagster",
+        "BDG_INSTANCE": "national",
     }
     assert set(values) == set(ENVIRONMENT)
     for var, value in values.items():
@@ -70,6 +71,7 @@ def test_each_variable_sets_its_field(monkeypatch, tmp_path: Path):
     assert (s.max_columns, s.read_memory_mb, s.read_seconds) == (30, 700.0, 40.0)
     assert (s.archive_dir, s.ledger_path) == (tmp_path / "luu_tru", tmp_path / "luu_tru" / "ledger.sqlite3")
     assert (s.nightly_cron, s.pg_url) == ("30 1 * * *", "postgresql+psycopg2://bdg@127.0.0.1:5432/bdg_dagster")
+    assert s.instance == "national"
 
 
 def test_archive_beside_the_inbox_by_default(monkeypatch, tmp_path: Path):

@@ -35,7 +35,11 @@ def read_history(s: Settings) -> History:
             postgres = type(instance.run_storage).__module__.startswith("dagster_postgres")
             storage = storage_name(s.pg_url) if postgres else f"SQLite trong {home}"
             in_progress = len(instance.get_run_ids(filters=dg.RunsFilter(statuses=list(IN_PROGRESS_RUN_STATUSES))))
-            return History(storage, _last(instance, "rebuild_all"), _last(instance, "ingest_inbox"), in_progress)
+            # the ministry's instance has one job, both nightly and on each new snapshot
+            nightly, ingest = (
+                ("receive_snapshots",) * 2 if s.instance == "national" else ("rebuild_all", "ingest_inbox")
+            )
+            return History(storage, _last(instance, nightly), _last(instance, ingest), in_progress)
     except Exception as exc:  # a database down or a yaml wrong: the rest of the screen still helps
         logging.getLogger(__name__).warning("Dagster instance not readable", exc_info=True)
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]

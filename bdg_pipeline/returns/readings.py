@@ -55,6 +55,7 @@ NOT_READING = (
     "bench",
     "samples",
     "plans",
+    "nation",
     "__main__.py",
     "attainment.py",
     "cli.py",
