@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from . import attainment
+from .build_inputs import build_row, depends_on_day, inputs_digest
 from .catalogue import Catalogue, load_catalogue
 from .config import Settings
 from .faults import OperatorError, notice
@@ -52,6 +53,7 @@ class RunSummary:
     rebuilt: str | None = None  # why staging was rebuilt from the archive, when it had to be
     waiting: list[str] = field(default_factory=list)  # files still being written, left for the next run
     refused: list[str] = field(default_factory=list)  # not regular files (symbolic links, folders): left in place
+    kept: bool = False  # a rebuild found staging built from the very same inputs and kept it
 
     @property
     def accepted(self) -> int:
@@ -125,9 +127,10 @@ def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[
                 f"DELETE FROM {table} WHERE plan_code IN (SELECT plan_code FROM stale_attainment) "
                 "OR plan_code NOT IN (SELECT plan_code FROM dim_plan)"
             )
-        con.execute(SERIES_CODES_SQL, [provinces])
-        for statement in STORE_SERIES_SQL:  # the roll-up evaluated once, stored beside the judgements
-            con.execute(statement)
+        if provinces:  # the roll-up costs its whole evaluation even when no province is asked for
+            con.execute(SERIES_CODES_SQL, [provinces])
+            for statement in STORE_SERIES_SQL:  # the roll-up evaluated once, stored beside the judgements
+                con.execute(statement)
         for i in range(0, len(provinces), ATTAINMENT_BATCH_PROVINCES):
             group = provinces[i : i + ATTAINMENT_BATCH_PROVINCES]
             codes = [plan for plan, province in plans if province in group]
@@ -200,14 +203,25 @@ def build_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> t
     for path in (build, build.with_name(build.name + ".wal")):
         path.unlink(missing_ok=True)
     arrivals = ledger.arrivals()
+    day, day_bound = dt.date.today(), False
+
+    def note_day(batch: list[Parsed], outcomes: list[FileOutcome]) -> None:
+        nonlocal day_bound
+        day_bound = day_bound or depends_on_day(batch)
+
     con = open_writer(build, settings.duckdb_memory)
     try:
         counts = refresh_reference(con, catalogue)
-        outcomes = ingest_arrivals(con, arrivals, catalogue, settings, whole_archive=True)
+        outcomes = ingest_arrivals(con, arrivals, catalogue, settings, whole_archive=True, after_commit=note_day)
         refresh_attainment(con, settings.as_of_year)
+        # after reading: a file that killed its reader is in the ledger now, and in what the build was made from
+        read_on = day if day_bound else None
+        inputs = inputs_digest(settings, ledger, catalogue, read_on)
         with transaction(con):
             con.execute("DELETE FROM build_info")
-            con.execute("INSERT INTO build_info VALUES (?, ?, true)", [dt.datetime.now(), len(arrivals)])
+            con.execute(
+                "INSERT INTO build_info VALUES (?, ?, true, ?, ?)", [dt.datetime.now(), len(arrivals), inputs, read_on]
+            )
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -220,6 +234,21 @@ def build_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> t
     with staging_connection(settings) as con:
         sync_fates(con, ledger)
     return counts, outcomes
+
+
+def staging_kept(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> bool:
+    """Whether staging is sound and was built from exactly what a rebuild would now build it from (same code,
+    catalogue, settings and ledger; on the same day when it depends on the day): building it again would
+    give the same tables. Any write since the build that changes its content changed the ledger too."""
+    if staging_problem(settings, ledger) is not None:
+        return False
+    row = build_row(settings.staging)
+    if row is None:
+        return False
+    inputs, read_on = row[0], row[1]
+    if read_on is not None and read_on != dt.date.today():
+        return False
+    return inputs == inputs_digest(settings, ledger, catalogue, read_on)
 
 
 def ensure_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue | None) -> str | None:
@@ -354,6 +383,9 @@ def rebuild_staging(settings: Settings, catalogue: Catalogue | None = None) -> R
     """A new staging file from the catalogue and every arrival in the ledger, swapped in when complete."""
     catalogue = catalogue or load_catalogue(settings.catalogue_dir)
     with writing(settings) as ledger:
+        if staging_kept(settings, ledger, catalogue):
+            settle_all(settings, ledger)
+            return RunSummary({}, [], None, kept=True)
         counts, outcomes = build_staging(settings, ledger, catalogue)
         settle_all(settings, ledger)
     return RunSummary(counts, outcomes, None)
@@ -366,8 +398,17 @@ def rebuild(settings: Settings) -> RunSummary:
     with writer_lock(settings):
         summary = rebuild_staging(settings, catalogue)
         fresh = take_in(settings, inbox_files(settings.raw_dir), catalogue)
-        judge(settings, catalogue)
+        judged = judge(settings, catalogue)
         summary.outcomes += fresh.outcomes
         summary.waiting, summary.refused = fresh.waiting, fresh.refused
-        summary.published = publish_complete(settings, catalogue)
+        if summary.kept and not fresh.outcomes and not judged["plans"] and published_is_staging(settings):
+            summary.published = settings.warehouse  # already a copy of this very staging
+        else:
+            summary.published = publish_complete(settings, catalogue)
     return summary
+
+
+def published_is_staging(settings: Settings) -> bool:
+    """The published file is a copy of staging's build, with every fate staging holds (nothing written since)."""
+    published = build_row(settings.warehouse)
+    return published is not None and published == build_row(settings.staging)

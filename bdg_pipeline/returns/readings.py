@@ -211,6 +211,7 @@ class KeptReadings:
             **{k: fields[k] for k in _RETURN_FIELDS},
             report_date=dt.date.fromisoformat(fields["report_date"]) if fields["report_date"] else None,
             frame=table.replace_schema_metadata(None),
+            day_bound=header["day_bound"],  # read today: whoever keeps what it gave must know it is today's
         )
         for part, expected in (("activities", header["activities"]), ("spending", header["spending"])):
             if expected:
