@@ -140,7 +140,11 @@ def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[
                 "FROM fact_province_series WHERE province_code IN (SELECT unnest(?::VARCHAR[]))",
                 [group],
             ).df()
-            judged = attainment.compute_attainment(targets, series, as_of_year)
+            con.register("judged_targets", targets)
+            con.register("judged_series", series)
+            judged = attainment.judge_all(con, as_of_year)
+            con.unregister("judged_targets")
+            con.unregister("judged_series")
             path = attainment.compute_progress(targets, series)
             insert_rows(con, "fact_attainment", judged)
             insert_rows(con, "fact_progress", path)
