@@ -27,7 +27,7 @@ from .catalogue import Catalogue
 from .config import SQL_DIR, Settings
 from .returns.archive import Ledger
 from .returns.model import ParsedReturn
-from .returns.readings import catalogue_digest, reading_key, readings_dir
+from .returns.readings import reading_key, readings_dir
 from .returns.recording import Parsed
 from .returns.workbook import Limits
 
@@ -51,18 +51,13 @@ def code_digest() -> str:
 
 def inputs_digest(settings: Settings, ledger: Ledger, catalogue: Catalogue, day: dt.date | None) -> str:
     """Digest of everything a build from the ledger is made from; ``day`` when the build depends on it."""
-    digest = hashlib.sha256(code_digest().encode())
-    digest.update(
-        b"\0"
-        + (catalogue.cache.get("reading_digest") or catalogue_digest(catalogue)).encode()
-        + b"\0"
-        + repr((dataclasses.astuple(Limits.of(settings)), settings.as_of_year, day and day.isoformat())).encode()
-    )
+    key = reading_key(catalogue, Limits.of(settings))  # the catalogue, the reading code and limits
+    digest = hashlib.sha256(f"{code_digest()}\0{key}\0{settings.as_of_year}\0{day and day.isoformat()}".encode())
     for arrival in ledger.arrivals():
         digest.update(b"\0" + repr(dataclasses.astuple(arrival)).encode())
     digest.update(b"\0" + repr(sorted(ledger.crashed_readers())).encode())
     # the kept readings it was recorded from: deleting them (to have every file read again) asks for a build
-    kept = readings_dir(settings.archive_dir) / reading_key(catalogue, Limits.of(settings))
+    kept = readings_dir(settings.archive_dir) / key
     digest.update(b"\0" + repr(sorted(os.listdir(kept)) if kept.is_dir() else []).encode())
     return digest.hexdigest()
 

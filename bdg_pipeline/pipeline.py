@@ -134,17 +134,19 @@ def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[
         for i in range(0, len(provinces), ATTAINMENT_BATCH_PROVINCES):
             group = provinces[i : i + ATTAINMENT_BATCH_PROVINCES]
             codes = [plan for plan, province in plans if province in group]
-            targets = con.execute(TARGETS_SQL, [codes]).df()
-            series = con.execute(
-                "SELECT province_code, indicator_code, area_code, level, year, value "
-                "FROM fact_province_series WHERE province_code IN (SELECT unnest(?::VARCHAR[]))",
+            # judged where they lie: no frame between the tables and the query
+            con.execute(f"CREATE OR REPLACE TEMP TABLE judged_targets AS {TARGETS_SQL}", [codes])
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE judged_series AS SELECT province_code, indicator_code, area_code, level, "
+                "year, value FROM fact_province_series WHERE province_code IN (SELECT unnest(?::VARCHAR[]))",
                 [group],
-            ).df()
-            con.register("judged_targets", targets)
-            con.register("judged_series", series)
+            )
             judged = attainment.judge_all(con, as_of_year)
-            con.unregister("judged_targets")
-            con.unregister("judged_series")
+            targets = con.execute("SELECT * FROM judged_targets").df()
+            # the expected path reads the province's own series only
+            series = con.execute("SELECT * FROM judged_series WHERE level = 'tinh' AND area_code = province_code").df()
+            con.execute("DROP TABLE judged_targets")
+            con.execute("DROP TABLE judged_series")
             path = attainment.compute_progress(targets, series)
             insert_rows(con, "fact_attainment", judged)
             insert_rows(con, "fact_progress", path)

@@ -65,6 +65,7 @@ NOT_READING = (
     "quality.py",
     "dictionary.py",
     "writer_lock.py",
+    "build_inputs.py",
     "returns/archive.py",
     "returns/error_report.py",
     "returns/inbox.py",
