@@ -18,6 +18,9 @@ or target of 0 is replaced by 0.001, as Open SDG does. Classes: achieved (met no
 R ≥ 0.95; needs_acceleration 0.6 ≤ R < 0.95; limited_progress 0 ≤ R < 0.6; regressing R < 0;
 insufficient_data (fewer than two years in the window).
 
+:func:`judge` states the rules for one series; the attainment step judges every target at every place at
+once with ``sql/attainment.sql`` (:func:`judge_all`), tested to agree with :func:`judge` field by field.
+
 Departures from Open SDG, each for a reason (also in README, each tested):
 
 1. ``above``/``below`` are strict: the plans write “trên 30%”, “dưới 25/100.000”, and the legal
