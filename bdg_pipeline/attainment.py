@@ -18,6 +18,9 @@ or target of 0 is replaced by 0.001, as Open SDG does. Classes: achieved (met no
 R ≥ 0.95; needs_acceleration 0.6 ≤ R < 0.95; limited_progress 0 ≤ R < 0.6; regressing R < 0;
 insufficient_data (fewer than two years in the window).
 
+:func:`judge` states the rules for one series; the attainment step judges every target at every place at
+once with ``sql/attainment.sql`` (:func:`judge_all`), tested to agree with :func:`judge` field by field.
+
 Departures from Open SDG, each for a reason (also in README, each tested):
 
 1. ``above``/``below`` are strict: the plans write “trên 30%”, “dưới 25/100.000”, and the legal
@@ -44,13 +47,16 @@ Departures from Open SDG, each for a reason (also in README, each tested):
 
 from __future__ import annotations
 
+import functools
 import math
-from bisect import bisect_left
 from dataclasses import dataclass
 from itertools import pairwise
 
+import duckdb
 import pandas as pd
+import pyarrow as pa
 
+from .config import SQL_DIR
 from .figures import ABOUT_TOLERANCE, LOWER_IS_BETTER, is_met, ratio_text, value_text
 
 # Open SDG / Statistics Canada thresholds on R, highest first.
@@ -288,76 +294,51 @@ def gap(latest: float | None, target: float, direction: str) -> tuple[float | No
     return signed, max(0.0, signed)
 
 
+def judge_all(con: duckdb.DuckDBPyConnection, as_of_year: int) -> pa.Table:
+    """:func:`judge` for every target at every place at once (``sql/attainment.sql``): the province itself
+    always, other areas where they reported. ``con`` holds ``judged_targets`` and ``judged_series`` (see
+    :func:`compute_attainment`); the texts are written here, from the same :func:`reason` and
+    :func:`status_label` a single judgement uses."""
+    con.execute("CREATE OR REPLACE TEMP TABLE about_tolerance (unit VARCHAR, tolerance DOUBLE)")
+    con.executemany("INSERT INTO about_tolerance VALUES (?, ?)", list(ABOUT_TOLERANCE.items()))
+    judged = con.sql(_judging_sql(), params={"as_of": as_of_year}).to_arrow_table()
+    con.execute("DROP TABLE about_tolerance")
+    labels, reasons = [], []
+    columns = (
+        *("latest_year", "latest_value", "attained", "status", "progress_ratio", "base_year", "base_value"),
+        *("missed_year", "missed_value", "target_year", "target_value", "direction", "unit"),
+    )
+    for row in zip(*(judged.column(c).to_pylist() for c in columns), strict=True):
+        j = Judgement(*row[:9])
+        target_year, target, direction, unit = row[9:]
+        labels.append(status_label(j, target_year, target, direction, unit))
+        reasons.append(reason(j, target, target_year, direction, unit))
+    statuses = judged.column("status").to_pylist()
+    return (
+        judged.drop_columns(["missed_year", "missed_value"])
+        .append_column("status_vi", pa.array([STATUS_VI[s] for s in statuses], pa.string()))
+        .append_column("status_label", pa.array(labels, pa.string()))
+        .append_column("reason", pa.array(reasons, pa.string()))
+    )
+
+
+@functools.cache
+def _judging_sql() -> str:
+    return (SQL_DIR / "attainment.sql").read_text(encoding="utf-8")
+
+
 def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: int) -> pd.DataFrame:
-    """One row per target × (area, level): the province itself always, other areas where they reported.
+    """One row per target × (area, level), from frames: :func:`judge_all` over them.
 
     ``targets``: plan_code, objective_no, indicator_no, part, indicator_code, unit, province_code,
     target_year, target_value, direction, baseline_year, baseline_value, phase_start, monitoring_start.
     ``series``: rows of the view ``v_province_series`` (province_code, indicator_code, area_code, level,
     year, value), where districts and communes are already summed into their province.
     """
-    # one pass over plain tuples: a pandas groupby over ~10^5 small groups is far slower
-    grouped: dict[tuple, list[tuple[int, float]]] = {}
-    columns = (series.province_code, series.indicator_code, series.area_code, series.level, series.year, series.value)
-    for province, code, area, level, year, value in zip(*columns, strict=True):
-        if value == value:  # NaN (no value) is not a point
-            grouped.setdefault((province, code, area, level), []).append((year, value))
-    for points in grouped.values():
-        points.sort()
-    keys_by_indicator: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for province, code, area, level in grouped:
-        keys_by_indicator.setdefault((province, code), []).append((area, level))
-    rows = []
-    for t in targets.itertuples(index=False):
-        places = {(t.province_code, "tinh"), *keys_by_indicator.get((t.province_code, t.indicator_code), [])}
-        baseline = (
-            None if pd.isna(t.baseline_year) else int(t.baseline_year),
-            None if pd.isna(t.baseline_value) else float(t.baseline_value),
-        )
-        for area, level in sorted(places):
-            points = grouped.get((t.province_code, t.indicator_code, area, level), [])
-            mine = points[bisect_left(points, (int(t.monitoring_start),)) :]  # the plan's own window
-            j = judge_points(
-                mine,
-                int(t.target_year),
-                float(t.target_value),
-                t.direction,
-                t.unit,
-                as_of_year,
-                int(t.phase_start),
-                baseline if (area, level) == (t.province_code, "tinh") else (None, None),
-            )
-            signed, shortfall = gap(j.latest_value, float(t.target_value), t.direction)
-            rows.append(
-                {
-                    "plan_code": t.plan_code,
-                    "objective_no": t.objective_no,
-                    "indicator_no": t.indicator_no,
-                    "part": t.part,
-                    "indicator_code": t.indicator_code,
-                    "unit": t.unit,
-                    "area_code": area,
-                    "level": level,
-                    "target_year": int(t.target_year),
-                    "target_value": float(t.target_value),
-                    "direction": t.direction,
-                    "base_year": j.base_year,
-                    "base_value": j.base_value,
-                    "latest_year": j.latest_year,
-                    "latest_value": j.latest_value,
-                    "attained": j.attained,
-                    "gap": signed,
-                    "shortfall": shortfall,
-                    "progress_ratio": j.progress_ratio,
-                    "status": j.status,
-                    "status_vi": STATUS_VI[j.status],
-                    "status_label": status_label(j, int(t.target_year), float(t.target_value), t.direction, t.unit),
-                    "reason": reason(j, float(t.target_value), int(t.target_year), t.direction, t.unit),
-                    "observations": len(mine),
-                    "as_of_year": as_of_year,
-                }
-            )
-    return pd.DataFrame(rows)
+    with duckdb.connect() as con:
+        con.register("judged_targets", targets)
+        con.register("judged_series", series)
+        return judge_all(con, as_of_year).to_pandas()
 
 
 def compute_progress(targets: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:

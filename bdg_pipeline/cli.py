@@ -204,6 +204,11 @@ def rebuild() -> None:
         return
     with progress_bar("Đang ghi các báo cáo"):
         summary = pipeline.rebuild(s)
+    if summary.kept:
+        click.echo(
+            "Không có gì thay đổi từ lần dựng trước (cùng mã nguồn, danh mục và các tệp đã nhận): "
+            "giữ nguyên kho dữ liệu đã dựng."
+        )
     _print_outcomes(summary)
     click.echo(f"Kho dữ liệu: {summary.published}")
     click.echo(_summary_text(s.warehouse))

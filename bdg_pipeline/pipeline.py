@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from . import attainment
+from .build_inputs import build_row, depends_on_day, inputs_digest
 from .catalogue import Catalogue, load_catalogue
 from .config import Settings
 from .faults import OperatorError, notice
@@ -53,6 +54,7 @@ class RunSummary:
     rebuilt: str | None = None  # why staging was rebuilt from the archive, when it had to be
     waiting: list[str] = field(default_factory=list)  # files still being written, left for the next run
     refused: list[str] = field(default_factory=list)  # not regular files (symbolic links, folders): left in place
+    kept: bool = False  # a rebuild found staging built from the very same inputs and kept it
 
     @property
     def accepted(self) -> int:
@@ -126,19 +128,26 @@ def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[
                 f"DELETE FROM {table} WHERE plan_code IN (SELECT plan_code FROM stale_attainment) "
                 "OR plan_code NOT IN (SELECT plan_code FROM dim_plan)"
             )
-        con.execute(SERIES_CODES_SQL, [provinces])
-        for statement in STORE_SERIES_SQL:  # the roll-up evaluated once, stored beside the judgements
-            con.execute(statement)
+        if provinces:  # the roll-up costs its whole evaluation even when no province is asked for
+            con.execute(SERIES_CODES_SQL, [provinces])
+            for statement in STORE_SERIES_SQL:  # the roll-up evaluated once, stored beside the judgements
+                con.execute(statement)
         for i in range(0, len(provinces), ATTAINMENT_BATCH_PROVINCES):
             group = provinces[i : i + ATTAINMENT_BATCH_PROVINCES]
             codes = [plan for plan, province in plans if province in group]
-            targets = con.execute(TARGETS_SQL, [codes]).df()
-            series = con.execute(
-                "SELECT province_code, indicator_code, area_code, level, year, value "
-                "FROM fact_province_series WHERE province_code IN (SELECT unnest(?::VARCHAR[]))",
+            # judged where they lie: no frame between the tables and the query
+            con.execute(f"CREATE OR REPLACE TEMP TABLE judged_targets AS {TARGETS_SQL}", [codes])
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE judged_series AS SELECT province_code, indicator_code, area_code, level, "
+                "year, value FROM fact_province_series WHERE province_code IN (SELECT unnest(?::VARCHAR[]))",
                 [group],
-            ).df()
-            judged = attainment.compute_attainment(targets, series, as_of_year)
+            )
+            judged = attainment.judge_all(con, as_of_year)
+            targets = con.execute("SELECT * FROM judged_targets").df()
+            # the expected path reads the province's own series only
+            series = con.execute("SELECT * FROM judged_series WHERE level = 'tinh' AND area_code = province_code").df()
+            con.execute("DROP TABLE judged_targets")
+            con.execute("DROP TABLE judged_series")
             path = attainment.compute_progress(targets, series)
             insert_rows(con, "fact_attainment", judged)
             insert_rows(con, "fact_progress", path)
@@ -201,14 +210,25 @@ def build_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> t
     for path in (build, build.with_name(build.name + ".wal")):
         path.unlink(missing_ok=True)
     arrivals = ledger.arrivals()
+    day, day_bound = dt.date.today(), False
+
+    def note_day(batch: list[Parsed], outcomes: list[FileOutcome]) -> None:
+        nonlocal day_bound
+        day_bound = day_bound or depends_on_day(batch)
+
     con = open_writer(build, settings.duckdb_memory)
     try:
         counts = refresh_reference(con, catalogue)
-        outcomes = record_arrivals(con, arrivals, catalogue, settings, whole_archive=True)
+        outcomes = record_arrivals(con, arrivals, catalogue, settings, whole_archive=True, after_commit=note_day)
         refresh_attainment(con, settings.as_of_year)
+        # after reading: a file that killed its reader is in the ledger now, and in what the build was made from
+        read_on = day if day_bound else None
+        inputs = inputs_digest(settings, ledger, catalogue, read_on)
         with transaction(con):
             con.execute("DELETE FROM build_info")
-            con.execute("INSERT INTO build_info VALUES (?, ?, true)", [dt.datetime.now(), len(arrivals)])
+            con.execute(
+                "INSERT INTO build_info VALUES (?, ?, true, ?, ?)", [dt.datetime.now(), len(arrivals), inputs, read_on]
+            )
         con.execute("CHECKPOINT")
     finally:
         con.close()
@@ -221,6 +241,21 @@ def build_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> t
     with staging_connection(settings) as con:
         sync_fates(con, ledger)
     return counts, outcomes
+
+
+def staging_kept(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> bool:
+    """Whether staging is sound and was built from exactly what a rebuild would now build it from (same code,
+    catalogue, settings and ledger; on the same day when it depends on the day): building it again would
+    give the same tables. Any write since the build that changes its content changed the ledger too."""
+    if staging_problem(settings, ledger) is not None:
+        return False
+    row = build_row(settings.staging)
+    if row is None:
+        return False
+    inputs, read_on = row[0], row[1]
+    if read_on is not None and read_on != dt.date.today():
+        return False
+    return inputs == inputs_digest(settings, ledger, catalogue, read_on)
 
 
 def ensure_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue | None) -> str | None:
@@ -360,6 +395,9 @@ def rebuild_staging(settings: Settings, catalogue: Catalogue | None = None) -> R
     """A new staging file from the catalogue and every arrival in the ledger, swapped in when complete."""
     catalogue = catalogue or load_catalogue(settings.catalogue_dir)
     with writing(settings) as ledger:
+        if staging_kept(settings, ledger, catalogue):
+            settle_all(settings, ledger)
+            return RunSummary({}, [], None, kept=True)
         counts, outcomes = build_staging(settings, ledger, catalogue)
         settle_all(settings, ledger)
     return RunSummary(counts, outcomes, None)
@@ -372,8 +410,17 @@ def rebuild(settings: Settings) -> RunSummary:
     with writer_lock(settings):
         summary = rebuild_staging(settings, catalogue)
         fresh = ingest(settings, inbox_files(settings.raw_dir), catalogue, record_only=True)
-        judge(settings, catalogue)
+        judged = judge(settings, catalogue)
         summary.outcomes += fresh.outcomes
         summary.waiting, summary.refused = fresh.waiting, fresh.refused
-        summary.published = publish_complete(settings, catalogue)
+        if summary.kept and not fresh.outcomes and not judged["plans"] and published_is_staging(settings):
+            summary.published = settings.warehouse  # already a copy of this very staging
+        else:
+            summary.published = publish_complete(settings, catalogue)
     return summary
+
+
+def published_is_staging(settings: Settings) -> bool:
+    """The published file is a copy of staging's build, with every fate staging holds (nothing written since)."""
+    published = build_row(settings.warehouse)
+    return published is not None and published == build_row(settings.staging)

@@ -225,7 +225,9 @@ CREATE TABLE IF NOT EXISTS file_log (
 CREATE TABLE IF NOT EXISTS build_info (
     built_at TIMESTAMP NOT NULL,
     arrivals INTEGER NOT NULL,               -- ledger arrivals replayed into this build
-    complete BOOLEAN NOT NULL
+    complete BOOLEAN NOT NULL,
+    inputs VARCHAR,                          -- digest of what it was built from (code, catalogue, ledger)
+    read_on DATE                             -- the day it depends on (a refusal, a date ahead), else NULL
 );
 
 CREATE TABLE IF NOT EXISTS fact_observation (

@@ -65,6 +65,7 @@ NOT_READING = (
     "quality.py",
     "dictionary.py",
     "writer_lock.py",
+    "build_inputs.py",
     "returns/archive.py",
     "returns/error_report.py",
     "returns/inbox.py",
@@ -202,6 +203,7 @@ class KeptReadings:
             **{k: fields[k] for k in _RETURN_FIELDS},
             report_date=dt.date.fromisoformat(fields["report_date"]) if fields["report_date"] else None,
             frame=table.replace_schema_metadata(None),
+            day_bound=header["day_bound"],  # read today: whoever keeps what it gave must know it is today's
         )
         for part, expected in (("activities", header["activities"]), ("spending", header["spending"])):
             if expected:
