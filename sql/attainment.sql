@@ -11,31 +11,53 @@ targets AS (
         CASE WHEN target_year < $as_of THEN target_year ELSE $as_of END AS cutoff
     FROM judged_targets
 ),
+
 points AS (
-    SELECT province_code, indicator_code, area_code, level, year, value
+    SELECT
+        province_code,
+        indicator_code,
+        area_code,
+        level,
+        year,
+        value
     FROM judged_series
     WHERE value IS NOT NULL AND NOT isnan(value)
 ),
+
 -- the province itself always, other places where they reported the indicator
 places AS (
-    SELECT DISTINCT t.target_id, p.area_code, p.level
+    SELECT DISTINCT
+        t.target_id,
+        p.area_code,
+        p.level
     FROM targets AS t INNER JOIN points AS p USING (province_code, indicator_code)
     UNION
-    SELECT target_id, province_code, 'tinh' FROM targets
+    SELECT
+        target_id,
+        province_code,
+        'tinh'
+    FROM targets
 ),
+
 -- the plan's own window; a year may hold several values, ordered as (year, value) pairs are
 mine AS (
     SELECT
-        t.target_id, pl.area_code, pl.level, p.year, p.value, p.year <= t.cutoff AS relevant,
+        t.target_id,
+        pl.area_code,
+        pl.level,
+        p.year,
+        p.value,
+        p.year <= t.cutoff AS relevant,
         row_number() OVER w AS n
     FROM targets AS t
     INNER JOIN places AS pl USING (target_id)
     INNER JOIN points AS p
         ON
             t.province_code = p.province_code AND t.indicator_code = p.indicator_code
-            AND pl.area_code = p.area_code AND pl.level = p.level AND p.year >= t.monitoring_start
+            AND pl.area_code = p.area_code AND pl.level = p.level AND t.monitoring_start <= p.year
     WINDOW w AS (PARTITION BY t.target_id, pl.area_code, pl.level, p.year <= t.cutoff ORDER BY p.year, p.value)
 ),
+
 -- met judged as figures.is_met does
 met AS (
     SELECT
@@ -51,9 +73,12 @@ met AS (
         m.year >= t.phase_start AS in_phase
     FROM mine AS m INNER JOIN targets AS t USING (target_id) LEFT JOIN about_tolerance AS a ON t.unit = a.unit
 ),
+
 summary AS (
     SELECT
-        target_id, area_code, level,
+        target_id,
+        area_code,
+        level,
         count(*) AS observations,
         arg_max(year, n) FILTER (WHERE relevant) AS latest_year,
         arg_max(value, n) FILTER (WHERE relevant) AS latest_value,
@@ -65,21 +90,30 @@ summary AS (
     FROM met
     GROUP BY ALL
 ),
+
 judged AS (
     SELECT
-        t.*, pl.area_code, pl.level,
+        t.*,
+        pl.area_code,
+        pl.level,
         coalesce(s.observations, 0) AS observations,
-        s.latest_year, s.latest_value, s.latest_met, s.missed_year, s.missed_value,
+        s.latest_year,
+        s.latest_value,
+        s.latest_met,
+        s.missed_year,
+        s.missed_value,
         coalesce(a.tolerance, 0.0) AS tolerance,
         CASE
             WHEN s.latest_year IS NULL THEN NULL
-            WHEN pl.level = 'tinh' AND pl.area_code = t.province_code
+            WHEN
+                pl.level = 'tinh' AND pl.area_code = t.province_code
                 AND t.baseline_year IS NOT NULL AND t.baseline_value IS NOT NULL THEN t.baseline_year
             ELSE s.first_year
         END AS base_year,
         CASE
             WHEN s.latest_year IS NULL THEN NULL
-            WHEN pl.level = 'tinh' AND pl.area_code = t.province_code
+            WHEN
+                pl.level = 'tinh' AND pl.area_code = t.province_code
                 AND t.baseline_year IS NOT NULL AND t.baseline_value IS NOT NULL THEN t.baseline_value
             ELSE s.first_value
         END AS base_value
@@ -88,6 +122,7 @@ judged AS (
     LEFT JOIN summary AS s USING (target_id, area_code, level)
     LEFT JOIN about_tolerance AS a ON t.unit = a.unit
 ),
+
 -- Open SDG's measure on what is measured: the distance to the target for "about" (lower is better)
 measured AS (
     SELECT
@@ -98,6 +133,7 @@ measured AS (
         direction = 'about' OR lower_is_better AS m_lower
     FROM judged
 ),
+
 rated AS (
     SELECT
         *,
@@ -108,17 +144,20 @@ rated AS (
         END AS required
     FROM measured
 ),
+
 ratios AS (
     SELECT
         *,
         CASE
             WHEN required IS NOT NULL AND required != 0
-                THEN (CASE WHEN m_lower THEN -1 ELSE 1 END)
-                * (pow(greatest(m_latest, 0.0) / greatest(m_base, 0.001), 1 / (latest_year - base_year)) - 1)
-                / abs(required)
+                THEN
+                    (CASE WHEN m_lower THEN -1 ELSE 1 END)
+                    * (pow(greatest(m_latest, 0.0) / greatest(m_base, 0.001), 1 / (latest_year - base_year)) - 1)
+                    / abs(required)
         END AS ratio
     FROM rated
 ),
+
 statuses AS (
     SELECT
         *,
@@ -145,10 +184,21 @@ statuses AS (
 )
 
 SELECT
-    plan_code, objective_no, indicator_no, part, indicator_code, unit, area_code, level,
-    target_year::INTEGER AS target_year, target_value::DOUBLE AS target_value, direction,
-    base_year::INTEGER AS base_year, base_value::DOUBLE AS base_value,
-    latest_year::INTEGER AS latest_year, latest_value::DOUBLE AS latest_value,
+    plan_code,
+    objective_no,
+    indicator_no,
+    part,
+    indicator_code,
+    unit,
+    area_code,
+    level,
+    target_year::INTEGER AS target_year,
+    target_value::DOUBLE AS target_value,
+    direction,
+    base_year::INTEGER AS base_year,
+    base_value::DOUBLE AS base_value,
+    latest_year::INTEGER AS latest_year,
+    latest_value::DOUBLE AS latest_value,
     CASE
         WHEN status = 'no_data' AND (latest_year IS NULL OR target_year < $as_of) THEN NULL
         WHEN status IN ('achieved', 'not_achieved') THEN status = 'achieved'
