@@ -35,7 +35,7 @@ from .furniture import describe, kind_of_line, provinces_named, report_date, res
 from .matching import MatchError, Wording, level_of_label, parts_of, resolve_part, text_overlap, wording_of
 from .model import ParsedReturn, ParsedRow, Problem, ReturnRejected, fold, province_area_code, resolve_agency
 from .table import Table, row_text
-from .template import EXCEL_ERRORS, PERCENT_LOST, PERCENT_LOST_FIX
+from .template_read import EXCEL_ERRORS, PERCENT_LOST, PERCENT_LOST_FIX
 from .workbook import CellError
 
 MIN_TEXT_OVERLAP = 0.5  # share of a numbered row's words found in the plan's wording of its chỉ tiêu

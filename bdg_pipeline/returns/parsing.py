@@ -22,7 +22,7 @@ from ..schemas import ActivityReports, ObservationBatch, SpendingLines
 from .appendix import parse_appendix
 from .model import ParsedReturn, Problem, Refusal, ReturnRejected, Scope
 from .table import tables_of_document, tables_of_sheets, tables_of_workbook
-from .template import ALTERED, is_altered_template, is_template, parse_template
+from .template_read import ALTERED, is_altered_template, is_template, parse_template
 from .today import met_ahead, start_reading
 from .workbook import Limits, check_container, open_values, open_workbook
 
