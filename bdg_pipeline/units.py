@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .numbers import Measure, NumberFormatError, normalize_text
+from .rules import SHARE_UNITS, value_range
 from .vocabulary import UNIT_TABLE, UNITS
 
 # Multiplier from numerator/denominator to the unit.
@@ -100,7 +101,7 @@ def read_figures(
 
 def within_range(reading: Reading, unit: str) -> Reading:
     """``reading`` when its value is one the unit can plausibly hold (see ``Unit.valid_range``)."""
-    low, high = UNIT_TABLE[unit].valid_range
+    low, high = value_range(unit)
     if reading.value is None or low <= reading.value <= high:
         return reading
     symbol = "" if unit.startswith("count_per_") else UNITS[unit]
@@ -199,7 +200,7 @@ def _rate(
             "Mẫu số là tổng số (ví dụ tổng số cơ quan); nếu chưa có số liệu, để trống cả tử số và mẫu số.",
             "denominator",
         )
-    if unit == "percent" and counted > total:
+    if unit in SHARE_UNITS and counted > total:
         raise NumberFormatError(
             f"tử số ({counted}) lớn hơn mẫu số ({total})",
             "Tử số là phần (ví dụ số cơ quan có lãnh đạo nữ), mẫu số là tổng; kiểm tra "

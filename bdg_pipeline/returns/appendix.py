@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..catalogue import Catalogue
 from ..numbers import Measure, NumberFormatError, parse_measure, parse_result_cell, shorten
+from ..rules import monitored
 from ..units import NO, YES, read_measure
 from .appendix_layout import (
     INDICATOR,
@@ -496,7 +497,7 @@ def province_names(catalogue: Catalogue) -> list[str]:
 
 
 def _monitors(plan: pd.Series, years: list[int]) -> bool:
-    return all(int(plan.monitoring_start) <= y <= int(plan.monitoring_end) for y in years)
+    return all(monitored(plan.monitoring_start, plan.monitoring_end, y) for y in years)
 
 
 def choose_plan(catalogue: Catalogue, table: Table, layout: Layout, evidence: list[str], years: list[int]) -> str:

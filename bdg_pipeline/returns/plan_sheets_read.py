@@ -17,6 +17,7 @@ from ..areas import AreaError
 from ..areas import resolve as resolve_area
 from ..catalogue import Catalogue
 from ..numbers import normalize_text, shorten
+from ..rules import parts_exceed_whole
 from ..units import format_vn
 from ..vocabulary import ACTIVITY_STATUSES
 from .columns import Column
@@ -158,7 +159,7 @@ def read_activities(
         male, female, total = (
             None if v is None else int(v) for v in (people["male"], people["female"], people["total"])
         )
-        if total is not None and (male or 0) + (female or 0) > total:
+        if parts_exceed_whole([male, female], total):
             problem(
                 "total",
                 f"Nam ({male or 0}) + nữ ({female or 0}) nhiều hơn tổng số người tham gia ({total})",

@@ -11,6 +11,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from ..agencies import COLLECTING_OFFICE, PART_KEY, answering_on, not_in_existence
 from ..areas import plain, world_date
 from ..catalogue import Catalogue
+from ..rules import outside_monitoring
 from ..units import unit_words
 from ..vocabulary import LEVELS, PERIODS
 from .plan_sheets import agency_activities, budget_sources
@@ -81,10 +82,8 @@ def build_template(
         raise TemplateError(agency_candidates(catalogue, plan_code, agency))
     if period not in PERIODS:
         raise TemplateError(f"Kỳ báo cáo “{period}” không hợp lệ: dùng {' hoặc '.join(PERIODS)}")
-    if not plan.monitoring_start <= year <= plan.monitoring_end:
-        raise TemplateError(
-            f"Năm {year} nằm ngoài kỳ theo dõi của kế hoạch {plan_code} ({plan.monitoring_start}–{plan.monitoring_end})"
-        )
+    if outside := outside_monitoring(plan_code, plan.monitoring_start, plan.monitoring_end, year):
+        raise TemplateError(outside)
     day = world_date(year, period)
     if not catalogue.timeline.exists_on(agency_code, day):
         raise TemplateError(

@@ -20,6 +20,7 @@ from ..areas import AreaError, plain, world_date
 from ..areas import resolve as resolve_area
 from ..catalogue import Catalogue
 from ..numbers import NumberFormatError, normalize_text, parse_number, shorten
+from ..rules import outside_monitoring
 from ..units import Reading, format_vn, read_figures
 from ..vocabulary import LEVELS, PERIODS
 from .model import ParsedReturn, ParsedRow, Problem, ReturnRejected, fold, part_number
@@ -242,16 +243,9 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
                 f"Kỳ báo cáo là {' hoặc '.join(PERIODS)}; tạo lại biểu mẫu bằng lệnh “bdg template”.",
             )
         )
-    if not plan.monitoring_start <= year <= plan.monitoring_end:
+    if outside := outside_monitoring(plan_code, plan.monitoring_start, plan.monitoring_end, year):
         problems.append(
-            Problem(
-                "_meta",
-                "B5",
-                f"Năm {year} nằm ngoài kỳ theo dõi của kế hoạch {plan_code} "
-                f"({plan.monitoring_start}–{plan.monitoring_end})",
-                str(year),
-                "Tạo lại biểu mẫu cho đúng năm bằng lệnh “bdg template”.",
-            )
+            Problem("_meta", "B5", outside, str(year), "Tạo lại biểu mẫu cho đúng năm bằng lệnh “bdg template”.")
         )
     if problems:
         return ParsedReturn("template", plan_code, province, agency_code, year, period, problems=problems)
