@@ -54,8 +54,8 @@ class SheetContext:
     year: int
     period_start: int
     units: pd.DataFrame  # the province's units valid in the year (template_units)
-    number: Callable[[object, str, str, list[Problem]], Decimal | None]  # template._number
-    read_date: Callable[[object], dt.date | None]  # template.read_report_date
+    number: Callable[[object, str, str, list[Problem]], Decimal | None]  # template_read._number
+    read_date: Callable[[object], dt.date | None]  # template_read.read_report_date
 
 
 def _cell(row: list[Any], columns: tuple[Column, ...], key: str) -> Any:
@@ -88,37 +88,8 @@ def read_activities(
 
         problem = functools.partial(_add_problem, problems, ACTIVITY_SHEET, at)
 
-        raw_no = _cell(row, ACTIVITY_COLUMNS, "activity_no")
-        try:
-            activity_no = int(raw_no)
-        except (TypeError, ValueError):
-            problem(
-                "activity_no",
-                "Dòng có báo cáo nhưng không có mã hoạt động",
-                raw_no,
-                "Không thêm dòng mới; dùng các dòng có sẵn của biểu mẫu.",
-            )
-            continue
-        if activity_no not in mine.index:
-            why = (
-                "không giao cho cơ quan này trong kế hoạch"
-                if activity_no in plan_acts
-                else f"không có trong kế hoạch {ctx.plan_code}"
-            )
-            problem(
-                "activity_no",
-                f"Hoạt động {activity_no} {why}",
-                activity_no,
-                "Tải lại biểu mẫu bằng lệnh “bdg template”; không sửa cột Mã hoạt động.",
-            )
-            continue
-        if activity_no in seen:
-            problem(
-                "activity_no",
-                f"Hoạt động {activity_no} được báo cáo hai lần",
-                activity_no,
-                "Giữ một dòng cho mỗi hoạt động.",
-            )
+        activity_no = _activity_no(_cell(row, ACTIVITY_COLUMNS, "activity_no"), mine, plan_acts, seen, ctx, problem)
+        if activity_no is None:
             continue
         seen.add(activity_no)
         label = _cell(row, ACTIVITY_COLUMNS, "status")
@@ -133,39 +104,9 @@ def read_activities(
         reason = _cell(row, ACTIVITY_COLUMNS, "reason")
         if status == "dropped" and reason is None:
             problem("reason", "Hoạt động “Không thực hiện” chưa ghi lý do", "", "Ghi lý do không thực hiện.")
-        done = None
-        try:
-            done = ctx.read_date(_cell(row, ACTIVITY_COLUMNS, "date"))
-        except ValueError as exc:
-            problem(
-                "date", "Ngày không đọc được thành ngày", str(exc), "Ghi ngày dạng ngày/tháng/năm, ví dụ 15/10/2015."
-            )
-        if done is not None and is_ahead(done):
-            problem("date", "Ngày thực hiện sau ngày hôm nay", f"{done:%d/%m/%Y}", "Ghi ngày đã thực hiện.")
-        elif done is not None and done.year < ctx.period_start - 1:
-            problem(
-                "date",
-                f"Ngày thực hiện trước kỳ kế hoạch ({ctx.period_start})",
-                f"{done:%d/%m/%Y}",
-                "Kiểm tra lại năm.",
-            )
+        done = _done_date(_cell(row, ACTIVITY_COLUMNS, "date"), ctx, problem)
         codes, names = _places(_cell(row, ACTIVITY_COLUMNS, "area"), ctx, problem)
-        people = {
-            k: ctx.number(_cell(row, ACTIVITY_COLUMNS, k), ACTIVITY_SHEET, at[k], problems)
-            for k in ("male", "female", "total")
-        }
-        if any(v is not None and v != int(v) for v in people.values()):
-            problem("male", "Số người tham gia phải là số nguyên", "", "Ghi số người, ví dụ 45.")
-        male, female, total = (
-            None if v is None else int(v) for v in (people["male"], people["female"], people["total"])
-        )
-        if parts_exceed_whole([male, female], total):
-            problem(
-                "total",
-                f"Nam ({male or 0}) + nữ ({female or 0}) nhiều hơn tổng số người tham gia ({total})",
-                total,
-                "Sửa lại số nam, số nữ hoặc tổng số (tổng số không nhỏ hơn nam + nữ).",
-            )
+        male, female, total = _participants(row, at, ctx, problems, problem)
         if len(problems) > before or status is None:
             continue
         result = _cell(row, ACTIVITY_COLUMNS, "result")
@@ -191,6 +132,84 @@ def read_activities(
         )
     _say_about(problems, marks)
     return reports
+
+
+def _activity_no(
+    raw_no: Any, mine: pd.DataFrame, plan_acts: set[int], seen: set[int], ctx: SheetContext, problem: Callable
+) -> int | None:
+    """The number of the activity a row reports: one of the agency's, not reported twice on the sheet."""
+    try:
+        activity_no = int(raw_no)
+    except (TypeError, ValueError):
+        problem(
+            "activity_no",
+            "Dòng có báo cáo nhưng không có mã hoạt động",
+            raw_no,
+            "Không thêm dòng mới; dùng các dòng có sẵn của biểu mẫu.",
+        )
+        return None
+    if activity_no not in mine.index:
+        why = (
+            "không giao cho cơ quan này trong kế hoạch"
+            if activity_no in plan_acts
+            else f"không có trong kế hoạch {ctx.plan_code}"
+        )
+        problem(
+            "activity_no",
+            f"Hoạt động {activity_no} {why}",
+            activity_no,
+            "Tải lại biểu mẫu bằng lệnh “bdg template”; không sửa cột Mã hoạt động.",
+        )
+        return None
+    if activity_no in seen:
+        problem(
+            "activity_no",
+            f"Hoạt động {activity_no} được báo cáo hai lần",
+            activity_no,
+            "Giữ một dòng cho mỗi hoạt động.",
+        )
+        return None
+    return activity_no
+
+
+def _done_date(value: object, ctx: SheetContext, problem: Callable) -> dt.date | None:
+    """The date an activity was carried out: a date, not ahead of today, not before the plan's period."""
+    done = None
+    try:
+        done = ctx.read_date(value)
+    except ValueError as exc:
+        problem("date", "Ngày không đọc được thành ngày", str(exc), "Ghi ngày dạng ngày/tháng/năm, ví dụ 15/10/2015.")
+    if done is not None and is_ahead(done):
+        problem("date", "Ngày thực hiện sau ngày hôm nay", f"{done:%d/%m/%Y}", "Ghi ngày đã thực hiện.")
+    elif done is not None and done.year < ctx.period_start - 1:
+        problem(
+            "date",
+            f"Ngày thực hiện trước kỳ kế hoạch ({ctx.period_start})",
+            f"{done:%d/%m/%Y}",
+            "Kiểm tra lại năm.",
+        )
+    return done
+
+
+def _participants(
+    row: list[Any], at: dict[str, str], ctx: SheetContext, problems: list[Problem], problem: Callable
+) -> tuple[int | None, int | None, int | None]:
+    """Participants by sex and in all (nam, nữ, tổng số): whole numbers, nam + nữ within the total."""
+    people = {
+        k: ctx.number(_cell(row, ACTIVITY_COLUMNS, k), ACTIVITY_SHEET, at[k], problems)
+        for k in ("male", "female", "total")
+    }
+    if any(v is not None and v != int(v) for v in people.values()):
+        problem("male", "Số người tham gia phải là số nguyên", "", "Ghi số người, ví dụ 45.")
+    male, female, total = (None if v is None else int(v) for v in (people["male"], people["female"], people["total"]))
+    if parts_exceed_whole([male, female], total):
+        problem(
+            "total",
+            f"Nam ({male or 0}) + nữ ({female or 0}) nhiều hơn tổng số người tham gia ({total})",
+            total,
+            "Sửa lại số nam, số nữ hoặc tổng số (tổng số không nhỏ hơn nam + nữ).",
+        )
+    return male, female, total
 
 
 def _say_about(problems: list[Problem], marks: list[tuple[int, str]]) -> None:
