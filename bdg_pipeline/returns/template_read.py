@@ -367,10 +367,10 @@ def _read_row(row: list[Any], r: int, context: RowContext, problems: list[Proble
     if withdrawal is not None:
         if not withdrawal or level is None or area_code is None:
             return None
-        word = normalize_text(str(_at(row, "value")))
+        said = normalize_text(str(_at(row, "value")))
         withdrawn = Reading(None, None, None, None)
         cell = cell_name("value", r)
-        return ParsedRow(*key, level, area_code, context.year, withdrawn, context.agency_code, SHEET, cell, word, True)
+        return ParsedRow(*key, level, area_code, context.year, withdrawn, context.agency_code, SHEET, cell, said, True)
     before = len(problems)
     numerator, denominator, value, written = _figures(row, r, unit, context, problems)
     if len(problems) > before or level is None or area_code is None:
@@ -378,13 +378,14 @@ def _read_row(row: list[Any], r: int, context: RowContext, problems: list[Proble
     if not _paired(numerator, denominator, r, problems):
         return None
     source = "numerator" if numerator is not None else "value"
+    word = written if unit == "yes_no" else None  # “Có”, “Không”: the one text read as a value
     try:
-        reading = read_figures(numerator, denominator, value, unit, written if unit == "yes_no" else None)
+        reading = read_figures(numerator, denominator, value, unit, word)
     except NumberFormatError as exc:
         numbers = {"numerator": numerator, "denominator": denominator, "value": value}
         at = exc.concerns if numbers.get(exc.concerns) is not None else source
         shown = numbers[at]
-        said = (written or "") if shown is None else format_vn(float(shown), 6)
+        said = (word or "") if shown is None else format_vn(float(shown), 6)
         problems.append(Problem(SHEET, cell_name(at, r), str(exc), said, exc.fix))
         return None
     return ParsedRow(
@@ -460,7 +461,7 @@ def _figures(row: list[Any], r: int, unit: str, context: RowContext, problems: l
     numerator = _number(_at(row, "numerator"), SHEET, cell_name("numerator", r), problems)
     denominator = _number(_at(row, "denominator"), SHEET, cell_name("denominator", r), problems)
     value_cell = _at(row, "value")
-    written = normalize_text(value_cell) if isinstance(value_cell, str) else None
+    written = value_cell if isinstance(value_cell, str) else None
     value = None
     if unit == "percent" and isinstance(value_cell, str) and (share := PERCENT_TEXT.fullmatch(value_cell.strip())):
         value_cell = share.group(1)  # “45%” typed as text in a percent chỉ tiêu says what it means
