@@ -5,6 +5,10 @@ Values are stored as printed: 50,59 % → 50.59; 108,5/100 → 108.5 (per 100); 
 printed value (48/93 (51,61%) → 51.61); a printed value that differs from theirs by more than one unit of
 its last printed digit is flagged, with a warning saying both numbers. Without a printed value the counts
 give the value.
+
+Two readings share this arithmetic: :func:`read_measure` for a measure printed in a free-text cell (an
+appendix), :func:`read_figures` for the typed number cells of the template (Tử số, Mẫu số, Giá trị), with
+no text in between. The ranges and the share rule come from :mod:`.rules`.
 """
 
 from __future__ import annotations
