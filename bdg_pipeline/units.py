@@ -13,9 +13,11 @@ no text in between. The ranges and the share rule come from :mod:`.rules`.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from numbers import Real
 
 from .numbers import Measure, NumberFormatError, normalize_text
 from .rules import SHARE_UNITS, value_range
@@ -58,6 +60,15 @@ def format_vn(value: float, decimals: int = 2) -> str:
 COUNT_PERIODS = {"count_per_month": "tháng", "count_per_quarter": "quý"}
 # “Số chuyên mục tuyên truyền về …”, “Số tin, bài về … mỗi quý”: the thing counted is named after “Số”
 _COUNTED = re.compile(r"^Số\s+(.+?)\s+(?:về|tuyên truyền|mỗi|trên|của)\b")
+
+
+def as_typed(printed_text: str | None, numerator: Real | None, denominator: Real | None, printed: Real | None) -> str:
+    """What a value was read from, as the officer sees it: the text written, else the numbers typed into the
+    template's cells (“7.600 / 10.000 / 74”)."""
+    if printed_text is not None:
+        return printed_text
+    typed = [float(x) for x in (numerator, denominator, printed) if isinstance(x, Real)]  # not None nor NA
+    return " / ".join(format_vn(x, 6) for x in typed if not math.isnan(x))
 
 
 def counted_thing(indicator_name: str | None) -> str:
