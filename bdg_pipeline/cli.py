@@ -21,7 +21,8 @@ from .catalogue import CatalogueError, load_catalogue
 from .config import settings
 from .faults import explain, log_traceback
 from .returns import ingest as ingest_module
-from .returns.template import TemplateError, build_template
+from .returns.template import TemplateError
+from .returns.template_build import build_template
 from .warehouse import one_row
 
 

@@ -14,6 +14,7 @@ import duckdb
 import yaml
 
 from .config import PROJECT_ROOT
+from .data_tests import DataTest, declared, from_rules
 
 DICTIONARY = PROJECT_ROOT / "sql" / "dictionary.yml"
 PAGE = PROJECT_ROOT / "docs" / "data_dictionary.md"
@@ -48,9 +49,16 @@ def describe(table: str, column: str) -> str:
     data = _dictionary()
     entry = data["tables"].get(table) or {}
     own = (entry.get("columns") or {}).get(column)
+    if isinstance(own, dict):  # a description with the column's data_tests beside it
+        own = own.get("description", "")
     if not own and entry.get("columns_as"):  # a view repeating a table's columns: described there
         return describe(entry["columns_as"], column)
     return own or data["columns"].get(column, "")
+
+
+def data_tests() -> list[DataTest]:
+    """The warehouse's data tests: those written in the dictionary and those the rules declare."""
+    return declared(_dictionary()) + from_rules()
 
 
 def relations(con: duckdb.DuckDBPyConnection) -> list[Relation]:
@@ -105,6 +113,9 @@ def undocumented(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def render_markdown(con: duckdb.DuckDBPyConnection) -> str:
     found = relations(con)
+    tested: dict[tuple[str, str], list[str]] = {}
+    for test in data_tests():
+        tested.setdefault((test.table, test.column), []).append(test.kind)
     views, tables = [r for r in found if r.is_view], [r for r in found if not r.is_view]
     lines = [
         "# Data dictionary",
@@ -128,9 +139,17 @@ def render_markdown(con: duckdb.DuckDBPyConnection) -> str:
                 "| column | type | description |",
                 "|---|---|---|",
             ]
-            lines += [f"| `{column}` | {data_type} | {_cell(text)} |" for column, data_type, text in relation.columns]
+            lines += [
+                f"| `{column}` | {data_type} | {_cell(text)}{_tests(tested, relation.name, column)} |"
+                for column, data_type, text in relation.columns
+            ]
             lines.append("")
     return "\n".join(lines)
+
+
+def _tests(tested: dict[tuple[str, str], list[str]], table: str, column: str) -> str:
+    kinds = tested.get((table, column))
+    return f" Tests: {', '.join(f'`{k}`' for k in kinds)}." if kinds else ""
 
 
 def _cell(text: str) -> str:

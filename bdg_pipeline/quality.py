@@ -17,12 +17,13 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from .rules import NON_NEGATIVE, SHARE_UNITS, value_ranges
 from .units import format_vn
 from .vocabulary import ACTIVITY_STATUSES, LEVELS, NOT_REPORTED, UNIT_TABLE
 
 # A change from one year to the next beyond this many units of the indicator is flagged for review.
 YEAR_JUMP_LIMIT = {code: u.year_jump_limit for code, u in UNIT_TABLE.items() if u.year_jump_limit is not None}
-VALUE_RANGES = {code: u.valid_range for code, u in UNIT_TABLE.items()}
+VALUE_RANGES = value_ranges()
 KEY_COLUMNS = ["plan_code", "objective_no", "indicator_no", "part", "indicator_code", "area_code", "level", "year"]
 # Vietnamese description of each suite: the Dagster check descriptions and the results page use these.
 SUITES = {
@@ -130,9 +131,10 @@ def _suites(gx, gxe) -> dict[str, tuple[str, str, list]]:
                     column_B="numerator",
                     or_equal=True,
                     ignore_row_if="either_value_is_missing",
-                    row_condition='unit=="percent"',
+                    row_condition=f'unit=="{unit}"',
                     condition_parser="pandas",
                 )
+                for unit in SHARE_UNITS
             ],
         ),
         "value_ranges_per_unit": ("observations", "error", ranges),
@@ -154,7 +156,7 @@ def _suites(gx, gxe) -> dict[str, tuple[str, str, list]]:
                 gxe.ExpectCompoundColumnsToBeUnique(column_list=["plan_code", "activity_no", "year"]),
                 *[
                     gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0)
-                    for c in ("participants_male", "participants_female", "participants_total")
+                    for c in NON_NEGATIVE["fact_activity_report"]
                 ],
             ],
         ),

@@ -5,11 +5,21 @@ Every frame carries ``source_file`` and ``entry`` columns so a failure names whe
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from .rules import PARTS_WITHIN_WHOLE, non_negative
 from .vocabulary import ACTIVITY_STATUSES, DIRECTIONS, LEVELS, UNITS
+
+
+def counted(column: str) -> Any:
+    """The pandera field of a count or an amount (``rules.NON_NEGATIVE``): nullable, never below zero."""
+    if not non_negative(column):
+        raise ValueError(f"{column} is not declared a count or an amount in rules.NON_NEGATIVE")
+    return pa.Field(nullable=True, ge=0)
 
 
 class IndicatorCodes(pa.DataFrameModel):
@@ -110,9 +120,9 @@ class Observations(pa.DataFrameModel):
     level: Series[str] = pa.Field(isin=list(LEVELS))
     area_code: Series[str]
     year: Series[int]
-    numerator: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
-    denominator: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
-    value: Series[float] = pa.Field(nullable=True, ge=0)
+    numerator: Series[pa.Int64] = counted("numerator")
+    denominator: Series[pa.Int64] = counted("denominator")
+    value: Series[float] = counted("value")
     agency_code: Series[str] = pa.Field(nullable=True)
     source_sheet: Series[str]
     source_cell: Series[str]
@@ -141,9 +151,9 @@ class ActivityReports(pa.DataFrameModel):
     agency_code: Series[str]
     role: Series[str] = pa.Field(isin=["lead", "co"])
     status: Series[str] = pa.Field(isin=list(ACTIVITY_STATUSES))
-    participants_male: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
-    participants_female: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
-    participants_total: Series[pa.Int64] = pa.Field(nullable=True, ge=0)
+    participants_male: Series[pa.Int64] = counted("participants_male")
+    participants_female: Series[pa.Int64] = counted("participants_female")
+    participants_total: Series[pa.Int64] = counted("participants_total")
     source_sheet: Series[str]
     source_cell: Series[str]
 
@@ -153,8 +163,9 @@ class ActivityReports(pa.DataFrameModel):
 
     @pa.dataframe_check(name="participants_within_stated_total")
     def _within_total(cls, df):
-        counted = df["participants_male"].fillna(0) + df["participants_female"].fillna(0)
-        return df["participants_total"].isna() | (counted <= df["participants_total"])
+        whole, parts = PARTS_WITHIN_WHOLE["fact_activity_report"]
+        added = sum(df[part].fillna(0) for part in parts)
+        return df[whole].isna() | (added <= df[whole])
 
 
 class SpendingLines(pa.DataFrameModel):
@@ -164,8 +175,8 @@ class SpendingLines(pa.DataFrameModel):
     year: Series[int]
     agency_code: Series[str]
     source_name: Series[str]
-    allocated_million_vnd: Series[float] = pa.Field(nullable=True, ge=0)
-    spent_million_vnd: Series[float] = pa.Field(nullable=True, ge=0)
+    allocated_million_vnd: Series[float] = counted("allocated_million_vnd")
+    spent_million_vnd: Series[float] = counted("spent_million_vnd")
     flagged: Series[bool]
     source_sheet: Series[str]
     source_cell: Series[str]

@@ -21,7 +21,8 @@ import xlwt
 from msoffcrypto.format.ooxml import OOXMLFile
 
 from bdg_pipeline.catalogue import Catalogue
-from bdg_pipeline.returns.template import FIRST_ROW, SHEET, build_template
+from bdg_pipeline.returns.template import FIRST_ROW, SHEET
+from bdg_pipeline.returns.template_build import build_template
 from bdg_pipeline.samples.ninh_thuan_appendix import ROWS, build_appendix_workbook
 
 

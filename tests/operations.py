@@ -9,7 +9,8 @@ from pathlib import Path
 
 import duckdb
 
-from bdg_pipeline.returns.template import FIRST_ROW, SHEET, build_template
+from bdg_pipeline.returns.template import FIRST_ROW, SHEET
+from bdg_pipeline.returns.template_build import build_template
 
 
 def filled(catalogue, path: Path, numerator=11050, plan="QN-2021-2030", agency="Sở Y tế", year=2023) -> Path:

@@ -17,7 +17,7 @@ from bdg_pipeline.returns.model import ParsedReturn, SpendingLine
 from bdg_pipeline.returns.parsing import validate_plan_sheets
 from bdg_pipeline.returns.plan_sheets import ACTIVITY_LETTER, FIRST_ROW, SPENDING_LETTER, agency_activities
 from bdg_pipeline.returns.template import FIRST_ROW as FIRST_ROW_REPORT
-from bdg_pipeline.returns.template import build_template
+from bdg_pipeline.returns.template_build import build_template
 from bdg_pipeline.samples.activity_returns import SPENDING, fill_spending
 from bdg_pipeline.warehouse import staging_connection, table_checksum
 

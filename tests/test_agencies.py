@@ -18,7 +18,8 @@ from bdg_pipeline.catalogue import CatalogueError, read_catalogue
 from bdg_pipeline.config import CATALOGUE_DIR
 from bdg_pipeline.returns.ingest import parse_return
 from bdg_pipeline.returns.model import ReturnRejected
-from bdg_pipeline.returns.template import FIRST_ROW, SHEET, TemplateError, build_template
+from bdg_pipeline.returns.template import FIRST_ROW, SHEET, TemplateError
+from bdg_pipeline.returns.template_build import build_template
 
 REFORM = dt.date(2025, 3, 1)
 

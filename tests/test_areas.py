@@ -10,7 +10,8 @@ import pytest
 
 from bdg_pipeline import pipeline
 from bdg_pipeline.areas import AreaError, load_areas, resolve, units_for
-from bdg_pipeline.returns.template import FIRST_ROW, SHEET, build_template
+from bdg_pipeline.returns.template import FIRST_ROW, SHEET
+from bdg_pipeline.returns.template_build import build_template
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,8 @@ from bdg_pipeline.catalogue import load_catalogue
 from bdg_pipeline.config import CATALOGUE_DIR
 from bdg_pipeline.returns.ingest import parse_returns
 from bdg_pipeline.returns.model import ParsedReturn
-from bdg_pipeline.returns.template import FIRST_ROW, SHEET, build_template
+from bdg_pipeline.returns.template import FIRST_ROW, SHEET
+from bdg_pipeline.returns.template_build import build_template
 from bdg_pipeline.samples.ninh_thuan_appendix import write_appendix
 from bdg_pipeline.warehouse import staging_connection, table_checksum
 

@@ -22,7 +22,9 @@ from bdg_pipeline import pipeline
 from bdg_pipeline.returns.ingest import parse_return
 from bdg_pipeline.returns.model import ReturnRejected
 from bdg_pipeline.returns.standing import Receipt
-from bdg_pipeline.returns.template import FIRST_ROW, SHEET, build_template, parse_template
+from bdg_pipeline.returns.template import FIRST_ROW, SHEET
+from bdg_pipeline.returns.template_build import build_template
+from bdg_pipeline.returns.template_read import parse_template
 from bdg_pipeline.returns.workbook import Limits, check_container, open_values
 
 from .conftest import settings_in

@@ -9,7 +9,8 @@ import subprocess
 import sys
 
 from bdg_pipeline import pipeline
-from bdg_pipeline.returns.template import FIRST_ROW, SHEET, build_template
+from bdg_pipeline.returns.template import FIRST_ROW, SHEET
+from bdg_pipeline.returns.template_build import build_template
 from bdg_pipeline.samples.ninh_thuan_appendix import write_appendix
 from bdg_pipeline.warehouse import staging_connection, table_checksum
 

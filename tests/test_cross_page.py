@@ -17,7 +17,8 @@ from bdg_pipeline.figures import is_met, target_for_year
 from bdg_pipeline.numbers import parse_number
 from bdg_pipeline.reports.build import build_outputs
 from bdg_pipeline.reports.charts import MET, NOT_MET, indicator_figure
-from bdg_pipeline.returns.template import SHEET, build_template
+from bdg_pipeline.returns.template import SHEET
+from bdg_pipeline.returns.template_build import build_template
 
 from . import report_rows
 from .test_areas import lc_return

@@ -12,7 +12,8 @@ from bdg_pipeline import pipeline
 from bdg_pipeline.returns.error_report import COLUMNS, HEADER_ROW
 from bdg_pipeline.returns.ingest import parse_return
 from bdg_pipeline.returns.model import ReturnRejected
-from bdg_pipeline.returns.template import FIRST_ROW, HEADER_CELLS, SHEET, build_template
+from bdg_pipeline.returns.template import FIRST_ROW, HEADER_CELLS, SHEET
+from bdg_pipeline.returns.template_build import build_template
 
 PLAN, AGENCY = "QN-2021-2030", "Sở Lao động - Thương binh và Xã hội"
 

@@ -16,7 +16,8 @@ from bdg_pipeline.catalogue import load_catalogue
 from bdg_pipeline.config import CATALOGUE_DIR
 from bdg_pipeline.reports.appendix_report import HEADER_ROW, against_due
 from bdg_pipeline.reports.build import build_outputs
-from bdg_pipeline.returns.template import FIRST_ROW, SHEET, build_template
+from bdg_pipeline.returns.template import FIRST_ROW, SHEET
+from bdg_pipeline.returns.template_build import build_template
 from bdg_pipeline.samples import write_samples
 
 from .conftest import settings_in

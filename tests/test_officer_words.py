@@ -15,15 +15,9 @@ from bdg_pipeline.areas import world_date
 from bdg_pipeline.returns.error_report import SETTLED_MARK, SETTLED_ROW
 from bdg_pipeline.returns.ingest import parse_return
 from bdg_pipeline.returns.model import ParsedReturn, ReturnRejected
-from bdg_pipeline.returns.template import (
-    FIRST_ROW,
-    HEADER_CELLS,
-    LETTER,
-    POSITION,
-    SHEET,
-    _about,
-    build_template,
-)
+from bdg_pipeline.returns.template import FIRST_ROW, HEADER_CELLS, LETTER, POSITION, SHEET
+from bdg_pipeline.returns.template_build import build_template
+from bdg_pipeline.returns.template_read import _about
 from bdg_pipeline.units import unit_words
 from bdg_pipeline.vocabulary import UNIT_TABLE, UNITS
 

@@ -20,7 +20,8 @@ from bdg_pipeline.plans.reader.document_text import DocumentRefused
 from bdg_pipeline.plans.reader.draft import draft_plan
 from bdg_pipeline.plans.review_workbook import review_workbook
 from bdg_pipeline.plans.sheets import TARGET_LETTER
-from bdg_pipeline.returns.template import FIRST_ROW, SHEET, build_template
+from bdg_pipeline.returns.template import FIRST_ROW, SHEET
+from bdg_pipeline.returns.template_build import build_template
 
 from .plan_reading import SEED_DIR, SEEDS, Measure, measure, scanned_pdf, seed_docx, seed_pdf
 

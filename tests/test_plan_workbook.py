@@ -20,7 +20,7 @@ from bdg_pipeline.plans.export import export_plan
 from bdg_pipeline.plans.load import PlanLoadError, load_plan_workbook
 from bdg_pipeline.plans.review_workbook import review_workbook
 from bdg_pipeline.plans.sheets import CONTRACT_TITLES, TARGET_LETTER
-from bdg_pipeline.returns.template import build_template
+from bdg_pipeline.returns.template_build import build_template
 
 PLANS = ["QN-2011-2015", "LC-2021-2030", "NT-2020", "QN-2021-2030", "TTH-2015"]
 TABLES = [

@@ -12,7 +12,8 @@ import pytest
 from bdg_pipeline import pipeline
 from bdg_pipeline.returns.ingest import parse_return
 from bdg_pipeline.returns.model import ReturnRejected
-from bdg_pipeline.returns.template import FIRST_ROW, HEADER_CELLS, SHEET, build_template
+from bdg_pipeline.returns.template import FIRST_ROW, HEADER_CELLS, SHEET
+from bdg_pipeline.returns.template_build import build_template
 from bdg_pipeline.samples.ninh_thuan_appendix import build_appendix_workbook
 
 

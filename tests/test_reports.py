@@ -20,7 +20,8 @@ from bdg_pipeline.attainment import Judgement, reason
 from bdg_pipeline.cli import main
 from bdg_pipeline.reports.appendix_report import HEADER_ROW, masked_count, outlook, target_text, year_against_target
 from bdg_pipeline.reports.charts import MET, NOT_MET, indicator_figure
-from bdg_pipeline.returns.template import FIRST_ROW, SHEET, build_template
+from bdg_pipeline.returns.template import FIRST_ROW, SHEET
+from bdg_pipeline.returns.template_build import build_template
 from bdg_pipeline.samples.ninh_thuan_appendix import write_appendix
 
 

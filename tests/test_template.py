@@ -10,7 +10,8 @@ import pytest
 from bdg_pipeline import pipeline
 from bdg_pipeline.returns.ingest import parse_return
 from bdg_pipeline.returns.model import ReturnRejected
-from bdg_pipeline.returns.template import FIRST_ROW, SHEET, TemplateError, build_template
+from bdg_pipeline.returns.template import FIRST_ROW, SHEET, TemplateError
+from bdg_pipeline.returns.template_build import build_template
 
 
 def test_template_layout(catalogue, tmp_path):

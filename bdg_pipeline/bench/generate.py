@@ -24,7 +24,8 @@ from ..agencies import read_timeline
 from ..areas import load_areas
 from ..catalogue import load_catalogue
 from ..config import CATALOGUE_DIR
-from ..returns.template import FIRST_ROW, SHEET, agency_indicators, build_template
+from ..returns.template import FIRST_ROW, SHEET
+from ..returns.template_build import agency_indicators, build_template
 from ..samples.ninh_thuan_appendix import ROWS, write_appendix
 
 YEARS = range(2026, 2036)

@@ -19,7 +19,7 @@ from ..agencies import COLLECTING_OFFICE
 from ..areas import plain
 from ..attainment import STATUS_VI, target_words
 from ..figures import is_met, value_text
-from ..units import format_vn
+from ..units import as_typed, format_vn
 from ..vocabulary import LEVELS, SMALL_CELL_CODES, SMALL_CELL_LIMIT
 from ..xlsx_layout import LINE_POINTS, lines_needed
 from .plan_tracking import load_activities, load_budget, write_activity_sheet, write_budget_sheet
@@ -193,7 +193,7 @@ def load_report_data(con: duckdb.DuckDBPyConnection, province: str, year: int) -
     warnings = con.execute(
         """
         SELECT plan_code, objective_no, indicator_no, part, level, year, printed_text, flag_reason,
-               source_file, source_sheet, source_cell
+               source_file, source_sheet, source_cell, numerator, denominator, printed_value
         FROM v_observations WHERE flagged AND province = $province AND year = $year
         ORDER BY plan_code, objective_no, indicator_no, part, level""",
         {"province": province, "year": year},
@@ -490,7 +490,7 @@ def _warnings_sheet(workbook, fmt, data: ReportData) -> None:
             row.part,
             LEVELS[row.level],
             row.year,
-            row.printed_text,
+            as_typed(_text(row.printed_text), row.numerator, row.denominator, row.printed_value),
             row.flag_reason,
             row.source_file,
             row.source_sheet,
@@ -541,3 +541,8 @@ def _tracker_sheet(workbook, fmt, status_fmt, data: ReportData) -> None:
         ws.set_column(col, col, width)
     ws.freeze_panes(HEADER_ROW + 1, 0)
     _print_setup(ws, HEADER_ROW)
+
+
+def _text(value: object) -> str | None:
+    """A text column of a frame: None for SQL NULL (pandas gives None or NaN)."""
+    return value if isinstance(value, str) else None

@@ -16,7 +16,7 @@ import pandas as pd
 from ..attainment import STATUS_VI, target_words
 from ..figures import value_text
 from ..returns.model import place
-from ..units import format_vn
+from ..units import as_typed, format_vn
 from ..vocabulary import LEVELS, UNITS
 from .appendix_report import ROLLED_UP, STATUS_COLOURS, masked_count
 from .charts import indicator_chart, objective_chart
@@ -57,7 +57,7 @@ ORDER BY a.objective_no, a.indicator_no, a.part, a.target_year
 """
 VALUES_SQL = """
 SELECT objective_no, indicator_no, part, year, level, area_name, numerator, denominator, value, unit,
-       printed_text, agency, source_file, source_sheet, source_cell, flagged, flag_reason, indicator_code
+       printed_text, printed_value, agency, source_file, source_sheet, source_cell, flagged, flag_reason, indicator_code
 FROM v_observations
 WHERE plan_code = $plan
 ORDER BY objective_no, indicator_no, part, year DESC, level, area_name
@@ -216,7 +216,9 @@ def _indicator_page(
             "value": ""
             if isinstance(masked_count(r.numerator, r.indicator_code, r.level), str)
             else value_text(r.value, r.unit),
-            "printed": r.printed_text or "",
+            "printed": as_typed(
+                r.printed_text if isinstance(r.printed_text, str) else None, r.numerator, r.denominator, r.printed_value
+            ),
             "agency": r.agency or "",
             "source": f"{r.source_file} — {place(r.source_sheet, r.source_cell)}",
             "flag": r.flag_reason if r.flagged else "",

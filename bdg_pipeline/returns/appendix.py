@@ -21,6 +21,7 @@ import pandas as pd
 
 from ..catalogue import Catalogue
 from ..numbers import Measure, NumberFormatError, parse_measure, parse_result_cell, shorten
+from ..rules import monitored
 from ..units import NO, YES, read_measure
 from .appendix_layout import (
     INDICATOR,
@@ -35,7 +36,7 @@ from .furniture import describe, kind_of_line, provinces_named, report_date, res
 from .matching import MatchError, Wording, level_of_label, parts_of, resolve_part, text_overlap, wording_of
 from .model import ParsedReturn, ParsedRow, Problem, ReturnRejected, fold, province_area_code, resolve_agency
 from .table import Table, row_text
-from .template import EXCEL_ERRORS, PERCENT_LOST, PERCENT_LOST_FIX
+from .template_read import EXCEL_ERRORS, PERCENT_LOST, PERCENT_LOST_FIX
 from .workbook import CellError
 
 MIN_TEXT_OVERLAP = 0.5  # share of a numbered row's words found in the plan's wording of its chỉ tiêu
@@ -496,7 +497,7 @@ def province_names(catalogue: Catalogue) -> list[str]:
 
 
 def _monitors(plan: pd.Series, years: list[int]) -> bool:
-    return all(int(plan.monitoring_start) <= y <= int(plan.monitoring_end) for y in years)
+    return all(monitored(plan.monitoring_start, plan.monitoring_end, y) for y in years)
 
 
 def choose_plan(catalogue: Catalogue, table: Table, layout: Layout, evidence: list[str], years: list[int]) -> str:

@@ -87,7 +87,7 @@ class ParsedRow:
     agency_code: str | None
     sheet: str
     cell: str
-    printed_text: str
+    printed_text: str | None  # text the officer wrote in the cell; None for numbers typed into number cells
     withdrawn: bool = False  # “Xóa” in the value cell: the value reported earlier is withdrawn
 
 

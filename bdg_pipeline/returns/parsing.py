@@ -18,11 +18,12 @@ import pyarrow
 
 from ..catalogue import Catalogue
 from ..faults import log_traceback
+from ..rules import outside_monitoring
 from ..schemas import ActivityReports, ObservationBatch, SpendingLines
 from .appendix import parse_appendix
 from .model import ParsedReturn, Problem, Refusal, ReturnRejected, Scope
 from .table import tables_of_document, tables_of_sheets, tables_of_workbook
-from .template import ALTERED, is_altered_template, is_template, parse_template
+from .template_read import ALTERED, is_altered_template, is_template, parse_template
 from .today import met_ahead, start_reading
 from .workbook import Limits, check_container, open_values, open_workbook
 
@@ -404,18 +405,11 @@ def validate_returns(returns: list[ParsedReturn], catalogue: Catalogue) -> list[
         if not parsed.rows:
             continue
         plan = plans.loc[parsed.plan_code]
-        if not plan.monitoring_start <= parsed.year <= plan.monitoring_end:
+        start, end = plan.monitoring_start, plan.monitoring_end
+        if outside := outside_monitoring(parsed.plan_code, start, end, parsed.year, "Năm số liệu"):
             first = parsed.rows[0]
             problems[no].append(
-                Problem(
-                    first.sheet,
-                    first.cell,
-                    f"Năm số liệu {parsed.year} nằm ngoài kỳ theo dõi "
-                    f"của kế hoạch {parsed.plan_code} ({plan.monitoring_start}–"
-                    f"{plan.monitoring_end})",
-                    str(parsed.year),
-                    "Kiểm tra lại năm báo cáo.",
-                )
+                Problem(first.sheet, first.cell, outside, str(parsed.year), "Kiểm tra lại năm báo cáo.")
             )
         problems[no] += [
             Problem(row.sheet, row.cell, "Địa bàn không có trong danh mục", row.area_code)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from ..rules import value_range
 from ..units import format_vn
-from ..vocabulary import UNIT_TABLE, UNITS
+from ..vocabulary import UNITS
 
 WITHDRAW_WORDS = ("Xóa", "Xoá", "Xoa")  # Excel compares text without case
 YES_NO_WORDS = ("Có", "Không", "Xóa")
@@ -25,7 +26,7 @@ def value_validation(unit: str, first: str) -> DataValidation:
             errorTitle="Giá trị không hợp lệ",
             error="Chọn “Có” hoặc “Không” (hoặc “Xóa” để rút lại số liệu đã gửi)",
         )
-    low, high = UNIT_TABLE[unit].valid_range
+    low, high = value_range(unit)
     number = f"AND(ISNUMBER({first}),{first}>={low},{first}<={high})"
     if unit.startswith("count_per_"):
         number = f"AND(ISNUMBER({first}),{first}>={low},{first}<={high},INT({first})={first})"

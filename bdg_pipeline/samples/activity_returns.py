@@ -18,7 +18,8 @@ from ..returns.plan_sheets import (
     SPENDING_SHEET,
     agency_activities,
 )
-from ..returns.template import SHEET, build_template, template_units
+from ..returns.template import SHEET, template_units
+from ..returns.template_build import build_template
 from ..vocabulary import ACTIVITY_STATUSES
 
 PLAN = "TTH-2015"

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from ..areas import world_date
 from ..catalogue import Catalogue
-from ..returns.template import FIRST_ROW, SHEET, agency_indicators, build_template
+from ..returns.template import FIRST_ROW, SHEET
+from ..returns.template_build import agency_indicators, build_template
 from .activity_returns import SPENDING_AGENCY, fill_spending
 
 PLANS = ("LC-2021-2030", "QN-2021-2030")
