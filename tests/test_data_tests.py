@@ -7,9 +7,10 @@ import duckdb
 
 from bdg_pipeline import pipeline
 from bdg_pipeline.data_tests import failures
-from bdg_pipeline.dictionary import data_tests, fresh_schema
+from bdg_pipeline.dictionary import data_tests
 from bdg_pipeline.rules import NON_NEGATIVE
 from bdg_pipeline.samples import write_samples
+from bdg_pipeline.warehouse import fresh_schema
 
 
 def test_a_warehouse_built_from_the_samples_passes_every_data_test(env, catalogue):

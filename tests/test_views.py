@@ -9,8 +9,8 @@ import duckdb
 import pandas as pd
 import pytest
 
-from bdg_pipeline.dictionary import fresh_schema
 from bdg_pipeline.vocabulary import ACTIVITY_STATUSES, NOT_REPORTED
+from bdg_pipeline.warehouse import fresh_schema
 
 PLAN = {"plan_code": "LC-2021-2030", "province": "Lào Cai", "title": "Kế hoạch", "seed_file": "lc.md"}
 
