@@ -308,7 +308,9 @@ def _write_workbook(frames: dict[str, pd.DataFrame], path: Path) -> Path:
                     cell.data_type = "s"  # text is never a formula, whatever it starts with
                     # wrapped text needs its height: neither Excel nor LibreOffice grows a row openpyxl wrote
                     lines = max(lines, -(-len(cell.value) // max(1, int(width * 1.1))))
-                cell.font, cell.alignment = font, Alignment(wrap_text=True, vertical="top")
+                # a year right-aligned beside a left-aligned target reads as one figure (“2025 ≥ 60%”)
+                across = "center" if title.startswith("Năm") else None
+                cell.font, cell.alignment = font, Alignment(wrap_text=True, vertical="top", horizontal=across)
                 if title == "Đánh giá" and hasattr(row, "status"):
                     cell.fill = PatternFill("solid", fgColor=STATUS_COLOURS[row.status].lstrip("#"))
                 if title == "So với mức quốc gia":
