@@ -166,6 +166,19 @@ class Catalogue:
         }
 
 
+# the tables a plan document's rows go into, in the order the catalogue builds them
+PLAN_TABLES = (
+    "plans",
+    "deadlines",
+    "objectives",
+    "plan_indicators",
+    "indicator_agencies",
+    "targets",
+    "activities",
+    "budget",
+)
+
+
 def _codes(value: object) -> list[str]:
     """Agency codes written as one code or a list."""
     if not value:
@@ -260,19 +273,7 @@ def read_catalogue(catalogue_dir: Path) -> Catalogue:
     unit_of = dict(zip(indicator_codes["indicator_code"], indicator_codes["unit"], strict=True))
     known_agencies = set(agencies["agency_code"])
 
-    rows: dict[str, list[dict]] = {
-        k: []
-        for k in (
-            "plans",
-            "deadlines",
-            "objectives",
-            "plan_indicators",
-            "indicator_agencies",
-            "targets",
-            "activities",
-            "budget",
-        )
-    }
+    rows: dict[str, list[dict]] = {k: [] for k in PLAN_TABLES}
     for path in sorted((catalogue_dir / "plans").glob("*.yaml")):
         _load_plan(path, _read_yaml(path), unit_of, known_agencies, rows, problems)
 
@@ -402,19 +403,7 @@ def plan_tables(
     """One plan document's rows as the catalogue builds them, and the problems met on the way; the pandera
     schemas are not applied yet (see :func:`schema_failures`)."""
     problems: list[str] = []
-    rows: dict[str, list[dict]] = {
-        k: []
-        for k in (
-            "plans",
-            "deadlines",
-            "objectives",
-            "plan_indicators",
-            "indicator_agencies",
-            "targets",
-            "activities",
-            "budget",
-        )
-    }
+    rows: dict[str, list[dict]] = {k: [] for k in PLAN_TABLES}
     _load_plan(Path(file_name), doc, unit_of, known_agencies, rows, problems)
     return {k: pd.DataFrame(v) for k, v in rows.items()}, problems
 
