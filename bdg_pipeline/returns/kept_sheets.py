@@ -4,7 +4,7 @@ what Excel shows put back) — kept so that a change to the reading code or to t
 sheets again, not the workbooks.
 
 ``data/archive/sheets/<key>/<file digest>.<crc32>.arrow`` holds the sheets a template's reader used, one
-Arrow IPC stream per workbook (zstd), named like the kept readings (``readings``): written under a
+Arrow IPC stream per workbook (LZ4), named like the kept readings (``readings``): written under a
 temporary name and renamed, its CRC-32 in its name, so a file cut short or damaged is read again from the
 archive. The key is the digest of what opening depends on: the code that opens (this module and the
 modules it reads with), python-calamine's and openpyxl's versions, and the size limits. The reading key
@@ -47,7 +47,7 @@ FORMAT = 1  # the layout of kept sheets; raising it sets every kept sheet aside
 HEADER = b"bdg_sheets"
 OPENING_CODE = (workbook, extent, zip_parts)  # with this module: what turns a workbook's bytes into grids
 OPENING_LIBRARIES = ("python-calamine", "openpyxl", "defusedxml", "pyarrow")
-_OPTIONS = pyarrow.ipc.IpcWriteOptions(compression="zstd")
+_OPTIONS = pyarrow.ipc.IpcWriteOptions(compression="lz4")  # zstd is a third smaller, and slower to open
 
 
 class SheetNotKept(Exception):
