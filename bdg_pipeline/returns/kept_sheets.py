@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow
+import pyarrow.compute
 import pyarrow.ipc
 
 from . import extent, workbook, zip_parts
@@ -178,28 +179,42 @@ def encode(names: list[str], grids: dict[str, Grid], values_only: bool) -> bytes
     return sink.getvalue().to_pybytes()
 
 
+def _column(part: pyarrow.Table, j: int) -> list[Any]:
+    """Column ``j`` of a sheet as Python values: its text, with its numbers put in their rows."""
+    column = pyarrow.compute.fill_null(part.column(f"t{j}"), "").to_pylist()
+    numbers = part.column(f"n{j}")
+    if numbers.null_count < len(numbers):
+        at = pyarrow.compute.indices_nonzero(numbers.is_valid())
+        for i, n in zip(at.to_pylist(), numbers.take(at).to_pylist(), strict=True):
+            column[i] = n
+    return column
+
+
 def decode(data: bytes) -> KeptBook:
     table = pyarrow.ipc.open_stream(pyarrow.py_buffer(data)).read_all()
     header = json.loads((table.schema.metadata or {})[HEADER])
     if header["format"] != FORMAT:
         raise ValueError("kept sheets of another layout")
-    width = sum(1 for name in table.column_names if name.startswith("n"))
-    cells: list[list[Any]] = []
-    for j in range(width):
-        text, number = table.column(f"t{j}").to_pylist(), table.column(f"n{j}").to_pylist()
-        cells.append([t if t is not None else ("" if n is None else n) for t, n in zip(text, number, strict=True)])
-    rows = [list(row) for row in zip(*cells, strict=True)] if cells else [[] for _ in range(table.num_rows)]
-    if len(rows) != sum(height for _, height, _ in header["shapes"]):
+    if table.num_rows != sum(height for _, height, _ in header["shapes"]):
         raise ValueError("kept sheets of another height")
+    others: dict[int, list] = {}
     for i, j, kind, held in header["others"]:
-        rows[i][j] = _restore(kind, held)
+        others.setdefault(i, []).append((j, _restore(kind, held)))
     grids = {}
     top = 0
     for name, height, lengths in header["shapes"]:
-        part = rows[top : top + height]
+        part = table.slice(top, height)
+        width = lengths if isinstance(lengths, int) else max(lengths, default=0)
+        rows = list(map(list, zip(*(_column(part, j) for j in range(width)), strict=True)))
+        if not width:
+            rows = [[] for _ in range(height)]
+        if not isinstance(lengths, int):
+            rows = [row[:n] for row, n in zip(rows, lengths, strict=True)]
+        for i in (i for i in others if top <= i < top + height):
+            for j, value in others[i]:
+                rows[i - top][j] = value
         top += height
-        cut = [lengths] * height if isinstance(lengths, int) else lengths
-        grids[name] = Grid(name, [row[:n] if len(row) != n else row for row, n in zip(part, cut, strict=True)])
+        grids[name] = Grid(name, rows)
     return KeptBook(header["names"], grids, header["values_only"])
 
 
