@@ -4,14 +4,32 @@ deleted once a whole-archive run no longer needs them."""
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import os
 import shutil
 import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 
 def checksum(data: bytes | memoryview) -> str:
     return f"{zlib.crc32(data):08x}"
+
+
+def code_digest(seed: str, libraries: Iterable[str], files: Iterable[Path], root: Path) -> str:
+    """Digest of some code (each file's path below ``root`` and bytes) and the versions of the libraries it
+    runs with: what a key of kept state names besides the state's own format (``seed``)."""
+    digest = hashlib.sha256(seed.encode())
+    for library in libraries:
+        try:
+            version = importlib.metadata.version(library)
+        except importlib.metadata.PackageNotFoundError:
+            version = "-"
+        digest.update(f"\0{library}={version}".encode())
+    for path in files:
+        digest.update(b"\0" + path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def write_whole(folder: Path, name: str, data: bytes) -> None:

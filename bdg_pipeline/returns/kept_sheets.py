@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import importlib.metadata
 import json
 import logging
 import os
@@ -40,7 +39,7 @@ import pyarrow.compute
 import pyarrow.ipc
 
 from . import extent, workbook, zip_parts
-from .derived import checksum, write_whole
+from .derived import checksum, code_digest, write_whole
 from .workbook import CellError, Grid, Limits
 
 log = logging.getLogger(__name__)
@@ -57,16 +56,8 @@ class SheetNotKept(Exception):
 
 @functools.lru_cache(maxsize=1)
 def _code_digest() -> str:
-    digest = hashlib.sha256(f"{FORMAT}".encode())
-    for library in OPENING_LIBRARIES:
-        try:
-            version = importlib.metadata.version(library)
-        except importlib.metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"\0{library}={version}".encode())
-    for module in (*OPENING_CODE, sys.modules[__name__]):
-        digest.update(b"\0" + Path(str(module.__file__)).read_bytes())
-    return digest.hexdigest()
+    opening = sorted(Path(str(module.__file__)) for module in (*OPENING_CODE, sys.modules[__name__]))
+    return code_digest(f"{FORMAT}\0{sys.version}", OPENING_LIBRARIES, opening, Path(__file__).parent.parent)
 
 
 def sheets_key(limits: Limits) -> str:

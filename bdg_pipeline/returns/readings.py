@@ -25,7 +25,6 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
-import importlib.metadata
 import json
 import logging
 import os
@@ -37,6 +36,7 @@ import pyarrow
 import pyarrow.ipc
 
 from ..catalogue import Catalogue
+from . import derived
 from .derived import checksum, write_whole
 from .model import ParsedReturn, Problem, Refusal, Scope
 from .parsing import PARSED_SCHEMA, TOO_MUCH_MEMORY, UNEXPECTED
@@ -102,16 +102,8 @@ def _reading_code(path: Path) -> bool:
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
     """Digest of the reading code and the libraries it reads with (fixed for the life of a process)."""
-    digest = hashlib.sha256(f"{FORMAT}\0{sys.version}".encode())
-    for library in READING_LIBRARIES:
-        try:
-            version = importlib.metadata.version(library)
-        except importlib.metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"\0{library}={version}".encode())
-    for path in sorted(p for p in PACKAGE.rglob("*.py") if _reading_code(p)):
-        digest.update(b"\0" + path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    reading = sorted(p for p in PACKAGE.rglob("*.py") if _reading_code(p))
+    return derived.code_digest(f"{FORMAT}\0{sys.version}", READING_LIBRARIES, reading, PACKAGE)
 
 
 def catalogue_digest(catalogue: Catalogue) -> str:
