@@ -14,24 +14,30 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import duckdb
+import pyarrow
 
 # returns of the batch that share their plan, agency, year and kind with an earlier arrival (either period),
-# with that scope and their arrival number
+# with that scope, their arrival number and the arrival numbers of the scope's returns
 CONTESTED_SQL = """
-    SELECT b.submission_id, b.plan_code, b.agency_scope, b.year, b.kind, b.arrival_seq FROM submission_precedence b
-    WHERE b.submission_id IN (SELECT unnest(?::VARCHAR[])) AND EXISTS (
-        SELECT 1 FROM submission_precedence e
-        WHERE e.plan_code = b.plan_code AND e.agency_scope = b.agency_scope AND e.year = b.year
-          AND e.kind = b.kind AND e.arrival_seq < b.arrival_seq)
+    SELECT b.submission_id, b.plan_code, b.agency_scope, b.year, b.kind, b.arrival_seq,
+           list(e.arrival_seq ORDER BY e.arrival_seq)
+    FROM submission_precedence b JOIN submission_precedence e USING (plan_code, agency_scope, year, kind)
+    WHERE b.submission_id IN (SELECT unnest(?::VARCHAR[]))
+    GROUP BY ALL
+    HAVING min(e.arrival_seq) < b.arrival_seq
 """
-SCOPE_SQL = """
-    SELECT submission_id, period, effective_date, precedence, fact, objective_no, indicator_no, part, area_code,
-           level, value_year, activity_no, source_name, withdrawn, in_force
-    FROM values_as_of(?, false) WHERE plan_code = ? AND agency_scope = ? AND year = ? AND kind = ?
+# the values of each asked scope as of each asked arrival (asked_states: state, plan_code, agency_scope, year,
+# kind, upto), all in one evaluation: values_as_of is the one rule, asked once per state
+STATES_SQL = """
+    SELECT s.state, v.submission_id, v.period, v.effective_date, v.precedence, v.fact, v.objective_no,
+           v.indicator_no, v.part, v.area_code, v.level, v.value_year, v.activity_no, v.source_name, v.withdrawn,
+           v.in_force
+    FROM asked_states AS s, LATERAL (
+        SELECT * FROM values_as_of(s.upto, false) AS x
+        WHERE x.plan_code = s.plan_code AND x.agency_scope = s.agency_scope AND x.year = s.year AND x.kind = s.kind
+    ) AS v
+    ORDER BY ALL
 """
-ARRIVALS_SQL = (
-    "SELECT arrival_seq FROM submission_precedence WHERE plan_code = ? AND agency_scope = ? AND year = ? AND kind = ?"
-)
 
 
 def vn_date(day: dt.date) -> str:
@@ -87,10 +93,13 @@ def settle_arrivals(
     withdrawals each carries), and the ``status`` and ``superseded_by`` of every return of the scopes they
     share with earlier ones brought up to date (those returns are given back: their values may have moved in
     or out of force). ``states``: those of the batches recorded before this one, when there were any."""
-    scopes = {s: (tuple(rest[:4]), rest[4]) for s, *rest in con.execute(CONTESTED_SQL, [accepted]).fetchall()}
+    contested = con.execute(CONTESTED_SQL, [accepted]).fetchall()
+    scopes = {s: (tuple(scope), seq) for s, *scope, seq, _ in contested}
     standings: dict[str, Standing] = {}
     states = states or ScopeStates(con)
-    states.arrivals = {}  # the scopes' arrivals as of this batch
+    states.arrivals = {tuple(scope): arrivals for _, *scope, _, arrivals in contested}  # as of this batch
+    wanted = [(scope, upto) for scope, seq in scopes.values() for upto in (seq - 1, seq)]
+    states.ask(wanted + [(scope, None) for scope in states.arrivals])
     for submission_id in accepted:
         if submission_id not in scopes:
             values, xoa = own.get(submission_id, (0, 0))
@@ -108,8 +117,8 @@ def settle_arrivals(
 
 
 class ScopeStates:
-    """The values of a scope and whether each is in force, as of an arrival: asked of SQL once per arrival of
-    the scope (the state after one return is the state before the next one of the same scope). A state
+    """The values of a scope and whether each is in force, as of an arrival: the states a batch needs asked of
+    SQL together (the state after one return is the state before the next one of the same scope). A state
     depends only on the returns of its scope that had arrived by then, which never change once recorded: it
     is kept from batch to batch under exactly those arrival numbers (the latest state of each scope only)."""
 
@@ -118,15 +127,41 @@ class ScopeStates:
         self.arrivals: dict[tuple, list[int]] = {}  # arrival numbers of each scope's returns
         self.known: dict[tuple[tuple, tuple[int, ...]], list[tuple]] = {}
 
+    def _arrived(self, scope: tuple, seq: int | None) -> tuple[int, ...]:
+        return tuple(sorted(s for s in self.arrivals[scope] if seq is None or s <= seq))
+
+    def ask(self, wanted: list[tuple[tuple, int | None]]) -> None:
+        """Work out, in one query, every state (scope, as of an arrival; None: the latest) not known yet."""
+        asked = list(
+            dict.fromkeys(
+                (scope, arrived)
+                for scope, seq in wanted
+                if (arrived := self._arrived(scope, seq)) and (scope, arrived) not in self.known
+            )
+        )
+        if not asked:
+            return
+        columns = ("plan_code", "agency_scope", "year", "kind")
+        table = pyarrow.table(
+            {
+                "state": pyarrow.array(range(len(asked)), pyarrow.int64()),
+                **{column: [scope[i] for scope, _ in asked] for i, column in enumerate(columns)},
+                "upto": [arrived[-1] for _, arrived in asked],
+            }
+        )
+        self.con.register("asked_states", table)
+        try:
+            rows = self.con.execute(STATES_SQL).fetchall()
+        finally:
+            self.con.unregister("asked_states")
+        found: list[list[tuple]] = [[] for _ in asked]
+        for state, *row in rows:
+            found[state].append(tuple(row))
+        self.known.update(zip(asked, found, strict=True))
+
     def at(self, scope: tuple, seq: int | None) -> list[tuple]:
-        if scope not in self.arrivals:
-            self.arrivals[scope] = [s for (s,) in self.con.execute(ARRIVALS_SQL, list(scope)).fetchall()]
-        arrived = tuple(sorted(s for s in self.arrivals[scope] if seq is None or s <= seq))
-        if not arrived:
-            return []
-        if (scope, arrived) not in self.known:
-            self.known[(scope, arrived)] = self.con.execute(SCOPE_SQL, [arrived[-1], *scope]).fetchall()
-        return self.known[(scope, arrived)]
+        arrived = self._arrived(scope, seq)
+        return self.known[(scope, arrived)] if arrived else []
 
     def keep_latest(self) -> None:
         """Forget every state but the latest of each scope (the one the scope's next arrival starts from)."""
