@@ -370,7 +370,7 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
 def compute_progress(targets: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
     """Expected value on the path base → targets for every year, beside the province's observed value: the
     one-plan statement of the rules, which the attainment step applies to every plan at once
-    (:func:`expected_paths`). A year with two values (one indicator measured by two chỉ tiêu) shows the
+    (:func:`paths_sql`). A year with two values (one indicator measured by two chỉ tiêu) shows the
     larger, the one :func:`judge` takes as a latest value, and starts a path from the smaller, as its base."""
     columns = (series.province_code, series.indicator_code, series.area_code, series.level, series.year, series.value)
     by_indicator: dict[tuple[str, str], list[tuple[int, float]]] = {}
