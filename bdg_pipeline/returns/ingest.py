@@ -22,6 +22,7 @@ from .parsing import PARSED_SCHEMA, parse_return, parse_returns
 from .readers import Confinement, Readers, crashed_problem, read_all
 from .readings import KeptReadings, reading_key, readings_dir
 from .recording import FileOutcome, Parsed, record_batch
+from .standing import ScopeStates
 from .workbook import Limits
 
 __all__ = [
@@ -94,9 +95,10 @@ def record_arrivals(
     outcomes: list[FileOutcome] = []
     batch: list[Parsed] = []
     batch_rows = 0
+    states = ScopeStates(con)  # what each batch finds of the scopes it shares with earlier ones, for the next
 
     def record() -> None:
-        recorded = record_batch(con, batch, settings)
+        recorded = record_batch(con, batch, settings, states)
         outcomes.extend(recorded)
         if after_commit is not None:
             after_commit(batch, recorded)
