@@ -100,6 +100,11 @@ class Catalogue:
     def area_codes(self) -> frozenset[str]:
         return self._cached("area_codes", lambda: frozenset(self.areas.area_code))
 
+    @property
+    def area_names(self) -> dict[str, str]:
+        """area_code → area_name, every unit of either world."""
+        return self._cached("area_names", lambda: dict(zip(self.areas.area_code, self.areas.area_name, strict=True)))
+
     def digest(self) -> str:
         """Digest of what the catalogue holds (its plans, chỉ tiêu, agencies and areas), whatever it was read
         from: part of the key of kept readings. Worked out once and kept with the catalogue's cache file."""
