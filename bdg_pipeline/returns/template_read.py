@@ -168,8 +168,15 @@ def _meta_year(value: object) -> int:
     raise ValueError(f"năm “{value}”")
 
 
+NUMBER_POSITIONS = tuple(POSITION[k] for k in NUMBER_KEYS)
+BLANK = (None, "")
+
+
 def _is_blank(row: list[Any]) -> bool:
-    return all(POSITION[k] >= len(row) or row[POSITION[k]] in (None, "") for k in NUMBER_KEYS)
+    numerator, denominator, value = NUMBER_POSITIONS
+    if len(row) > max(NUMBER_POSITIONS):  # every row of a sheet read whole
+        return row[numerator] in BLANK and row[denominator] in BLANK and row[value] in BLANK
+    return all(i >= len(row) or row[i] in BLANK for i in NUMBER_POSITIONS)
 
 
 def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedReturn:

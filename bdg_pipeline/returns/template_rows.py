@@ -80,10 +80,19 @@ def clean_row(row: list[Any], r: int, context: RowContext) -> ParsedRow | None:
     area_code = context.by_display.get(fold(row[AREA] or ""))
     if level is None or area_code is None:
         return None
-    cells = row[NUMERATOR], row[DENOMINATOR]
-    if not all(cell == "" or cell is None or _is_number(cell) for cell in cells):
+    numerator_cell, denominator_cell = row[NUMERATOR], row[DENOMINATOR]
+    if numerator_cell == "" or numerator_cell is None:
+        numerator = None
+    elif _is_number(numerator_cell):
+        numerator = typed_number(numerator_cell)
+    else:
         return None
-    numerator, denominator = (None if cell == "" or cell is None else typed_number(cell) for cell in cells)
+    if denominator_cell == "" or denominator_cell is None:
+        denominator = None
+    elif _is_number(denominator_cell):
+        denominator = typed_number(denominator_cell)
+    else:
+        return None
     if (numerator is None) != (denominator is None):
         return None
     value_cell = row[VALUE]
