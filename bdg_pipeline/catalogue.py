@@ -100,6 +100,13 @@ class Catalogue:
     def area_codes(self) -> frozenset[str]:
         return self._cached("area_codes", lambda: frozenset(self.areas.area_code))
 
+    def plan(self, plan_code: str) -> pd.Series:
+        """The plan's row of ``plans`` (KeyError for a plan not in the catalogue)."""
+        key = ("plan", plan_code)
+        if key not in self.cache:
+            self.cache[key] = self._cached("plans_by_code", lambda: self.plans.set_index("plan_code")).loc[plan_code]
+        return self.cache[key]
+
     @property
     def area_names(self) -> dict[str, str]:
         """area_code → area_name, every unit of either world."""

@@ -212,7 +212,7 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
         )
         return ParsedReturn("template", plan_code, "", agency_code, year, period, problems=problems)
     province = provinces[plan_code]
-    plan = _plan(catalogue, plan_code)
+    plan = catalogue.plan(plan_code)
     if agency_code not in _agency_codes(catalogue):
         problems.append(
             Problem(
@@ -326,13 +326,6 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
     if SPENDING_SHEET in grids:
         parsed.spending = read_spending(grids[SPENDING_SHEET], catalogue, sheets, problems)
     return parsed
-
-
-def _plan(catalogue: Catalogue, plan_code: str) -> pd.Series:
-    key = ("template_plan", plan_code)
-    if key not in catalogue.cache:
-        catalogue.cache[key] = catalogue.plans.set_index("plan_code").loc[plan_code]
-    return catalogue.cache[key]
 
 
 def _agency_codes(catalogue: Catalogue) -> frozenset[str]:
