@@ -72,7 +72,7 @@ class Extent:
         return f"{column_letters(self.columns)}{self.rows}"
 
 
-def _other_spaces(text: bytes) -> bool:
+def other_spaces(text: bytes) -> bool:
     """Whether an ``r`` attribute follows a tab or a line break (one-byte searches first: a worksheet's only
     line break is usually the one after its XML declaration)."""
     for space in (b"\t", b"\n", b"\r"):
@@ -106,7 +106,7 @@ class WorksheetScan:
             for letters, row in DIMENSION.findall(text[: text.find(b"<sheetData")] if b"<sheetData" in text else text):
                 extent.rows = max(extent.rows, int(row))
                 self._columns.add(letters)
-        rows, columns = far_patterns(*self._limits, _other_spaces(text))
+        rows, columns = far_patterns(*self._limits, other_spaces(text))
         extent.rows = max(extent.rows, max(map(int, rows.findall(text)), default=0))
         self._columns.update(columns.findall(text))
         if len(self._columns) > 64:  # keep the widest only
