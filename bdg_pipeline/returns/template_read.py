@@ -223,7 +223,7 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
                 "Tạo lại biểu mẫu bằng lệnh “bdg template”; không sửa trang “_meta”.",
             )
         )
-    elif period in PERIODS and not catalogue.timeline.exists_on(agency_code, world_date(year, period)):
+    elif period in PERIODS and not _exists_on(catalogue, agency_code, world_date(year, period)):
         problems.append(
             Problem(
                 "_meta",
@@ -326,6 +326,13 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
     if SPENDING_SHEET in grids:
         parsed.spending = read_spending(grids[SPENDING_SHEET], catalogue, sheets, problems)
     return parsed
+
+
+def _exists_on(catalogue: Catalogue, agency_code: str, day: dt.date) -> bool:
+    key = ("template_agency_exists", agency_code, day)
+    if key not in catalogue.cache:
+        catalogue.cache[key] = catalogue.timeline.exists_on(agency_code, day)
+    return catalogue.cache[key]
 
 
 def _agency_codes(catalogue: Catalogue) -> frozenset[str]:

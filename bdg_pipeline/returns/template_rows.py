@@ -10,6 +10,7 @@ number cell needs when it holds something else.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from decimal import Decimal
@@ -53,7 +54,13 @@ def typed_number(value: int | float) -> Decimal:
 
 def is_withdrawal_word(value: object) -> bool:
     """“Xóa” as officers write it: with or without diacritics (Xoá, XOA), any case, extra spaces."""
-    return isinstance(value, str) and plain(value) == WITHDRAW_WORD
+    return isinstance(value, str) and _withdraws(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _withdraws(text: str) -> bool:
+    # cached: a yes/no chỉ tiêu's “Có” and “Không” come back on every row
+    return plain(text) == WITHDRAW_WORD
 
 
 def _is_number(value: Any) -> bool:
