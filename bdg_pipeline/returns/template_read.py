@@ -346,7 +346,11 @@ def _places(catalogue: Catalogue, province: str, year: int, period: str, units: 
     """The dropdown's names, folded, → area code: a template's Địa bàn cells as its dropdown wrote them."""
     key = ("template_places", province, world_date(year, period))
     if key not in catalogue.cache:
-        catalogue.cache[key] = dict(zip(units.display.map(fold), units.area_code, strict=True))
+        # periods sharing one frame of units (see template_units) share its names too
+        same = ("template_places_of", id(units))
+        if same not in catalogue.cache or catalogue.cache[same][0] is not units:
+            catalogue.cache[same] = (units, dict(zip(units.display.map(fold), units.area_code, strict=True)))
+        catalogue.cache[key] = catalogue.cache[same][1]
     return catalogue.cache[key]
 
 
