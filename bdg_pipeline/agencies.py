@@ -9,6 +9,7 @@ chosen by its function, read from the indicator's name against the ``words`` of 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -108,8 +109,13 @@ class AgencyTimeline:
     agencies: pd.DataFrame
     successors: pd.DataFrame
 
+    @functools.cached_property
+    def by_code(self) -> pd.DataFrame:
+        """The agencies by code, indexed once (a frozen timeline still keeps what it worked out)."""
+        return self.agencies.set_index("agency_code")
+
     def exists_on(self, agency_code: str, day: dt.date) -> bool:
-        row = self.agencies.set_index("agency_code").loc[agency_code]
+        row = self.by_code.loc[agency_code]
         stamp = pd.Timestamp(day)
         return (pd.isna(row.valid_from) or row.valid_from <= stamp) and (pd.isna(row.valid_to) or row.valid_to >= stamp)
 

@@ -101,6 +101,18 @@ class Catalogue:
     def area_codes(self) -> frozenset[str]:
         return self._cached("area_codes", lambda: frozenset(self.areas.area_code))
 
+    def plan(self, plan_code: str) -> pd.Series:
+        """The plan's row of ``plans`` (KeyError for a plan not in the catalogue)."""
+        key = ("plan", plan_code)
+        if key not in self.cache:
+            self.cache[key] = self._cached("plans_by_code", lambda: self.plans.set_index("plan_code")).loc[plan_code]
+        return self.cache[key]
+
+    @property
+    def area_names(self) -> dict[str, str]:
+        """area_code → area_name, every unit of either world."""
+        return self._cached("area_names", lambda: dict(zip(self.areas.area_code, self.areas.area_name, strict=True)))
+
     def digest(self) -> str:
         """Digest of what the catalogue holds (its plans, chỉ tiêu, agencies and areas), whatever it was read
         from: part of the key of kept readings. Worked out once and kept with the catalogue's cache file."""

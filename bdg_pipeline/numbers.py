@@ -63,7 +63,7 @@ def parse_number(text: str) -> Decimal:
         raise NumberFormatError(f"“{text}” không phải là một số")
     if "," in s:
         whole, _, frac = s.rpartition(",")
-        if "," in whole or ("." in whole and not _is_grouped(whole)):
+        if "," in whole or "." in frac or ("." in whole and not _is_grouped(whole)):  # “1,234.5”: English marks
             raise NumberFormatError(f"“{text}”: dấu phẩy là dấu thập phân, dấu chấm phân cách hàng nghìn")
         return Decimal(whole.replace(".", "") + "." + frac)
     if "." in s:

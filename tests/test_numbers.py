@@ -31,7 +31,7 @@ def test_parse_number(text, expected):
     assert parse_number(text) == expected
 
 
-@pytest.mark.parametrize("text", ["năm mươi", "1,234,567", "1.23.4", "", "12a"])
+@pytest.mark.parametrize("text", ["năm mươi", "1,234,567", "1.23.4", "", "12a", "1,234.5", "0,5.25"])
 def test_parse_number_rejects(text):
     with pytest.raises(NumberFormatError):
         parse_number(text)

@@ -72,6 +72,23 @@ class Extent:
         return f"{column_letters(self.columns)}{self.rows}"
 
 
+def other_spaces(text: bytes) -> bool:
+    """Whether an ``r`` attribute follows a tab or a line break (one-byte searches first: a worksheet's only
+    line break is usually the one after its XML declaration)."""
+    for space in (b"\t", b"\n", b"\r"):
+        at = text.find(space)
+        for _ in range(16):
+            if at < 0:
+                break
+            if text.startswith(b'r="', at + 1):
+                return True
+            at = text.find(space, at + 1)
+        else:
+            if space + b'r="' in text:
+                return True
+    return False
+
+
 class WorksheetScan:
     """Fed the unpacked bytes of one .xlsx worksheet part: its declared extent, and how far it really reaches
     when that is near or beyond the limits."""
@@ -89,7 +106,7 @@ class WorksheetScan:
             for letters, row in DIMENSION.findall(text[: text.find(b"<sheetData")] if b"<sheetData" in text else text):
                 extent.rows = max(extent.rows, int(row))
                 self._columns.add(letters)
-        rows, columns = far_patterns(*self._limits, any(s in text for s in OTHER_SPACES))
+        rows, columns = far_patterns(*self._limits, other_spaces(text))
         extent.rows = max(extent.rows, max(map(int, rows.findall(text)), default=0))
         self._columns.update(columns.findall(text))
         if len(self._columns) > 64:  # keep the widest only

@@ -413,12 +413,11 @@ def validate_returns(returns: list[ParsedReturn], catalogue: Catalogue) -> list[
                 return [sum(validate_returns([parsed], catalogue), []) for parsed in returns]
             for row, problem in found:
                 problems[int(batch.at[row, "return_no"]) if row is not None else 0].append(problem)
-    plans = catalogue.plans.set_index("plan_code")
     known_areas = catalogue.area_codes
     for no, parsed in enumerate(returns):
         if not parsed.rows:
             continue
-        plan = plans.loc[parsed.plan_code]
+        plan = catalogue.plan(parsed.plan_code)
         start, end = plan.monitoring_start, plan.monitoring_end
         if outside := outside_monitoring(parsed.plan_code, start, end, parsed.year, "Năm số liệu"):
             first = parsed.rows[0]

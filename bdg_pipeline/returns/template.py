@@ -9,6 +9,9 @@ sheet "_meta" says which plan, agency, year and period the workbook belongs to.
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 import pandas as pd
 
 from ..areas import display_name, units_for, world_date
@@ -61,17 +64,53 @@ def template_levels(units: pd.DataFrame) -> list[str]:
 def template_units(catalogue: Catalogue, province: str, year: int, period: str) -> pd.DataFrame:
     """The province (its pre-2025 territory) and the units inside it valid for the return's period,
     with the names the dropdown shows."""
-    key = ("template_units", province, world_date(year, period))
+    day = world_date(year, period)
+    key = ("template_units", province, day)
     if key in catalogue.cache:
         return catalogue.cache[key]
     code = province_area_code(catalogue, province)
     if code is None:
         raise TemplateError(f"Tỉnh “{province}” không có trong danh mục đơn vị hành chính")
-    units = units_for(catalogue.areas, code, world_date(year, period)).copy()
-    parents = dict(zip(catalogue.areas.area_code, catalogue.areas.area_name, strict=True))
-    units["display"] = [
-        name if level != "xa" else display_name(name, parents.get(parent))
-        for name, level, parent in zip(units.area_name, units.level, units.parent_code, strict=True)
-    ]
-    catalogue.cache[key] = units.reset_index(drop=True)
+    territory = _territory(catalogue, code)
+    # two periods with the same units valid share one frame: ten years after the 2025 reform are worked out once
+    same = ("template_units", code, territory.valid_on(day))
+    if same not in catalogue.cache:
+        units = units_for(territory.areas, code, day).copy()
+        parents = catalogue.area_names
+        units["display"] = [
+            name if level != "xa" else display_name(name, parents.get(parent))
+            for name, level, parent in zip(units.area_name, units.level, units.parent_code, strict=True)
+        ]
+        catalogue.cache[same] = units.reset_index(drop=True)
+    catalogue.cache[key] = catalogue.cache[same]
+    return catalogue.cache[key]
+
+
+@dataclass(frozen=True)
+class Territory:
+    """The areas a territory's units are chosen from (itself, and what lies inside it in either world), in the
+    dataset's order, with their dates read once."""
+
+    areas: pd.DataFrame
+    starts: pd.Series
+    ends: pd.Series
+
+    def valid_on(self, day: dt.date) -> bytes:
+        """Which of the areas are valid on ``day``, one byte each: :func:`areas.valid_on`'s test."""
+        moment = pd.Timestamp(day)
+        valid = (self.starts.isna() | (self.starts <= moment)) & (self.ends.isna() | (self.ends >= moment))
+        return valid.to_numpy().tobytes()
+
+
+def _territory(catalogue: Catalogue, code: str) -> Territory:
+    """Found once per catalogue: each period's units are then picked from a few hundred rows, not the country's."""
+    key = ("territory", code)
+    if key not in catalogue.cache:
+        areas = catalogue.areas
+        inside = areas[(areas.territory_code == code) | (areas.province_code == code) | (areas.area_code == code)]
+        catalogue.cache[key] = Territory(
+            inside,
+            pd.to_datetime(inside.valid_from),
+            pd.to_datetime(inside.valid_to),
+        )
     return catalogue.cache[key]

@@ -9,20 +9,20 @@ import datetime as dt
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
 import pandas as pd
 
 from ..agencies import not_in_existence
-from ..areas import AreaError, plain, world_date
+from ..areas import AreaError, world_date
 from ..areas import resolve as resolve_area
 from ..catalogue import Catalogue
 from ..numbers import NumberFormatError, normalize_text, parse_number, shorten
 from ..rules import outside_monitoring
 from ..units import Reading, format_vn, read_figures
-from ..vocabulary import LEVELS, PERIODS
+from ..vocabulary import PERIODS
 from .model import ParsedReturn, ParsedRow, Problem, ReturnRejected, fold, part_number
 from .plan_sheets import ACTIVITY_SHEET, SPENDING_SHEET
 from .plan_sheets_read import SheetContext, read_activities, read_spending
@@ -35,12 +35,11 @@ from .template import (
     cell_name,
     template_units,
 )
+from .template_rows import LEVEL_BY_LABEL, RowContext, clean_row, is_withdrawal_word, typed_number
 from .today import is_ahead
 from .workbook import CellError, Grid
 
 NUMBER_KEYS = ("numerator", "denominator", "value")
-LEVEL_BY_LABEL = {fold(label): code for code, label in LEVELS.items()}
-WITHDRAW_WORD = "xoa"  # “Xóa” in a value cell, folded: the earlier value is withdrawn
 
 
 def is_template(grids: Mapping[str, Grid]) -> bool:
@@ -108,10 +107,7 @@ def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> De
         if value < 0:
             problems.append(Problem(sheet, cell, "Số liệu không được âm", str(value), "Ghi số không âm."))
             return None
-        if isinstance(value, int) or value.is_integer():
-            return Decimal(int(value))  # the common case, counts: no trip through str
-        number = Decimal(str(value)).normalize()  # 5321.0 → 5321, so decimals count what was typed
-        return number.quantize(Decimal(1)) if number == number.to_integral_value() else number
+        return typed_number(value)
     if isinstance(value, (dt.date, dt.time, dt.timedelta)):
         problems.append(
             Problem(
@@ -172,8 +168,15 @@ def _meta_year(value: object) -> int:
     raise ValueError(f"năm “{value}”")
 
 
+NUMBER_POSITIONS = tuple(POSITION[k] for k in NUMBER_KEYS)
+BLANK = (None, "")
+
+
 def _is_blank(row: list[Any]) -> bool:
-    return all(POSITION[k] >= len(row) or row[POSITION[k]] in (None, "") for k in NUMBER_KEYS)
+    numerator, denominator, value = NUMBER_POSITIONS
+    if len(row) > max(NUMBER_POSITIONS):  # every row of a sheet read whole
+        return row[numerator] in BLANK and row[denominator] in BLANK and row[value] in BLANK
+    return all(i >= len(row) or row[i] in BLANK for i in NUMBER_POSITIONS)
 
 
 def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedReturn:
@@ -209,8 +212,8 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
         )
         return ParsedReturn("template", plan_code, "", agency_code, year, period, problems=problems)
     province = provinces[plan_code]
-    plan = catalogue.plans.set_index("plan_code").loc[plan_code]
-    if agency_code not in set(catalogue.agencies.agency_code):
+    plan = catalogue.plan(plan_code)
+    if agency_code not in _agency_codes(catalogue):
         problems.append(
             Problem(
                 "_meta",
@@ -220,7 +223,7 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
                 "Tạo lại biểu mẫu bằng lệnh “bdg template”; không sửa trang “_meta”.",
             )
         )
-    elif period in PERIODS and not catalogue.timeline.exists_on(agency_code, world_date(year, period)):
+    elif period in PERIODS and not _exists_on(catalogue, agency_code, world_date(year, period)):
         problems.append(
             Problem(
                 "_meta",
@@ -290,20 +293,24 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
         problems=problems,
     )
     units = template_units(catalogue, province, year, period)
-    by_display = dict(zip(units.display.map(fold), units.area_code, strict=True))
     context = RowContext(
         plan_code,
         agency_code,
         year,
         catalogue.parts_index,
-        by_display,
+        _places(catalogue, province, year, period, units),
         units,
         formats_unknown=bool(getattr(grids, "values_only", False)),
     )
+    rows = ws.rows
     for r in range(FIRST_ROW, ws.max_row + 1):
-        row = ws.rows[r - 1]
+        row = rows[r - 1]
         if _is_blank(row):
             continue  # nothing reported on this row
+        read = clean_row(row, r, context)
+        if read is not None:
+            parsed.rows.append(read)
+            continue
         before = len(problems)
         read = _read_row(row, r, context, problems)
         if read is not None:
@@ -321,15 +328,30 @@ def parse_template(grids: Mapping[str, Grid], catalogue: Catalogue) -> ParsedRet
     return parsed
 
 
-@dataclass(frozen=True)
-class RowContext:
-    plan_code: str
-    agency_code: str
-    year: int
-    parts: dict[tuple[str, int, int, str], tuple[str, str]]
-    by_display: dict[str, str]
-    units: pd.DataFrame
-    formats_unknown: bool = False  # .xls/.ods: a percent-formatted 51,61 % reads 0.5161
+def _exists_on(catalogue: Catalogue, agency_code: str, day: dt.date) -> bool:
+    key = ("template_agency_exists", agency_code, day)
+    if key not in catalogue.cache:
+        catalogue.cache[key] = catalogue.timeline.exists_on(agency_code, day)
+    return catalogue.cache[key]
+
+
+def _agency_codes(catalogue: Catalogue) -> frozenset[str]:
+    key = "template_agency_codes"
+    if key not in catalogue.cache:
+        catalogue.cache[key] = frozenset(catalogue.agencies.agency_code)
+    return catalogue.cache[key]
+
+
+def _places(catalogue: Catalogue, province: str, year: int, period: str, units: pd.DataFrame) -> dict[str, str]:
+    """The dropdown's names, folded, → area code: a template's Địa bàn cells as its dropdown wrote them."""
+    key = ("template_places", province, world_date(year, period))
+    if key not in catalogue.cache:
+        # periods sharing one frame of units (see template_units) share its names too
+        same = ("template_places_of", id(units))
+        if same not in catalogue.cache or catalogue.cache[same][0] is not units:
+            catalogue.cache[same] = (units, dict(zip(units.display.map(fold), units.area_code, strict=True)))
+        catalogue.cache[key] = catalogue.cache[same][1]
+    return catalogue.cache[key]
 
 
 def _at(row: list[Any], key: str) -> Any:
@@ -491,11 +513,6 @@ def _paired(numerator: Decimal | None, denominator: Decimal | None, r: int, prob
         )
     )
     return False
-
-
-def is_withdrawal_word(value: object) -> bool:
-    """“Xóa” as officers write it: with or without diacritics (Xoá, XOA), any case, extra spaces."""
-    return isinstance(value, str) and plain(value) == WITHDRAW_WORD
 
 
 def _withdrawal(row: list[Any], r: int, problems: list[Problem]) -> bool | None:
