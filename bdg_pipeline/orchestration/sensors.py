@@ -1,13 +1,16 @@
 """The inbox sensor: returns dropped into BDG_RAW_DIR start one run that ingests every ready file; the
-reports sensor redoes the officers' outputs after a run, off the officer's critical path."""
+reports sensor redoes the officers' outputs and checks the published warehouse after a run, off the
+officer's critical path."""
 
 import datetime as dt
 import hashlib
 import json
 import time
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
+from dagster._core.storage.dagster_run import NOT_FINISHED_STATUSES
 
 from ..config import Settings, settings
 from ..returns.archive import content_hash, fated_count, settled_hashes
@@ -17,10 +20,16 @@ from ..warehouse import published_behind
 INBOX_INTERVAL_SECONDS = 4  # the daemon looks every 5 s; a 5 s minimum would skip every other look
 SETTLE_SECONDS = 2
 RETRY_SECONDS = 900  # a file requested but still not in the ledger this long after is requested again
+WRITING_JOBS = ["ingest_inbox", "rebuild_all"]  # runs that write the warehouse: new files wait for them
+NOT_YET_BEGUN = {dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING}
 
 
 def inbox_requests(
-    cursor: str | None, s: Settings | None = None, now: float | None = None, failed_runs: frozenset[str] = frozenset()
+    cursor: str | None,
+    s: Settings | None = None,
+    now: float | None = None,
+    failed_runs: frozenset[str] = frozenset(),
+    busy: bool = False,
 ) -> tuple[list[dg.RunRequest], str]:
     """At most one run request carrying every file that is ready, and the new cursor.
 
@@ -30,6 +39,11 @@ def inbox_requests(
     requests nothing twice. A file whose run is among ``failed_runs`` (run keys; the run was killed or
     failed) is requested again at once, one time; after that only every ``RETRY_SECONDS``, so a run that
     fails for good is not launched again at every look.
+
+    ``busy``: a run writing the warehouse is in progress. Nothing is requested then (the files are still
+    looked at, so they are ready at the next look): the files that came meanwhile go in one run once it is
+    over, instead of a run of their own waiting for the warehouse step by step between the busy run's steps;
+    and what that run committed it publishes itself.
     """
     s = s or settings()
     now = now if now is not None else time.time()
@@ -39,28 +53,26 @@ def inbox_requests(
     committed = settled_hashes(s)
     current, ready = {}, []
     for path in inbox_files(s.raw_dir, ready_only=False):
-        stat = path.stat()
-        entry: dict[str, Any] = {"size": stat.st_size, "mtime": stat.st_mtime_ns, "hash": None}
-        before = looked.get(path.name)
-        unchanged = before and (before["size"], before["mtime"]) == (entry["size"], entry["mtime"])
-        # a zip's central directory is written last: readable, and untouched for a moment, it is complete
-        # without waiting for a second look (the drop shows seconds sooner)
-        settled = path.name.lower().endswith(ZIP_SUFFIXES) and now - stat.st_mtime > SETTLE_SECONDS
-        if (unchanged or settled) and is_complete(path, now):
-            entry["hash"] = (before or {}).get("hash") or content_hash(path)
+        try:
+            entry = _look(path, looked.get(path.name), now)
+        except FileNotFoundError:
+            continue  # moved out of the inbox by a run since the listing: its fate is that run's
+        if entry["hash"] is not None:
             asked = requested.get(entry["hash"])
             failed = run_of.get(entry["hash"]) in failed_runs and entry["hash"] not in retried
             if entry["hash"] not in committed and (asked is None or now - asked > RETRY_SECONDS or failed):
                 ready.append((path.name, entry["hash"]))
-                if failed:
+                if failed and not busy:
                     retried[entry["hash"]] = now
         current[path.name] = entry
+    if busy:
+        ready = []
     in_inbox = {e["hash"] for e in current.values()}
     requested = {h: t for h, t in requested.items() if h in in_inbox and h not in committed}
     run_of = {h: k for h, k in run_of.items() if h in requested}
     retried = {h: t for h, t in retried.items() if h in requested}
     requests = []
-    if not ready and published_behind(s):
+    if not ready and not busy and published_behind(s):
         # a run stopped after its commit: its files have left the inbox, but what it committed is not published;
         # keyed by what staging holds, so one run however many looks it takes to start
         requests.append(
@@ -88,6 +100,32 @@ def inbox_requests(
     )
 
 
+def _look(path: Path, before: dict[str, Any] | None, now: float) -> dict[str, Any]:
+    """A file's size, time and, once it is complete and stable, its content hash."""
+    stat = path.stat()
+    entry: dict[str, Any] = {"size": stat.st_size, "mtime": stat.st_mtime_ns, "hash": None}
+    unchanged = before and (before["size"], before["mtime"]) == (entry["size"], entry["mtime"])
+    # a zip's central directory is written last: readable, and untouched for a moment, it is complete
+    # without waiting for a second look (the drop shows seconds sooner)
+    settled = path.name.lower().endswith(ZIP_SUFFIXES) and now - stat.st_mtime > SETTLE_SECONDS
+    if (unchanged or settled) and is_complete(path, now):
+        entry["hash"] = (before or {}).get("hash") or content_hash(path)
+    return entry
+
+
+def writing_runs(instance: dg.DagsterInstance, jobs: list[str], now: float) -> list[dg.DagsterRun]:
+    """Runs of these jobs queued, starting or going, begun less than ``RETRY_SECONDS`` ago (one stuck longer
+    holds nothing back)."""
+    records = instance.get_run_records(
+        filters=dg.RunsFilter(
+            job_name=None,
+            statuses=list(NOT_FINISHED_STATUSES),
+            created_after=dt.datetime.fromtimestamp(now - RETRY_SECONDS, dt.UTC),
+        )
+    )
+    return [r.dagster_run for r in records if r.dagster_run.job_name in jobs]
+
+
 def failed_run_keys(instance: dg.DagsterInstance, now: float) -> frozenset[str]:
     """Run keys of the inbox runs that failed or were cancelled lately (killed runs are marked failed by run
     monitoring: see orchestration.launcher)."""
@@ -111,12 +149,19 @@ def build_inbox_sensor(job) -> dg.SensorDefinition:
     )
     def inbox_sensor(context: dg.SensorEvaluationContext):
         now = time.time()
-        requests, cursor = inbox_requests(context.cursor, now=now, failed_runs=failed_run_keys(context.instance, now))
+        busy = bool(writing_runs(context.instance, WRITING_JOBS, now))
+        requests, cursor = inbox_requests(
+            context.cursor, now=now, failed_runs=failed_run_keys(context.instance, now), busy=busy
+        )
         # The cursor goes back in the result: it must be kept on skipped ticks too (the first look).
         return dg.SensorResult(
             run_requests=requests,
             cursor=cursor,
-            skip_reason=None if requests else "Không có tệp mới ổn định trong thư mục nhận",
+            skip_reason=None
+            if requests
+            else "Đang có lượt ghi kho dữ liệu: tệp mới chờ lượt sau"
+            if busy
+            else "Không có tệp mới ổn định trong thư mục nhận",
         )
 
     return inbox_sensor
@@ -132,6 +177,15 @@ def build_reports_sensor(ingest_job, reports_job) -> dg.RunStatusSensorDefinitio
         description="Sau mỗi lượt tiếp nhận: làm lại phụ lục, biểu đồ, trang HTML của tỉnh có thay đổi.",
     )
     def reports_after_ingest(context: dg.RunStatusSensorContext):
+        # one outputs run for a burst of ingests: the last ingest's success asks for it, and an outputs run not
+        # yet begun reads the newest published file anyway
+        now = time.time()
+        others = [
+            r for r in writing_runs(context.instance, [ingest_job.name], now) if r.run_id != context.dagster_run.run_id
+        ]
+        waiting = [r for r in writing_runs(context.instance, [reports_job.name], now) if r.status in NOT_YET_BEGUN]
+        if others or waiting:
+            return dg.SkipReason("Lượt tiếp nhận khác đang chạy hoặc lượt làm báo cáo đang chờ: báo cáo làm sau")
         return dg.RunRequest(run_key=context.dagster_run.run_id)
 
     return reports_after_ingest
