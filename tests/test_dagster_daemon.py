@@ -9,6 +9,8 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 import uuid
 
 import dagster as dg
@@ -16,7 +18,7 @@ import dagster as dg
 from bdg_pipeline import pipeline
 from bdg_pipeline.definitions import defs
 from bdg_pipeline.orchestration.priority import OUTPUTS_NICENESS
-from bdg_pipeline.orchestration.sensors import inbox_requests
+from bdg_pipeline.orchestration.sensors import inbox_requests, watch_inbox
 from bdg_pipeline.quality import SUITES
 from bdg_pipeline.samples.ninh_thuan_appendix import write_appendix
 
@@ -65,8 +67,8 @@ def test_the_inbox_sensor_sees_the_runs_in_progress(env):
         return list(result.run_requests or []), result.cursor, why
 
     write_appendix(env.raw_dir / "phu_luc.xlsx")
-    _, cursor, _ = look(None)
     going = add_run(instance, "ingest_inbox", dg.DagsterRunStatus.STARTED)
+    _, cursor, _ = look(None)
     requests, cursor, why = look(cursor)
     assert requests == [] and why is not None and "Đang có lượt ghi kho dữ liệu" in why
     instance.report_run_failed(going)
@@ -135,3 +137,26 @@ def test_the_ingest_run_publishes_and_the_outputs_run_checks(env):
     assert all(passed for name, passed in told["passed"].items() if name != "year_over_year_jumps")
     assert (env.warehouse.parent / "data_docs" / "ket_qua_kiem_tra.html").exists()
     assert any(env.reports_dir.rglob("*.xlsx"))  # the officers' reports of the province
+
+
+def test_a_look_watches_for_a_finished_copy(env):
+    """The inbox sensor's look waits for a copy it can take at once (a zip untouched for a moment) and looks as
+    soon as one is renamed in; with a file waiting for its second look it looks at once."""
+    old = time.time() - 60
+    outside = write_appendix(env.raw_dir.parent / "phu_luc.xlsx")
+    os.utime(outside, (old, old))
+    _, cursor = inbox_requests(None, env)
+    begun = time.time()
+    watch_inbox(cursor, env.raw_dir, begun + 0.6)
+    assert time.time() - begun >= 0.6  # nothing came: it watched the whole while
+    threading.Timer(0.3, os.replace, (outside, env.raw_dir / outside.name)).start()
+    begun = time.time()
+    watch_inbox(cursor, env.raw_dir, begun + 20)
+    assert 0.3 <= time.time() - begun < 5
+    requests, cursor = inbox_requests(cursor, env)
+    assert files_of(requests) == ["phu_luc.xlsx"]  # taken at its first look
+    (env.raw_dir / "cu.xls").write_bytes(b"not yet whole")  # not a zip: it waits for a second look
+    _, cursor = inbox_requests(cursor, env)
+    begun = time.time()
+    watch_inbox(cursor, env.raw_dir, begun + 20)
+    assert time.time() - begun < 1

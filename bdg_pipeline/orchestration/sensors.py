@@ -19,6 +19,11 @@ from ..warehouse import published_behind
 
 INBOX_INTERVAL_SECONDS = 4  # the daemon looks every 5 s; a 5 s minimum would skip every other look
 SETTLE_SECONDS = 2
+# A look first watches the inbox this long for a copy that the look takes at once, so such a drop is seen
+# in a fraction of a second instead of at the daemon's next look (0–5 s later); the daemon's 5 s cadence
+# still counts from the start of each look.
+WATCH_SECONDS = 3.5
+WATCH_EVERY_SECONDS = 0.2
 RETRY_SECONDS = 900  # a file requested but still not in the ledger this long after is requested again
 WRITING_JOBS = ["ingest_inbox", "rebuild_all"]  # runs that write the warehouse: new files wait for them
 NOT_YET_BEGUN = {dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING}
@@ -113,12 +118,35 @@ def _look(path: Path, before: dict[str, Any] | None, now: float) -> dict[str, An
     return entry
 
 
-def writing_runs(instance: dg.DagsterInstance, jobs: list[str], now: float) -> list[dg.DagsterRun]:
+def watch_inbox(cursor: str | None, raw_dir: Path, until: float) -> None:
+    """Return once the inbox holds a new or changed zip-based file untouched for ``SETTLE_SECONDS`` (one the
+    look takes at once), or at ``until``. At once when the last look left a file waiting for a second look:
+    those looks keep their pace, the time between two looks being what says a file stopped changing."""
+    looked = json.loads(cursor).get("files", {}) if cursor else {}
+    if any(entry["hash"] is None for entry in looked.values()):
+        return
+    while time.time() < until:
+        now = time.time()
+        for path in inbox_files(raw_dir, ready_only=False):
+            if not path.name.lower().endswith(ZIP_SUFFIXES):
+                continue
+            try:
+                stat = path.stat()
+            except FileNotFoundError:
+                continue
+            before = looked.get(path.name)
+            if before and (before["size"], before["mtime"]) == (stat.st_size, stat.st_mtime_ns):
+                continue
+            if now - stat.st_mtime > SETTLE_SECONDS:
+                return
+        time.sleep(WATCH_EVERY_SECONDS)
+
+
+def unfinished_runs(instance: dg.DagsterInstance, jobs: list[str], now: float) -> list[dg.DagsterRun]:
     """Runs of these jobs queued, starting or going, begun less than ``RETRY_SECONDS`` ago (one stuck longer
     holds nothing back)."""
     records = instance.get_run_records(
         filters=dg.RunsFilter(
-            job_name=None,
             statuses=list(NOT_FINISHED_STATUSES),
             created_after=dt.datetime.fromtimestamp(now - RETRY_SECONDS, dt.UTC),
         )
@@ -148,8 +176,10 @@ def build_inbox_sensor(job) -> dg.SensorDefinition:
         description="Theo dõi thư mục data/raw: biểu báo cáo mới hoặc thay đổi được tiếp nhận tự động.",
     )
     def inbox_sensor(context: dg.SensorEvaluationContext):
+        busy = bool(unfinished_runs(context.instance, WRITING_JOBS, time.time()))
+        if not busy:
+            watch_inbox(context.cursor, settings().raw_dir, time.time() + WATCH_SECONDS)
         now = time.time()
-        busy = bool(writing_runs(context.instance, WRITING_JOBS, now))
         requests, cursor = inbox_requests(
             context.cursor, now=now, failed_runs=failed_run_keys(context.instance, now), busy=busy
         )
@@ -181,9 +211,11 @@ def build_reports_sensor(ingest_job, reports_job) -> dg.RunStatusSensorDefinitio
         # yet begun reads the newest published file anyway
         now = time.time()
         others = [
-            r for r in writing_runs(context.instance, [ingest_job.name], now) if r.run_id != context.dagster_run.run_id
+            r
+            for r in unfinished_runs(context.instance, [ingest_job.name], now)
+            if r.run_id != context.dagster_run.run_id
         ]
-        waiting = [r for r in writing_runs(context.instance, [reports_job.name], now) if r.status in NOT_YET_BEGUN]
+        waiting = [r for r in unfinished_runs(context.instance, [reports_job.name], now) if r.status in NOT_YET_BEGUN]
         if others or waiting:
             return dg.SkipReason("Lượt tiếp nhận khác đang chạy hoặc lượt làm báo cáo đang chờ: báo cáo làm sau")
         return dg.RunRequest(run_key=context.dagster_run.run_id)
