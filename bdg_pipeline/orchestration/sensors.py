@@ -120,9 +120,12 @@ def _look(path: Path, before: dict[str, Any] | None, now: float) -> dict[str, An
 
 def watch_inbox(cursor: str | None, raw_dir: Path, until: float) -> None:
     """Return once the inbox holds a new or changed zip-based file untouched for ``SETTLE_SECONDS`` (one the
-    look takes at once), or at ``until``. At once when the last look left a file waiting for a second look:
-    those looks keep their pace, the time between two looks being what says a file stopped changing."""
-    looked = json.loads(cursor).get("files", {}) if cursor else {}
+    look takes at once), or at ``until``. At once on the first look (nothing to compare with) and when the last
+    look left a file waiting for a second look: those looks keep their pace, the time between two looks being
+    what says a file stopped changing."""
+    if cursor is None:
+        return
+    looked = json.loads(cursor).get("files", {})
     if any(entry["hash"] is None for entry in looked.values()):
         return
     while time.time() < until:
