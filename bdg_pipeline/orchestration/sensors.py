@@ -120,29 +120,44 @@ def _look(path: Path, before: dict[str, Any] | None, now: float) -> dict[str, An
 
 def watch_inbox(cursor: str | None, raw_dir: Path, until: float) -> None:
     """Return once the inbox holds a new or changed zip-based file untouched for ``SETTLE_SECONDS`` (one the
-    look takes at once), or at ``until``. At once on the first look (nothing to compare with) and when the last
-    look left a file waiting for a second look: those looks keep their pace, the time between two looks being
+    look takes at once) and has not changed since the watch's last glance (files renamed in together go in
+    one run), or at ``until``. At once on the first look (nothing to compare with) and when the last look
+    left a file waiting for a second look: those looks keep their pace, the time between two looks being
     what says a file stopped changing."""
     if cursor is None:
         return
     looked = json.loads(cursor).get("files", {})
     if any(entry["hash"] is None for entry in looked.values()):
         return
+    glanced: dict[str, tuple[int, int]] | None = None
     while time.time() < until:
         now = time.time()
-        for path in inbox_files(raw_dir, ready_only=False):
-            if not path.name.lower().endswith(ZIP_SUFFIXES):
-                continue
+        zips = _zip_files(raw_dir)
+        if glanced is not None and zips == glanced:
+            return
+        takeable = any(
+            (size, mtime) != _size_and_time(looked.get(name)) and now - mtime / 1e9 > SETTLE_SECONDS
+            for name, (size, mtime) in zips.items()
+        )
+        glanced = zips if takeable else None
+        time.sleep(WATCH_EVERY_SECONDS)
+
+
+def _zip_files(raw_dir: Path) -> dict[str, tuple[int, int]]:
+    """Size and time (ns) of each zip-based file in the inbox."""
+    found = {}
+    for path in inbox_files(raw_dir, ready_only=False):
+        if path.name.lower().endswith(ZIP_SUFFIXES):
             try:
                 stat = path.stat()
             except FileNotFoundError:
-                continue
-            before = looked.get(path.name)
-            if before and (before["size"], before["mtime"]) == (stat.st_size, stat.st_mtime_ns):
-                continue
-            if now - stat.st_mtime > SETTLE_SECONDS:
-                return
-        time.sleep(WATCH_EVERY_SECONDS)
+                continue  # moved out since the listing
+            found[path.name] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def _size_and_time(entry: dict[str, Any] | None) -> tuple[int, int] | None:
+    return (entry["size"], entry["mtime"]) if entry else None
 
 
 def unfinished_runs(instance: dg.DagsterInstance, jobs: list[str], now: float) -> list[dg.DagsterRun]:
