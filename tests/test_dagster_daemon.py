@@ -145,10 +145,13 @@ def test_a_look_watches_for_a_finished_copy(env):
     old = time.time() - 60
     outside = write_appendix(env.raw_dir.parent / "phu_luc.xlsx")
     os.utime(outside, (old, old))
+    begun = time.time()
+    watch_inbox(None, env.raw_dir, begun + 0.6)
+    assert time.time() - begun >= 0.6  # the first look at an empty inbox watches too: nothing came
     _, cursor = inbox_requests(None, env)
     begun = time.time()
     watch_inbox(cursor, env.raw_dir, begun + 0.6)
-    assert time.time() - begun >= 0.6  # nothing came: it watched the whole while
+    assert time.time() - begun >= 0.6
     threading.Timer(0.3, os.replace, (outside, env.raw_dir / outside.name)).start()
     begun = time.time()
     watch_inbox(cursor, env.raw_dir, begun + 20)
@@ -159,4 +162,6 @@ def test_a_look_watches_for_a_finished_copy(env):
     _, cursor = inbox_requests(cursor, env)
     begun = time.time()
     watch_inbox(cursor, env.raw_dir, begun + 20)
+    assert time.time() - begun < 1
+    watch_inbox(None, env.raw_dir, begun + 20)  # a first look at files already there: nothing to compare with
     assert time.time() - begun < 1

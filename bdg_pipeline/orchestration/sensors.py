@@ -121,12 +121,12 @@ def _look(path: Path, before: dict[str, Any] | None, now: float) -> dict[str, An
 def watch_inbox(cursor: str | None, raw_dir: Path, until: float) -> None:
     """Return once the inbox holds a new or changed zip-based file untouched for ``SETTLE_SECONDS`` (one the
     look takes at once) and has not changed since the watch's last glance (files renamed in together go in
-    one run), or at ``until``. At once on the first look (nothing to compare with) and when the last look
-    left a file waiting for a second look: those looks keep their pace, the time between two looks being
-    what says a file stopped changing."""
-    if cursor is None:
+    one run), or at ``until``. At once on a first look at an inbox holding files (nothing to compare them
+    with) and when the last look left a file waiting for a second look: those looks keep their pace, the time
+    between two looks being what says a file stopped changing."""
+    if cursor is None and inbox_files(raw_dir, ready_only=False):
         return
-    looked = json.loads(cursor).get("files", {})
+    looked = json.loads(cursor).get("files", {}) if cursor else {}
     if any(entry["hash"] is None for entry in looked.values()):
         return
     glanced: dict[str, tuple[int, int]] | None = None
