@@ -49,12 +49,15 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import pairwise
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from .config import SQL_DIR
 from .figures import ABOUT_TOLERANCE, LOWER_IS_BETTER, is_met, ratio_text, value_text
@@ -294,37 +297,60 @@ def gap(latest: float | None, target: float, direction: str) -> tuple[float | No
     return signed, max(0.0, signed)
 
 
+@contextmanager
+def tolerances(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The ``about_tolerance`` table the judging and path queries read (each unit's tolerance of “khoảng”)."""
+    con.execute("CREATE OR REPLACE TEMP TABLE about_tolerance (unit VARCHAR, tolerance DOUBLE)")
+    con.executemany("INSERT INTO about_tolerance VALUES (?, ?)", list(ABOUT_TOLERANCE.items()))
+    try:
+        yield
+    finally:
+        con.execute("DROP TABLE IF EXISTS about_tolerance")
+
+
+TEXT_INPUTS = (
+    *("latest_year", "latest_value", "attained", "status", "progress_ratio", "base_year", "base_value"),
+    *("missed_year", "missed_value", "target_year", "target_value", "direction", "unit"),
+)
+
+
 def judge_all(con: duckdb.DuckDBPyConnection, as_of_year: int) -> pa.Table:
     """:func:`judge` for every target at every place at once (``sql/attainment.sql``): the province itself
     always, other areas where they reported. ``con`` holds ``judged_targets`` and ``judged_series`` (see
     :func:`compute_attainment`); the texts are written here, from the same :func:`reason` and
-    :func:`status_label` a single judgement uses."""
-    con.execute("CREATE OR REPLACE TEMP TABLE about_tolerance (unit VARCHAR, tolerance DOUBLE)")
-    con.executemany("INSERT INTO about_tolerance VALUES (?, ?)", list(ABOUT_TOLERANCE.items()))
-    judged = con.sql(_judging_sql(), params={"as_of": as_of_year}).to_arrow_table()
-    con.execute("DROP TABLE about_tolerance")
+    :func:`status_label` a single judgement uses, once for all the judgements the query finds told in the same
+    words (``text_id``)."""
+    with tolerances(con):
+        judged = con.sql(_sql("attainment.sql"), params={"as_of": as_of_year}).to_arrow_table()
+    text_ids = judged.column("text_id")
+    rows = pa.table({"text_id": text_ids, "row": pa.array(range(judged.num_rows), pa.int64())})
+    first = rows.group_by("text_id").aggregate([("row", "min")]).sort_by("text_id").column("row_min")
+    told = judged.select(list(TEXT_INPUTS)).take(first)
     labels, reasons = [], []
-    columns = (
-        *("latest_year", "latest_value", "attained", "status", "progress_ratio", "base_year", "base_value"),
-        *("missed_year", "missed_value", "target_year", "target_value", "direction", "unit"),
-    )
-    for row in zip(*(judged.column(c).to_pylist() for c in columns), strict=True):
+    for row in zip(*(told.column(c).to_pylist() for c in TEXT_INPUTS), strict=True):
         j = Judgement(*row[:9])
         target_year, target, direction, unit = row[9:]
         labels.append(status_label(j, target_year, target, direction, unit))
         reasons.append(reason(j, target, target_year, direction, unit))
-    statuses = judged.column("status").to_pylist()
+    statuses = pa.array([STATUS_VI[s] for s in STATUS_VI], pa.string())
+    status_vi = pc.take(statuses, pc.index_in(judged.column("status"), pa.array(list(STATUS_VI), pa.string())))
     return (
-        judged.drop_columns(["missed_year", "missed_value"])
-        .append_column("status_vi", pa.array([STATUS_VI[s] for s in statuses], pa.string()))
-        .append_column("status_label", pa.array(labels, pa.string()))
-        .append_column("reason", pa.array(reasons, pa.string()))
+        judged.drop_columns(["missed_year", "missed_value", "text_id"])
+        .append_column("status_vi", status_vi)
+        .append_column("status_label", pc.take(pa.array(labels, pa.string()), text_ids))
+        .append_column("reason", pc.take(pa.array(reasons, pa.string()), text_ids))
     )
 
 
+def paths_sql() -> str:
+    """:func:`compute_progress` for every plan at once (``sql/progress.sql``), over the ``judged_targets`` and
+    ``judged_series`` of :func:`judge_all`, to run inside :func:`tolerances`."""
+    return _sql("progress.sql")
+
+
 @functools.cache
-def _judging_sql() -> str:
-    return (SQL_DIR / "attainment.sql").read_text(encoding="utf-8")
+def _sql(name: str) -> str:
+    return (SQL_DIR / name).read_text(encoding="utf-8")
 
 
 def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: int) -> pd.DataFrame:
@@ -342,12 +368,16 @@ def compute_attainment(targets: pd.DataFrame, series: pd.DataFrame, as_of_year: 
 
 
 def compute_progress(targets: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
-    """Expected value on the path base → targets for every year, beside the province's observed value."""
+    """Expected value on the path base → targets for every year, beside the province's observed value: the
+    one-plan statement of the rules, which the attainment step applies to every plan at once
+    (:func:`paths_sql`). A year with two values (one indicator measured by two chỉ tiêu) shows the
+    larger, the one :func:`judge` takes as a latest value, and starts a path from the smaller, as its base."""
     columns = (series.province_code, series.indicator_code, series.area_code, series.level, series.year, series.value)
-    observed = {(p, c, y): v for p, c, a, lvl, y, v in zip(*columns, strict=True) if a == p and lvl == "tinh"}
     by_indicator: dict[tuple[str, str], list[tuple[int, float]]] = {}
-    for (p, c, y), v in observed.items():
-        by_indicator.setdefault((p, c), []).append((y, v))
+    for p, c, a, lvl, y, v in zip(*columns, strict=True):
+        if a == p and lvl == "tinh" and v is not None and not math.isnan(v):
+            by_indicator.setdefault((p, c), []).append((int(y), float(v)))
+    observed = {(p, c, y): v for (p, c), points in by_indicator.items() for y, v in sorted(points)}
     rows = []
     keys = ["plan_code", "objective_no", "indicator_no", "part"]
     for key, group in targets.groupby(keys):

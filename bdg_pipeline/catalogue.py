@@ -27,6 +27,7 @@ from . import schemas
 from .activities import activity_kind
 from .agencies import AgencyTimeline, agency_rows, reporting_agencies, rule_problems
 from .areas import load_areas, province_code
+from .code_closure import closure
 from .vocabulary import ACTIVITY_KINDS, ACTIVITY_STATUSES, NOT_REPORTED, UNIT_TABLE
 
 YEARS = (2005, 2040)
@@ -217,10 +218,13 @@ CACHE_DIR = _cache_dir()
 
 
 def _cache_key(catalogue_dir: Path) -> str:
-    """Digest of everything a catalogue is made from: its files, this package's code, the area dataset."""
-    digest = hashlib.sha256(importlib.metadata.version("vietnamadminunits").encode())
-    package = Path(__file__).resolve().parent
-    sources = [*sorted(p for p in catalogue_dir.rglob("*") if p.is_file()), *sorted(package.rglob("*.py"))]
+    """Digest of everything a catalogue is made from: its files, the code that reads them (this module and
+    the package's modules it may run: a change to the return readers or the reports keeps the cache), the
+    libraries' versions, the area dataset."""
+    digest = hashlib.sha256(
+        "\0".join(importlib.metadata.version(n) for n in ("vietnamadminunits", "pandas", "pandera", "pyyaml")).encode()
+    )
+    sources = [*sorted(p for p in catalogue_dir.rglob("*") if p.is_file()), *closure(__name__)]
     for path in sources:
         digest.update(str(path.name).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:32]

@@ -143,16 +143,13 @@ def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[
                 [group],
             )
             judged = attainment.judge_all(con, as_of_year)
-            targets = con.execute("SELECT * FROM judged_targets").df()
-            # the expected path reads the province's own series only
-            series = con.execute("SELECT * FROM judged_series WHERE level = 'tinh' AND area_code = province_code").df()
+            insert_rows(con, "fact_attainment", judged)
+            with attainment.tolerances(con):  # the expected path, written where it is computed
+                (paths,) = one_row(con, f"INSERT INTO fact_progress BY NAME {attainment.paths_sql()}")
             con.execute("DROP TABLE judged_targets")
             con.execute("DROP TABLE judged_series")
-            path = attainment.compute_progress(targets, series)
-            insert_rows(con, "fact_attainment", judged)
-            insert_rows(con, "fact_progress", path)
             counts["fact_attainment"] += len(judged)
-            counts["fact_progress"] += len(path)
+            counts["fact_progress"] += paths
         con.execute("DELETE FROM stale_attainment")
     return counts
 

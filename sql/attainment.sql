@@ -217,6 +217,22 @@ SELECT
     CASE WHEN direction = 'maintain' AND status = 'not_achieved' THEN missed_year END::INTEGER AS missed_year,
     CASE WHEN direction = 'maintain' AND status = 'not_achieved' THEN missed_value END::DOUBLE AS missed_value,
     observations::INTEGER AS observations,
-    $as_of::INTEGER AS as_of_year
+    $as_of::INTEGER AS as_of_year,
+    -- judgements told in the same words share their texts, written once (what each status's words use)
+    dense_rank() OVER (
+        ORDER BY
+            status, latest_year, latest_value, target_year, target_value, direction, unit,
+            CASE
+                WHEN status IN ('on_track', 'needs_acceleration', 'limited_progress', 'regressing') THEN base_year
+            END,
+            CASE
+                WHEN status IN ('on_track', 'needs_acceleration', 'limited_progress', 'regressing') THEN base_value
+            END,
+            CASE
+                WHEN status IN ('on_track', 'needs_acceleration', 'limited_progress', 'regressing') THEN ratio
+            END,
+            CASE WHEN direction = 'maintain' AND status = 'not_achieved' THEN missed_year END,
+            CASE WHEN direction = 'maintain' AND status = 'not_achieved' THEN missed_value END
+    ) - 1 AS text_id
 FROM statuses
 ORDER BY target_id, area_code, level

@@ -264,6 +264,27 @@ def test_the_cached_catalogue_follows_its_files(tmp_path, monkeypatch):
     assert not changed.plans.equals(first.plans)
 
 
+def test_the_cached_catalogue_follows_the_code_that_reads_it_only(tmp_path, monkeypatch):
+    import shutil
+
+    import bdg_pipeline.catalogue as catalogue_module
+    from bdg_pipeline import code_closure
+
+    package = shutil.copytree(
+        code_closure.PACKAGE, tmp_path / "bdg_pipeline", ignore=shutil.ignore_patterns("__pycache__")
+    )
+    monkeypatch.setattr(code_closure, "PACKAGE", package)
+    code_closure.modules.cache_clear()
+    monkeypatch.setattr(code_closure, "modules", code_closure.modules.__wrapped__)
+    first = catalogue_module._cache_key(CATALOGUE_DIR)
+    with (package / "returns" / "template_read.py").open("a") as f:
+        f.write("\n# read otherwise\n")
+    assert catalogue_module._cache_key(CATALOGUE_DIR) == first  # the return readers do not make a catalogue
+    with (package / "areas.py").open("a") as f:
+        f.write("\n# areas otherwise\n")
+    assert catalogue_module._cache_key(CATALOGUE_DIR) != first
+
+
 KEEPING = ("duy trì", "giữ vững", "bền vững")
 
 

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from bdg_pipeline import pipeline
+from bdg_pipeline.returns import ingest
 from bdg_pipeline.returns.ingest import parse_return
 from bdg_pipeline.returns.model import ReturnRejected
 from bdg_pipeline.returns.standing import Receipt
@@ -40,6 +41,7 @@ ATTAINMENT = (
     "SELECT indicator_code, target_year, status, latest_value FROM v_attainment WHERE plan_code = "
     "'LC-2021-2030' AND level = 'tinh' AND area_code = '10' ORDER BY indicator_code, target_year"
 )
+STATUSES = "SELECT file_name, status, superseded_by FROM submission ORDER BY arrival_seq"
 BLANK, XOA = None, "Xóa"
 
 
@@ -313,6 +315,15 @@ def test_in_force_values_follow_the_simple_rule_in_any_order(blank_template, ret
         pipeline.rebuild(env)
         assert {code: value for code, value, _ in query(env, IN_FORCE)} == expected
         assert [receipts(env)[o.file_name] for _, o in accepted if o.outcome == "accepted"] == told
+        # one file per transaction: each batch starts from the states of the scope the batches before it found
+        statuses = query(env, STATUSES)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(ingest, "RECORD_FILES", 1)
+            env.staging.unlink()
+            pipeline.rebuild(env)
+        assert {code: value for code, value, _ in query(env, IN_FORCE)} == expected
+        assert [receipts(env)[o.file_name] for _, o in accepted if o.outcome == "accepted"] == told
+        assert query(env, STATUSES) == statuses
 
 
 def test_a_template_parse_error_is_not_a_withdrawal(blank_template, catalogue, tmp_path):

@@ -3,60 +3,13 @@ hidden in a function works until someone moves the import to the top), and every
 
 from __future__ import annotations
 
-import ast
 import re
 import tomllib
-from collections.abc import Iterator
-from pathlib import Path
 
-import bdg_pipeline
+from bdg_pipeline.code_closure import PACKAGE, closure, imported, modules
 
-PACKAGE = Path(bdg_pipeline.__file__).parent
 PROJECT = PACKAGE.parent
-
-
-def module_name(path: Path) -> str:
-    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-MODULES = {module_name(p): p for p in PACKAGE.rglob("*.py")}
-
-
-def executed(tree: ast.AST) -> Iterator[ast.AST]:
-    """Every node that can run when the module is imported or its functions called: not what only a type
-    checker reads (``if TYPE_CHECKING:``), nor what runs only when the module is the program itself
-    (``if __name__ == "__main__":``, where it is ``__main__``, a module nobody imports)."""
-    for node in ast.iter_child_nodes(tree):
-        if isinstance(node, ast.If) and re.fullmatch(
-            r"(typing\.)?TYPE_CHECKING|__name__ == ['\"]__main__['\"]", ast.unparse(node.test)
-        ):
-            yield from (n for child in node.orelse for n in [child, *executed(child)])
-            continue
-        yield node
-        yield from executed(node)
-
-
-def imported(module: str) -> set[str]:
-    """The package's modules that ``module`` imports, wherever in it the import stands."""
-    path = MODULES[module]
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    found = set()
-    for node in executed(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found |= {a.name for a in node.names if a.name in MODULES}
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                source = ".".join(base + ([node.module] if node.module else []))
-            else:
-                source = node.module or ""
-            for alias in node.names:
-                if f"{source}.{alias.name}" in MODULES:
-                    found.add(f"{source}.{alias.name}")
-                elif source in MODULES:
-                    found.add(source)
-    return found - {module}
+MODULES = modules()
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -95,6 +48,13 @@ def test_the_walk_sees_imports_inside_functions_and_finds_a_cycle():
     assert "bdg_pipeline.warehouse" in imported("bdg_pipeline.pipeline")
     assert "bdg_pipeline.plans.export" in imported("bdg_pipeline.cli")  # imported inside a command
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_code_a_module_may_run_follows_its_imports_and_packages():
+    files = {p.relative_to(PACKAGE).as_posix() for p in closure("bdg_pipeline.catalogue")}
+    assert {"catalogue.py", "schemas.py", "areas.py", "__init__.py"} <= files
+    assert not {"pipeline.py", "cli.py", "returns/template_read.py"} & files
+    assert "returns/__init__.py" in {p.relative_to(PACKAGE).as_posix() for p in closure("bdg_pipeline.returns.model")}
 
 
 def test_no_import_cycle_among_the_package_modules():

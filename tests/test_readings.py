@@ -155,7 +155,7 @@ def test_reading_never_imports_what_the_digest_leaves_out(tmp_path, catalogue):
         "from bdg_pipeline.config import CATALOGUE_DIR\n"
         "from bdg_pipeline.returns.readers import _read, _reader_init, Confinement\n"
         "_reader_init(load_catalogue(CATALOGUE_DIR), Confinement(2**31, 60, None))\n"
-        f"assert not isinstance(_read(([Path({str(sample)!r})], None))[0], list)\n"
+        f"assert not isinstance(_read(([Path({str(sample)!r})], None, None))[0], list)\n"
         "print('\\n'.join(m.__file__ for m in list(sys.modules.values()) "
         "if m.__name__.startswith('bdg_pipeline') and getattr(m, '__file__', None)))\n"
     )

@@ -1,9 +1,10 @@
 """``python -m bdg_pipeline.bench``: generate the national workload once (cached in data/bench/), then
 measure on this machine and print a table (also written to data/bench/results.json).
 
-1. the first build from an empty warehouse (``bdg ingest`` of every workbook, which archives them) and a
-   full rebuild from the archive (``bdg rebuild``), each in a child process: wall time, and the peak
-   resident memory of its whole process tree sampled every 0.1 s;
+1. the first build from an empty warehouse (``bdg ingest`` of every workbook, which archives them) and
+   rebuilds from the archive (``bdg rebuild``): cold from the kept sheets, with nothing kept, and warm —
+   each in a child process: wall time, and the peak resident memory of its whole process tree sampled
+   every 0.1 s;
 2. one new return dropped → its rows in v_attainment: the code path the inbox sensor's run takes
    (ingest, attainment, publish), driven directly;
 3. median latency of v_attainment, whole country and one province (20 queries each);
@@ -98,13 +99,18 @@ def timed_child(args: list[str], env: dict[str, str]) -> tuple[float, float]:
 
 
 def measure_rebuild(root: Path, warehouse: Path, files: list[Path]) -> dict:
-    """The first build (every file read, its reading kept), a cold rebuild (the kept readings deleted, as
-    after a change to the reading code: every file read again) and a warm one (nothing changed)."""
+    """The first build (every file read, its sheets and reading kept); a cold rebuild as after a change to the
+    reading code (the kept readings deleted: every file read again from its kept sheets); one with nothing
+    kept (readings and sheets deleted: every workbook opened again, as after a change to the code that opens
+    them); and a warm one (nothing changed)."""
     reset(root, warehouse)
     env = _env(root, warehouse)
     first_seconds, first_peak = timed_child(["ingest", *map(str, files)], env)
     shutil.rmtree(root / "archive" / "readings")
     seconds, peak = timed_child(["rebuild"], env)
+    shutil.rmtree(root / "archive" / "readings")
+    shutil.rmtree(root / "archive" / "sheets")
+    unkept_seconds, unkept_peak = timed_child(["rebuild"], env)
     warm_seconds, warm_peak = timed_child(["rebuild"], env)
     con = duckdb.connect(str(warehouse), read_only=True)
     counts = one_row(
@@ -118,6 +124,8 @@ def measure_rebuild(root: Path, warehouse: Path, files: list[Path]) -> dict:
         "first_build_peak_rss_mib": first_peak,
         "rebuild_seconds": seconds,
         "rebuild_peak_rss_mib": peak,
+        "unkept_rebuild_seconds": unkept_seconds,
+        "unkept_rebuild_peak_rss_mib": unkept_peak,
         "warm_rebuild_seconds": warm_seconds,
         "warm_rebuild_peak_rss_mib": warm_peak,
         "submissions": counts[0],
@@ -265,7 +273,7 @@ def ours_ingest(root: Path, files: list[Path], warehouse: Path) -> float:
 
 
 def main(naive_files: int = 100, only: int | None = None) -> dict:
-    """Everything on the whole workload; with ``only`` (``--files N``), the read floor and the three builds
+    """Everything on the whole workload; with ``only`` (``--files N``), the read floor and the four builds
     on N of its workbooks spread over it (templates and appendices), for a quick look."""
     if not (ROOT / "raw").exists() or not any((ROOT / "raw").glob("GL_*.xlsx")):
         from .generate import generate
@@ -293,13 +301,14 @@ def main(naive_files: int = 100, only: int | None = None) -> dict:
     floor = results["read_floor_seconds"]
     ratios = [
         ("first build from empty, bdg ingest", results["first_build_seconds"], ""),
-        ("cold rebuild (every file read again)", results["rebuild_seconds"], "≤ 1.5"),
+        ("cold rebuild (reading code changed: from kept sheets)", results["rebuild_seconds"], "≤ 1.5"),
+        ("rebuild with nothing kept (every workbook opened)", results["unkept_rebuild_seconds"], ""),
         ("warm rebuild (nothing changed)", results["warm_rebuild_seconds"], "≤ 0.3"),
     ]
     results.update(
         {
             f"{key}_over_floor": results[key] / floor
-            for key in ("first_build_seconds", "rebuild_seconds", "warm_rebuild_seconds")
+            for key in ("first_build_seconds", "rebuild_seconds", "unkept_rebuild_seconds", "warm_rebuild_seconds")
         }
     )
     if only is None:
@@ -347,9 +356,9 @@ def main(naive_files: int = 100, only: int | None = None) -> dict:
     )
     others = [
         (
-            "peak memory: first build / cold / warm rebuild (MiB)",
+            "peak memory: first / cold / nothing kept / warm (MiB)",
             f"{results['first_build_peak_rss_mib']:.0f} / {results['rebuild_peak_rss_mib']:.0f} / "
-            f"{results['warm_rebuild_peak_rss_mib']:.0f}",
+            f"{results['unkept_rebuild_peak_rss_mib']:.0f} / {results['warm_rebuild_peak_rss_mib']:.0f}",
             "≤ 1280",
         ),
         (

@@ -14,12 +14,15 @@ import duckdb
 from ..catalogue import Catalogue
 from ..config import Settings
 from .archive import Arrival, display_name, open_ledger
+from .derived import set_aside_others
 from .inbox import inbox_files, is_inbox_file
+from .kept_sheets import KeptSheets, sheets_dir, sheets_key
 from .model import ParsedReturn, Problem
 from .parsing import PARSED_SCHEMA, parse_return, parse_returns
 from .readers import Confinement, Readers, crashed_problem, read_all
-from .readings import KeptReadings, reading_key, readings_dir, set_aside_others
+from .readings import KeptReadings, reading_key, readings_dir
 from .recording import FileOutcome, Parsed, record_batch
+from .standing import ScopeStates
 from .workbook import Limits
 
 __all__ = [
@@ -61,6 +64,7 @@ def record_arrivals(
     limits = limits or Limits.of(settings)
     key = reading_key(catalogue, limits)
     kept = KeptReadings(readings_dir(settings.archive_dir), key)
+    sheets = KeptSheets(sheets_dir(settings.archive_dir), sheets_key(limits))
     skipped = known | crashed
     parsing = [a for a in arrivals if a.content_hash not in skipped and not kept.has(a.content_hash)]
     recalled = {a.seq for a in arrivals if a.content_hash not in skipped and kept.has(a.content_hash)}
@@ -82,7 +86,7 @@ def record_arrivals(
 
     def read_now(arrival: Arrival) -> ParsedReturn | list[Problem]:
         assert readers is not None
-        result = readers.read_alone(arrival.archived, limits)
+        result = readers.read_alone(arrival.archived, limits, sheets.at(arrival.content_hash))
         if result is None:
             remember(arrival.archived)
             return [crashed_problem()]
@@ -91,9 +95,10 @@ def record_arrivals(
     outcomes: list[FileOutcome] = []
     batch: list[Parsed] = []
     batch_rows = 0
+    states = ScopeStates(con)  # what each batch finds of the scopes it shares with earlier ones, for the next
 
     def record() -> None:
-        recorded = record_batch(con, batch, settings)
+        recorded = record_batch(con, batch, settings, states)
         outcomes.extend(recorded)
         if after_commit is not None:
             after_commit(batch, recorded)
@@ -105,7 +110,8 @@ def record_arrivals(
         # readers parse ahead while this process records, batch by batch in arrival order
         results: Iterator[ParsedReturn | list[Problem]] = iter(())
         if parsing and readers is not None:
-            results = read_all([a.archived for a in parsing], limits, readers, remember)
+            places = {a.archived: sheets.at(a.content_hash) for a in parsing}
+            results = read_all([a.archived for a in parsing], limits, readers, remember, places)
         for arrival in arrivals:
             if arrival.content_hash in known:
                 result: ParsedReturn | list[Problem] = []
@@ -132,4 +138,5 @@ def record_arrivals(
             readers.shutdown()
     if whole_archive:
         set_aside_others(readings_dir(settings.archive_dir), key)
+        set_aside_others(sheets_dir(settings.archive_dir), sheets.dir.name)
     return outcomes

@@ -8,8 +8,9 @@ with the others.
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -21,6 +22,7 @@ from ..faults import log_traceback
 from ..rules import outside_monitoring
 from ..schemas import ActivityReports, ObservationBatch, SpendingLines
 from .appendix import parse_appendix
+from .kept_sheets import SheetNotKept, SheetsAt, keep, recall
 from .model import ParsedReturn, Problem, Refusal, ReturnRejected, Scope
 from .table import tables_of_document, tables_of_sheets, tables_of_workbook
 from .template_read import ALTERED, is_altered_template, is_template, parse_template
@@ -55,16 +57,26 @@ def unexpected_problem(exc: BaseException, log_dir: Path | None) -> Problem:
     return Problem("(tệp)", "", UNEXPECTED.format(kind=type(exc).__name__), fix=UNEXPECTED_FIX)
 
 
-def read_return(path: Path, catalogue: Catalogue, limits: Limits | None = None) -> ParsedReturn:
+def read_return(
+    path: Path, catalogue: Catalogue, limits: Limits | None = None, sheets: SheetsAt | None = None
+) -> ParsedReturn:
     """Read a return of any layout into rows (not validated yet); raise :class:`ReturnRejected` when it
-    cannot be read at all."""
+    cannot be read at all. A template is read from its kept sheets when ``sheets`` has them, and its sheets
+    are kept there when not."""
     limits = limits or Limits.of()
+    if sheets is not None and (book := recall(sheets)) is not None:
+        with contextlib.suppress(SheetNotKept):  # this reading needs a sheet the earlier one did not
+            return parse_template(book, catalogue)
     container = check_container(path, limits)
     if container.word:
         return parse_appendix(tables_of_document(path, limits), catalogue)
     grids = open_values(path, limits, container)
     if is_template(grids):
-        return parse_template(grids, catalogue)
+        try:
+            return parse_template(grids, catalogue)
+        finally:
+            if sheets is not None:  # what was read of it, also for a refusal: the same is read next time
+                keep(sheets, list(grids), grids.read_so_far(), grids.values_only)
     if is_altered_template(grids):
         raise ReturnRejected([ALTERED])
     if container.values_only:
@@ -82,9 +94,11 @@ def parse_returns(
     limits: Limits | None = None,
     log_dir: Path | None = None,
     before_each: Callable[[], None] | None = None,
+    sheets: Mapping[Path, SheetsAt] | None = None,
 ) -> list[ParsedReturn | list[Problem]]:
     """Parse several returns; each comes back validated, or as the list of every problem found in it.
-    ``before_each`` runs before each file is read (a reading process sets its processor-time limit there).
+    ``before_each`` runs before each file is read (a reading process sets its processor-time limit there);
+    ``sheets`` says where each file's sheets are kept (:mod:`.kept_sheets`).
 
     The rows of all of them are validated in one pandera call: its cost is mostly per call, not per row.
     """
@@ -94,7 +108,7 @@ def parse_returns(
             before_each()
         try:
             start_reading()
-            parsed = read_return(path, catalogue, limits)
+            parsed = read_return(path, catalogue, limits, sheets.get(path) if sheets else None)
             parsed.day_bound = met_ahead()
             if limits is not None and parsed.year > limits.as_of_year:
                 parsed.problems.append(

@@ -19,13 +19,14 @@ import os
 import resource
 import signal
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..catalogue import Catalogue
+from .kept_sheets import SheetsAt
 from .model import ParsedReturn, Problem
 from .parsing import PARSE_CHUNK, parse_returns
 from .workbook import Limits
@@ -102,10 +103,16 @@ def _reader_init(catalogue: Catalogue, confinement: Confinement) -> None:
     _confine(confinement)
 
 
-def _read(job: tuple[list[Path], Limits | None]) -> list[Result]:
+Job = tuple[list[Path], Limits | None, Mapping[Path, SheetsAt] | None]
+
+
+def _read(job: Job) -> list[Result]:
     assert _CATALOGUE is not None and _CONFINEMENT is not None
     seconds = _CONFINEMENT.cpu_seconds
-    results = parse_returns(job[0], _CATALOGUE, job[1], _CONFINEMENT.log_dir, before_each=lambda: allow_cpu(seconds))
+    paths, limits, sheets = job
+    results = parse_returns(
+        paths, _CATALOGUE, limits, _CONFINEMENT.log_dir, before_each=lambda: allow_cpu(seconds), sheets=sheets
+    )
     for result in results:
         if isinstance(result, ParsedReturn):
             result.rows = []  # validated: only its Arrow table crosses the pipe (buffers, not str objects)
@@ -125,12 +132,12 @@ class Readers:
     def _new(self, workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(workers, initializer=_reader_init, initargs=self._args)
 
-    def submit(self, paths: list[Path], limits: Limits | None) -> tuple[ProcessPoolExecutor, Future]:
+    def submit(self, job: Job) -> tuple[ProcessPoolExecutor, Future]:
         try:
-            return self.pool, self.pool.submit(_read, (paths, limits))
+            return self.pool, self.pool.submit(_read, job)
         except BrokenProcessPool:  # broken by a chunk not collected yet: that chunk is dealt with then
             self.replace(self.pool)
-            return self.pool, self.pool.submit(_read, (paths, limits))
+            return self.pool, self.pool.submit(_read, job)
 
     def replace(self, broken: ProcessPoolExecutor) -> None:
         """A new pool in place of a broken one (once, however many of its chunks report it)."""
@@ -138,12 +145,12 @@ class Readers:
             broken.shutdown(wait=True, cancel_futures=True)
             self.pool = self._new(self._workers)
 
-    def read_alone(self, path: Path, limits: Limits | None) -> Result | None:
+    def read_alone(self, path: Path, limits: Limits | None, sheets: SheetsAt | None = None) -> Result | None:
         """``path`` read in a reader of its own; None when that reader died on it."""
         if self._alone is None:
             self._alone = self._new(1)
         try:
-            return self._alone.submit(_read, ([path], limits)).result()[0]
+            return self._alone.submit(_read, ([path], limits, {path: sheets} if sheets else None)).result()[0]
         except BrokenProcessPool:
             self._alone.shutdown(wait=True)
             self._alone = None
@@ -156,7 +163,11 @@ class Readers:
 
 
 def read_all(
-    paths: list[Path], limits: Limits | None, readers: Readers, on_crash: Callable[[Path], None]
+    paths: list[Path],
+    limits: Limits | None,
+    readers: Readers,
+    on_crash: Callable[[Path], None],
+    sheets: Mapping[Path, SheetsAt] | None = None,
 ) -> Iterator[Result]:
     """Parse returns in order, a chunk at a time in the reading processes, keeping at most ``CHUNKS_AHEAD``
     chunks waiting so memory stays bounded while the recording catches up. A file whose reader dies is
@@ -171,7 +182,7 @@ def read_all(
             readers.replace(pool)
             results: list[Result] = []
             for path in chunk:
-                result = readers.read_alone(path, limits)
+                result = readers.read_alone(path, limits, sheets.get(path) if sheets else None)
                 if result is None:
                     log.error("the reader of %s died: file rejected, remembered in the ledger", path.name)
                     on_crash(path)
@@ -181,7 +192,8 @@ def read_all(
 
     for i in range(0, len(paths), PARSE_CHUNK):
         chunk = paths[i : i + PARSE_CHUNK]
-        pending.append((chunk, *readers.submit(chunk, limits)))
+        own = {path: sheets[path] for path in chunk if path in sheets} if sheets else None
+        pending.append((chunk, *readers.submit((chunk, limits, own))))
         if len(pending) >= CHUNKS_AHEAD:
             yield from collect(*pending.popleft())
     while pending:

@@ -25,20 +25,19 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
-import importlib.metadata
 import json
 import logging
 import os
 import re
-import shutil
 import sys
-import zlib
 from pathlib import Path
 
 import pyarrow
 import pyarrow.ipc
 
 from ..catalogue import Catalogue
+from . import derived
+from .derived import checksum, write_whole
 from .model import ParsedReturn, Problem, Refusal, Scope
 from .parsing import PARSED_SCHEMA, TOO_MUCH_MEMORY, UNEXPECTED
 from .readers import CRASHED
@@ -103,16 +102,8 @@ def _reading_code(path: Path) -> bool:
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
     """Digest of the reading code and the libraries it reads with (fixed for the life of a process)."""
-    digest = hashlib.sha256(f"{FORMAT}\0{sys.version}".encode())
-    for library in READING_LIBRARIES:
-        try:
-            version = importlib.metadata.version(library)
-        except importlib.metadata.PackageNotFoundError:
-            version = "-"
-        digest.update(f"\0{library}={version}".encode())
-    for path in sorted(p for p in PACKAGE.rglob("*.py") if _reading_code(p)):
-        digest.update(b"\0" + path.relative_to(PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()
+    reading = sorted(p for p in PACKAGE.rglob("*.py") if _reading_code(p))
+    return derived.code_digest(f"{FORMAT}\0{sys.version}", READING_LIBRARIES, reading, PACKAGE)
 
 
 def catalogue_digest(catalogue: Catalogue) -> str:
@@ -138,10 +129,6 @@ def keepable(result: ParsedReturn | list[Problem]) -> bool:
     return not any(p.message.startswith(_TRANSIENT) for p in result)
 
 
-def _checksum(data: bytes | memoryview) -> str:
-    return f"{zlib.crc32(data):08x}"
-
-
 def _ipc(table: pyarrow.Table) -> bytes:
     sink = pyarrow.BufferOutputStream()
     with pyarrow.ipc.new_file(sink, table.schema) as writer:
@@ -151,7 +138,7 @@ def _ipc(table: pyarrow.Table) -> bytes:
 
 def _load(path: Path, crc: str) -> pyarrow.Table:
     data = path.read_bytes()
-    if _checksum(data) != crc:
+    if checksum(data) != crc:
         raise ValueError(f"{path.name}: checksum does not match")
     table = pyarrow.ipc.open_file(pyarrow.py_buffer(data)).read_all()
     table.validate(full=True)
@@ -224,7 +211,6 @@ class KeptReadings:
             log.warning("reading of %s not kept: %s", digest[:16], exc)
 
     def _keep(self, digest: str, result: ParsedReturn | list[Problem]) -> None:
-        self.dir.mkdir(parents=True, exist_ok=True)
         header: dict = {"format": FORMAT, "digest": digest, "read_on": self.today, "activities": 0, "spending": 0}
         if isinstance(result, list):
             header.update(
@@ -258,15 +244,10 @@ class KeptReadings:
 
     def _write(self, digest: str, part: str, table: pyarrow.Table) -> None:
         data = _ipc(table)
-        crc = _checksum(data)
+        crc = checksum(data)
         name = f"{digest}.{crc}.arrow" if part == "observations" else f"{digest}.{part}.{crc}.arrow"
         earlier = self.files.get((digest, part))
-        tmp = self.dir / f".{name}.{os.getpid()}.tmp"
-        try:
-            tmp.write_bytes(data)
-            os.replace(tmp, self.dir / name)
-        finally:
-            tmp.unlink(missing_ok=True)
+        write_whole(self.dir, name, data)
         self.files[(digest, part)] = (name, crc)
         if earlier is not None and earlier[0] != name:
             (self.dir / earlier[0]).unlink(missing_ok=True)
@@ -280,15 +261,3 @@ class KeptReadings:
 
 def readings_dir(archive_dir: Path) -> Path:
     return archive_dir / "readings"
-
-
-def set_aside_others(root: Path, key: str) -> None:
-    """Delete the readings of other keys (made by other code or another catalogue: never trusted again) and
-    temporary files of writes cut short."""
-    if not root.is_dir():
-        return
-    for entry in root.iterdir():
-        if entry.is_dir() and entry.name != key:
-            shutil.rmtree(entry, ignore_errors=True)
-    for leftover in (root / key).glob(".*.tmp") if (root / key).is_dir() else ():
-        leftover.unlink(missing_ok=True)

@@ -28,7 +28,7 @@ from .error_report import write_error_report
 from .inbox import safe_name
 from .model import ParsedReturn, Problem, Refusal, Scope
 from .settled import settle_refusals
-from .standing import settle_arrivals
+from .standing import ScopeStates, settle_arrivals
 
 log = logging.getLogger(__name__)
 FILE_LOG_COLUMNS = [
@@ -56,8 +56,16 @@ STALE_PLANS_SQL = """
     SELECT p.plan_code FROM dim_plan p JOIN dim_area a ON p.province_code IN (a.territory_code, a.province_code)
     WHERE a.area_code IN (SELECT area_code FROM touched)
 """
-TOUCHED_SQL = """
+INCOMING_TOUCHED_SQL = "SELECT DISTINCT plan_code, area_code FROM incoming_observations"
+# the rows of returns already recorded (those of the batch's scopes) are looked up only when there are any: the
+# look-up scans every observation
+RECORDED_TOUCHED_SQL = """
     SELECT DISTINCT plan_code, area_code FROM fact_observation WHERE submission_id IN (SELECT unnest(?::VARCHAR[]))
+"""
+# the values and the withdrawals (“Xóa”) each incoming return carries, counted on the batch's own rows
+OWN_VALUES_SQL = """
+    SELECT submission_id, count(*) FILTER (WHERE NOT withdrawn), count(*) FILTER (WHERE withdrawn)
+    FROM incoming_observations GROUP BY submission_id
 """
 
 
@@ -165,9 +173,9 @@ def error_report(arrival: Arrival, problems: list[Problem], settings: Settings) 
 
 def _stamped(table: pyarrow.Table, submission_id: str, file_name: str) -> pyarrow.Table:
     rows = table.num_rows
-    return table.append_column("submission_id", pyarrow.array([submission_id] * rows, pyarrow.string())).append_column(
-        "source_file", pyarrow.array([file_name] * rows, pyarrow.string())
-    )
+    return table.append_column(
+        "submission_id", pyarrow.repeat(pyarrow.scalar(submission_id, pyarrow.string()), rows)
+    ).append_column("source_file", pyarrow.repeat(pyarrow.scalar(file_name, pyarrow.string()), rows))
 
 
 def _rows(frame: pyarrow.Table | None) -> int:
@@ -179,9 +187,12 @@ def _spending_flags(frame: pyarrow.Table | None) -> list[str]:
     return [] if frame is None else [flag for flag in frame.column("flag_reason").to_pylist() if flag]
 
 
-def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: Settings) -> list[FileOutcome]:
+def record_batch(
+    con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: Settings, states: ScopeStates | None = None
+) -> list[FileOutcome]:
     """Record arrivals in order in one transaction: a crash leaves none of the batch behind (they are
-    processed again from the archive by the next run).
+    processed again from the archive by the next run). ``states``: the states of the scopes the batches
+    recorded before this one (of the same ingest, in arrival order) found.
 
     Duplicates are worked out here, in arrival order, so the batch is written with a handful of statements
     instead of several per file; what each return changed is worked out in SQL once its rows are in
@@ -291,13 +302,13 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
             insert_rows(con, "submission", pd.DataFrame(submissions))
             con.register("incoming_observations", pyarrow.concat_tables(tables, promote_options="permissive"))
             con.execute("INSERT INTO fact_observation BY NAME SELECT * FROM incoming_observations")
-            con.unregister("incoming_observations")
+            own = {s: (values, xoa) for s, values, xoa in con.execute(OWN_VALUES_SQL).fetchall()}
             for target, found in (("fact_activity_report", activities), ("fact_spending", spending)):
                 if found:
                     con.register("incoming_rows", pyarrow.concat_tables(found))
                     con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM incoming_rows")
                     con.unregister("incoming_rows")
-            standings, shared = settle_arrivals(con, list(accepted))
+            standings, shared = settle_arrivals(con, list(accepted), own, states)
             names = _file_names(con, [old for s in standings.values() for old in s.superseded])
             for submission_id, standing in standings.items():
                 arrival, outcome = accepted[submission_id]
@@ -316,7 +327,13 @@ def record_batch(con: duckdb.DuckDBPyConnection, batch: list[Parsed], settings: 
                     log_row(arrival, outcome.file_name, None, "superseded", submission_id, outcome.receipt)
             # attainment of every area whose values may have moved: those just reported, and every value of
             # the returns they share a scope with
-            con.execute(STALE_PLANS_SQL.format(touched=TOUCHED_SQL), [[*accepted, *shared]])
+            recorded = [s for s in shared if s not in accepted]
+            if recorded:
+                touched = f"{INCOMING_TOUCHED_SQL} UNION {RECORDED_TOUCHED_SQL}"
+                con.execute(STALE_PLANS_SQL.format(touched=touched), [recorded])
+            else:
+                con.execute(STALE_PLANS_SQL.format(touched=INCOMING_TOUCHED_SQL))
+            con.unregister("incoming_observations")
         for item, outcome in zip(batch, outcomes, strict=True):
             _log_outcome(item.arrival, outcome, log_row)
         if logged:

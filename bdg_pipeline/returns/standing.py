@@ -14,32 +14,30 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import duckdb
+import pyarrow
 
-from ..warehouse import one_row
-
-# returns of the batch that share their plan, agency, year and kind with an earlier arrival (either period)
+# returns of the batch that share their plan, agency, year and kind with an earlier arrival (either period),
+# with that scope, their arrival number and the arrival numbers of the scope's returns
 CONTESTED_SQL = """
-    SELECT b.submission_id FROM submission_precedence b
-    WHERE b.submission_id IN (SELECT unnest(?::VARCHAR[])) AND EXISTS (
-        SELECT 1 FROM submission_precedence e
-        WHERE e.plan_code = b.plan_code AND e.agency_scope = b.agency_scope AND e.year = b.year
-          AND e.kind = b.kind AND e.arrival_seq < b.arrival_seq)
+    SELECT b.submission_id, b.plan_code, b.agency_scope, b.year, b.kind, b.arrival_seq,
+           list(e.arrival_seq ORDER BY e.arrival_seq)
+    FROM submission_precedence b JOIN submission_precedence e USING (plan_code, agency_scope, year, kind)
+    WHERE b.submission_id IN (SELECT unnest(?::VARCHAR[]))
+    GROUP BY ALL
+    HAVING min(e.arrival_seq) < b.arrival_seq
 """
-OWN_VALUES_SQL = """
-    SELECT submission_id, count(*) FILTER (WHERE NOT withdrawn), count(*) FILTER (WHERE withdrawn)
-    FROM fact_observation WHERE submission_id IN (SELECT unnest(?::VARCHAR[])) GROUP BY submission_id
+# the values of each asked scope as of each asked arrival (asked_states: state, plan_code, agency_scope, year,
+# kind, upto), all in one evaluation: values_as_of is the one rule, asked once per state
+STATES_SQL = """
+    SELECT s.state, v.submission_id, v.period, v.effective_date, v.precedence, v.fact, v.objective_no,
+           v.indicator_no, v.part, v.area_code, v.level, v.value_year, v.activity_no, v.source_name, v.withdrawn,
+           v.in_force
+    FROM asked_states AS s, LATERAL (
+        SELECT * FROM values_as_of(s.upto, false) AS x
+        WHERE x.plan_code = s.plan_code AND x.agency_scope = s.agency_scope AND x.year = s.year AND x.kind = s.kind
+    ) AS v
+    ORDER BY ALL
 """
-SCOPE_SQL = """
-    SELECT submission_id, period, effective_date, precedence, fact, objective_no, indicator_no, part, area_code,
-           level, value_year, activity_no, source_name, withdrawn, in_force
-    FROM values_as_of(?, false) WHERE plan_code = ? AND agency_scope = ? AND year = ? AND kind = ?
-"""
-ARRIVALS_SQL = (
-    "SELECT arrival_seq FROM submission_precedence WHERE plan_code = ? AND agency_scope = ? AND year = ? AND kind = ?"
-)
-SCOPE_OF_SQL = (
-    "SELECT plan_code, agency_scope, year, kind, arrival_seq FROM submission_precedence WHERE submission_id = ?"
-)
 
 
 def vn_date(day: dt.date) -> str:
@@ -85,49 +83,93 @@ class Standing:
     in_force: bool = True  # whether anything of the return itself is in force
 
 
-def settle_arrivals(con: duckdb.DuckDBPyConnection, accepted: list[str]) -> tuple[dict[str, Standing], list[str]]:
-    """Receipts of the returns just inserted (``accepted``, in arrival order), and the ``status`` and
-    ``superseded_by`` of every return of the scopes they share with earlier ones brought up to date (those
-    returns are given back: their values may have moved in or out of force)."""
-    contested = {s for (s,) in con.execute(CONTESTED_SQL, [accepted]).fetchall()}
-    own = {s: (values, xoa) for s, values, xoa in con.execute(OWN_VALUES_SQL, [accepted]).fetchall()}
+def settle_arrivals(
+    con: duckdb.DuckDBPyConnection,
+    accepted: list[str],
+    own: dict[str, tuple[int, int]],
+    states: ScopeStates | None = None,
+) -> tuple[dict[str, Standing], list[str]]:
+    """Receipts of the returns just inserted (``accepted``, in arrival order; ``own``: the values and the
+    withdrawals each carries), and the ``status`` and ``superseded_by`` of every return of the scopes they
+    share with earlier ones brought up to date (those returns are given back: their values may have moved in
+    or out of force). ``states``: those of the batches recorded before this one, when there were any."""
+    contested = con.execute(CONTESTED_SQL, [accepted]).fetchall()
+    scopes = {s: (tuple(scope), seq) for s, *scope, seq, _ in contested}
     standings: dict[str, Standing] = {}
-    states = ScopeStates(con)
+    states = states or ScopeStates(con)
+    states.arrivals = {tuple(scope): arrivals for _, *scope, _, arrivals in contested}  # as of this batch
+    wanted = [(scope, upto) for scope, seq in scopes.values() for upto in (seq - 1, seq)]
+    states.ask(wanted + [(scope, None) for scope in states.arrivals])
     for submission_id in accepted:
-        if submission_id not in contested:
+        if submission_id not in scopes:
             values, xoa = own.get(submission_id, (0, 0))
             standings[submission_id] = Standing(Receipt(new=values, nothing_to_withdraw=xoa))
             continue
-        found = one_row(con, SCOPE_OF_SQL, [submission_id])
-        scope, seq = found[:4], found[4]
+        scope, seq = scopes[submission_id]
         standings[submission_id] = _compare(states.at(scope, seq - 1), states.at(scope, seq), submission_id)
     shared: set[str] = set()
     for scope in sorted(states.arrivals):
         rows = states.at(scope, None)
         _update_status(con, rows)
         shared |= {r[0] for r in rows}
+    states.keep_latest()
     return standings, sorted(shared)
 
 
 class ScopeStates:
-    """The values of a scope and whether each is in force, as of an arrival: asked of SQL once per arrival of
-    the scope (the state after one return is the state before the next one of the same scope)."""
+    """The values of a scope and whether each is in force, as of an arrival: the states a batch needs asked of
+    SQL together (the state after one return is the state before the next one of the same scope). A state
+    depends only on the returns of its scope that had arrived by then, which never change once recorded: it
+    is kept from batch to batch under exactly those arrival numbers (the latest state of each scope only)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.con = con
         self.arrivals: dict[tuple, list[int]] = {}  # arrival numbers of each scope's returns
-        self.known: dict[tuple[tuple, int], list[tuple]] = {}
+        self.known: dict[tuple[tuple, tuple[int, ...]], list[tuple]] = {}
+
+    def _arrived(self, scope: tuple, seq: int | None) -> tuple[int, ...]:
+        return tuple(sorted(s for s in self.arrivals[scope] if seq is None or s <= seq))
+
+    def ask(self, wanted: list[tuple[tuple, int | None]]) -> None:
+        """Work out, in one query, every state (scope, as of an arrival; None: the latest) not known yet."""
+        asked = list(
+            dict.fromkeys(
+                (scope, arrived)
+                for scope, seq in wanted
+                if (arrived := self._arrived(scope, seq)) and (scope, arrived) not in self.known
+            )
+        )
+        if not asked:
+            return
+        columns = ("plan_code", "agency_scope", "year", "kind")
+        table = pyarrow.table(
+            {
+                "state": pyarrow.array(range(len(asked)), pyarrow.int64()),
+                **{column: [scope[i] for scope, _ in asked] for i, column in enumerate(columns)},
+                "upto": [arrived[-1] for _, arrived in asked],
+            }
+        )
+        self.con.register("asked_states", table)
+        try:
+            rows = self.con.execute(STATES_SQL).fetchall()
+        finally:
+            self.con.unregister("asked_states")
+        found: list[list[tuple]] = [[] for _ in asked]
+        for state, *row in rows:
+            found[state].append(tuple(row))
+        self.known.update(zip(asked, found, strict=True))
 
     def at(self, scope: tuple, seq: int | None) -> list[tuple]:
-        if scope not in self.arrivals:
-            self.arrivals[scope] = [s for (s,) in self.con.execute(ARRIVALS_SQL, list(scope)).fetchall()]
-        arrived = [s for s in self.arrivals[scope] if seq is None or s <= seq]
-        if not arrived:
-            return []
-        last = max(arrived)
-        if (scope, last) not in self.known:
-            self.known[(scope, last)] = self.con.execute(SCOPE_SQL, [last, *scope]).fetchall()
-        return self.known[(scope, last)]
+        arrived = self._arrived(scope, seq)
+        return self.known[(scope, arrived)] if arrived else []
+
+    def keep_latest(self) -> None:
+        """Forget every state but the latest of each scope (the one the scope's next arrival starts from)."""
+        latest: dict[tuple, tuple[int, ...]] = {}
+        for scope, arrived in self.known:
+            if arrived[-1] > latest.get(scope, (-1,))[-1]:
+                latest[scope] = arrived
+        self.known = {(scope, arrived): self.known[(scope, arrived)] for scope, arrived in latest.items()}
 
 
 def _key(row: tuple) -> tuple:

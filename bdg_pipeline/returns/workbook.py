@@ -185,6 +185,10 @@ class Sheets(Mapping[str, Grid]):
                 ) from exc
         return self._grids[name]
 
+    def read_so_far(self) -> dict[str, Grid]:
+        """The sheets read until now, in the workbook's order."""
+        return {name: self._grids[name] for name in self._names if name in self._grids}
+
     def merged_ranges(self, name: str) -> list[tuple[int, int, int, int]]:
         """(top, left, bottom, right), 0-based: what the format keeps of merged cells (.xls does, .ods not)."""
         ranges = self._book.get_sheet_by_name(name).merged_cell_ranges or []
