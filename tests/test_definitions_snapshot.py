@@ -1,5 +1,5 @@
 """The Dagster definitions as a reviewer sees them — assets (key, group, kinds, what each depends on),
-asset checks (on which asset, blocking or not), jobs (which assets, which executor), schedules and
+asset checks (on which asset, blocking or not), jobs (which assets and checks, which executor), schedules and
 sensors — kept in ``tests/snapshots/definitions.json``. A change to any of them fails this test until the
 snapshot is written again on purpose, so the change shows in the diff:
 
@@ -41,6 +41,9 @@ def described() -> dict[str, Any]:
         resolved = repository.get_job(job.name)
         jobs[job.name] = {
             "assets": keys(job.selection.resolve(graph)),
+            "checks": sorted(
+                f"{k.asset_key.to_user_string()}:{k.name}" for k in resolved.asset_layer.asset_graph.asset_check_keys
+            ),
             "executor": resolved.executor_def.name,
             "config": job.config is not None,
         }

@@ -113,10 +113,10 @@ def test_3_an_unforeseen_error_is_a_rejection_with_the_traceback_in_the_log(base
 
     real = parsing.read_return
 
-    def flaky(path, catalogue, limits=None):
+    def flaky(path, catalogue, limits=None, sheets=None):
         if path.read_bytes() == bad.read_bytes():
             raise ZeroDivisionError("a bug nobody foresaw")
-        return real(path, catalogue, limits)
+        return real(path, catalogue, limits, sheets)
 
     monkeypatch.setattr(parsing, "read_return", flaky)
     good = filled(catalogue, base.raw_dir / "tot.xlsx")

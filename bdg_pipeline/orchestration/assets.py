@@ -9,6 +9,7 @@ from ..catalogue import CatalogueError, load_catalogue
 from ..returns.inbox import inbox_files
 from ..returns.recording import rejected_table
 from ..warehouse import published_counts
+from .priority import yield_to_ingest
 from .resources import WAREHOUSE_POOL, BdgSettings
 
 REJECTED_CHECK = "returns_accepted"
@@ -132,6 +133,7 @@ def officer_reports(context: dg.AssetExecutionContext, bdg: BdgSettings) -> dg.M
     """Phụ lục báo cáo, biểu đồ, trang HTML (data/reports/), làm lại cho các tỉnh có báo cáo thay đổi."""
     from ..reports.build import build_changed  # matplotlib: loaded by the reports job only
 
+    yield_to_ingest(context.job_name)
     s = bdg.settings()
     written = build_changed(s.warehouse, s.reports_dir)
     return dg.MaterializeResult(

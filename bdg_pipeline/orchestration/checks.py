@@ -9,6 +9,7 @@ from ..quality import RESULTS_PAGE, SUITES, run_expectations
 from ..schemas import Observations
 from ..standing_warnings import standing
 from .assets import published_warehouse
+from .priority import yield_to_ingest
 from .resources import BdgSettings
 
 
@@ -18,6 +19,7 @@ from .resources import BdgSettings
 def warehouse_expectations(context: dg.AssetCheckExecutionContext, bdg: BdgSettings):
     """great-expectations: các bộ kiểm tra trên kho công bố (chỉ đọc); kết quả đọc được khi không có mạng:
     data/warehouse/data_docs/ket_qua_kiem_tra.html."""
+    yield_to_ingest(context.job_def.name)
     warehouse = bdg.settings().warehouse
     docs = warehouse.parent / "data_docs"
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -46,7 +48,8 @@ def warehouse_expectations(context: dg.AssetCheckExecutionContext, bdg: BdgSetti
 @dg.asset_check(
     asset=published_warehouse, description="pandera: mọi số liệu đang hiệu lực (kho công bố) thỏa lược đồ Observations"
 )
-def observations_schema(bdg: BdgSettings) -> dg.AssetCheckResult:
+def observations_schema(context: dg.AssetCheckExecutionContext, bdg: BdgSettings) -> dg.AssetCheckResult:
+    yield_to_ingest(context.job_def.name)
     with duckdb.connect(str(bdg.settings().warehouse), read_only=True) as con:
         frame = con.execute("SELECT * FROM v_observations").df()
     frame["numerator"] = frame["numerator"].astype("Int64")
