@@ -125,6 +125,17 @@ def test_bad_cells_named(catalogue, tmp_path, cell_values, cell, message):
     ]
 
 
+@pytest.mark.parametrize("typed, shown", [(-7, "-7"), (-7.0, "-7"), (-1.5, "-1,5"), (-12345.25, "-12.345,25")])
+def test_a_negative_number_is_shown_as_the_officer_typed_it(catalogue, tmp_path, typed, shown):
+    wb = build_template(catalogue, "QN-2021-2030", "Sở Lao động - Thương binh và Xã hội", 2023)
+    wb[SHEET][f"J{FIRST_ROW}"], wb[SHEET][f"K{FIRST_ROW}"] = typed, 100
+    path = tmp_path / "am.xlsx"
+    wb.save(path)
+    with pytest.raises(ReturnRejected) as err:
+        parse_return(path, catalogue)
+    assert [(p.cell, p.found) for p in err.value.problems if "âm" in p.message] == [(f"J{FIRST_ROW}", shown)]
+
+
 def test_duplicate_rows_rejected(catalogue, tmp_path):
     wb = build_template(catalogue, "QN-2021-2030", "Sở Y tế", 2023)
     ws = wb[SHEET]

@@ -105,7 +105,7 @@ def _number(value: object, sheet: str, cell: str, problems: list[Problem]) -> De
         return None
     if isinstance(value, (int, float)):
         if value < 0:
-            problems.append(Problem(sheet, cell, "Số liệu không được âm", str(value), "Ghi số không âm."))
+            problems.append(Problem(sheet, cell, "Số liệu không được âm", format_vn(value, 6), "Ghi số không âm."))
             return None
         return typed_number(value)
     if isinstance(value, (dt.date, dt.time, dt.timedelta)):
