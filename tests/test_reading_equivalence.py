@@ -160,15 +160,20 @@ def test_the_common_rows_are_read_in_one_pass(catalogue, sheets, agency):
     assert read == grid.max_row - FIRST_ROW + 1 > 10
 
 
+def _draw_rows(data, sheets, fewest: int, most: int) -> tuple:
+    """One agency's template sheets, its rows, and a few distinct rows of it drawn to be filled."""
+    grids = sheets[data.draw(st.sampled_from(AGENCIES))]
+    rows = grids[SHEET].rows
+    chosen = data.draw(
+        st.lists(st.integers(min_value=FIRST_ROW, max_value=len(rows)), min_size=fewest, max_size=most, unique=True)
+    )
+    return grids, rows, chosen
+
+
 @SETTINGS
 @given(data=st.data())
 def test_clean_values_give_exactly_the_typed_facts(catalogue, sheets, data):
-    agency = data.draw(st.sampled_from(AGENCIES))
-    grids = sheets[agency]
-    rows = grids[SHEET].rows
-    chosen = data.draw(
-        st.lists(st.integers(min_value=FIRST_ROW, max_value=len(rows)), min_size=1, max_size=25, unique=True)
-    )
+    grids, rows, chosen = _draw_rows(data, sheets, 1, 25)
     written, expected = {}, {}
     for r in chosen:
         unit = _unit(catalogue, rows[r - 1])
@@ -203,12 +208,7 @@ def test_clean_values_give_exactly_the_typed_facts(catalogue, sheets, data):
 @SETTINGS
 @given(data=st.data())
 def test_junk_in_any_number_cell_is_named_at_that_cell(catalogue, sheets, data):
-    agency = data.draw(st.sampled_from(AGENCIES))
-    grids = sheets[agency]
-    rows = grids[SHEET].rows
-    chosen = data.draw(
-        st.lists(st.integers(min_value=FIRST_ROW, max_value=len(rows)), min_size=2, max_size=12, unique=True)
-    )
+    grids, rows, chosen = _draw_rows(data, sheets, 2, 12)
     written = {}
     for r in chosen:  # clean figures on every chosen row
         if _unit(catalogue, rows[r - 1]) == "yes_no":
