@@ -1,13 +1,14 @@
 """The inbox (``BDG_RAW_DIR``): which files to look at, when a file is ready to take, and where an inbox
 file goes once its fate is committed.
 
-A file is taken only when it is complete: never at 0 bytes, and an .xlsx/.xlsm only when its zip
-central directory can be read (a copy over a network share or a slow USB stick stalls half-written
-for long seconds). A file that stays unreadable for ``GIVE_UP_SECONDS`` is taken anyway, so the officer
-gets an error report instead of silence. After the commit that records its fate, an inbox file is
-moved — only if it is unchanged since it was read — to ``data/processed/`` (accepted, duplicate) or
-``data/quarantine/`` (rejected, with its error report), under a name that starts with its arrival
-number, so two files of the same name never collide, shortened to fit the file system when needed.
+A file is taken only when it is complete: never at 0 bytes, and an .xlsx/.xlsm only when its zip central directory
+can be read (a copy over a network share or a slow USB stick stalls half-written for long seconds). A file that
+stays unreadable for ``GIVE_UP_SECONDS`` is taken anyway, so the officer gets an error report instead of silence;
+one whose first bytes can begin no zip (a web page, a CSV, a workbook protected by a password or an .xls under an
+.xlsx name) is no copy in progress and is taken once untouched for ``NOT_A_ZIP_SECONDS``. After the commit that
+records its fate, an inbox file is moved — only if it is unchanged since it was read — to ``data/processed/``
+(accepted, duplicate) or ``data/quarantine/`` (rejected, with its error report), under a name that starts with its
+arrival number, so two files of the same name never collide, shortened to fit the file system when needed.
 
 Only regular files are taken: a symbolic link (whose target could be any readable file of the machine),
 a folder or a device named like a return is refused with a message and left where it is, never followed.
@@ -29,6 +30,8 @@ IGNORED_PREFIXES = ("~$", ".")
 IGNORED_SUFFIXES = (".tmp", ".part", ".crdownload")
 ZIP_SUFFIXES = (".xlsx", ".xlsm", ".ods", ".docx", ".docm")
 GIVE_UP_SECONDS = 600  # a file unreadable for this long is taken anyway (and rejected with a report)
+NOT_A_ZIP_SECONDS = 5  # a zip-named file that can never become a zip, untouched for this long, is taken
+ZIP_START = b"PK\x03\x04"  # every zip begins so, written first by whatever copies it
 
 
 MAX_NAME_BYTES = 200  # numbered names, leaving room for “.loi.xlsx” and a temporary “.<pid>.tmp” within 255 bytes
@@ -98,8 +101,19 @@ def is_complete(path: Path, now: float | None = None) -> bool:
             with zipfile.ZipFile(path) as archive:
                 archive.infolist()
         except (zipfile.BadZipFile, OSError, ValueError):
-            return False
+            return (now or time.time()) - stat.st_mtime > NOT_A_ZIP_SECONDS and never_a_zip(path)
     return True
+
+
+def never_a_zip(path: Path) -> bool:
+    """Whether a file's first bytes can begin no zip: neither the zip signature nor a part of it, followed by
+    the zeros a copy that reserved the file's size leaves where its bytes have not arrived yet."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(len(ZIP_START))
+    except OSError:
+        return False
+    return not ZIP_START.startswith(head.rstrip(b"\0"))
 
 
 def inbox_files(raw_dir: Path, ready_only: bool = True) -> list[Path]:
