@@ -146,10 +146,17 @@ def encode(names: list[str], grids: dict[str, Grid], values_only: bool) -> bytes
     for name, grid in grids.items():
         lengths = {len(row) for row in grid.rows}
         shapes.append([name, len(grid.rows), sorted(lengths)[0] if len(lengths) == 1 else [len(r) for r in grid.rows]])
-        for j in range(width):
-            column = [row[j] if j < len(row) else "" for row in grid.rows]
+        rows = grid.rows if lengths == {width} else [[*row, *[""] * (width - len(row))] for row in grid.rows]
+        for j, column in enumerate(zip(*rows)):
+            kinds = set(map(type, column))
+            if kinds == {str}:  # most columns: text and empty cells only
+                texts[j] += [v or None for v in column]
+                numbers[j] += [None] * len(column)
+                continue
             texts[j] += [v if type(v) is str and v else None for v in column]
             numbers[j] += [v if type(v) is float else None for v in column]
+            if kinds <= {str, float}:
+                continue
             for i, v in enumerate(column):
                 if type(v) is not str and type(v) is not float:
                     other = _other(v)
