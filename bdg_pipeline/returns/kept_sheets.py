@@ -147,7 +147,7 @@ def encode(names: list[str], grids: dict[str, Grid], values_only: bool) -> bytes
         lengths = {len(row) for row in grid.rows}
         shapes.append([name, len(grid.rows), sorted(lengths)[0] if len(lengths) == 1 else [len(r) for r in grid.rows]])
         rows = grid.rows if lengths == {width} else [[*row, *[""] * (width - len(row))] for row in grid.rows]
-        for j, column in enumerate(zip(*rows)):
+        for j, column in enumerate(zip(*rows, strict=True)):
             kinds = set(map(type, column))
             if kinds == {str}:  # most columns: text and empty cells only
                 texts[j] += [v or None for v in column]
