@@ -90,21 +90,22 @@ TARGETS_SQL = """
 """
 # The series of the stale plans' provinces, and of every province sharing an area's territory with them (a
 # 2026 commune counts for old Lào Cai and for the new province): computed once from the roll-up and stored
-# beside the judgements, which every output reads.
+# beside the judgements, which every output reads. The roll-up of those provinces alone (province_series_of):
+# the roll-up view filtered afterwards would roll the whole country up for one province.
 SERIES_CODES_SQL = """
-    CREATE OR REPLACE TEMP TABLE stale_series_codes AS
-    WITH stale AS (SELECT unnest(?::VARCHAR[]) AS province_code)
-    SELECT province_code FROM stale
-    UNION
-    SELECT unnest([a.territory_code, a.province_code]) FROM dim_area a
-    WHERE a.territory_code IN (SELECT province_code FROM stale) OR a.province_code IN (SELECT province_code FROM stale)
+    WITH stale AS (SELECT unnest(?::VARCHAR[]) AS province_code),
+    codes AS (
+        SELECT province_code FROM stale
+        UNION
+        SELECT unnest([a.territory_code, a.province_code]) FROM dim_area a
+        WHERE a.territory_code IN (SELECT province_code FROM stale)
+           OR a.province_code IN (SELECT province_code FROM stale)
+    )
+    SELECT coalesce(list(province_code ORDER BY province_code), []) FROM codes WHERE province_code IS NOT NULL
 """
 STORE_SERIES_SQL = [
-    "DELETE FROM fact_province_series WHERE province_code IN (SELECT province_code FROM stale_series_codes)",
-    """INSERT INTO fact_province_series BY NAME
-       SELECT * FROM province_series_rollup
-       WHERE province_code IN (SELECT province_code FROM stale_series_codes WHERE province_code IS NOT NULL)""",
-    "DROP TABLE stale_series_codes",
+    "DELETE FROM fact_province_series WHERE province_code IN (SELECT unnest(?::VARCHAR[]))",
+    "INSERT INTO fact_province_series BY NAME SELECT * FROM province_series_of(?::VARCHAR[])",
 ]
 ATTAINMENT_BATCH_PROVINCES = 4  # provinces judged together: bounds memory at national scale
 
@@ -128,10 +129,10 @@ def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[
                 f"DELETE FROM {table} WHERE plan_code IN (SELECT plan_code FROM stale_attainment) "
                 "OR plan_code NOT IN (SELECT plan_code FROM dim_plan)"
             )
-        if provinces:  # the roll-up costs its whole evaluation even when no province is asked for
-            con.execute(SERIES_CODES_SQL, [provinces])
+        if provinces:
+            (series_codes,) = one_row(con, SERIES_CODES_SQL, [provinces])
             for statement in STORE_SERIES_SQL:  # the roll-up evaluated once, stored beside the judgements
-                con.execute(statement)
+                con.execute(statement, [series_codes])
         for i in range(0, len(provinces), ATTAINMENT_BATCH_PROVINCES):
             group = provinces[i : i + ATTAINMENT_BATCH_PROVINCES]
             codes = [plan for plan, province in plans if province in group]
