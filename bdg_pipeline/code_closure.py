@@ -39,8 +39,17 @@ def executed(tree: ast.AST) -> Iterator[ast.AST]:
 
 def imported(module: str) -> set[str]:
     """The package's modules that ``module`` imports, wherever in it the import stands."""
+    path = modules()[module]
+    stat = path.stat()
+    return set(_imported(module, path, (stat.st_mtime_ns, stat.st_size, stat.st_ino)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _imported(module: str, path: Path, stamp: tuple[int, int, int]) -> frozenset[str]:
+    """What :func:`imported` finds, parsed once per version of the file (its time, size and inode stamp it):
+    every run works out the catalogue's cache key, and parsing the modules' trees each time cost more than
+    reading the catalogue's cache."""
     known = modules()
-    path = known[module]
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found = set()
     for node in executed(ast.parse(path.read_text(encoding="utf-8"))):
@@ -57,7 +66,7 @@ def imported(module: str) -> set[str]:
                     found.add(f"{source}.{alias.name}")
                 elif source in known:
                     found.add(source)
-    return found - {module}
+    return frozenset(found - {module})
 
 
 def closure(module: str) -> list[Path]:
