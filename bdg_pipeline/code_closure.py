@@ -23,24 +23,42 @@ def modules() -> dict[str, Path]:
     return {module_name(p): p for p in PACKAGE.rglob("*.py")}
 
 
+NOT_RUN = re.compile(r"(typing\.)?TYPE_CHECKING|__name__ == ['\"]__main__['\"]")
+BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")  # where statements hold statements
+
+
 def executed(tree: ast.AST) -> Iterator[ast.AST]:
-    """Every node that can run when the module is imported or its functions called: not what only a type
+    """Every statement that can run when the module is imported or its functions called: not what only a type
     checker reads (``if TYPE_CHECKING:``), nor what runs only when the module is the program itself
-    (``if __name__ == "__main__":``, where it is ``__main__``, a module nobody imports)."""
-    for node in ast.iter_child_nodes(tree):
-        if isinstance(node, ast.If) and re.fullmatch(
-            r"(typing\.)?TYPE_CHECKING|__name__ == ['\"]__main__['\"]", ast.unparse(node.test)
-        ):
-            yield from (n for child in node.orelse for n in [child, *executed(child)])
+    (``if __name__ == "__main__":``, where it is ``__main__``, a module nobody imports). Statements only: an
+    import is one, and the expressions (nine nodes in ten) need no visit."""
+    todo = _inside(tree)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, ast.If) and NOT_RUN.fullmatch(ast.unparse(node.test)):
+            todo += node.orelse
             continue
         yield node
-        yield from executed(node)
+        todo += _inside(node)
+
+
+def _inside(node: ast.AST) -> list[ast.AST]:
+    return [child for block in BLOCKS for child in getattr(node, block, ())]
 
 
 def imported(module: str) -> set[str]:
     """The package's modules that ``module`` imports, wherever in it the import stands."""
+    path = modules()[module]
+    stat = path.stat()
+    return set(_imported(module, path, (stat.st_mtime_ns, stat.st_size, stat.st_ino)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _imported(module: str, path: Path, stamp: tuple[int, int, int]) -> frozenset[str]:
+    """What :func:`imported` finds, parsed once per version of the file (its time, size and inode stamp it):
+    every run works out the catalogue's cache key, and parsing the modules' trees each time cost more than
+    reading the catalogue's cache."""
     known = modules()
-    path = known[module]
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     found = set()
     for node in executed(ast.parse(path.read_text(encoding="utf-8"))):
@@ -57,7 +75,7 @@ def imported(module: str) -> set[str]:
                     found.add(f"{source}.{alias.name}")
                 elif source in known:
                     found.add(source)
-    return found - {module}
+    return frozenset(found - {module})
 
 
 def closure(module: str) -> list[Path]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -28,7 +28,8 @@ from .config import Settings
 from .faults import OperatorError, notice
 from .returns.archive import Arrival, Ledger, display_name, open_ledger
 from .returns.inbox import inbox_files, is_regular, refused, refused_in_inbox, settle
-from .returns.ingest import FileOutcome, record_arrivals
+from .returns.ingest import FileOutcome, reading_processes, record_arrivals
+from .returns.readers import Readers
 from .returns.recording import Parsed, pause_point
 from .warehouse import (
     expected_table_columns,
@@ -90,21 +91,22 @@ TARGETS_SQL = """
 """
 # The series of the stale plans' provinces, and of every province sharing an area's territory with them (a
 # 2026 commune counts for old Lào Cai and for the new province): computed once from the roll-up and stored
-# beside the judgements, which every output reads.
+# beside the judgements, which every output reads. The roll-up of those provinces alone (province_series_of):
+# the roll-up view filtered afterwards would roll the whole country up for one province.
 SERIES_CODES_SQL = """
-    CREATE OR REPLACE TEMP TABLE stale_series_codes AS
-    WITH stale AS (SELECT unnest(?::VARCHAR[]) AS province_code)
-    SELECT province_code FROM stale
-    UNION
-    SELECT unnest([a.territory_code, a.province_code]) FROM dim_area a
-    WHERE a.territory_code IN (SELECT province_code FROM stale) OR a.province_code IN (SELECT province_code FROM stale)
+    WITH stale AS (SELECT unnest(?::VARCHAR[]) AS province_code),
+    codes AS (
+        SELECT province_code FROM stale
+        UNION
+        SELECT unnest([a.territory_code, a.province_code]) FROM dim_area a
+        WHERE a.territory_code IN (SELECT province_code FROM stale)
+           OR a.province_code IN (SELECT province_code FROM stale)
+    )
+    SELECT coalesce(list(province_code ORDER BY province_code), []) FROM codes WHERE province_code IS NOT NULL
 """
 STORE_SERIES_SQL = [
-    "DELETE FROM fact_province_series WHERE province_code IN (SELECT province_code FROM stale_series_codes)",
-    """INSERT INTO fact_province_series BY NAME
-       SELECT * FROM province_series_rollup
-       WHERE province_code IN (SELECT province_code FROM stale_series_codes WHERE province_code IS NOT NULL)""",
-    "DROP TABLE stale_series_codes",
+    "DELETE FROM fact_province_series WHERE province_code IN (SELECT unnest(?::VARCHAR[]))",
+    "INSERT INTO fact_province_series BY NAME SELECT * FROM province_series_of(?::VARCHAR[])",
 ]
 ATTAINMENT_BATCH_PROVINCES = 4  # provinces judged together: bounds memory at national scale
 
@@ -128,10 +130,10 @@ def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[
                 f"DELETE FROM {table} WHERE plan_code IN (SELECT plan_code FROM stale_attainment) "
                 "OR plan_code NOT IN (SELECT plan_code FROM dim_plan)"
             )
-        if provinces:  # the roll-up costs its whole evaluation even when no province is asked for
-            con.execute(SERIES_CODES_SQL, [provinces])
+        if provinces:
+            (series_codes,) = one_row(con, SERIES_CODES_SQL, [provinces])
             for statement in STORE_SERIES_SQL:  # the roll-up evaluated once, stored beside the judgements
-                con.execute(statement)
+                con.execute(statement, [series_codes])
         for i in range(0, len(provinces), ATTAINMENT_BATCH_PROVINCES):
             group = provinces[i : i + ATTAINMENT_BATCH_PROVINCES]
             codes = [plan for plan, province in plans if province in group]
@@ -171,15 +173,25 @@ def sync_fates(con: duckdb.DuckDBPyConnection, ledger: Ledger) -> None:
     ledger.replace_fates([tuple(row) for row in con.execute(FATES_SQL).fetchall()])
 
 
-def staging_problem(settings: Settings, ledger: Ledger) -> str | None:
+def staging_problem(settings: Settings, ledger: Ledger, con: duckdb.DuckDBPyConnection | None = None) -> str | None:
     """Why staging cannot be published or written on (None when it can): missing, unreadable, not marked
-    complete, or holding fewer files or returns in force than the ledger says were committed."""
+    complete, or holding fewer files or returns in force than the ledger says were committed. ``con``: the
+    writer's own connection to staging, checked as it stands (left open)."""
+    if con is not None:
+        return _problem_in(con, ledger)
     if not settings.staging.exists():
         return "không có"
     try:
         con = duckdb.connect(str(settings.staging))
     except duckdb.Error:
         return "bị hỏng (không mở được)"
+    try:
+        return _problem_in(con, ledger)
+    finally:
+        con.close()
+
+
+def _problem_in(con: duckdb.DuckDBPyConnection, ledger: Ledger) -> str | None:
     try:
         tables = {t for (t,) in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         if "build_info" not in tables or not one_row(con, "SELECT bool_or(complete) FROM build_info")[0]:
@@ -195,8 +207,6 @@ def staging_problem(settings: Settings, ledger: Ledger) -> str | None:
             return f"có {in_force} báo cáo hiệu lực, ít hơn sổ ghi nhận ({ledger.in_force()})"
     except duckdb.Error:
         return "bị hỏng (không đọc được)"
-    finally:
-        con.close()
     return None
 
 
@@ -295,7 +305,7 @@ def settle_all(settings: Settings, ledger: Ledger) -> None:
 
 
 def _record_pending(
-    con: duckdb.DuckDBPyConnection, ledger: Ledger, catalogue: Catalogue, settings: Settings
+    con: duckdb.DuckDBPyConnection, ledger: Ledger, catalogue: Catalogue, settings: Settings, readers: Readers | None
 ) -> list[FileOutcome]:
     """Record every arrival staging has not seen (new ones, and those of a run that died before its commit)."""
     done = {s for (s,) in con.execute("SELECT DISTINCT arrival_seq FROM file_log").fetchall()}
@@ -312,7 +322,7 @@ def _record_pending(
             settings.quarantine_dir,
         )
 
-    return record_arrivals(con, pending, catalogue, settings, after_commit=after_commit)
+    return record_arrivals(con, pending, catalogue, settings, after_commit=after_commit, readers=readers)
 
 
 # -- the steps, each under the writers' lock ----------------------------------------------------------
@@ -334,20 +344,17 @@ def catch_up(settings: Settings, catalogue: Catalogue) -> None:
         publish_complete(settings, catalogue)
 
 
-def _take_in(settings: Settings, paths: list[Path], catalogue: Catalogue) -> RunSummary:
-    """Archive and record files (without judging or publishing). Arrivals left unrecorded by a run that died
-    are recorded too."""
+def _take_in(settings: Settings, paths: list[Path], catalogue: Catalogue, ledger: Ledger) -> RunSummary:
+    """Bring staging up to the ledger, settle and publish what an earlier run left, and archive ``paths``
+    (oldest first): the arrivals to record are then every one staging has not seen."""
     inbox = os.path.abspath(settings.raw_dir)
     turned_away = refused([p for p in paths if os.path.dirname(os.path.abspath(p)) != inbox])
     turned_away += refused_in_inbox(settings.raw_dir)
-    with writing(settings) as ledger:
-        rebuilt = ensure_staging(settings, ledger, catalogue)
-        settle_all(settings, ledger)
-        catch_up(settings, catalogue)
-        _, waiting = receive(ledger, paths)
-        with staging_connection(settings) as con:
-            outcomes = _record_pending(con, ledger, catalogue, settings)  # each batch settles its files
-    return RunSummary({}, outcomes, None, rebuilt, waiting, turned_away)
+    rebuilt = ensure_staging(settings, ledger, catalogue)
+    settle_all(settings, ledger)
+    catch_up(settings, catalogue)
+    _, waiting = receive(ledger, paths)
+    return RunSummary({}, [], None, rebuilt, waiting, turned_away)
 
 
 def judge(settings: Settings, catalogue: Catalogue | None = None) -> dict[str, int]:
@@ -380,10 +387,23 @@ def ingest(
     ``submissions`` asset, whose run judges and publishes in the next assets, and the rebuild's pass over
     the inbox."""
     catalogue = catalogue or load_catalogue(settings.catalogue_dir)
-    with writer_lock(settings):
-        summary = _take_in(settings, paths, catalogue)
-        if not record_only:
-            judge(settings, catalogue)
+    with (
+        writing(settings) as ledger,
+        # the reading processes start first, and load while staging is checked and the files archived
+        reading_processes(catalogue, settings, len(paths)) if paths else nullcontext() as readers,
+    ):
+        summary = _take_in(settings, paths, catalogue, ledger)
+        # one connection records, judges and publishes: staging is opened and written into its file once
+        with staging_connection(settings) as con:
+            summary.outcomes = _record_pending(con, ledger, catalogue, settings, readers)  # batches settle files
+            if readers is not None:
+                readers.shutdown()  # every file read: the processes end before the judging
+            if record_only:
+                return summary
+            refresh_attainment(con, settings.as_of_year)
+            if staging_problem(settings, ledger, con) is None:
+                summary.published = publish(settings)
+        if summary.published is None:  # staging failed its checks: rebuilt from the archive, then published
             summary.published = publish_complete(settings, catalogue)
     return summary
 

@@ -159,8 +159,10 @@ def publish(settings: Settings) -> Path:
     Callers hold the writers' lock and have checked that staging is complete."""
     if not settings.staging.exists():
         raise FileNotFoundError(f"staging warehouse {settings.staging} does not exist; run `bdg rebuild` first")
-    # A clean close checkpoints the WAL into the file, so the copy is complete on its own.
-    duckdb.connect(str(settings.staging)).close()
+    # Every commit written into the file, so the copy is complete on its own. A checkpoint, not a clean close:
+    # the writer may hold its connection open, and a connection opened here shares that database.
+    with duckdb.connect(str(settings.staging)) as con:
+        con.execute("CHECKPOINT")
     target = settings.warehouse
     target.parent.mkdir(parents=True, exist_ok=True)
     for leftover in target.parent.glob(f".{target.name}.*.tmp"):  # from a writer killed mid-copy (we hold the lock)

@@ -464,102 +464,113 @@ FROM area_successor;
 -- province itself are kept; where a territory has no province row of its own for a year, its
 -- districts' (else its communes') numerators and denominators are summed — never shares averaged.
 -- A 2023 district return and a 2026 commune return of Lào Cai land in the same series (territory '10').
-CREATE OR REPLACE VIEW province_series_rollup AS
-WITH located AS (
-    SELECT
-        o.*,
-        a.level AS area_level,
-        a.territory_code,
-        a.province_code AS current_province
-    FROM v_observations AS o INNER JOIN dim_area AS a USING (area_code)
-),
+-- province_series_of(codes): the roll-up of the provinces (territories) listed, NULL for all of them. A
+-- province's rows depend only on the observations of its own areas, so those are chosen before anything else
+-- is worked out: the attainment step asks for the provinces a return changed at the cost of those provinces
+-- (a filter on the view's result would not reach past its windows, and the whole country would be rolled up).
+CREATE OR REPLACE MACRO province_series_of(CODES) AS TABLE
+    WITH located AS (
+        SELECT
+            o.*,
+            a.level AS area_level,
+            a.territory_code,
+            a.province_code AS current_province
+        FROM v_observations AS o INNER JOIN dim_area AS a USING (area_code)
+        WHERE codes IS NULL OR list_contains(codes, a.territory_code) OR list_contains(codes, a.province_code)
+    ),
 
-obs AS (  -- a post-2025 commune counts for its old territory and for its new province
-    SELECT
-        territory_code AS province_code,
-        indicator_code,
-        unit,
-        area_code,
-        area_level,
-        level,
-        year,
-        numerator,
-        denominator,
-        value
-    FROM located
-    WHERE territory_code IS NOT NULL
-    UNION ALL
-    SELECT
-        current_province,
-        indicator_code,
-        unit,
-        area_code,
-        area_level,
-        level,
-        year,
-        numerator,
-        denominator,
-        value
-    FROM located
-    WHERE current_province IS DISTINCT FROM territory_code
-),
+    obs AS (  -- a post-2025 commune counts for its old territory and for its new province
+        SELECT
+            territory_code AS province_code,
+            indicator_code,
+            unit,
+            area_code,
+            area_level,
+            level,
+            year,
+            numerator,
+            denominator,
+            value
+        FROM located
+        WHERE territory_code IS NOT NULL AND (codes IS NULL OR list_contains(codes, territory_code))
+        UNION ALL
+        SELECT
+            current_province,
+            indicator_code,
+            unit,
+            area_code,
+            area_level,
+            level,
+            year,
+            numerator,
+            denominator,
+            value
+        FROM located
+        WHERE
+            current_province IS DISTINCT FROM territory_code
+            AND (codes IS NULL OR list_contains(codes, current_province))
+    ),
 
-lower_units AS (
-    SELECT
-        *,
-        CASE area_level WHEN 'huyen' THEN 0 WHEN 'xa' THEN 1 ELSE 2 END AS level_rank
-    FROM obs
-    WHERE area_code <> province_code AND numerator IS NOT NULL AND denominator IS NOT NULL
-),
+    lower_units AS (
+        SELECT
+            *,
+            CASE area_level WHEN 'huyen' THEN 0 WHEN 'xa' THEN 1 ELSE 2 END AS level_rank
+        FROM obs
+        WHERE area_code <> province_code AND numerator IS NOT NULL AND denominator IS NOT NULL
+    ),
 
-best AS (
-    SELECT * FROM lower_units
-    QUALIFY level_rank = min(level_rank) OVER (PARTITION BY province_code, indicator_code, year)
-),
+    best AS (
+        SELECT * FROM lower_units
+        QUALIFY level_rank = min(level_rank) OVER (PARTITION BY province_code, indicator_code, year)
+    ),
 
-sums AS (
+    sums AS (
+        SELECT
+            province_code,
+            indicator_code,
+            unit,
+            year,
+            sum(numerator) AS numerator,
+            sum(denominator) AS denominator
+        FROM best
+        GROUP BY ALL
+        HAVING sum(denominator) > 0
+    )
+
     SELECT
         province_code,
         indicator_code,
-        unit,
+        area_code,
+        level,
         year,
-        sum(numerator) AS numerator,
-        sum(denominator) AS denominator
-    FROM best
-    GROUP BY ALL
-    HAVING sum(denominator) > 0
-)
+        numerator,
+        denominator,
+        value,
+        FALSE AS rolled_up
+    FROM obs
+    UNION ALL
+    SELECT
+        s.province_code,
+        s.indicator_code,
+        s.province_code,
+        'tinh',
+        s.year,
+        s.numerator,
+        s.denominator,
+        s.numerator / s.denominator * u.scale,
+        TRUE
+    FROM sums AS s INNER JOIN dim_unit AS u USING (unit)
+    WHERE NOT EXISTS (
+        SELECT 1
+        FROM obs AS o
+        WHERE
+            o.province_code = s.province_code AND o.area_code = s.province_code
+            AND o.level = 'tinh' AND o.indicator_code = s.indicator_code AND o.year = s.year
+    );
 
-SELECT
-    province_code,
-    indicator_code,
-    area_code,
-    level,
-    year,
-    numerator,
-    denominator,
-    value,
-    FALSE AS rolled_up
-FROM obs
-UNION ALL
-SELECT
-    s.province_code,
-    s.indicator_code,
-    s.province_code,
-    'tinh',
-    s.year,
-    s.numerator,
-    s.denominator,
-    s.numerator / s.denominator * u.scale,
-    TRUE
-FROM sums AS s INNER JOIN dim_unit AS u USING (unit)
-WHERE NOT EXISTS (
-    SELECT 1
-    FROM obs AS o
-    WHERE
-        o.province_code = s.province_code AND o.area_code = s.province_code
-        AND o.level = 'tinh' AND o.indicator_code = s.indicator_code AND o.year = s.year
-);
+-- The roll-up of every province (what the attainment step stores is province_series_of's rows, the same).
+CREATE OR REPLACE VIEW province_series_rollup AS
+SELECT * FROM province_series_of(NULL);
 
 -- The roll-up as the attainment step stored it beside its judgements: what every output reads.
 CREATE OR REPLACE VIEW v_province_series AS

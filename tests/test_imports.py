@@ -57,6 +57,22 @@ def test_the_code_a_module_may_run_follows_its_imports_and_packages():
     assert "returns/__init__.py" in {p.relative_to(PACKAGE).as_posix() for p in closure("bdg_pipeline.returns.model")}
 
 
+def test_a_module_edited_is_read_again_for_the_closure(tmp_path, monkeypatch):
+    import shutil
+
+    from bdg_pipeline import code_closure
+
+    package = shutil.copytree(PACKAGE, tmp_path / "bdg_pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(code_closure, "PACKAGE", package)
+    monkeypatch.setattr(code_closure, "modules", code_closure.modules.__wrapped__)
+    before = {p.name for p in code_closure.closure("bdg_pipeline.catalogue")}
+    assert "pipeline.py" not in before and code_closure.closure("bdg_pipeline.catalogue")  # asked twice: kept
+    with (package / "areas.py").open("a", encoding="utf-8") as f:
+        f.write("\n\ndef later():\n    from . import pipeline\n\n    return pipeline\n")
+    after = {p.name for p in code_closure.closure("bdg_pipeline.catalogue")}
+    assert after - before >= {"pipeline.py", "warehouse.py"}
+
+
 def test_no_import_cycle_among_the_package_modules():
     graph = {module: imported(module) for module in MODULES}
     assert cycles(graph) == []

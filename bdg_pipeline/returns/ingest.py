@@ -30,6 +30,7 @@ __all__ = [
     "PARSED_SCHEMA",
     "display_name",
     "inbox_files",
+    "reading_processes",
     "record_arrivals",
     "is_inbox_file",
     "parse_return",
@@ -44,6 +45,14 @@ AfterCommit = Callable[[list[Parsed], list[FileOutcome]], None]
 progress: ContextVar[Callable[[int, int], None] | None] = ContextVar("progress", default=None)
 
 
+def reading_processes(catalogue: Catalogue, settings: Settings, files: int, workers: int | None = None) -> Readers:
+    """The reading processes for ``files`` files to read, started now."""
+    workers = workers if workers is not None else settings.workers
+    return Readers(
+        max(1, workers) if files >= PARALLEL_MIN_FILES else 1, catalogue.for_readers(), Confinement.of(settings)
+    )
+
+
 def record_arrivals(
     con: duckdb.DuckDBPyConnection,
     arrivals: list[Arrival],
@@ -53,10 +62,12 @@ def record_arrivals(
     workers: int | None = None,
     after_commit: AfterCommit | None = None,
     whole_archive: bool = False,
+    readers: Readers | None = None,
 ) -> list[FileOutcome]:
     """Record arrivals in their order: parse (in parallel) the files whose reading is not kept, then record
     in batches, calling ``after_commit`` once each batch is committed (the ledger's fates, moving inbox
-    files). ``whole_archive``: these are every arrival, so readings kept under another key are deleted."""
+    files). ``whole_archive``: these are every arrival, so readings kept under another key are deleted.
+    ``readers``: reading processes the caller started (and shuts down), else started here when needed."""
     known = {h for (h,) in con.execute("SELECT content_hash FROM submission").fetchall()}
     with open_ledger(settings) as ledger:
         crashed = ledger.crashed_readers()  # never read again: each killed the process reading it
@@ -69,14 +80,10 @@ def record_arrivals(
     parsing = [a for a in arrivals if a.content_hash not in skipped and not kept.has(a.content_hash)]
     recalled = {a.seq for a in arrivals if a.content_hash not in skipped and kept.has(a.content_hash)}
     reading = {a.seq for a in parsing}
-    readers: Readers | None = None
-    if parsing or recalled:
+    own = readers is None
+    if own and (parsing or recalled):
         # a kept reading found damaged is read then, alone: the pool is started for such a file too
-        readers = Readers(
-            max(1, workers) if len(parsing) >= PARALLEL_MIN_FILES else 1,
-            catalogue.for_readers(),
-            Confinement.of(settings),
-        )
+        readers = reading_processes(catalogue, settings, len(parsing), workers)
     by_path = {a.archived: a for a in arrivals}
 
     def remember(path: Path) -> None:
@@ -134,7 +141,7 @@ def record_arrivals(
         if batch:
             record()
     finally:
-        if readers is not None:
+        if own and readers is not None:
             readers.shutdown()
     if whole_archive:
         set_aside_others(readings_dir(settings.archive_dir), key)

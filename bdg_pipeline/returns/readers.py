@@ -25,6 +25,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
+import pandera.pandas as pa
+
 from ..catalogue import Catalogue
 from .kept_sheets import SheetsAt
 from .model import ParsedReturn, Problem
@@ -100,7 +103,14 @@ def _reader_init(catalogue: Catalogue, confinement: Confinement) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() == 1:  # the parent died before the line above
         os._exit(1)
+    # what pandera loads at its first validation (~0.13 s of imports), loaded while the parent still
+    # archives and checks staging rather than when the first file waits for it
+    pa.DataFrameSchema.register_default_backends(pd.DataFrame)
     _confine(confinement)
+
+
+def _started() -> None:
+    """Nothing: submitted once so that the pool starts its processes at once."""
 
 
 Job = tuple[list[Path], Limits | None, Mapping[Path, SheetsAt] | None]
@@ -130,7 +140,9 @@ class Readers:
         self._alone: ProcessPoolExecutor | None = None
 
     def _new(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, initializer=_reader_init, initargs=self._args)
+        pool = ProcessPoolExecutor(workers, initializer=_reader_init, initargs=self._args)
+        pool.submit(_started)  # the processes start (and load) now, not when the first chunk is submitted
+        return pool
 
     def submit(self, job: Job) -> tuple[ProcessPoolExecutor, Future]:
         try:
@@ -157,9 +169,16 @@ class Readers:
             return None
 
     def shutdown(self) -> None:
+        """End the processes (again: nothing)."""
         self.pool.shutdown(cancel_futures=True)
         if self._alone is not None:
             self._alone.shutdown()
+
+    def __enter__(self) -> Readers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shutdown()
 
 
 def read_all(
