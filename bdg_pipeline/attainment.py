@@ -342,6 +342,52 @@ def judge_all(con: duckdb.DuckDBPyConnection, as_of_year: int) -> pa.Table:
     )
 
 
+# What a target is judged against, read where it lies (the catalogue's tables in the warehouse).
+TARGETS_SQL = """
+    SELECT t.plan_code, t.objective_no, t.indicator_no, t.part, pi.indicator_code, pi.unit,
+           p.province_code, t.target_year, t.target_value, t.direction,
+           pi.baseline_year, pi.baseline_value, p.phase_start, p.monitoring_start
+    FROM fact_target t
+    JOIN dim_plan p USING (plan_code)
+    JOIN dim_plan_indicator pi USING (plan_code, objective_no, indicator_no, part)
+    WHERE t.plan_code IN (SELECT unnest(?::VARCHAR[]))
+"""
+BATCH_PROVINCES = 4  # provinces judged together: bounds memory at national scale
+
+
+def judge_plans(con: duckdb.DuckDBPyConnection, plans: list[tuple[str, str]], as_of_year: int) -> tuple[int, int]:
+    """Judge the targets of ``plans`` [(plan_code, province_code)] against their provinces' series in
+    ``fact_province_series`` and write the judgements into ``fact_attainment`` and the expected path into
+    ``fact_progress`` (rows of these plans already there stay: the caller deletes them). A few provinces at a
+    time; returns the rows written to each."""
+    provinces = sorted({province for _, province in plans})
+    written = [0, 0]
+    for i in range(0, len(provinces), BATCH_PROVINCES):
+        group = provinces[i : i + BATCH_PROVINCES]
+        codes = [plan for plan, province in plans if province in group]
+        # judged where they lie: no frame between the tables and the query
+        con.execute(f"CREATE OR REPLACE TEMP TABLE judged_targets AS {TARGETS_SQL}", [codes])
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE judged_series AS SELECT province_code, indicator_code, area_code, level, "
+            "year, value FROM fact_province_series WHERE province_code IN (SELECT unnest(?::VARCHAR[]))",
+            [group],
+        )
+        judged = judge_all(con, as_of_year)
+        if judged.num_rows:
+            con.register("judged_rows", judged)
+            try:
+                con.execute("INSERT INTO fact_attainment BY NAME SELECT * FROM judged_rows")
+            finally:
+                con.unregister("judged_rows")
+        with tolerances(con):  # the expected path, written where it is computed
+            paths = con.execute(f"INSERT INTO fact_progress BY NAME {paths_sql()}").fetchall()
+        con.execute("DROP TABLE judged_targets")
+        con.execute("DROP TABLE judged_series")
+        written[0] += judged.num_rows
+        written[1] += paths[0][0]
+    return written[0], written[1]
+
+
 def paths_sql() -> str:
     """:func:`compute_progress` for every plan at once (``sql/progress.sql``), over the ``judged_targets`` and
     ``judged_series`` of :func:`judge_all`, to run inside :func:`tolerances`."""

@@ -21,11 +21,11 @@ from pathlib import Path
 
 import duckdb
 
-from . import attainment
+from . import attainment, kept_judgements
 from .build_inputs import build_row, depends_on_day, inputs_digest
 from .catalogue import Catalogue, load_catalogue
 from .config import Settings
-from .faults import OperatorError, notice
+from .faults import OperatorError, log, notice
 from .returns.archive import Arrival, Ledger, display_name, open_ledger
 from .returns.inbox import inbox_files, is_regular, refused, refused_in_inbox, settle
 from .returns.ingest import FileOutcome, reading_processes, record_arrivals
@@ -34,7 +34,6 @@ from .returns.recording import Parsed, pause_point
 from .warehouse import (
     expected_table_columns,
     fsync_dir,
-    insert_rows,
     load_reference_tables,
     one_row,
     open_writer,
@@ -80,15 +79,6 @@ def refresh_reference(con: duckdb.DuckDBPyConnection, catalogue: Catalogue) -> d
     return counts
 
 
-TARGETS_SQL = """
-    SELECT t.plan_code, t.objective_no, t.indicator_no, t.part, pi.indicator_code, pi.unit,
-           p.province_code, t.target_year, t.target_value, t.direction,
-           pi.baseline_year, pi.baseline_value, p.phase_start, p.monitoring_start
-    FROM fact_target t
-    JOIN dim_plan p USING (plan_code)
-    JOIN dim_plan_indicator pi USING (plan_code, objective_no, indicator_no, part)
-    WHERE t.plan_code IN (SELECT unnest(?::VARCHAR[]))
-"""
 # The series of the stale plans' provinces, and of every province sharing an area's territory with them (a
 # 2026 commune counts for old Lào Cai and for the new province): computed once from the roll-up and stored
 # beside the judgements, which every output reads. The roll-up of those provinces alone (province_series_of):
@@ -108,22 +98,28 @@ STORE_SERIES_SQL = [
     "DELETE FROM fact_province_series WHERE province_code IN (SELECT unnest(?::VARCHAR[]))",
     "INSERT INTO fact_province_series BY NAME SELECT * FROM province_series_of(?::VARCHAR[])",
 ]
-ATTAINMENT_BATCH_PROVINCES = 4  # provinces judged together: bounds memory at national scale
 
 
-def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[str, int]:
+def refresh_attainment(
+    con: duckdb.DuckDBPyConnection, as_of_year: int, before: dict[str, str] | None = None
+) -> dict[str, int]:
     """Recompute attainment and the expected path of the plans whose observations or targets changed
     since the last time (the ``stale_attainment`` table, written in the same transactions as they were),
-    or of every plan when the year of judgement moved on. A few provinces at a time, in one transaction."""
+    or of every plan when the year of judgement moved on. A few provinces at a time, in one transaction.
+    ``before``: the digests of the staging a build replaces (:func:`kept_judgements.earlier`), whose rows are
+    taken for every plan judged from the same inputs."""
     years = {y for (y,) in con.execute("SELECT DISTINCT as_of_year FROM fact_attainment").fetchall()}
     if years - {as_of_year}:
         mark_all_stale(con)
-    plans = con.execute(
-        "SELECT p.plan_code, p.province_code FROM dim_plan p JOIN stale_attainment USING (plan_code) "
-        "ORDER BY p.province_code, p.plan_code"
-    ).fetchall()
+    plans: list[tuple[str, str]] = [
+        (plan, province)
+        for plan, province in con.execute(
+            "SELECT p.plan_code, p.province_code FROM dim_plan p JOIN stale_attainment USING (plan_code) "
+            "ORDER BY p.province_code, p.plan_code"
+        ).fetchall()
+    ]
     provinces = sorted({province for _, province in plans})
-    counts = {"plans": len(plans), "fact_attainment": 0, "fact_progress": 0}
+    counts = {"plans": len(plans)}
     with transaction(con):
         for table in ("fact_attainment", "fact_progress"):
             con.execute(
@@ -134,24 +130,12 @@ def refresh_attainment(con: duckdb.DuckDBPyConnection, as_of_year: int) -> dict[
             (series_codes,) = one_row(con, SERIES_CODES_SQL, [provinces])
             for statement in STORE_SERIES_SQL:  # the roll-up evaluated once, stored beside the judgements
                 con.execute(statement, [series_codes])
-        for i in range(0, len(provinces), ATTAINMENT_BATCH_PROVINCES):
-            group = provinces[i : i + ATTAINMENT_BATCH_PROVINCES]
-            codes = [plan for plan, province in plans if province in group]
-            # judged where they lie: no frame between the tables and the query
-            con.execute(f"CREATE OR REPLACE TEMP TABLE judged_targets AS {TARGETS_SQL}", [codes])
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE judged_series AS SELECT province_code, indicator_code, area_code, level, "
-                "year, value FROM fact_province_series WHERE province_code IN (SELECT unnest(?::VARCHAR[]))",
-                [group],
-            )
-            judged = attainment.judge_all(con, as_of_year)
-            insert_rows(con, "fact_attainment", judged)
-            with attainment.tolerances(con):  # the expected path, written where it is computed
-                (paths,) = one_row(con, f"INSERT INTO fact_progress BY NAME {attainment.paths_sql()}")
-            con.execute("DROP TABLE judged_targets")
-            con.execute("DROP TABLE judged_series")
-            counts["fact_attainment"] += len(judged)
-            counts["fact_progress"] += paths
+        inputs = kept_judgements.plan_inputs(con, plans, as_of_year)
+        taken = kept_judgements.take(con, inputs, before) if before else set()
+        kept_judgements.record(con, inputs)
+        judged = attainment.judge_plans(con, [p for p in plans if p[0] not in taken], as_of_year)
+        counts["fact_attainment"], counts["fact_progress"] = judged
+        counts["kept"] = len(taken)
         con.execute("DELETE FROM stale_attainment")
     return counts
 
@@ -227,7 +211,7 @@ def build_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> t
     try:
         counts = refresh_reference(con, catalogue)
         outcomes = record_arrivals(con, arrivals, catalogue, settings, whole_archive=True, after_commit=note_day)
-        refresh_attainment(con, settings.as_of_year)
+        judge_from_earlier(con, settings)
         # after reading: a file that killed its reader is in the ledger now, and in what the build was made from
         read_on = day if day_bound else None
         inputs = inputs_digest(settings, ledger, catalogue, read_on)
@@ -248,6 +232,20 @@ def build_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> t
     with staging_connection(settings) as con:
         sync_fates(con, ledger)
     return counts, outcomes
+
+
+def judge_from_earlier(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Judge a new build, taking the rows of every plan judged from the same inputs in the staging it replaces;
+    if that staging fails while its rows are taken, every plan is judged (the failed step left nothing)."""
+    with kept_judgements.earlier(con, settings.staging) as before:
+        try:
+            refresh_attainment(con, settings.as_of_year, before)
+            return
+        except duckdb.Error:
+            if before is None:
+                raise
+            log.warning("judgements of the replaced staging could not be taken; judging every plan", exc_info=True)
+    refresh_attainment(con, settings.as_of_year)
 
 
 def staging_kept(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> bool:

@@ -9,10 +9,31 @@ from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
+from pandera import dtypes
+from pandera.engines import pandas_engine
 from pandera.typing import Series
 
 from .rules import PARTS_WITHIN_WHOLE, non_negative
 from .vocabulary import ACTIVITY_STATUSES, DIRECTIONS, LEVELS, UNITS
+
+
+@pandas_engine.Engine.register_dtype
+@dtypes.immutable
+class Text(pandas_engine.NpString):
+    """pandera's ``str`` for the columns of every return read: whether each value is a text (or missing) is
+    first asked of pandas' type inference, one pass in C over the column; only when it finds anything else does
+    pandera's own check run, element by element, naming each failing value and row as ``str`` does."""
+
+    def check(self, pandera_dtype: dtypes.DataType, data_container: Any = None) -> Any:
+        if data_container is not None and pd.api.types.infer_dtype(data_container, skipna=True) in TEXTS:
+            return True
+        return super().check(pandera_dtype, data_container)
+
+    def __str__(self) -> str:
+        return "str"  # named as ``str`` in failure cases (“dtype('str')”)
+
+
+TEXTS = ("string", "empty")  # what infer_dtype says of a column of texts and missing values only
 
 
 def counted(column: str) -> Any:
@@ -111,21 +132,21 @@ class Targets(pa.DataFrameModel):
 class Observations(pa.DataFrameModel):
     """Rows parsed from one return, before they reach ``fact_observation``."""
 
-    plan_code: Series[str]
+    plan_code: Series[Text]
     objective_no: Series[int]
     indicator_no: Series[int]
-    part: Series[str]
-    indicator_code: Series[str]
-    unit: Series[str] = pa.Field(isin=list(UNITS))
-    level: Series[str] = pa.Field(isin=list(LEVELS))
-    area_code: Series[str]
+    part: Series[Text]
+    indicator_code: Series[Text]
+    unit: Series[Text] = pa.Field(isin=list(UNITS))
+    level: Series[Text] = pa.Field(isin=list(LEVELS))
+    area_code: Series[Text]
     year: Series[int]
     numerator: Series[pa.Int64] = counted("numerator")
     denominator: Series[pa.Int64] = counted("denominator")
     value: Series[float] = counted("value")
-    agency_code: Series[str] = pa.Field(nullable=True)
-    source_sheet: Series[str]
-    source_cell: Series[str]
+    agency_code: Series[Text] = pa.Field(nullable=True)
+    source_sheet: Series[Text]
+    source_cell: Series[Text]
 
     class Config:
         coerce = True
@@ -145,17 +166,17 @@ class ObservationBatch(Observations):
 class ActivityReports(pa.DataFrameModel):
     """Activities reported in one return (sheet HoatDong), before they reach ``fact_activity_report``."""
 
-    plan_code: Series[str]
+    plan_code: Series[Text]
     activity_no: Series[int] = pa.Field(ge=1)
     year: Series[int]
-    agency_code: Series[str]
-    role: Series[str] = pa.Field(isin=["lead", "co"])
-    status: Series[str] = pa.Field(isin=list(ACTIVITY_STATUSES))
+    agency_code: Series[Text]
+    role: Series[Text] = pa.Field(isin=["lead", "co"])
+    status: Series[Text] = pa.Field(isin=list(ACTIVITY_STATUSES))
     participants_male: Series[pa.Int64] = counted("participants_male")
     participants_female: Series[pa.Int64] = counted("participants_female")
     participants_total: Series[pa.Int64] = counted("participants_total")
-    source_sheet: Series[str]
-    source_cell: Series[str]
+    source_sheet: Series[Text]
+    source_cell: Series[Text]
 
     class Config:
         coerce = True
@@ -171,15 +192,15 @@ class ActivityReports(pa.DataFrameModel):
 class SpendingLines(pa.DataFrameModel):
     """Spending reported in one return (sheet KinhPhi), before it reaches ``fact_spending``; triệu đồng."""
 
-    plan_code: Series[str]
+    plan_code: Series[Text]
     year: Series[int]
-    agency_code: Series[str]
-    source_name: Series[str]
+    agency_code: Series[Text]
+    source_name: Series[Text]
     allocated_million_vnd: Series[float] = counted("allocated_million_vnd")
     spent_million_vnd: Series[float] = counted("spent_million_vnd")
     flagged: Series[bool]
-    source_sheet: Series[str]
-    source_cell: Series[str]
+    source_sheet: Series[Text]
+    source_cell: Series[Text]
 
     class Config:
         coerce = True

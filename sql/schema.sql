@@ -360,3 +360,11 @@ CREATE TABLE IF NOT EXISTS fact_progress (
 CREATE TABLE IF NOT EXISTS stale_attainment (
     plan_code VARCHAR PRIMARY KEY
 );
+
+-- What each plan's judgements and expected path were computed from, as one digest (bdg_pipeline.kept_judgements):
+-- written in the same transaction as them, so a build may take a plan's rows from the staging it replaces when
+-- the digest is the same instead of judging it again.
+CREATE TABLE IF NOT EXISTS attainment_inputs (
+    plan_code VARCHAR PRIMARY KEY,
+    inputs VARCHAR NOT NULL
+);

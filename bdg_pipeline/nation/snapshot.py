@@ -30,7 +30,7 @@ NATIONAL_VIEWS = {
     "v_targets": "SELECT * FROM v_targets WHERE plan_code IN (SELECT unnest($plans))",
     "v_province_series": "SELECT * FROM v_province_series WHERE province_code IN (SELECT unnest($territories))",
 }
-KEPT_BACK = {"stale_attainment"}  # bookkeeping of the writer, meaningless elsewhere
+KEPT_BACK = {"stale_attainment", "attainment_inputs"}  # bookkeeping of the writer, meaningless elsewhere
 
 
 class ExportError(ValueError):
