@@ -15,9 +15,10 @@ import hashlib
 import importlib.metadata
 import os
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import pandera.pandas as pa
@@ -34,6 +35,8 @@ YEARS = (2005, 2040)
 # What no reader of a return looks up (the targets are judged after recording; the agencies' bridge, the
 # reporting calendar and the areas' successions serve the warehouse): left out of what reading processes get.
 NOT_READ = ("targets", "indicator_agencies", "reporting_deadlines", "successors")
+
+T = TypeVar("T")
 
 
 class CatalogueError(ValueError):
@@ -68,6 +71,10 @@ class Catalogue:
         if key not in self.cache:
             self.cache[key] = build()
         return self.cache[key]
+
+    def cache_of(self, key: str, build: Callable[[], T]) -> T:
+        """A lookup derived from the catalogue, built by ``build`` on first use and kept with it."""
+        return self._cached(key, build)
 
     @property
     def parts_index(self) -> dict[tuple[str, int, int, str], tuple[str, str]]:

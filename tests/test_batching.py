@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import duckdb
 import pandas as pd
+from hypothesis import given
+from hypothesis import strategies as st
 
 import bdg_pipeline
 from bdg_pipeline import pipeline
@@ -12,6 +14,7 @@ from bdg_pipeline.catalogue import load_catalogue
 from bdg_pipeline.config import CATALOGUE_DIR
 from bdg_pipeline.returns.ingest import parse_returns
 from bdg_pipeline.returns.model import ParsedReturn
+from bdg_pipeline.returns.parsing import CHUNKS_PER_READER, PARSE_CHUNK_MAX, PARSE_CHUNK_MIN, chunk_size
 from bdg_pipeline.returns.template import FIRST_ROW, SHEET
 from bdg_pipeline.returns.template_build import build_template
 from bdg_pipeline.samples.ninh_thuan_appendix import write_appendix
@@ -105,3 +108,17 @@ def test_query_gives_the_rows_of_df(env):
 
     assert rows(fast) == rows(classic)
     assert bdg_pipeline.query("SELECT count(*) AS n FROM v_attainment WHERE plan_code = ?", ["NT-2020"]).n[0] > 0
+
+
+@given(files=st.integers(1, 20_000), readers=st.integers(1, 8))
+def test_every_reader_gets_its_share_of_a_run_in_chunks_of_a_bounded_size(files, readers):
+    size = chunk_size(files, readers)
+    chunks = -(-files // size)
+    assert PARSE_CHUNK_MIN <= size <= PARSE_CHUNK_MAX
+    if files >= readers * PARSE_CHUNK_MIN:
+        assert chunks >= readers  # no reader idle for want of a chunk
+    wanted = readers * CHUNKS_PER_READER  # chunks enough to share the tail of a run among the readers
+    if size < PARSE_CHUNK_MAX:
+        assert chunks <= wanted
+    if size > PARSE_CHUNK_MIN:
+        assert -(-files // (size - 1)) > wanted  # the largest chunks that still give that many

@@ -318,7 +318,7 @@ def test_in_force_values_follow_the_simple_rule_in_any_order(blank_template, ret
         # one file per transaction: each batch starts from the states of the scope the batches before it found
         statuses = query(env, STATUSES)
         with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(ingest, "RECORD_FILES", 1)
+            patch.setattr(ingest, "BUILD_FILES", 1)  # a rebuild's batches
             env.staging.unlink()
             pipeline.rebuild(env)
         assert {code: value for code, value, _ in query(env, IN_FORCE)} == expected

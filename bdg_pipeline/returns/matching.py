@@ -37,18 +37,32 @@ def level_of_label(label: str | None) -> str | None:
 
 
 def parts_of(catalogue: Catalogue, plan_code: str, objective_no: int, indicator_no: int) -> list[PartInfo]:
-    pi = catalogue.plan_indicators
-    rows = pi[(pi.plan_code == plan_code) & (pi.objective_no == objective_no) & (pi.indicator_no == indicator_no)]
-    return [
-        PartInfo(
-            r.part,
-            r.indicator_code,
-            r.unit,
-            tuple(fold(x) for x in str(r.labels).split(";") if x.strip()),
-            bool(r.is_default),
+    """The parts of one chỉ tiêu of a plan, in the catalogue's order (an appendix asks for each of its rows)."""
+    return list(
+        catalogue.cache_of("parts_of", lambda: _parts_by_indicator(catalogue)).get(
+            (plan_code, objective_no, indicator_no), ()
         )
-        for r in rows.itertuples()
-    ]
+    )
+
+
+def _parts_by_indicator(catalogue: Catalogue) -> dict[tuple[str, int, int], list[PartInfo]]:
+    pi = catalogue.plan_indicators
+    found: dict[tuple[str, int, int], list[PartInfo]] = {}
+    for plan_code, objective_no, indicator_no, part, code, unit, labels, is_default in zip(
+        pi.plan_code,
+        pi.objective_no,
+        pi.indicator_no,
+        pi.part,
+        pi.indicator_code,
+        pi.unit,
+        pi.labels,
+        pi.is_default,
+        strict=True,
+    ):
+        found.setdefault((plan_code, int(objective_no), int(indicator_no)), []).append(
+            PartInfo(part, code, unit, tuple(fold(x) for x in str(labels).split(";") if x.strip()), bool(is_default))
+        )
+    return found
 
 
 def indicator_text(catalogue: Catalogue, plan_code: str, objective_no: int, indicator_no: int) -> str | None:

@@ -30,7 +30,17 @@ from .today import met_ahead, start_reading
 from .workbook import Limits, check_container, open_values, open_workbook
 
 log = logging.getLogger(__name__)
-PARSE_CHUNK = 16  # at most this many returns parsed and validated together (one pandera call)
+# returns parsed and validated together (one pandera call, whose cost is mostly per call): few per chunk when
+# a run has few files, so that every reader gets its share; up to 64 in a long run (1.9 → 1.5 ms per template)
+PARSE_CHUNK_MIN, PARSE_CHUNK_MAX = 4, 64
+CHUNKS_PER_READER = 8
+
+
+def chunk_size(files: int, readers: int) -> int:
+    """How many of ``files`` returns a reader parses at a time, ``readers`` reading."""
+    return max(PARSE_CHUNK_MIN, min(PARSE_CHUNK_MAX, -(-files // (readers * CHUNKS_PER_READER))))
+
+
 FIELD_NAMES = {
     "numerator": "Tử số",
     "denominator": "Mẫu số",
