@@ -28,7 +28,7 @@ from . import schemas
 from .activities import activity_kind
 from .agencies import AgencyTimeline, agency_rows, reporting_agencies, rule_problems
 from .areas import load_areas, province_code
-from .code_closure import closure
+from .code_closure import cache_dir, closure
 from .vocabulary import ACTIVITY_KINDS, ACTIVITY_STATUSES, NOT_REPORTED, UNIT_TABLE
 
 YEARS = (2005, 2040)
@@ -226,14 +226,8 @@ def _parse_due(due: str) -> tuple[int, int]:
     return int(day), int(month)
 
 
-def _cache_dir() -> Path | None:
-    try:
-        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "bdg_pipeline"
-    except RuntimeError:  # no home directory to speak of: no cache
-        return None
-
-
-CACHE_DIR = _cache_dir()
+CACHE_DIR = cache_dir()
+KEPT_CATALOGUES = 16  # cached catalogues kept (several checkouts, the bench's, the samples' share the folder)
 
 
 def _cache_key(catalogue_dir: Path) -> str:
@@ -270,7 +264,19 @@ def load_catalogue(catalogue_dir: Path) -> Catalogue:
         with tmp.open("wb") as f:
             pickle.dump(catalogue, f, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, cached)
+        _prune(CACHE_DIR)
     return catalogue
+
+
+def _prune(folder: Path) -> None:
+    """Keep the most recently written catalogues' caches only: each change to a catalogue or to the code reading
+    it leaves one (~1.5 MB, a national one 2.5 MB), never asked for again."""
+    found = []
+    for path in folder.glob("catalogue-*.pickle"):
+        with contextlib.suppress(OSError):  # removed meanwhile by another run
+            found.append((path.stat().st_mtime_ns, path))
+    for _, path in sorted(found, reverse=True)[KEPT_CATALOGUES:]:
+        path.unlink(missing_ok=True)
 
 
 def read_catalogue(catalogue_dir: Path) -> Catalogue:

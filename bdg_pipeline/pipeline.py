@@ -215,6 +215,10 @@ def build_staging(settings: Settings, ledger: Ledger, catalogue: Catalogue) -> t
         # after reading: a file that killed its reader is in the ledger now, and in what the build was made from
         read_on = day if day_bound else None
         inputs = inputs_digest(settings, ledger, catalogue, read_on)
+        # Two checkpoints: the first writes the bulk of the build; the first one after it with any change
+        # rewrites much of the file once (~0.4 s on the national bench), which the row saying the build is
+        # complete pays here, not the first return dropped after the nightly rebuild.
+        con.execute("CHECKPOINT")
         with transaction(con):
             con.execute("DELETE FROM build_info")
             con.execute(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -262,6 +263,16 @@ def test_the_cached_catalogue_follows_its_files(tmp_path, monkeypatch):
     changed = catalogue_module.load_catalogue(folder)
     assert len(list((tmp_path / "cache").glob("catalogue-*.pickle"))) == 2
     assert not changed.plans.equals(first.plans)
+    # caches of catalogues long gone are not kept for ever: the most recent ones are, the one in use among them
+    monkeypatch.setattr(catalogue_module, "KEPT_CATALOGUES", 2)
+    for n in range(3):
+        (tmp_path / "cache" / f"catalogue-old{n}.pickle").write_bytes(b"")
+        os.utime(tmp_path / "cache" / f"catalogue-old{n}.pickle", ns=(n, n))
+    plan.write_text(plan.read_text(encoding="utf-8").replace("(sửa) ", "(sửa lại) ", 1), encoding="utf-8")
+    latest = catalogue_module.load_catalogue(folder)
+    kept = list((tmp_path / "cache").glob("catalogue-*.pickle"))
+    assert len(kept) == 2 and not any("old" in p.name for p in kept)
+    assert catalogue_module.load_catalogue(folder).plans.equals(latest.plans)
 
 
 def test_the_cached_catalogue_follows_the_code_that_reads_it_only(tmp_path, monkeypatch):

@@ -73,6 +73,40 @@ def test_a_module_edited_is_read_again_for_the_closure(tmp_path, monkeypatch):
     assert after - before >= {"pipeline.py", "warehouse.py"}
 
 
+def test_a_new_process_takes_the_imports_from_the_cache_file_unless_the_module_changed(tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    from bdg_pipeline import code_closure
+
+    package = shutil.copytree(PACKAGE, tmp_path / "bdg_pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(code_closure, "PACKAGE", package)
+    monkeypatch.setattr(code_closure, "modules", code_closure.modules.__wrapped__)
+    monkeypatch.setattr(code_closure, "CACHE_DIR", tmp_path / "cache")
+    parsed: list[str] = []
+    parse = code_closure._parse_imports
+    monkeypatch.setattr(code_closure, "_parse_imports", lambda m, p: parsed.append(m) or parse(m, p))
+
+    def new_process() -> set[str]:
+        monkeypatch.setattr(code_closure, "_KEPT", None)
+        code_closure._imported.cache_clear()
+        parsed.clear()
+        return {p.name for p in code_closure.closure("bdg_pipeline.catalogue")}
+
+    first = new_process()
+    assert "bdg_pipeline.catalogue" in parsed and "pipeline.py" not in first
+    (cache,) = (tmp_path / "cache").glob("imports-*.json")
+    assert new_process() == first and parsed == []  # every module's imports from the file
+    with (package / "areas.py").open("a", encoding="utf-8") as f:
+        f.write("\n\ndef later():\n    from . import pipeline\n\n    return pipeline\n")
+    after = new_process()
+    assert parsed == ["bdg_pipeline.areas", *parsed[1:]] and after - first >= {"pipeline.py", "warehouse.py"}
+    for damaged in ("{not json", json.dumps({str(package / "areas.py"): "x"}), "[]"):
+        cache.write_text(damaged, encoding="utf-8")
+        assert new_process() == after and "bdg_pipeline.areas" in parsed  # read again, the file rewritten
+        assert json.loads(cache.read_text(encoding="utf-8"))[str(package / "areas.py")][1]
+
+
 def test_no_import_cycle_among_the_package_modules():
     graph = {module: imported(module) for module in MODULES}
     assert cycles(graph) == []
