@@ -170,9 +170,8 @@ def measure_drop(root: Path, warehouse: Path) -> dict:
     indicator, ws[f"L{row}"] = ws[f"E{row}"].value, 1.77
     dropped = root / "inbox" / "GL_sua_doi_QG56_CTK_2035.xlsx"
     wb.save(dropped)
-    # the builds measured before left hundreds of MB of kept sheets and readings unwritten to disk (derived state,
-    # never synced); the publish's fsync would wait for them (ext4 commits them with its journal): a drop coming
-    # minutes after a build finds them on disk
+    # the builds measured just before leave hundreds of MB of kept sheets and readings (derived state, never
+    # synced) still to be written to disk; a return dropped minutes after a build finds them written
     os.sync()
     start = time.perf_counter()
     summary = pipeline.ingest(settings(), [dropped])
