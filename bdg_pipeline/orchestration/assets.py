@@ -65,14 +65,14 @@ def submissions(context: dg.AssetExecutionContext, config: SubmissionsConfig, bd
     s = bdg.settings()
     paths = [s.raw_dir / name for name in config.files] if config.files else inbox_files(s.raw_dir)
     summary = pipeline.ingest(s, paths, record_only=True)
+    refused = [o for o in summary.outcomes if o.outcome == "rejected"]
     # one event per kind, a line per file: each event is a write into the instance's event log
     said = [o.summary() for o in summary.outcomes if o.outcome != "rejected"]
-    refusals = [o.summary() for o in summary.outcomes if o.outcome == "rejected"] + summary.refused
+    refusals = [o.summary() for o in refused] + summary.refused
     if said:
         context.log.info("\n".join(said))
     if refusals:
         context.log.warning("\n".join(refusals))
-    refused = [o for o in summary.outcomes if o.outcome == "rejected"]
     rejected = {o.file_name: str(o.report_path) for o in refused}
     if refused:  # seen in the runs list, beside the run's status
         context.instance.add_run_tags(context.run_id, {REJECTED_TAG: str(len(refused))})

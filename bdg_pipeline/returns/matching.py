@@ -65,12 +65,6 @@ def _parts_by_indicator(catalogue: Catalogue) -> dict[tuple[str, int, int], list
     return found
 
 
-def indicator_text(catalogue: Catalogue, plan_code: str, objective_no: int, indicator_no: int) -> str | None:
-    pi = catalogue.plan_indicators
-    rows = pi[(pi.plan_code == plan_code) & (pi.objective_no == objective_no) & (pi.indicator_no == indicator_no)]
-    return None if rows.empty else str(rows.iloc[0].text)
-
-
 # Abbreviations offices write in tables, spelled out before words are compared.
 ABBREVIATIONS = {
     "vbqppl": "văn bản quy phạm pháp luật",
