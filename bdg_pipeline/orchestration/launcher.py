@@ -1,4 +1,5 @@
-"""The run launcher of a single server: Dagster's own, plus a health check of each run's process.
+"""The run launcher of a single server: Dagster's own, with runs forked from a process that has the code
+loaded (:mod:`.warm_runs`), plus a health check of each run's process.
 
 Dagster's default launcher cannot tell that a run's process is gone: a run whose process was killed with the
 daemon (a crash, a power cut, the service restarted) would stay "started" for ever and hold its pool slot.
@@ -7,18 +8,58 @@ is gone, run monitoring (``run_monitoring`` in the instance yaml) marks the run 
 
 from __future__ import annotations
 
+import os
+import signal
+
 import psutil
 from dagster import DagsterEventType, DagsterInstance, DagsterRun, DefaultRunLauncher
-from dagster._core.launcher import CheckRunHealthResult, WorkerStatus
+from dagster._core.launcher import CheckRunHealthResult, LaunchRunContext, WorkerStatus
+from dagster._grpc.types import ExecuteRunArgs
+
+from .warm_runs import RunStarter
 
 # the run's own process says so in these words (step processes of a multiprocess run report a pid too)
 STARTED_PROCESS = "Started process for run"
 # a process that started this long after its run said it had started is another process with a reused id
 START_SLACK_SECONDS = 5.0
+WARM_PID_TAG = "bdg/run_pid"  # a run forked by the starter: its process, for cancelling it
 
 
 class LocalRunLauncher(DefaultRunLauncher):
-    """Launches runs as Dagster's default launcher does; tells run monitoring whether each one's process lives."""
+    """Launches runs forked from a starter with the code loaded, else as Dagster's default launcher does; tells
+    run monitoring whether each one's process lives."""
+
+    def __init__(self, inst_data=None):
+        super().__init__(inst_data)
+        self._starter = RunStarter()
+
+    def launch_run(self, context: LaunchRunContext) -> None:
+        run = context.dagster_run
+        if run.job_code_origin is not None:
+            ref = self._instance.get_ref()
+            args = ExecuteRunArgs(job_origin=run.job_code_origin, run_id=run.run_id, instance_ref=ref)
+            pid = self._starter.start(args.get_command_args()[-3:])  # api execute_run ARGS
+            if pid is not None:
+                self._instance.add_run_tags(run.run_id, {WARM_PID_TAG: process_tag(pid)})
+                self._run_ids.add(run.run_id)
+                return
+        super().launch_run(context)
+
+    def terminate(self, run_id: str) -> bool:
+        """A forked run is interrupted as Dagster interrupts the runs it starts (SIGINT: the run stops at its next
+        step boundary and is marked cancelled); others are Dagster's to cancel."""
+        run = self._instance.get_run_by_id(run_id)
+        if run is None or run.is_finished or WARM_PID_TAG not in run.tags:
+            return super().terminate(run_id)
+        self._instance.report_run_canceling(run)
+        pid = int(run.tags[WARM_PID_TAG].split("@")[0])
+        try:
+            if process_tag(pid) != run.tags[WARM_PID_TAG]:
+                return False  # ended; the id may name another process now
+            os.kill(pid, signal.SIGINT)
+        except (psutil.Error, ProcessLookupError):
+            return False
+        return True
 
     @property
     def supports_check_run_worker_health(self) -> bool:
@@ -53,3 +94,11 @@ def worker_start(instance: DagsterInstance, run_id: str) -> tuple[int, float] | 
         if pid is not None:
             found = (int(str(pid.value)), record.timestamp)
     return found
+
+
+def process_tag(pid: int) -> str:
+    """A process id with the time its process started: names that very process even once the id is reused."""
+    try:
+        return f"{pid}@{psutil.Process(pid).create_time():.2f}"
+    except psutil.Error:  # already ended
+        return f"{pid}@ended"
