@@ -15,6 +15,7 @@ import psutil
 from dagster import DagsterEventType, DagsterInstance, DagsterRun, DefaultRunLauncher
 from dagster._core.launcher import CheckRunHealthResult, LaunchRunContext, WorkerStatus
 from dagster._grpc.types import ExecuteRunArgs
+from dagster._serdes import serialize_value
 
 from .warm_runs import RunStarter
 
@@ -38,7 +39,7 @@ class LocalRunLauncher(DefaultRunLauncher):
         if run.job_code_origin is not None:
             ref = self._instance.get_ref()
             args = ExecuteRunArgs(job_origin=run.job_code_origin, run_id=run.run_id, instance_ref=ref)
-            pid = self._starter.start(args.get_command_args()[-3:])  # api execute_run ARGS
+            pid = self._starter.start(args.get_command_args()[-3:], serialize_value(ref))  # api execute_run ARGS
             if pid is not None:
                 self._instance.add_run_tags(run.run_id, {WARM_PID_TAG: process_tag(pid)})
                 self._run_ids.add(run.run_id)
