@@ -15,6 +15,7 @@ way (:class:`.launcher.LocalRunLauncher`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -188,4 +189,6 @@ def _reap() -> None:
 
 
 if __name__ == "__main__":
-    serve()
+    # Ctrl-C on ``make ui`` reaches the whole process group: end without a traceback
+    with contextlib.suppress(KeyboardInterrupt):
+        serve()
