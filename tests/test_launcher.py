@@ -12,15 +12,7 @@ from dagster._core.launcher import WorkerStatus
 
 from bdg_pipeline.orchestration.launcher import LocalRunLauncher
 
-
-@dg.op
-def nothing() -> None:
-    pass
-
-
-@dg.job
-def small() -> None:
-    nothing()
+from .run_jobs import small
 
 
 def test_health_follows_the_run_process():

@@ -17,27 +17,9 @@ from bdg_pipeline.orchestration import launcher as launcher_module
 from bdg_pipeline.orchestration import warm_runs
 from bdg_pipeline.orchestration.launcher import WARM_PID_TAG, LocalRunLauncher, worker_start
 
+from .run_jobs import slow, small
+
 FINISHED = {dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
-
-
-@dg.op
-def nothing() -> None:
-    pass
-
-
-@dg.job
-def small() -> None:
-    nothing()
-
-
-@dg.op
-def wait_long() -> None:
-    time.sleep(300)
-
-
-@dg.job
-def slow() -> None:
-    wait_long()
 
 
 @pytest.fixture
