@@ -1,10 +1,11 @@
 """Runs forked from the starter (``orchestration.warm_runs``), launched by the project's launcher on a real
 instance (SQLite in a temporary folder) and run in real processes: a run succeeds and reports the process it
-was forked as, the starter serves the next run, a starter with old code or a dead one is replaced, and a run is
+was forked as, the starter serves the next run, a starter with old code, a dead one or a stuck one is replaced, and a run is
 cancelled as Dagster cancels the runs it starts."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -87,6 +88,21 @@ def test_a_dead_starter_is_replaced(instance):
     run = finished(instance, launch(instance, small))
     assert run.status == dg.DagsterRunStatus.SUCCESS and WARM_PID_TAG in run.tags
     assert starter(instance).pid not in (None, dead)
+
+
+def test_a_stuck_starter_is_replaced(instance, monkeypatch):
+    assert finished(instance, launch(instance, small)).status == dg.DagsterRunStatus.SUCCESS
+    stuck = starter(instance).pid
+    assert stuck is not None
+    monkeypatch.setattr(warm_runs, "ANSWER_SECONDS", 1.0)
+    os.kill(stuck, signal.SIGSTOP)  # alive, but answers nothing
+    try:
+        run = finished(instance, launch(instance, small))
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(stuck, signal.SIGKILL)
+    assert run.status == dg.DagsterRunStatus.SUCCESS and WARM_PID_TAG in run.tags
+    assert starter(instance).pid not in (None, stuck)
 
 
 def test_a_forked_run_is_cancelled_as_dagster_cancels_runs(instance):

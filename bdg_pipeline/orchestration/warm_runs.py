@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 PACKAGE = Path(__file__).resolve().parents[1]
 LOADED = "bdg_pipeline.definitions"  # what the starter imports: Dagster, the assets, the pipeline
 READY_SECONDS = 120.0  # importing the definitions takes ~2 s; a starter not ready by then is not used
+ANSWER_SECONDS = 30.0  # a fork answers in milliseconds; a starter silent this long is stuck and replaced
 REAP_SECONDS = 5.0
 
 
@@ -106,7 +107,8 @@ class RunStarter:
         try:
             process.stdin.write(json.dumps(list(command_args)) + "\n")
             process.stdin.flush()
-            answer = process.stdout.readline().strip()
+            ready, _, _ = select.select([process.stdout], [], [], ANSWER_SECONDS)
+            answer = process.stdout.readline().strip() if ready else ""
         except (OSError, ValueError):
             return None
         return int(answer) if answer.isdigit() else None
@@ -173,7 +175,12 @@ def serve() -> None:
         line = incoming.readline()
         if not line:
             return
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError as exc:  # no process to be had now (memory, process limit): this run starts Dagster's way
+            log.warning("run starter could not fork: %s", exc)
+            reply.write("not started\n")
+            continue
         if pid == 0:
             _run(json.loads(line), [requests, answers])
         reply.write(f"{pid}\n")
