@@ -1,7 +1,7 @@
 """Runs forked from the starter (``orchestration.warm_runs``), launched by the project's launcher on a real
 instance (SQLite in a temporary folder) and run in real processes: a run succeeds and reports the process it
-was forked as, the starter serves the next run, a starter with old code, a dead one or a stuck one is replaced, and a run is
-cancelled as Dagster cancels the runs it starts."""
+was forked as, the starter serves the next run, a starter with old code, a dead one or a stuck one is replaced,
+and a run is cancelled as Dagster cancels the runs it starts."""
 
 from __future__ import annotations
 
