@@ -25,10 +25,10 @@ import subprocess
 import sys
 import threading
 from collections.abc import Sequence
-from pathlib import Path
+
+from ..code_closure import PACKAGE
 
 log = logging.getLogger(__name__)
-PACKAGE = Path(__file__).resolve().parents[1]
 LOADED = "bdg_pipeline.definitions"  # what the starter imports: Dagster, the assets, the pipeline
 READY_SECONDS = 120.0  # importing the definitions takes ~2 s; a starter not ready by then is not used
 ANSWER_SECONDS = 30.0  # a fork answers in milliseconds; a starter silent this long is stuck and replaced
@@ -81,7 +81,6 @@ class RunStarter:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 text=True,
-                cwd=os.getcwd(),
             )
         except OSError as exc:
             log.warning("run starter not started: %s", exc)
